@@ -1,0 +1,123 @@
+import path from "node:path";
+
+export type Role = "all" | "api" | "worker";
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Undefined means: start an embedded PostgreSQL under dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** 32 bytes, base64 or hex in the environment; undefined means generate one into dataDir (development). */
+  masterKey: Buffer | undefined;
+  logLevel: LogLevel;
+  role: Role;
+  dbPoolSize: number;
+  /** The URL this coffer is reached at, used in links (QR payloads, checkout, mails). */
+  publicUrl: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const logLevels: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const roles: readonly Role[] = ["all", "api", "worker"];
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the environment once; collects every problem so the operator fixes them all in one go. */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+
+  const port = parseIntIn(env.PORT, "PORT", 0, 65_535, 4000, problems);
+  const host = env.HOST?.trim() || "127.0.0.1";
+  const databaseUrl = parseDatabaseUrl(env.DATABASE_URL, problems);
+  const dataDir = path.resolve(env.COFFER_DATA_DIR?.trim() || ".coffer");
+  const masterKey = parseMasterKey(env.COFFER_MASTER_KEY, problems);
+  const logLevel = parseEnum(env.LOG_LEVEL, "LOG_LEVEL", logLevels, "info", problems);
+  const role = parseEnum(env.COFFER_ROLE, "COFFER_ROLE", roles, "all", problems);
+  const dbPoolSize = parseIntIn(env.DATABASE_POOL_SIZE, "DATABASE_POOL_SIZE", 1, 500, 10, problems);
+  const publicUrl = parsePublicUrl(env.COFFER_PUBLIC_URL, problems);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { port, host, databaseUrl, dataDir, masterKey, logLevel, role, dbPoolSize, publicUrl, ...overrides };
+}
+
+function parseIntIn(
+  raw: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+  fallback: number,
+  problems: string[],
+): number {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  if (!/^\d+$/.test(raw.trim())) {
+    problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    return fallback;
+  }
+  const value = Number(raw.trim());
+  if (value < min || value > max) {
+    problems.push(`${name} must be from ${min} to ${max}, got ${value}`);
+    return fallback;
+  }
+  return value;
+}
+
+function parseEnum<T extends string>(
+  raw: string | undefined,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+  problems: string[],
+): T {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = raw.trim().toLowerCase();
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  problems.push(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
+  return fallback;
+}
+
+function parseDatabaseUrl(raw: string | undefined, problems: string[]): string | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  try {
+    const url = new URL(raw.trim());
+    if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+      problems.push(`DATABASE_URL must start with postgres:// or postgresql://, got "${url.protocol}//…"`);
+      return undefined;
+    }
+    return raw.trim();
+  } catch {
+    // Never echo the value: it may hold a password.
+    problems.push("DATABASE_URL is not a valid URL (expected postgres://user:password@host:port/database)");
+    return undefined;
+  }
+}
+
+function parseMasterKey(raw: string | undefined, problems: string[]): Buffer | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const text = raw.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, "hex") : Buffer.from(text, "base64");
+  if (key.length !== 32 || (!/^[0-9a-fA-F]{64}$/.test(text) && key.toString("base64") !== text)) {
+    problems.push("COFFER_MASTER_KEY must be 32 bytes, as 64 hex digits or 44 characters of base64");
+    return undefined;
+  }
+  return key;
+}
+
+function parsePublicUrl(raw: string | undefined, problems: string[]): string | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  try {
+    const url = new URL(raw.trim());
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("scheme");
+    return url.toString().replace(/\/$/, "");
+  } catch {
+    problems.push(`COFFER_PUBLIC_URL must be an http(s) URL, got "${raw}"`);
+    return undefined;
+  }
+}
