@@ -1,0 +1,225 @@
+import { isRetryable } from "../db/tx.js";
+import type { Pool, PoolClient } from "../db/pool.js";
+import {
+  ledgerBatchesInFlightMax,
+  ledgerBatchRetriesMax,
+  ledgerBatchTransfersMax,
+  ledgerBatchWindowMs,
+  ledgerSubmissionTransfersMax,
+} from "../limits.js";
+import { namedAccountIds, planBatch, referencedPendingId } from "./apply.js";
+import type { TransferResult } from "./errors.js";
+import type { TransferInput } from "./model.js";
+import { lockAccounts, readKnownTransfers, writePlan } from "./store.js";
+
+/**
+ * Runs inside the batch's transaction after the ledger rows are written and before COMMIT, with this submission's
+ * results: a business operation writes its own rows and its outbox event here, so money and records commit
+ * together. Throwing aborts this submission only (nothing of it is written; submit() rejects with the error) and
+ * the rest of the batch is applied without it. Keep hooks short: the touched accounts are locked meanwhile.
+ */
+export type BatchHook = (tx: PoolClient, results: TransferResult[]) => Promise<void>;
+
+export interface BatchWriterOptions {
+  pool: Pool;
+  now: () => Date;
+  batchTransfersMax?: number;
+  batchWindowMs?: number;
+  batchesInFlightMax?: number;
+  onBatch?: (stats: BatchStats) => void;
+}
+
+export interface BatchStats {
+  submissions: number;
+  transfers: number;
+  attempts: number;
+  durationMs: number;
+}
+
+export interface BatchWriter {
+  submit(transfers: readonly TransferInput[], hook?: BatchHook): Promise<TransferResult[]>;
+  /** Stops accepting submissions and waits for queued and in-flight batches to commit. */
+  close(): Promise<void>;
+}
+
+interface Submission {
+  transfers: readonly TransferInput[];
+  hook: BatchHook | undefined;
+  resolve: (results: TransferResult[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A conflict with another writer that fresh reads will resolve: same id or same hold taken concurrently. */
+class WriteConflict extends Error {}
+
+export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
+  const batchTransfersMax = options.batchTransfersMax ?? ledgerBatchTransfersMax;
+  const batchWindowMs = options.batchWindowMs ?? ledgerBatchWindowMs;
+  const batchesInFlightMax = options.batchesInFlightMax ?? ledgerBatchesInFlightMax;
+  const queue: Submission[] = [];
+  let queuedTransfers = 0;
+  let inFlight = 0;
+  let scheduled = false;
+  let closed = false;
+  let idleWaiters: (() => void)[] = [];
+
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    // setImmediate lets every submission of this event-loop turn join the batch; a window waits longer for more.
+    const run = () => {
+      scheduled = false;
+      pump();
+    };
+    if (batchWindowMs > 0 && queuedTransfers < batchTransfersMax) setTimeout(run, batchWindowMs);
+    else setImmediate(run);
+  };
+
+  const pump = () => {
+    while (inFlight < batchesInFlightMax && queue.length > 0) {
+      const batch: Submission[] = [];
+      let size = 0;
+      while (queue.length > 0 && size + queue[0]!.transfers.length <= batchTransfersMax) {
+        const next = queue.shift()!;
+        size += next.transfers.length;
+        batch.push(next);
+      }
+      queuedTransfers -= size;
+      inFlight++;
+      void runBatch(batch).finally(() => {
+        inFlight--;
+        if (queue.length > 0) pump();
+        else if (inFlight === 0) {
+          for (const wake of idleWaiters) wake();
+          idleWaiters = [];
+        }
+      });
+    }
+  };
+
+  const runBatch = async (initial: Submission[]) => {
+    const started = performance.now();
+    let batch = initial;
+    for (let attempt = 1; batch.length > 0; attempt++) {
+      try {
+        const failedHook = await attemptBatch(batch);
+        if (failedHook) {
+          // Drop the submission whose hook failed and apply the others without it.
+          failedHook.submission.reject(failedHook.error);
+          batch = batch.filter((s) => s !== failedHook.submission);
+          continue;
+        }
+        options.onBatch?.({
+          submissions: batch.length,
+          transfers: batch.reduce((n, s) => n + s.transfers.length, 0),
+          attempts: attempt,
+          durationMs: performance.now() - started,
+        });
+        return;
+      } catch (error) {
+        const transient = error instanceof WriteConflict || isRetryable(error) || isUniqueViolation(error);
+        if (transient && attempt < ledgerBatchRetriesMax) continue;
+        for (const submission of batch) submission.reject(error);
+        return;
+      }
+    }
+  };
+
+  /** One try at a batch in one transaction. Resolves the submissions when it commits. */
+  const attemptBatch = async (
+    batch: Submission[],
+  ): Promise<{ submission: Submission; error: unknown } | undefined> => {
+    const client = await options.pool.connect();
+    let broken = false;
+    try {
+      await client.query("BEGIN ISOLATION LEVEL READ COMMITTED");
+      const transferIds = new Set<string>();
+      for (const submission of batch) {
+        for (const t of submission.transfers) {
+          transferIds.add(t.id);
+          const pendingId = referencedPendingId(t);
+          if (pendingId !== undefined) transferIds.add(pendingId);
+        }
+      }
+      // Transfers are immutable, so reading them before the locks is safe; what changes meanwhile (a new id, a
+      // hold resolved by another writer) makes our insert conflict, and we retry with fresh reads.
+      const known = await readKnownTransfers(client, [...transferIds].filter(isUuidLike));
+      const accountIds = new Set<bigint>();
+      for (const submission of batch) {
+        for (const t of submission.transfers) {
+          for (const id of namedAccountIds(t)) accountIds.add(id);
+          const pending = known.get(referencedPendingId(t) ?? "");
+          if (pending) {
+            accountIds.add(pending.debitAccountId);
+            accountIds.add(pending.creditAccountId);
+          }
+        }
+      }
+      const accounts = await lockAccounts(client, [...accountIds].sort(compareBigint));
+      const plan = planBatch(
+        batch.map((s) => s.transfers),
+        accounts,
+        known,
+        options.now(),
+      );
+      if (!(await writePlan(client, plan))) throw new WriteConflict("another writer took a transfer id or hold");
+      for (let i = 0; i < batch.length; i++) {
+        const submission = batch[i]!;
+        if (!submission.hook) continue;
+        try {
+          await submission.hook(client, plan.results[i]!);
+        } catch (error) {
+          await client.query("ROLLBACK");
+          return { submission, error };
+        }
+      }
+      await client.query("COMMIT");
+      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(plan.results[i]!);
+      return undefined;
+    } catch (error) {
+      try {
+        await client.query("ROLLBACK");
+      } catch {
+        broken = true;
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  };
+
+  return {
+    submit(transfers, hook) {
+      if (closed) return Promise.reject(new Error("the ledger writer is closed"));
+      if (transfers.length === 0) return Promise.resolve([]);
+      if (transfers.length > ledgerSubmissionTransfersMax) {
+        return Promise.reject(
+          new RangeError(`a submission holds at most ${ledgerSubmissionTransfersMax} transfers, got ${transfers.length}`),
+        );
+      }
+      return new Promise<TransferResult[]>((resolve, reject) => {
+        queue.push({ transfers, hook, resolve, reject });
+        queuedTransfers += transfers.length;
+        schedule();
+      });
+    },
+    async close() {
+      closed = true;
+      if (queue.length === 0 && inFlight === 0 && !scheduled) return;
+      await new Promise<void>((resolve) => idleWaiters.push(resolve));
+    },
+  };
+}
+
+function compareBigint(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const uuidLike = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+function isUuidLike(value: string): boolean {
+  return typeof value === "string" && uuidLike.test(value);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string } | undefined)?.code === "23505";
+}
