@@ -60,7 +60,10 @@ export async function runLedgerWorkloads(options: LedgerBenchOptions): Promise<W
     results.push(await w2(ledger, options, counter));
     results.push(await w3(ledger, options, counter));
     const report = await verifyLedger(options.pool, { holdGraceMs: 60_000 });
-    if (!report.ok) throw new Error(`coffer verify failed after the benchmark:\n${report.violations.map((v) => v.message).join("\n")}`);
+    if (!report.ok)
+      throw new Error(
+        `coffer verify failed after the benchmark:\n${report.violations.map((v) => v.message).join("\n")}`,
+      );
     options.log(`verify: ok (${report.accounts} accounts, ${report.transfers} transfers)`);
     return results;
   } finally {
@@ -68,12 +71,7 @@ export async function runLedgerWorkloads(options: LedgerBenchOptions): Promise<W
   }
 }
 
-async function createFundedAccounts(
-  ledger: LedgerService,
-  pool: Pool,
-  count: number,
-  code: string,
-): Promise<bigint[]> {
+async function createFundedAccounts(ledger: LedgerService, pool: Pool, count: number, code: string): Promise<bigint[]> {
   const [bank] = await ledger.createAccounts(pool, [{ ledger: "test", currency: "USD", code: "settlement" }]);
   const ids: bigint[] = [];
   for (let offset = 0; offset < count; offset += 10_000) {
@@ -179,7 +177,13 @@ async function w1(ledger: LedgerService, options: LedgerBenchOptions, counter: B
     let to = pick();
     if (to === from) to = (from + 1) % ids.length;
     const [result] = await ledger.createTransfers([
-      { id: randomUUID(), debitAccountId: ids[from]!, creditAccountId: ids[to]!, amount: BigInt(1 + Math.floor(Math.random() * 10_000)), code: "p2p" },
+      {
+        id: randomUUID(),
+        debitAccountId: ids[from]!,
+        creditAccountId: ids[to]!,
+        amount: BigInt(1 + Math.floor(Math.random() * 10_000)),
+        code: "p2p",
+      },
     ]);
     expectApplied(result!.code, ["ok"]);
     return 1;
@@ -201,7 +205,13 @@ async function w2(ledger: LedgerService, options: LedgerBenchOptions, counter: B
     const amount = BigInt(100 + Math.floor(Math.random() * 10_000));
     const results = await ledger.createTransfers([
       { id: randomUUID(), debitAccountId: payer, creditAccountId: merchant!.id, amount, code: "payment", linked: true },
-      { id: randomUUID(), debitAccountId: merchant!.id, creditAccountId: fee!.id, amount: 30n + amount / 50n, code: "fee" },
+      {
+        id: randomUUID(),
+        debitAccountId: merchant!.id,
+        creditAccountId: fee!.id,
+        amount: 30n + amount / 50n,
+        code: "fee",
+      },
     ]);
     for (const r of results) expectApplied(r.code, ["ok"]);
     return 2;
@@ -252,7 +262,8 @@ async function w3(ledger: LedgerService, options: LedgerBenchOptions, counter: B
       },
       ["ok"],
     );
-    if (fate < 0.7) n += await submit({ id: randomUUID(), postPendingId: holdId, amount: amount - amount / 10n }, ["ok"]);
+    if (fate < 0.7)
+      n += await submit({ id: randomUUID(), postPendingId: holdId, amount: amount - amount / 10n }, ["ok"]);
     else if (fate < 0.9) n += await submit({ id: randomUUID(), voidPendingId: holdId }, ["ok"]);
     return n;
   });

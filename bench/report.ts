@@ -38,7 +38,9 @@ export async function writePerformanceDoc(report: BenchReport): Promise<string> 
   }
   if (w1 && w2) {
     const r = w2.transfersPerS / w1.transfersPerS;
-    targets.push(`- W2 ≥ ${w2TargetOfW1}× W1 (the hot account does not collapse throughput): **${r.toFixed(2)}×** — ${r >= w2TargetOfW1 ? "met" : "not met"}`);
+    targets.push(
+      `- W2 ≥ ${w2TargetOfW1}× W1 (the hot account does not collapse throughput): **${r.toFixed(2)}×** — ${r >= w2TargetOfW1 ? "met" : "not met"}`,
+    );
   }
   const settings = Object.entries(report.settings)
     .sort(([a], [b]) => a.localeCompare(b))

@@ -70,10 +70,16 @@ async function main(): Promise<void> {
     await c.query(`CREATE DATABASE ${benchDb}`);
     await c.query(`CREATE DATABASE ${pgbenchDb}`);
   });
-  const pool = createPool({ connectionString: withDatabase(serverUrl, benchDb), max: Number(values["pool-size"]), applicationName: "coffer-bench" });
+  const pool = createPool({
+    connectionString: withDatabase(serverUrl, benchDb),
+    max: Number(values["pool-size"]),
+    applicationName: "coffer-bench",
+  });
   try {
     const settings = await readSettings(pool);
-    log(`PostgreSQL ${settings.server_version}: fsync=${settings.fsync} synchronous_commit=${settings.synchronous_commit}`);
+    log(
+      `PostgreSQL ${settings.server_version}: fsync=${settings.fsync} synchronous_commit=${settings.synchronous_commit}`,
+    );
     await migrate(pool);
 
     log(`pgbench tpcb-like: ${values["pgbench-clients"]} clients, ${durationS} s, scale ${values["pgbench-scale"]}`);
@@ -110,7 +116,10 @@ async function main(): Promise<void> {
       durationS,
       concurrency,
       poolSize: Number(values["pool-size"]),
-      pgbench: pgbenchTps === null ? null : { tps: pgbenchTps, clients: Number(values["pgbench-clients"]), scale: Number(values["pgbench-scale"]) },
+      pgbench:
+        pgbenchTps === null
+          ? null
+          : { tps: pgbenchTps, clients: Number(values["pgbench-clients"]), scale: Number(values["pgbench-scale"]) },
       settings,
       embedded: embedded !== undefined,
       workloads,
@@ -133,7 +142,16 @@ async function main(): Promise<void> {
 }
 
 async function readSettings(pool: pg.Pool): Promise<Record<string, string>> {
-  const names = ["server_version", "fsync", "synchronous_commit", "wal_sync_method", "shared_buffers", "max_connections", "full_page_writes", "commit_delay"];
+  const names = [
+    "server_version",
+    "fsync",
+    "synchronous_commit",
+    "wal_sync_method",
+    "shared_buffers",
+    "max_connections",
+    "full_page_writes",
+    "commit_delay",
+  ];
   const result = await pool.query<{ name: string; setting: string }>(
     "SELECT name, current_setting(name) AS setting FROM pg_settings WHERE name = ANY($1)",
     [names],

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
@@ -86,6 +86,29 @@ async function runAsIds(): Promise<{ uid: number; gid: number } | undefined> {
   }
 }
 
+/**
+ * postmaster.pid holds the server's pid on line 1 and its port on line 4. A live pid means a server runs on this
+ * folder; a stale file (crash) is left for postgres itself to handle.
+ */
+async function runningServerPort(pgData: string): Promise<number | undefined> {
+  let lines: string[];
+  try {
+    lines = (await fs.readFile(path.join(pgData, "postmaster.pid"), "utf8")).split("\n");
+  } catch {
+    return undefined;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: alive but another user's (postgres runs as the postgres user when we are root).
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return undefined;
+  }
+  return port;
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -132,6 +155,17 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const pgData = path.join(options.dataDir, "pg");
   await fs.mkdir(options.dataDir, { recursive: true });
   if (ids) await fs.chown(options.dataDir, ids.uid, ids.gid);
+
+  // coffer is already running on this data folder (`coffer verify` beside `coffer start`): use its server.
+  const running = await runningServerPort(pgData);
+  if (running !== undefined) {
+    return {
+      url: `postgres://${superuser}@127.0.0.1:${running}/${databaseName}`,
+      port: running,
+      dataDir: pgData,
+      stop: async () => {}, // not ours to stop
+    };
+  }
 
   const initialised = await fs
     .access(path.join(pgData, "PG_VERSION"))

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { loadMigrations, migrate, migrationsApplied } from "./migrate.js";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db.js";
+import { loadMigrations, migrate, migrationsApplied } from "./migrate.js";
 
 describe("migrations", () => {
   let db: TestDatabase;
@@ -31,7 +31,9 @@ describe("migrations", () => {
   });
 
   it("reads NUMERIC and int8 as bigint, never as a float", async () => {
-    const r = await db.pool.query("SELECT 340282366920938463463374607431768211455::numeric(39,0) AS n, 9007199254740993::int8 AS i");
+    const r = await db.pool.query(
+      "SELECT 340282366920938463463374607431768211455::numeric(39,0) AS n, 9007199254740993::int8 AS i",
+    );
     assert.equal(r.rows[0].n, 340282366920938463463374607431768211455n);
     assert.equal(r.rows[0].i, 9007199254740993n);
   });

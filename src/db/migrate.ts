@@ -67,8 +67,14 @@ export async function migrate(pool: Pool, migrations?: Migration[]): Promise<Mig
       const doneByVersion = new Map(done.rows.map((row) => [row.version, row]));
       for (const row of done.rows) {
         const known = all.find((m) => m.version === row.version);
-        if (!known) throw new Error(`database has migration ${row.version} (${row.name}) that this coffer does not know: is it older than the database?`);
-        if (known.checksum !== row.checksum) throw new Error(`migration ${row.version} (${row.name}) was edited after it was applied; add a new migration instead`);
+        if (!known)
+          throw new Error(
+            `database has migration ${row.version} (${row.name}) that this coffer does not know: is it older than the database?`,
+          );
+        if (known.checksum !== row.checksum)
+          throw new Error(
+            `migration ${row.version} (${row.name}) was edited after it was applied; add a new migration instead`,
+          );
       }
       const applied: Migration[] = [];
       for (const migration of all) {
@@ -99,8 +105,6 @@ export async function migrate(pool: Pool, migrations?: Migration[]): Promise<Mig
 
 /** For /readyz: true when every migration this build knows is applied. */
 export async function migrationsApplied(pool: Pool, expectedVersion: number): Promise<boolean> {
-  const result = await pool.query<{ version: number | null }>(
-    "SELECT max(version) AS version FROM schema_migrations",
-  );
+  const result = await pool.query<{ version: number | null }>("SELECT max(version) AS version FROM schema_migrations");
   return (result.rows[0]?.version ?? 0) >= expectedVersion;
 }

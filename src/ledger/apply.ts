@@ -1,9 +1,4 @@
-import {
-  amountMax,
-  ledgerCodeLengthMax,
-  ledgerHoldTimeoutMsMax,
-  ledgerReferenceLengthMax,
-} from "../limits.js";
+import { amountMax, ledgerCodeLengthMax, ledgerHoldTimeoutMsMax, ledgerReferenceLengthMax } from "../limits.js";
 import type { TransferResult, TransferResultCode } from "./errors.js";
 import {
   AccountFlags,
@@ -87,9 +82,13 @@ export function validateShape(input: TransferInput): TransferResultCode | null {
     if (input.timeoutMs > 0 && !input.pending) return "timeout_reserved_for_pending_transfer";
   }
   if (input.debitAccountId !== undefined && typeof input.debitAccountId !== "bigint") return "debit_account_not_found";
-  if (input.creditAccountId !== undefined && typeof input.creditAccountId !== "bigint") return "credit_account_not_found";
+  if (input.creditAccountId !== undefined && typeof input.creditAccountId !== "bigint")
+    return "credit_account_not_found";
   if (input.code !== undefined && !isValidCode(input.code)) return "code_invalid";
-  if (input.reference !== undefined && (typeof input.reference !== "string" || input.reference.length > ledgerReferenceLengthMax)) {
+  if (
+    input.reference !== undefined &&
+    (typeof input.reference !== "string" || input.reference.length > ledgerReferenceLengthMax)
+  ) {
     return "reference_invalid";
   }
   if (input.amount !== undefined) {
@@ -137,7 +136,14 @@ export function planBatch(
   const changed = new Set<bigint>();
   const created = new Map<string, Transfer>();
   const resolvedInBatch = new Map<string, Resolution>();
-  const plan: BatchPlan = { results: [], inserts: [], changedAccounts: [], holdsOpened: [], holdsClosed: [], history: [] };
+  const plan: BatchPlan = {
+    results: [],
+    inserts: [],
+    changedAccounts: [],
+    holdsOpened: [],
+    holdsClosed: [],
+    history: [],
+  };
 
   const lookup = (id: string): KnownTransfer | undefined => {
     const fresh = created.get(id);
@@ -372,7 +378,8 @@ function compareExisting(
   existing: KnownTransfer,
   pending: KnownTransfer | undefined,
 ): TransferResultCode {
-  if ((existing.flags & ~TransferFlags.expired) !== (flags & ~TransferFlags.expired)) return "exists_with_different_flags";
+  if ((existing.flags & ~TransferFlags.expired) !== (flags & ~TransferFlags.expired))
+    return "exists_with_different_flags";
   const pendingId = referencedPendingId(input) ?? null;
   if (existing.pendingId !== pendingId) return "exists_with_different_pending_id";
   if ((input.timeoutMs ?? 0) !== existing.timeoutMs) return "exists_with_different_timeout";

@@ -1,5 +1,5 @@
-import { isRetryable } from "../db/tx.js";
 import type { Pool, PoolClient } from "../db/pool.js";
+import { isRetryable } from "../db/tx.js";
 import {
   ledgerBatchesInFlightMax,
   ledgerBatchRetriesMax,
@@ -126,9 +126,7 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
   };
 
   /** One try at a batch in one transaction. Resolves the submissions when it commits. */
-  const attemptBatch = async (
-    batch: Submission[],
-  ): Promise<{ submission: Submission; error: unknown } | undefined> => {
+  const attemptBatch = async (batch: Submission[]): Promise<{ submission: Submission; error: unknown } | undefined> => {
     const client = await options.pool.connect();
     let broken = false;
     try {
@@ -194,7 +192,9 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
       if (transfers.length === 0) return Promise.resolve([]);
       if (transfers.length > ledgerSubmissionTransfersMax) {
         return Promise.reject(
-          new RangeError(`a submission holds at most ${ledgerSubmissionTransfersMax} transfers, got ${transfers.length}`),
+          new RangeError(
+            `a submission holds at most ${ledgerSubmissionTransfersMax} transfers, got ${transfers.length}`,
+          ),
         );
       }
       return new Promise<TransferResult[]>((resolve, reject) => {

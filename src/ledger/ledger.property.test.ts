@@ -22,7 +22,16 @@ type Op =
   | { kind: "expire" };
 
 type TransferSpec =
-  | { type: "single" | "pending"; id: IdRef; debit: number; credit: number; amount: bigint; linked: boolean; timeoutMs: number; code: string }
+  | {
+      type: "single" | "pending";
+      id: IdRef;
+      debit: number;
+      credit: number;
+      amount: bigint;
+      linked: boolean;
+      timeoutMs: number;
+      code: string;
+    }
   | { type: "post" | "void"; id: IdRef; pending: IdRef; amount: bigint | null; linked: boolean };
 
 /** An id is either fresh or a reuse of an earlier one (duplicates, posts of earlier holds). */
@@ -34,7 +43,10 @@ const amountArb = fc.oneof(
   { weight: 1, arbitrary: fc.constant(0n) },
   { weight: 1, arbitrary: fc.constant((1n << 128n) - 1n) },
 );
-const idRefArb = fc.oneof({ weight: 3, arbitrary: fc.constant({ reuse: null }) }, { weight: 1, arbitrary: fc.nat(40).map((n) => ({ reuse: n })) });
+const idRefArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constant({ reuse: null }) },
+  { weight: 1, arbitrary: fc.nat(40).map((n) => ({ reuse: n })) },
+);
 const transferArb: fc.Arbitrary<TransferSpec> = fc.oneof(
   fc.record({
     type: fc.constantFrom("single" as const, "pending" as const),
@@ -57,7 +69,12 @@ const transferArb: fc.Arbitrary<TransferSpec> = fc.oneof(
 const submissionArb = fc.array(transferArb, { minLength: 1, maxLength: 4 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: submissionArb.map((transfers) => ({ kind: "submit" as const, transfers })) },
-  { weight: 3, arbitrary: fc.array(submissionArb, { minLength: 2, maxLength: 5 }).map((submissions) => ({ kind: "submitMany" as const, submissions })) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .array(submissionArb, { minLength: 2, maxLength: 5 })
+      .map((submissions) => ({ kind: "submitMany" as const, submissions })),
+  },
   { weight: 1, arbitrary: fc.constantFrom(500, 2_000).map((ms) => ({ kind: "advance" as const, ms })) },
   { weight: 1, arbitrary: fc.constant({ kind: "expire" as const }) },
 );
@@ -101,9 +118,10 @@ describe("ledger against its reference model", () => {
           db.pool,
           specs.map((s) => ({ ledger: "test" as const, ...s })),
         );
-        accounts.forEach((a, i) => model.addAccount(a.id, "test", specs[i]!.currency, specs[i]!.flags));
+        for (const [i, a] of accounts.entries()) model.addAccount(a.id, "test", specs[i]!.currency, specs[i]!.flags);
         const ids: string[] = [];
-        const idOf = (ref: IdRef) => (ref.reuse === null || ids.length === 0 ? randomUUID() : ids[ref.reuse % ids.length]!);
+        const idOf = (ref: IdRef) =>
+          ref.reuse === null || ids.length === 0 ? randomUUID() : ids[ref.reuse % ids.length]!;
         const toInput = (spec: TransferSpec): TransferInput => {
           const id = idOf(spec.id);
           ids.push(id);
@@ -118,7 +136,7 @@ describe("ledger against its reference model", () => {
               ...(spec.type === "pending" ? { pending: true, timeoutMs: spec.timeoutMs } : {}),
             };
           }
-          const pending = idOf(spec.pending);
+          const pending = idOf((spec as Extract<TransferSpec, { type: "post" | "void" }>).pending);
           return {
             id,
             ...(spec.type === "post" ? { postPendingId: pending } : { voidPendingId: pending }),
@@ -134,7 +152,10 @@ describe("ledger against its reference model", () => {
           amount: 500n,
           code: "top_up",
         }));
-        assert.deepEqual(await ledger.createTransfers(funding).then((r) => r.map((x) => x.code)), model.submit(funding));
+        assert.deepEqual(
+          await ledger.createTransfers(funding).then((r) => r.map((x) => x.code)),
+          model.submit(funding),
+        );
 
         for (const op of ops) {
           if (op.kind === "advance") {

@@ -3,8 +3,8 @@ import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { createPool } from "../db/pool.js";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db.js";
+import { createPool } from "../db/pool.js";
 import { createCurrencyRegistry } from "./currencies.js";
 import { AccountFlags } from "./model.js";
 import { createLedgerService, type LedgerService } from "./service.js";
@@ -20,7 +20,7 @@ function seededRandom(seed: number) {
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) % n);
+    return ((t ^ (t >>> 14)) >>> 0) % n;
   };
 }
 const currencies = createCurrencyRegistry();
@@ -52,7 +52,13 @@ describe("ledger under concurrency", () => {
       })),
     ]);
     const results = await ledger.createTransfers(
-      wallets.map((w) => ({ id: randomUUID(), debitAccountId: bank!.id, creditAccountId: w.id, amount, code: "top_up" })),
+      wallets.map((w) => ({
+        id: randomUUID(),
+        debitAccountId: bank!.id,
+        creditAccountId: w.id,
+        amount,
+        code: "top_up",
+      })),
     );
     assert.ok(results.every((r) => r.code === "ok"));
     return { bank: bank!, wallets };
@@ -114,7 +120,13 @@ describe("ledger under concurrency", () => {
       const from = random(20);
       const to = (from + 1 + random(19)) % 20;
       return writers[i % 3]!.ledger.createTransfers([
-        { id: randomUUID(), debitAccountId: wallets[from]!.id, creditAccountId: wallets[to]!.id, amount: BigInt(1 + random(400)), code: "p2p" },
+        {
+          id: randomUUID(),
+          debitAccountId: wallets[from]!.id,
+          creditAccountId: wallets[to]!.id,
+          amount: BigInt(1 + random(400)),
+          code: "p2p",
+        },
       ]);
     });
     const results = await Promise.all(jobs);
@@ -125,7 +137,10 @@ describe("ledger under concurrency", () => {
     assert.ok(results.every(([r]) => r!.code === "ok" || r!.code === "exceeds_credits"));
     assert.ok(reads > 5, `only ${reads} concurrent reads`);
     const balances = await ledger.getAccounts(wallets.map((w) => w.id));
-    assert.equal(balances.reduce((sum, a) => sum + a.creditsPosted - a.debitsPosted, 0n), total);
+    assert.equal(
+      balances.reduce((sum, a) => sum + a.creditsPosted - a.debitsPosted, 0n),
+      total,
+    );
     for (const w of writers) {
       await w.ledger.close();
       await w.pool.end();
@@ -139,20 +154,34 @@ describe("ledger under concurrency", () => {
     const transfers = Array.from({ length: 1500 }, () => {
       const from = random(6);
       const to = (from + 1 + random(5)) % 6;
-      return { id: randomUUID(), debit: String(wallets[from]!.id), credit: String(wallets[to]!.id), amount: String(1 + random(100)) };
+      return {
+        id: randomUUID(),
+        debit: String(wallets[from]!.id),
+        credit: String(wallets[to]!.id),
+        amount: String(1 + random(100)),
+      };
     });
     const run = (list: typeof transfers) =>
-      execFileAsync(process.execPath, ["--import", "tsx", "test/helpers/ledger-writer-process.ts", JSON.stringify({ url: db.url, transfers: list })], {
-        maxBuffer: 16 * 1024 * 1024,
-      }).then((r) => JSON.parse(r.stdout) as { codes: Record<string, number>; ok: string[] });
+      execFileAsync(
+        process.execPath,
+        ["--import", "tsx", "test/helpers/ledger-writer-process.ts", JSON.stringify({ url: db.url, transfers: list })],
+        {
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      ).then((r) => JSON.parse(r.stdout) as { codes: Record<string, number>; ok: string[] });
     const [a, b] = await Promise.all([run(transfers), run([...transfers].reverse())]);
     // Each id moved money at most once: no id is "ok" in both processes.
     const okA = new Set(a.ok);
     assert.equal(b.ok.filter((id) => okA.has(id)).length, 0);
-    const stored = await db.pool.query("SELECT count(*)::int AS n FROM ledger_transfers WHERE id = ANY($1::uuid[])", [transfers.map((t) => t.id)]);
+    const stored = await db.pool.query("SELECT count(*)::int AS n FROM ledger_transfers WHERE id = ANY($1::uuid[])", [
+      transfers.map((t) => t.id),
+    ]);
     assert.equal(stored.rows[0].n, a.ok.length + b.ok.length);
     const balances = await ledger.getAccounts(wallets.map((w) => w.id));
-    assert.equal(balances.reduce((s, x) => s + x.creditsPosted - x.debitsPosted, 0n), 60_000n);
+    assert.equal(
+      balances.reduce((s, x) => s + x.creditsPosted - x.debitsPosted, 0n),
+      60_000n,
+    );
     assert.ok(balances.every((x) => x.creditsPosted >= x.debitsPosted));
   });
 });

@@ -1,10 +1,5 @@
 import type { Pool, Queryable } from "../db/pool.js";
-import {
-  ledgerAccountsPerCreateMax,
-  ledgerExpiryBatchMax,
-  ledgerReferenceLengthMax,
-  listLimitMax,
-} from "../limits.js";
+import { ledgerAccountsPerCreateMax, ledgerExpiryBatchMax, ledgerReferenceLengthMax, listLimitMax } from "../limits.js";
 import { type ExpiryVoidInput, expiryVoidMarker, isValidCode } from "./apply.js";
 import { type BatchHook, type BatchStats, createBatchWriter } from "./batch-writer.js";
 import type { CurrencyRegistry } from "./currencies.js";
@@ -15,8 +10,8 @@ import {
   AccountFlags,
   type AccountInput,
   accountFlagsAll,
-  balanceOf,
   type Balances,
+  balanceOf,
   ledgerNames,
   type Transfer,
   TransferFlags,
@@ -64,7 +59,8 @@ export function createLedgerService(deps: LedgerServiceDeps) {
     if (!deps.currencies.has(input.currency)) throw new AccountInputError("currency_unknown", index);
     if (!isValidCode(input.code)) throw new AccountInputError("code_invalid", index);
     const flags = input.flags ?? 0;
-    if (!Number.isInteger(flags) || (flags & ~accountFlagsAll) !== 0) throw new AccountInputError("flags_invalid", index);
+    if (!Number.isInteger(flags) || (flags & ~accountFlagsAll) !== 0)
+      throw new AccountInputError("flags_invalid", index);
     const both = AccountFlags.debitsMustNotExceedCredits | AccountFlags.creditsMustNotExceedDebits;
     if ((flags & both) === both) throw new AccountInputError("flags_are_mutually_exclusive", index);
     if (input.reference !== undefined && input.reference.length > ledgerReferenceLengthMax) {
@@ -131,10 +127,7 @@ export function createLedgerService(deps: LedgerServiceDeps) {
   }
 
   async function getTransfer(id: string, db: Queryable = deps.pool): Promise<Transfer | undefined> {
-    const result = await db.query(
-      `SELECT t.* FROM ledger_transfers t WHERE t.id = $1::uuid`,
-      [id],
-    );
+    const result = await db.query(`SELECT t.* FROM ledger_transfers t WHERE t.id = $1::uuid`, [id]);
     return result.rows[0] ? transferFromRow(result.rows[0]) : undefined;
   }
 

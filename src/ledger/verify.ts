@@ -207,7 +207,8 @@ export async function verifyLedger(db: Queryable, options: VerifyOptions = {}): 
 
 export function formatVerifyReport(report: VerifyReport): string {
   const head = `coffer verify (${report.ledger} ledger): ${report.accounts} accounts, ${report.transfers} transfers`;
-  if (report.ok) return `${head}\nOK: the books balance; every balance equals its transfers; no limit broken; no hold late.`;
+  if (report.ok)
+    return `${head}\nOK: the books balance; every balance equals its transfers; no limit broken; no hold late.`;
   const lines = report.violations.map((v) => `  ✗ [${v.kind}] ${v.message}`);
   return `${head}\n${report.violations.length} violation(s):\n${lines.join("\n")}`;
 }

@@ -77,7 +77,8 @@ export class LedgerModel {
   expire(): number {
     let n = 0;
     for (const t of this.state.transfers.values()) {
-      if (t.kind !== "pending" || t.timeoutAt === null || t.timeoutAt > this.now || this.state.resolved.has(t.id)) continue;
+      if (t.kind !== "pending" || t.timeoutAt === null || t.timeoutAt > this.now || this.state.resolved.has(t.id))
+        continue;
       const d = this.state.accounts.get(t.debit)!;
       const c = this.state.accounts.get(t.credit)!;
       d.dpe -= t.amount;
@@ -90,12 +91,20 @@ export class LedgerModel {
 
   private one(t: TransferInput, _expiry: boolean): string {
     if (typeof t.id !== "string" || !uuid.test(t.id) || /^[0-]+$/.test(t.id)) return "id_invalid";
-    const kinds = [t.pending === true, t.postPendingId !== undefined, t.voidPendingId !== undefined].filter(Boolean).length;
+    const kinds = [t.pending === true, t.postPendingId !== undefined, t.voidPendingId !== undefined].filter(
+      Boolean,
+    ).length;
     if (kinds > 1) return "flags_are_mutually_exclusive";
     if (t.timeoutMs !== undefined && t.timeoutMs > 0 && !t.pending) return "timeout_reserved_for_pending_transfer";
     if (t.amount !== undefined && (t.amount < 0n || t.amount > max)) return "amount_invalid";
     if (t.amount === 0n) return "amount_must_not_be_zero";
-    const kind: ModelTransfer["kind"] = t.pending ? "pending" : t.postPendingId ? "post" : t.voidPendingId ? "void" : "single";
+    const kind: ModelTransfer["kind"] = t.pending
+      ? "pending"
+      : t.postPendingId
+        ? "post"
+        : t.voidPendingId
+          ? "void"
+          : "single";
     const pendingId = t.postPendingId ?? t.voidPendingId ?? null;
     if (pendingId !== null) {
       if (pendingId === t.id) return "pending_id_must_be_different";
@@ -109,8 +118,10 @@ export class LedgerModel {
       if (existing.kind !== kind || existing.linked !== (t.linked === true)) return "exists_with_different_flags";
       if (existing.pendingId !== pendingId) return "exists_with_different_pending_id";
       if (existing.timeoutMs !== (t.timeoutMs ?? 0)) return "exists_with_different_timeout";
-      if (t.debitAccountId !== undefined && t.debitAccountId !== existing.debit) return "exists_with_different_debit_account_id";
-      if (t.creditAccountId !== undefined && t.creditAccountId !== existing.credit) return "exists_with_different_credit_account_id";
+      if (t.debitAccountId !== undefined && t.debitAccountId !== existing.debit)
+        return "exists_with_different_debit_account_id";
+      if (t.creditAccountId !== undefined && t.creditAccountId !== existing.credit)
+        return "exists_with_different_credit_account_id";
       const wanted = t.amount ?? (pendingId ? this.state.transfers.get(pendingId)?.amount : undefined);
       if (wanted !== undefined && wanted !== existing.amount) return "exists_with_different_amount";
       if (t.code !== undefined && t.code !== existing.code) return "exists_with_different_code";
@@ -122,8 +133,10 @@ export class LedgerModel {
       const p = this.state.transfers.get(pendingId);
       if (!p) return "pending_transfer_not_found";
       if (p.kind !== "pending") return "pending_transfer_not_pending";
-      if (t.debitAccountId !== undefined && t.debitAccountId !== p.debit) return "pending_transfer_has_different_debit_account_id";
-      if (t.creditAccountId !== undefined && t.creditAccountId !== p.credit) return "pending_transfer_has_different_credit_account_id";
+      if (t.debitAccountId !== undefined && t.debitAccountId !== p.debit)
+        return "pending_transfer_has_different_debit_account_id";
+      if (t.creditAccountId !== undefined && t.creditAccountId !== p.credit)
+        return "pending_transfer_has_different_credit_account_id";
       if (t.code !== undefined && t.code !== p.code) return "pending_transfer_has_different_code";
       const amount = t.amount ?? p.amount;
       if (kind === "post" && amount > p.amount) return "exceeds_pending_transfer_amount";
@@ -143,8 +156,17 @@ export class LedgerModel {
       }
       this.state.resolved.set(p.id, kind === "post" ? "posted" : "voided");
       this.state.transfers.set(t.id, {
-        id: t.id, debit: p.debit, credit: p.credit, amount, code: p.code, kind, linked: t.linked === true,
-        pendingId, timeoutMs: 0, timeoutAt: null, reference: t.reference ?? null,
+        id: t.id,
+        debit: p.debit,
+        credit: p.credit,
+        amount,
+        code: p.code,
+        kind,
+        linked: t.linked === true,
+        pendingId,
+        timeoutMs: 0,
+        timeoutAt: null,
+        reference: t.reference ?? null,
       });
       return "ok";
     }
@@ -169,8 +191,16 @@ export class LedgerModel {
     }
     const timeoutMs = t.timeoutMs ?? 0;
     this.state.transfers.set(t.id, {
-      id: t.id, debit: t.debitAccountId!, credit: t.creditAccountId!, amount, code: t.code!, kind, linked: t.linked === true,
-      pendingId: null, timeoutMs, timeoutAt: kind === "pending" && timeoutMs > 0 ? this.now + timeoutMs : null,
+      id: t.id,
+      debit: t.debitAccountId!,
+      credit: t.creditAccountId!,
+      amount,
+      code: t.code!,
+      kind,
+      linked: t.linked === true,
+      pendingId: null,
+      timeoutMs,
+      timeoutAt: kind === "pending" && timeoutMs > 0 ? this.now + timeoutMs : null,
       reference: t.reference ?? null,
     });
     return "ok";

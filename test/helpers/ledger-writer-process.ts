@@ -19,7 +19,13 @@ const ok: string[] = [];
 await Promise.all(
   job.transfers.map(async (t) => {
     const [result] = await ledger.createTransfers([
-      { id: t.id, debitAccountId: BigInt(t.debit), creditAccountId: BigInt(t.credit), amount: BigInt(t.amount), code: "p2p" },
+      {
+        id: t.id,
+        debitAccountId: BigInt(t.debit),
+        creditAccountId: BigInt(t.credit),
+        amount: BigInt(t.amount),
+        code: "p2p",
+      },
     ]);
     codes[result!.code] = (codes[result!.code] ?? 0) + 1;
     if (result!.code === "ok") ok.push(t.id);
