@@ -1,4 +1,5 @@
 import path from "node:path";
+import { type Currency, createCurrencyRegistry, defaultCryptoAssets, parseCryptoAssets } from "./ledger/currencies.js";
 
 export type Role = "all" | "api" | "worker";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -16,6 +17,8 @@ export interface Config {
   dbPoolSize: number;
   /** The URL this coffer is reached at, used in links (QR payloads, checkout, mails). */
   publicUrl: string | undefined;
+  /** Crypto assets beyond the built-in ETH, USDT and USDC, from COFFER_CRYPTO_ASSETS. */
+  cryptoAssets: Currency[];
 }
 
 export class ConfigError extends Error {
@@ -43,9 +46,22 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const role = parseEnum(env.COFFER_ROLE, "COFFER_ROLE", roles, "all", problems);
   const dbPoolSize = parseIntIn(env.DATABASE_POOL_SIZE, "DATABASE_POOL_SIZE", 1, 500, 10, problems);
   const publicUrl = parsePublicUrl(env.COFFER_PUBLIC_URL, problems);
+  const cryptoAssets = parseCryptoAssetList(env.COFFER_CRYPTO_ASSETS, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, host, databaseUrl, dataDir, masterKey, logLevel, role, dbPoolSize, publicUrl, ...overrides };
+  return {
+    port,
+    host,
+    databaseUrl,
+    dataDir,
+    masterKey,
+    logLevel,
+    role,
+    dbPoolSize,
+    publicUrl,
+    cryptoAssets,
+    ...overrides,
+  };
 }
 
 function parseIntIn(
@@ -119,5 +135,20 @@ function parsePublicUrl(raw: string | undefined, problems: string[]): string | u
   } catch {
     problems.push(`COFFER_PUBLIC_URL must be an http(s) URL, got "${raw}"`);
     return undefined;
+  }
+}
+
+function parseCryptoAssetList(raw: string | undefined, problems: string[]): Currency[] {
+  if (raw === undefined || raw.trim() === "") return [...defaultCryptoAssets];
+  try {
+    const extra = parseCryptoAssets(raw);
+    const merged = new Map(defaultCryptoAssets.map((c) => [c.code, c]));
+    for (const asset of extra) merged.set(asset.code, asset);
+    const assets = [...merged.values()];
+    createCurrencyRegistry(assets); // refuses a code that is already an ISO 4217 currency
+    return assets;
+  } catch (error) {
+    problems.push(`COFFER_CRYPTO_ASSETS: ${(error as Error).message}`);
+    return [...defaultCryptoAssets];
   }
 }

@@ -1,0 +1,73 @@
+import { type ErrorDefinition, errorCatalog, errorTypes } from "../src/http/errors.js";
+
+/**
+ * Renders docs/errors.md from the error catalogs. A domain that adds its own catalog with defineErrors lists it
+ * in `catalogs` below, so its codes are documented too.
+ */
+const catalogs: { title: string; source: string; definitions: Readonly<Record<string, ErrorDefinition>> }[] = [
+  { title: "Request, idempotency and platform errors", source: "src/http/errors.ts", definitions: errorCatalog },
+];
+
+const typeMeanings: Record<(typeof errorTypes)[number], string> = {
+  invalid_request_error: "The request is wrong; fix it before retrying.",
+  idempotency_error: "The Idempotency-Key conflicts with another request.",
+  authentication_error: "No valid credentials came with the request.",
+  rate_limit_error: "Too many requests; retry later.",
+  api_error: "A problem on coffer's side; retrying later may succeed.",
+};
+
+const example = {
+  error: {
+    type: "invalid_request_error",
+    code: "parameter_missing",
+    message: "Missing required parameter: amount.",
+    param: "amount",
+    request_id: "req_6f1c0e2a9b8d7c6f5e4d3c2b",
+  },
+};
+
+/** A Markdown table with padded columns, as the formatter writes it, so `npm run format` leaves it alone. */
+function table(header: string[], rows: string[][]): string[] {
+  const cells = [header, ...rows].map((row) => row.map((cell) => cell.replaceAll("|", "\\|")));
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0)));
+  const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  const [head, ...body] = cells;
+  return [line(head ?? []), line(widths.map((w) => "-".repeat(w))), ...body.map(line)];
+}
+
+export function renderErrorsMarkdown(): string {
+  const lines = [
+    "<!-- Generated from the error catalogs by `npm run docs`; do not edit by hand. -->",
+    "# Errors",
+    "",
+    "Every error coffer answers has this shape, with the HTTP status of its code:",
+    "",
+    "```json",
+    JSON.stringify(example, null, 2),
+    "```",
+    "",
+    "- `type`: the family of the error (below); `code`: a stable, machine-readable code (below);",
+    "- `message`: for humans, may change, do not parse it; `param`: the field the error is about, or null;",
+    "- `request_id`: the same as the `Request-Id` response header; quote it when you report a problem.",
+    "",
+    "A 5xx never describes coffer's internals; the details are in coffer's log under the request id.",
+    "",
+    "## Types",
+    "",
+    ...table(
+      ["type", "meaning"],
+      errorTypes.map((type) => [`\`${type}\``, typeMeanings[type]]),
+    ),
+  ];
+  for (const catalog of catalogs) {
+    lines.push("", `## ${catalog.title}`, "", `Defined in \`${catalog.source}\`.`, "");
+    const rows = Object.entries(catalog.definitions).map(([code, d]) => [
+      `\`${code}\``,
+      String(d.status),
+      `\`${d.type}\``,
+      d.message,
+    ]);
+    lines.push(...table(["code", "status", "type", "meaning"], rows));
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,106 @@
+import { AjvCompiler, type Options as AjvOptions } from "@fastify/ajv-compiler";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import { loadMigrations } from "./db/migrate.js";
+import type { Pool } from "./db/pool.js";
+import { registerDraining } from "./http/draining.js";
+import { clientErrorHandler, frameworkErrorHandler, registerErrorHandlers } from "./http/error-handler.js";
+import { schemaErrorCodeKeyword } from "./http/errors.js";
+import { registerIdempotency } from "./http/idempotency.js";
+import { createIdempotencyStore } from "./http/idempotency-store.js";
+import { registerMetrics } from "./http/metrics.js";
+import { registerOpenApi } from "./http/openapi.js";
+import { generateRequestId, registerRequestIdHeader, requestChildLogger } from "./http/request-id.js";
+import { trackRouteMethods } from "./http/route-methods.js";
+import { registerVersioning } from "./http/versioning.js";
+import { httpBodyBytesMax, httpKeepAliveTimeoutMs, httpRequestTimeoutMs } from "./limits.js";
+import { systemRoutes } from "./system/routes.js";
+
+export interface AppDeps {
+  config: Config;
+  pool: Pool;
+  logger: Logger;
+  /** coffer's version, shown in the OpenAPI document. */
+  version: string;
+}
+
+/** Probes and scrapes come every few seconds; logging each would drown the log. */
+const quietPaths = new Set(["/healthz", "/readyz", "/metrics"]);
+
+/**
+ * Builds the HTTP app from explicit dependencies. Returns before `ready()`, so a caller (a test) may still add
+ * routes. Domain route plugins are registered at the end, one line each, with the services they need.
+ */
+export async function buildApp(deps: AppDeps) {
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance,
+    logController: new LogController({
+      requestIdLogLabel: "request_id",
+      disableRequestLogging: (request) => quietPaths.has(request.url.split("?", 1)[0] ?? ""),
+    }),
+    genReqId: generateRequestId,
+    requestIdHeader: false,
+    childLoggerFactory: requestChildLogger,
+    bodyLimit: httpBodyBytesMax,
+    requestTimeout: httpRequestTimeoutMs,
+    keepAliveTimeout: httpKeepAliveTimeoutMs,
+    forceCloseConnections: "idle",
+    return503OnClosing: false, // registerDraining answers 503 in our own error shape
+    trustProxy: false,
+    exposeHeadRoutes: true,
+    onProtoPoisoning: "error",
+    onConstructorPoisoning: "error",
+    allowErrorHandlerOverride: false,
+    routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, caseSensitive: true },
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
+    schemaController: { compilersFactory: { buildValidator: buildValidatorFactory } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // JSON only: without this, a text/plain body would reach validation as a string instead of answering 415.
+  app.removeContentTypeParser("text/plain");
+
+  const routeMethods = trackRouteMethods(app);
+  registerRequestIdHeader(app);
+  registerVersioning(app);
+  registerDraining(app);
+  registerErrorHandlers(app, routeMethods);
+  registerMetrics(app, deps.pool);
+  registerIdempotency(app, createIdempotencyStore(deps.pool));
+  await registerOpenApi(app, { version: deps.version, publicUrl: deps.config.publicUrl });
+
+  const expectedMigrationVersion = (await loadMigrations()).at(-1)?.version ?? 0;
+  await app.register(systemRoutes, { pool: deps.pool, expectedMigrationVersion });
+  // Domain routes go here, one register call each, e.g.:
+  //   await app.register(paymentRoutes, { prefix: "/v1", payments: createPaymentService({ pool, ledger }) });
+
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;
+
+/**
+ * Two validators from Fastify's own Ajv compiler: request bodies are JSON and keep their types exactly (a string
+ * "5" is not the integer 5), while querystrings, path parameters and headers arrive as text and are coerced.
+ * Unknown properties are errors, never silently dropped; the first error stops validation (allErrors on
+ * untrusted input is a denial-of-service risk).
+ */
+const ajvCompilerPool = AjvCompiler();
+const ajvOptions: AjvOptions = {
+  removeAdditional: false,
+  useDefaults: true,
+  allErrors: false,
+  // Errors carry their schema, so a field's x-error-code can choose the error code (see amountSchema).
+  verbose: true,
+  keywords: [schemaErrorCodeKeyword],
+};
+
+/** Fastify's `ajv` server option is not used: the options above are the whole validator configuration. */
+function buildValidatorFactory(externalSchemas: Parameters<typeof ajvCompilerPool>[0]) {
+  const strict = ajvCompilerPool(externalSchemas, { customOptions: { ...ajvOptions, coerceTypes: false } });
+  const coercing = ajvCompilerPool(externalSchemas, { customOptions: { ...ajvOptions, coerceTypes: "array" } });
+  return (route: Parameters<typeof strict>[0]) => (route.httpPart === "body" ? strict(route) : coercing(route));
+}

@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { runCli } from "../../test/helpers/cli.js";
+import { createTestDatabase, type TestDatabase } from "../../test/helpers/db.js";
+import { createCurrencyRegistry } from "../ledger/currencies.js";
+import { AccountFlags } from "../ledger/model.js";
+import { createLedgerService } from "../ledger/service.js";
+
+async function verify(url: string, ...args: string[]) {
+  const cli = runCli(["verify", ...args], { DATABASE_URL: url });
+  const { code } = await cli.exited;
+  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
+describe("coffer verify", () => {
+  let db: TestDatabase;
+  let walletId: bigint;
+
+  before(async () => {
+    db = await createTestDatabase();
+    const ledger = createLedgerService({ pool: db.pool, currencies: createCurrencyRegistry() });
+    const [bank, wallet] = await ledger.createAccounts(db.pool, [
+      { ledger: "live", currency: "CNY", code: "settlement" },
+      { ledger: "live", currency: "CNY", code: "wallet", flags: AccountFlags.debitsMustNotExceedCredits },
+    ]);
+    walletId = wallet!.id;
+    const results = await ledger.createTransfers([
+      { id: randomUUID(), debitAccountId: bank!.id, creditAccountId: wallet!.id, amount: 8800n, code: "top_up" },
+      {
+        id: randomUUID(),
+        debitAccountId: wallet!.id,
+        creditAccountId: bank!.id,
+        amount: 800n,
+        code: "withdrawal",
+        pending: true,
+      },
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.code),
+      ["ok", "ok"],
+    );
+    await ledger.close();
+  });
+  after(async () => {
+    await db.drop();
+  });
+
+  it("exits 0 and says OK when the books are clean", async () => {
+    const result = await verify(db.url);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /2 accounts, 2 transfers/);
+    assert.match(result.stdout, /OK: the books balance/);
+    const live = await verify(db.url, "--ledger", "live", "--json");
+    assert.equal(live.code, 0);
+    assert.equal(JSON.parse(live.stdout).ok, true);
+  });
+
+  it("exits 1 with a readable report of every violation", async () => {
+    await db.pool.query("UPDATE ledger_accounts SET credits_posted = credits_posted + 5 WHERE id = $1", [
+      String(walletId),
+    ]);
+    try {
+      const result = await verify(db.url, "--ledger", "live");
+      assert.equal(result.code, 1);
+      assert.match(result.stdout, /\[ledger_unbalanced\] live CNY/);
+      assert.match(result.stdout, new RegExp(`\\[account_balance_mismatch\\] account ${walletId}:`));
+      const otherLedger = await verify(db.url, "--ledger", "test");
+      assert.equal(otherLedger.code, 0, "the test ledger is untouched");
+    } finally {
+      await db.pool.query("UPDATE ledger_accounts SET credits_posted = credits_posted - 5 WHERE id = $1", [
+        String(walletId),
+      ]);
+    }
+  });
+
+  it("refuses a bad --ledger with a usage error", async () => {
+    const result = await verify(db.url, "--ledger", "prod");
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--ledger must be test or live/);
+  });
+});

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from "fastify";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { Pool } from "../db/pool.js";
+
+/**
+ * Prometheus metrics at GET /metrics. Each app has a registry of its own (never prom-client's global one), so a
+ * test process can build many apps without "metric already registered" errors.
+ *
+ * The route label is the route pattern (`/v1/payments/:id`), never the raw URL, and unmatched requests share one
+ * label: a scanner hitting random paths must not create a time series per path.
+ */
+const latencyBucketsSeconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const unmatchedRoute = "unmatched";
+
+export function registerMetrics(app: FastifyInstance, pool: Pool): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const labelNames = ["method", "route", "status_code"] as const;
+  const requests = new Counter({
+    name: "coffer_http_requests_total",
+    help: "HTTP requests answered, by method, route pattern and status code.",
+    labelNames,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: "coffer_http_request_duration_seconds",
+    help: "Time from receiving a request to sending the response, in seconds.",
+    labelNames,
+    buckets: latencyBucketsSeconds,
+    registers: [registry],
+  });
+  new Gauge({
+    name: "coffer_db_pool_clients",
+    help: "Database pool clients: total open, idle, and callers waiting for one.",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    collect() {
+      this.set({ state: "total" }, pool.totalCount);
+      this.set({ state: "idle" }, pool.idleCount);
+      this.set({ state: "waiting" }, pool.waitingCount);
+    },
+  });
+
+  app.addHook("onResponse", async (request, reply) => {
+    const labels = {
+      method: request.method,
+      route: request.is404 ? unmatchedRoute : (request.routeOptions.url ?? unmatchedRoute),
+      status_code: String(reply.statusCode),
+    };
+    requests.inc(labels);
+    latency.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+    const body = await registry.metrics();
+    return reply.type(registry.contentType).send(body);
+  });
+
+  return registry;
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import type { CliContext, Command } from "./cli/command.js";
+import { commandHelp, helpCommand, overview } from "./cli/help.js";
+import { migrateCommand } from "./cli/migrate.js";
+import { startCommand } from "./cli/start.js";
+import { verifyCommand } from "./cli/verify.js";
+import { versionCommand } from "./cli/version.js";
+import { ConfigError } from "./config.js";
+
+/** Every `coffer` command. To add one, write src/cli/<name>.ts exporting a Command and list it here. */
+const commands: Readonly<Record<string, Command>> = {
+  start: startCommand,
+  migrate: migrateCommand,
+  verify: verifyCommand,
+  version: versionCommand,
+  help: helpCommand,
+};
+
+const context: CliContext = {
+  commands,
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h")
+    return helpCommand.run({ values: {}, positionals: [] }, context);
+  if (name === "--version") return versionCommand.run({ values: {}, positionals: [] }, context);
+
+  const command = commands[name];
+  if (!command) {
+    context.err(`coffer: unknown command "${name}"\n\n${overview(context)}`);
+    return 2;
+  }
+
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: "boolean", short: "h" } },
+      allowPositionals: command.allowPositionals ?? false,
+      strict: true,
+    });
+  } catch (error) {
+    context.err(`coffer ${name}: ${(error as Error).message}\n\nUsage: ${command.usage}`);
+    return 2;
+  }
+  if (args.values.help === true) {
+    context.out(commandHelp(command));
+    return 0;
+  }
+
+  try {
+    return await command.run({ values: args.values, positionals: args.positionals }, context);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      context.err(`coffer: ${error.message}`);
+      return 2;
+    }
+    context.err(`coffer ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // `start` keeps running after main returns; its signal handlers decide the exit code.
+    if (code !== 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`coffer: ${String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

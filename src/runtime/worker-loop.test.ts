@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { capturingLogger } from "../../test/helpers/log-capture.js";
+import { startWorkers, type Worker } from "./worker-loop.js";
+
+describe("worker loops", () => {
+  it("run each worker repeatedly until stopped, and wait for the pass in progress", async () => {
+    const log = capturingLogger();
+    let passes = 0;
+    let finishedLastPass = false;
+    const worker: Worker = {
+      name: "counter",
+      intervalMs: 5,
+      async run() {
+        passes++;
+        finishedLastPass = false;
+        await sleep(20);
+        finishedLastPass = true;
+      },
+    };
+    const running = startWorkers([worker], log.logger);
+    await sleep(120);
+    await running.stop();
+    const after = passes;
+    assert.ok(after >= 3, `ran ${after} passes`);
+    assert.equal(finishedLastPass, true, "stop() waited for the pass in progress");
+    await sleep(50);
+    assert.equal(passes, after, "no pass after stop");
+  });
+
+  it("keep looping after a failed pass and log it", async () => {
+    const log = capturingLogger();
+    let passes = 0;
+    const running = startWorkers(
+      [
+        {
+          name: "flaky",
+          intervalMs: 1,
+          async run() {
+            passes++;
+            if (passes === 1) throw new Error("database restarted");
+          },
+        },
+      ],
+      log.logger,
+    );
+    await sleep(40);
+    await running.stop();
+    assert.ok(passes >= 2);
+    const failure = log
+      .lines()
+      .map((l) => JSON.parse(l))
+      .find((l) => l.msg === "worker pass failed");
+    assert.equal(failure.worker, "flaky");
+    assert.equal(failure.err.message, "database restarted");
+  });
+
+  it("wake a sleeping worker at once on stop", async () => {
+    const log = capturingLogger();
+    const running = startWorkers([{ name: "slow", intervalMs: 60_000, run: async () => {} }], log.logger);
+    await sleep(10);
+    const started = Date.now();
+    await running.stop();
+    assert.ok(Date.now() - started < 1_000);
+  });
+});

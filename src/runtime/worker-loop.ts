@@ -1,0 +1,51 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "pino";
+import { workerShutdownGraceMs } from "../limits.js";
+
+/**
+ * A background loop: run, wait intervalMs, run again, until shutdown. Several coffer processes may run the same
+ * worker against one database, so run() must be safe to run concurrently (claim rows with SKIP LOCKED, or do
+ * idempotent work). It should watch the signal and return soon after it aborts.
+ */
+export interface Worker {
+  name: string;
+  intervalMs: number;
+  run(signal: AbortSignal): Promise<void>;
+}
+
+export interface RunningWorkers {
+  /** Aborts every loop and waits up to workerShutdownGraceMs for the passes in progress to return. */
+  stop(): Promise<void>;
+}
+
+export function startWorkers(workers: readonly Worker[], log: Logger): RunningWorkers {
+  const controller = new AbortController();
+  const { signal } = controller;
+
+  const loops = workers.map(async (worker) => {
+    const workerLog = log.child({ worker: worker.name });
+    while (!signal.aborted) {
+      try {
+        await worker.run(signal);
+      } catch (error) {
+        // One failed pass (database restart, deadlock) must not end the loop; the next pass tries again.
+        if (!signal.aborted) workerLog.error({ err: error }, "worker pass failed");
+      }
+      await sleep(worker.intervalMs, undefined, { signal }).catch(() => {});
+    }
+  });
+  if (workers.length > 0) log.info({ workers: workers.map((w) => w.name) }, "workers started");
+
+  return {
+    async stop() {
+      controller.abort();
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), workerShutdownGraceMs);
+      });
+      const outcome = await Promise.race([Promise.all(loops).then(() => "done" as const), grace]);
+      clearTimeout(timer);
+      if (outcome === "timeout") log.warn({ graceMs: workerShutdownGraceMs }, "workers did not stop in time");
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { Logger } from "pino";
+import type { Pool } from "../db/pool.js";
+import { createIdempotencyStore } from "../http/idempotency-store.js";
+import type { LedgerService } from "../ledger/service.js";
+import { idempotencyPurgeIntervalMs, ledgerExpiryBatchMax, ledgerExpiryIntervalMs } from "../limits.js";
+import type { Worker } from "./worker-loop.js";
+
+/**
+ * Every background loop of coffer, started by `coffer start` with role worker or all.
+ * To add one, write a Worker (name, intervalMs, run(signal)) and list it below.
+ */
+export interface WorkerDeps {
+  pool: Pool;
+  log: Logger;
+  ledger: LedgerService;
+}
+
+export function backgroundWorkers(deps: WorkerDeps): Worker[] {
+  return [idempotencyPurgeWorker(deps), ledgerHoldExpiryWorker(deps)];
+}
+
+/** Deletes Idempotency-Key records past their 24 hours (an expired key is also reclaimed on use). */
+export function idempotencyPurgeWorker(deps: WorkerDeps): Worker {
+  const store = createIdempotencyStore(deps.pool);
+  return {
+    name: "idempotency-purge",
+    intervalMs: idempotencyPurgeIntervalMs,
+    async run(signal) {
+      const purged = await store.purgeExpired(signal);
+      if (purged > 0) deps.log.info({ purged }, "expired idempotency keys purged");
+    },
+  };
+}
+
+/**
+ * Voids ledger holds whose timeout has passed, so reserved money returns to the payer. Safe in several processes:
+ * the void's id is derived from the hold's, so each hold expires once.
+ */
+export function ledgerHoldExpiryWorker(deps: WorkerDeps): Worker {
+  return {
+    name: "ledger-hold-expiry",
+    intervalMs: ledgerExpiryIntervalMs,
+    async run(signal) {
+      // Keep going while full passes come back, so a backlog drains without waiting an interval each time.
+      while (!signal.aborted) {
+        const expired = await deps.ledger.expireHolds(ledgerExpiryBatchMax);
+        if (expired > 0) deps.log.info({ expired }, "ledger holds expired");
+        if (expired < ledgerExpiryBatchMax) return;
+      }
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import assert from "node:assert/strict";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { renderErrorsMarkdown } from "../scripts/error-docs.js";
+import { renderLedgerResultCodesMarkdown } from "../scripts/ledger-docs.js";
+import { errorCodes } from "../src/http/errors.js";
+import { repoRoot } from "./helpers/cli.js";
+
+describe("generated docs", () => {
+  it("docs/errors.md matches the error catalog (run `npm run docs` after changing it)", async () => {
+    const committed = await fs.readFile(path.join(repoRoot, "docs/errors.md"), "utf8");
+    assert.equal(committed, renderErrorsMarkdown());
+    for (const code of errorCodes) assert.ok(committed.includes(`\`${code}\``), code);
+  });
+
+  it("docs/ledger-result-codes.md matches src/ledger/errors.ts (run `npm run docs` after changing it)", async () => {
+    const committed = await fs.readFile(path.join(repoRoot, "docs/ledger-result-codes.md"), "utf8");
+    assert.equal(committed, renderLedgerResultCodesMarkdown());
+  });
+});

@@ -1,0 +1,26 @@
+import type { FastifyPluginAsync } from "fastify";
+import type { Logger } from "pino";
+import { type App, buildApp } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
+import type { Pool } from "../../src/db/pool.js";
+import { createLogger } from "../../src/logging.js";
+
+/**
+ * The real app on a test database, with the test file's own routes (if any) registered beside the shipped ones.
+ * Call app.close() when done; the pool stays the caller's.
+ */
+export async function createTestApp(options: {
+  pool: Pool;
+  routes?: FastifyPluginAsync;
+  logger?: Logger;
+}): Promise<App> {
+  const app = await buildApp({
+    config: loadConfig({}),
+    pool: options.pool,
+    logger: options.logger ?? createLogger({ level: "silent" }),
+    version: "0.0.0-test",
+  });
+  if (options.routes) await app.register(options.routes);
+  await app.ready();
+  return app;
+}
