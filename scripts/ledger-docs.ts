@@ -1,9 +1,13 @@
 import { accountResultCodes, transferResultCodes } from "../src/ledger/errors.js";
+import { table } from "./error-docs.js";
 
 /** Renders docs/ledger-result-codes.md from src/ledger/errors.ts. */
 export function renderLedgerResultCodesMarkdown(): string {
   const rows = (codes: Record<string, string>) =>
-    Object.entries(codes).map(([code, meaning]) => `| \`${code}\` | ${meaning} |`);
+    table(
+      ["code", "meaning"],
+      Object.entries(codes).map(([code, meaning]) => [`\`${code}\``, meaning]),
+    );
   return [
     "# Ledger result codes",
     "",
@@ -15,16 +19,12 @@ export function renderLedgerResultCodesMarkdown(): string {
     "",
     "## Transfers",
     "",
-    "| code | meaning |",
-    "| --- | --- |",
     ...rows(transferResultCodes),
     "",
     "## Accounts",
     "",
     "Account creation refuses bad input as a whole (nothing is created) with one of these codes.",
     "",
-    "| code | meaning |",
-    "| --- | --- |",
     ...rows(accountResultCodes),
     "",
   ].join("\n");

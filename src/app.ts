@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { loadMigrations } from "./db/migrate.js";
 import type { Pool } from "./db/pool.js";
+import { registerAuthentication } from "./http/auth.js";
 import { registerDraining } from "./http/draining.js";
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandlers } from "./http/error-handler.js";
 import { schemaErrorCodeKeyword } from "./http/errors.js";
@@ -16,6 +17,7 @@ import { generateRequestId, registerRequestIdHeader, requestChildLogger } from "
 import { trackRouteMethods } from "./http/route-methods.js";
 import { registerVersioning } from "./http/versioning.js";
 import { httpBodyBytesMax, httpKeepAliveTimeoutMs, httpRequestTimeoutMs } from "./limits.js";
+import type { Services } from "./runtime/services.js";
 import { systemRoutes } from "./system/routes.js";
 
 export interface AppDeps {
@@ -24,6 +26,8 @@ export interface AppDeps {
   logger: Logger;
   /** coffer's version, shown in the OpenAPI document. */
   version: string;
+  /** The domain services; routes get theirs from here. Absent in tests of the bare HTTP platform. */
+  services?: Services;
 }
 
 /** Probes and scrapes come every few seconds; logging each would drown the log. */
@@ -69,6 +73,7 @@ export async function buildApp(deps: AppDeps) {
   registerDraining(app);
   registerErrorHandlers(app, routeMethods);
   registerMetrics(app, deps.pool);
+  registerAuthentication(app, deps.services?.authenticators ?? []);
   registerIdempotency(app, createIdempotencyStore(deps.pool));
   await registerOpenApi(app, { version: deps.version, publicUrl: deps.config.publicUrl });
 

@@ -19,6 +19,12 @@ export interface Config {
   publicUrl: string | undefined;
   /** Crypto assets beyond the built-in ETH, USDT and USDC, from COFFER_CRYPTO_ASSETS. */
   cryptoAssets: Currency[];
+  /** smtp:// or smtps:// URL; undefined keeps mail in the dev mailbox. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** A generic HTTP SMS gateway; undefined keeps SMS in the dev outbox. */
+  smsHttpUrl: string | undefined;
+  smsHttpToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -47,6 +53,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const dbPoolSize = parseIntIn(env.DATABASE_POOL_SIZE, "DATABASE_POOL_SIZE", 1, 500, 10, problems);
   const publicUrl = parsePublicUrl(env.COFFER_PUBLIC_URL, problems);
   const cryptoAssets = parseCryptoAssetList(env.COFFER_CRYPTO_ASSETS, problems);
+  const smtpUrl = parseUrlWithSchemes(env.SMTP_URL, "SMTP_URL", ["smtp:", "smtps:"], problems);
+  const mailFrom = env.COFFER_MAIL_FROM?.trim() || "coffer <no-reply@coffer.localhost>";
+  if (!/^[^\r\n<>]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom)) {
+    problems.push(`COFFER_MAIL_FROM must be an address like "Shop <pay@example.com>", got "${mailFrom}"`);
+  }
+  const smsHttpUrl = parseUrlWithSchemes(env.SMS_HTTP_URL, "SMS_HTTP_URL", ["https:", "http:"], problems);
+  const smsHttpToken = env.SMS_HTTP_TOKEN?.trim() || undefined;
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -60,6 +73,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     dbPoolSize,
     publicUrl,
     cryptoAssets,
+    smtpUrl,
+    mailFrom,
+    smsHttpUrl,
+    smsHttpToken,
     ...overrides,
   };
 }
@@ -150,5 +167,23 @@ function parseCryptoAssetList(raw: string | undefined, problems: string[]): Curr
   } catch (error) {
     problems.push(`COFFER_CRYPTO_ASSETS: ${(error as Error).message}`);
     return [...defaultCryptoAssets];
+  }
+}
+
+function parseUrlWithSchemes(
+  raw: string | undefined,
+  name: string,
+  schemes: string[],
+  problems: string[],
+): string | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  try {
+    const url = new URL(raw.trim());
+    if (!schemes.includes(url.protocol)) throw new Error("scheme");
+    return raw.trim();
+  } catch {
+    // Never echo the value: it may hold a password.
+    problems.push(`${name} must be a URL starting with ${schemes.map((s) => `${s}//`).join(" or ")}`);
+    return undefined;
   }
 }

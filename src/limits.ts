@@ -50,3 +50,20 @@ export const ledgerExpiryIntervalMs = 1_000; // how often the worker looks for t
 export const ledgerExpiryBatchMax = 1_000; // holds voided per pass
 export const ledgerAccountsPerCreateMax = 10_000;
 export const ledgerVerifyViolationsMax = 1_000; // a report lists at most this many of one kind
+
+// Security
+export const passwordLengthMin = 10;
+export const passwordLengthMax = 256; // argon2 input stays bounded: a 1 MB "password" is a denial of service
+export const totpPeriodS = 30;
+export const totpToleranceS = 30; // accept the previous and the next code (clock skew between phone and server)
+export const auditChainLockKey = 0x6175646974; // advisory lock serializing audit-log appends ("audit" in ASCII)
+export const dataKeyCacheSizeMax = 64;
+
+// Events and messages
+export const eventTypeLengthMax = 100;
+export const messageDeliveryIntervalMs = 1_000;
+export const messageDeliveryBatchMax = 50;
+export const messageDeliveryAttemptsMax = 8;
+export const messageRetryBaseMs = 30_000; // doubles per attempt: 30 s, 1 min, 2 min … about 1 h in all
+export const smtpTimeoutMs = 15_000;
+export const smsHttpTimeoutMs = 10_000;

@@ -39,12 +39,11 @@ export async function startCoffer(config: Config, log: Logger): Promise<RunningC
       migrated.applied.length > 0 ? "database migrated" : "database schema is current",
     );
 
-    services = createServices({ config, pool: db.pool, log });
+    services = createServices({ config, pool: db.pool, log, masterKey });
     if (config.role !== "worker") {
-      app = await buildApp({ config, pool: db.pool, logger: log, version: cofferVersion });
+      app = await buildApp({ config, pool: db.pool, logger: log, version: cofferVersion, services });
     }
-    if (config.role !== "api")
-      workers = startWorkers(backgroundWorkers({ pool: db.pool, log, ledger: services.ledger }), log);
+    if (config.role !== "api") workers = startWorkers(backgroundWorkers({ pool: db.pool, log, services }), log);
 
     let url: string | undefined;
     if (app) {

@@ -1,8 +1,14 @@
 import type { Logger } from "pino";
 import type { Pool } from "../db/pool.js";
 import { createIdempotencyStore } from "../http/idempotency-store.js";
-import type { LedgerService } from "../ledger/service.js";
-import { idempotencyPurgeIntervalMs, ledgerExpiryBatchMax, ledgerExpiryIntervalMs } from "../limits.js";
+import {
+  idempotencyPurgeIntervalMs,
+  ledgerExpiryBatchMax,
+  ledgerExpiryIntervalMs,
+  messageDeliveryBatchMax,
+  messageDeliveryIntervalMs,
+} from "../limits.js";
+import type { Services } from "./services.js";
 import type { Worker } from "./worker-loop.js";
 
 /**
@@ -12,11 +18,11 @@ import type { Worker } from "./worker-loop.js";
 export interface WorkerDeps {
   pool: Pool;
   log: Logger;
-  ledger: LedgerService;
+  services: Services;
 }
 
 export function backgroundWorkers(deps: WorkerDeps): Worker[] {
-  return [idempotencyPurgeWorker(deps), ledgerHoldExpiryWorker(deps)];
+  return [idempotencyPurgeWorker(deps), ledgerHoldExpiryWorker(deps), messageDeliveryWorker(deps)];
 }
 
 /** Deletes Idempotency-Key records past their 24 hours (an expired key is also reclaimed on use). */
@@ -43,9 +49,23 @@ export function ledgerHoldExpiryWorker(deps: WorkerDeps): Worker {
     async run(signal) {
       // Keep going while full passes come back, so a backlog drains without waiting an interval each time.
       while (!signal.aborted) {
-        const expired = await deps.ledger.expireHolds(ledgerExpiryBatchMax);
+        const expired = await deps.services.ledger.expireHolds(ledgerExpiryBatchMax);
         if (expired > 0) deps.log.info({ expired }, "ledger holds expired");
         if (expired < ledgerExpiryBatchMax) return;
+      }
+    },
+  };
+}
+
+/** Sends queued email and SMS (the API process also sends right after each commit; this catches the rest). */
+export function messageDeliveryWorker(deps: WorkerDeps): Worker {
+  return {
+    name: "message-delivery",
+    intervalMs: messageDeliveryIntervalMs,
+    async run(signal) {
+      while (!signal.aborted) {
+        const sent = await deps.services.notifications.deliverDue(messageDeliveryBatchMax);
+        if (sent < messageDeliveryBatchMax) return;
       }
     },
   };

@@ -4,6 +4,7 @@ import { type App, buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import type { Pool } from "../../src/db/pool.js";
 import { createLogger } from "../../src/logging.js";
+import type { Services } from "../../src/runtime/services.js";
 
 /**
  * The real app on a test database, with the test file's own routes (if any) registered beside the shipped ones.
@@ -13,12 +14,15 @@ export async function createTestApp(options: {
   pool: Pool;
   routes?: FastifyPluginAsync;
   logger?: Logger;
+  /** With services, the domain routes are registered too (see createTestServices). */
+  services?: Services;
 }): Promise<App> {
   const app = await buildApp({
-    config: loadConfig({}),
+    config: options.services?.config ?? loadConfig({}),
     pool: options.pool,
     logger: options.logger ?? createLogger({ level: "silent" }),
     version: "0.0.0-test",
+    services: options.services,
   });
   if (options.routes) await app.register(options.routes);
   await app.ready();

@@ -1,0 +1,2 @@
+-- Reserved for webhook endpoints and deliveries.
+SELECT 1;

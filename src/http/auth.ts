@@ -1,0 +1,114 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ApiError, defineErrors, type ErrorDefinition } from "./errors.js";
+
+/**
+ * Who is calling. Authentication turns credentials (an API key, a console cookie, a wallet bearer token, an operator
+ * session) into one AuthContext; routes then authorize with requireAuth. Each kind of caller has its own
+ * authenticator, written beside its domain (merchants: keys, console sessions, operators; wallets: wallet sessions).
+ */
+export type ApiKeyScope = "none" | "read" | "write";
+
+export type AuthContext =
+  | {
+      kind: "secret_key";
+      merchantId: string;
+      livemode: boolean;
+      keyId: string;
+      /** Restricted keys (rk_…) carry scopes per resource; null means an unrestricted secret key. */
+      scopes: Readonly<Record<string, ApiKeyScope>> | null;
+    }
+  | { kind: "publishable_key"; merchantId: string; livemode: boolean; keyId: string }
+  | {
+      kind: "console";
+      userId: string;
+      merchantId: string;
+      role: "owner" | "admin" | "developer" | "support" | "viewer";
+      livemode: boolean;
+      sessionId: string;
+    }
+  | { kind: "wallet"; walletUserId: string; sessionId: string }
+  | { kind: "operator"; operatorId: string; role: "admin" | "reviewer" | "support"; sessionId: string };
+
+export type AuthKind = AuthContext["kind"];
+
+/**
+ * Looks at a request and returns the caller, or null when the request carries none of this authenticator's
+ * credentials. Credentials that are present but wrong (unknown key, expired session) throw an ApiError: a bad key
+ * must never silently fall back to anonymous.
+ */
+export interface Authenticator {
+  name: string;
+  authenticate(request: FastifyRequest): Promise<AuthContext | null>;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    auth: AuthContext | null;
+  }
+}
+
+const authErrorCodes = ["permission_denied", "livemode_mismatch"] as const;
+export type AuthErrorCode = (typeof authErrorCodes)[number];
+export const authErrors = defineErrors<AuthErrorCode>({
+  permission_denied: {
+    status: 403,
+    type: "invalid_request_error",
+    message: "These credentials may not do this; a key with more scopes or a user with another role may.",
+  } satisfies ErrorDefinition,
+  livemode_mismatch: {
+    status: 403,
+    type: "invalid_request_error",
+    message: "This object belongs to the other mode (test or live) than your credentials.",
+  },
+});
+
+/** The idempotency scope of a caller: keys never collide across merchants, modes or users. */
+export function idempotencyScopeOf(auth: AuthContext): string {
+  switch (auth.kind) {
+    case "secret_key":
+    case "publishable_key":
+      return `merchant:${auth.merchantId}:${auth.livemode ? "live" : "test"}`;
+    case "console":
+      return `console:${auth.userId}:${auth.livemode ? "live" : "test"}`;
+    case "wallet":
+      return `wallet:${auth.walletUserId}`;
+    case "operator":
+      return `operator:${auth.operatorId}`;
+  }
+}
+
+/** Runs the authenticators in order on every request; the first that recognises the credentials wins. */
+export function registerAuthentication(app: FastifyInstance, authenticators: readonly Authenticator[]): void {
+  app.decorateRequest("auth", null);
+  app.addHook("onRequest", async (request) => {
+    for (const authenticator of authenticators) {
+      const auth = await authenticator.authenticate(request);
+      if (auth) {
+        request.auth = auth;
+        request.idempotencyScope = idempotencyScopeOf(auth);
+        return;
+      }
+    }
+  });
+}
+
+/**
+ * A preHandler allowing only the given kinds of caller. No credentials: 401 authentication_required; another kind
+ * of caller (a wallet token on a merchant route): 403 permission_denied.
+ */
+export function requireAuth(...kinds: AuthKind[]) {
+  return async (request: FastifyRequest, _reply: FastifyReply) => {
+    if (!request.auth) throw new ApiError("authentication_required");
+    if (!kinds.includes(request.auth.kind)) throw authErrors.toApiError("permission_denied");
+  };
+}
+
+/** Narrows request.auth after requireAuth; throws if a route forgot the guard (a bug, never a user error). */
+export function authOf<K extends AuthKind>(request: FastifyRequest, ...kinds: K[]): Extract<AuthContext, { kind: K }> {
+  const auth = request.auth;
+  if (!auth || !(kinds as AuthKind[]).includes(auth.kind)) {
+    if (!auth) throw new ApiError("authentication_required");
+    throw authErrors.toApiError("permission_denied");
+  }
+  return auth as Extract<AuthContext, { kind: K }>;
+}

@@ -1,0 +1,156 @@
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import type { Queryable } from "../db/pool.js";
+import { newId } from "../ids.js";
+
+/**
+ * Secrets at rest (bank account numbers, ID numbers, documents, webhook secrets, chain keys) are encrypted with
+ * AES-256-GCM under a data key; data keys are stored wrapped (encrypted) by the master key, which never touches the
+ * database. Rotating the data key is a new row; old ciphertexts name their key and stay readable.
+ *
+ * Every encryption takes an `aad` (additional authenticated data) naming where the value lives, e.g.
+ * "kyb_applications.bank_account_number:kyb_123". A ciphertext copied to another row or column then fails to decrypt
+ * instead of silently revealing one merchant's secret as another's.
+ */
+
+const algorithm = "aes-256-gcm";
+const ivBytes = 12;
+const tagBytes = 16;
+const keyBytes = 32;
+const tokenPrefix = "enc1";
+
+export interface SecretBox {
+  encrypt(plaintext: string | Buffer, aad: string): Promise<string>;
+  decrypt(token: string, aad: string): Promise<Buffer>;
+  decryptString(token: string, aad: string): Promise<string>;
+  /** Starts a new data key for new encryptions; existing ciphertexts keep working. */
+  rotateDataKey(): Promise<string>;
+}
+
+function seal(key: Buffer, plaintext: Buffer, aad: string): { iv: Buffer; tag: Buffer; ciphertext: Buffer } {
+  const iv = randomBytes(ivBytes);
+  const cipher = createCipheriv(algorithm, key, iv, { authTagLength: tagBytes });
+  cipher.setAAD(Buffer.from(aad, "utf8"));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return { iv, tag: cipher.getAuthTag(), ciphertext };
+}
+
+function open(key: Buffer, iv: Buffer, tag: Buffer, ciphertext: Buffer, aad: string): Buffer {
+  const decipher = createDecipheriv(algorithm, key, iv, { authTagLength: tagBytes });
+  decipher.setAAD(Buffer.from(aad, "utf8"));
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+}
+
+export class DecryptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DecryptionError";
+  }
+}
+
+export function createSecretBox(deps: { db: Queryable; masterKey: Buffer }): SecretBox {
+  if (deps.masterKey.length !== keyBytes) throw new Error("the master key must be 32 bytes");
+  const keys = new Map<string, Buffer>();
+  let activeKeyId: string | undefined;
+
+  const unwrap = (id: string, wrapped: Buffer): Buffer => {
+    const iv = wrapped.subarray(0, ivBytes);
+    const tag = wrapped.subarray(ivBytes, ivBytes + tagBytes);
+    try {
+      return open(deps.masterKey, iv, tag, wrapped.subarray(ivBytes + tagBytes), `data_key:${id}`);
+    } catch {
+      throw new DecryptionError(`data key ${id} cannot be unwrapped: is COFFER_MASTER_KEY the key it was made with?`);
+    }
+  };
+
+  const createDataKey = async (): Promise<string> => {
+    const id = newId("dk");
+    const key = randomBytes(keyBytes);
+    const { iv, tag, ciphertext } = seal(deps.masterKey, key, `data_key:${id}`);
+    // Retire the current key and add the new one in one statement; the partial unique index keeps one active.
+    await deps.db.query(
+      `WITH retired AS (UPDATE data_keys SET retired_at = now() WHERE retired_at IS NULL)
+       INSERT INTO data_keys (id, wrapped_key) VALUES ($1, $2)`,
+      [id, Buffer.concat([iv, tag, ciphertext])],
+    );
+    keys.set(id, key);
+    activeKeyId = id;
+    return id;
+  };
+
+  const activeKey = async (): Promise<{ id: string; key: Buffer }> => {
+    if (activeKeyId) return { id: activeKeyId, key: keys.get(activeKeyId)! };
+    const found = await deps.db.query<{ id: string; wrapped_key: Buffer }>(
+      "SELECT id, wrapped_key FROM data_keys WHERE retired_at IS NULL",
+    );
+    const row = found.rows[0];
+    if (row) {
+      keys.set(row.id, unwrap(row.id, row.wrapped_key));
+      activeKeyId = row.id;
+      return { id: row.id, key: keys.get(row.id)! };
+    }
+    try {
+      const id = await createDataKey();
+      return { id, key: keys.get(id)! };
+    } catch (error) {
+      // Another process created the first key at the same moment: use theirs.
+      if ((error as { code?: string }).code !== "23505") throw error;
+      activeKeyId = undefined;
+      return activeKey();
+    }
+  };
+
+  const keyById = async (id: string): Promise<Buffer> => {
+    const cached = keys.get(id);
+    if (cached) return cached;
+    const found = await deps.db.query<{ wrapped_key: Buffer }>("SELECT wrapped_key FROM data_keys WHERE id = $1", [id]);
+    const row = found.rows[0];
+    if (!row) throw new DecryptionError(`data key ${id} does not exist`);
+    const key = unwrap(id, row.wrapped_key);
+    keys.set(id, key);
+    return key;
+  };
+
+  const decrypt = async (token: string, aad: string): Promise<Buffer> => {
+    const parts = token.split(".");
+    if (parts.length !== 5 || parts[0] !== tokenPrefix) throw new DecryptionError("not a coffer ciphertext");
+    const [, keyId, iv, tag, ciphertext] = parts as [string, string, string, string, string];
+    const key = await keyById(keyId);
+    try {
+      return open(
+        key,
+        Buffer.from(iv, "base64url"),
+        Buffer.from(tag, "base64url"),
+        Buffer.from(ciphertext, "base64url"),
+        aad,
+      );
+    } catch {
+      throw new DecryptionError("ciphertext does not authenticate (tampered, or decrypted in the wrong place)");
+    }
+  };
+
+  return {
+    async encrypt(plaintext, aad) {
+      const { id, key } = await activeKey();
+      const data = typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext;
+      const { iv, tag, ciphertext } = seal(key, data, aad);
+      return [
+        tokenPrefix,
+        id,
+        iv.toString("base64url"),
+        tag.toString("base64url"),
+        ciphertext.toString("base64url"),
+      ].join(".");
+    },
+    decrypt,
+    async decryptString(token, aad) {
+      return (await decrypt(token, aad)).toString("utf8");
+    },
+    rotateDataKey: createDataKey,
+  };
+}
+
+/** Shows the last four characters only: "•••• 6789". */
+export function lastFour(value: string): string {
+  return value.slice(-4);
+}
