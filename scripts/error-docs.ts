@@ -1,3 +1,4 @@
+import { authErrors } from "../src/http/auth.js";
 import { type ErrorDefinition, errorCatalog, errorTypes } from "../src/http/errors.js";
 
 /**
@@ -6,6 +7,7 @@ import { type ErrorDefinition, errorCatalog, errorTypes } from "../src/http/erro
  */
 const catalogs: { title: string; source: string; definitions: Readonly<Record<string, ErrorDefinition>> }[] = [
   { title: "Request, idempotency and platform errors", source: "src/http/errors.ts", definitions: errorCatalog },
+  { title: "Authorization", source: "src/http/auth.ts", definitions: authErrors.definitions },
 ];
 
 const typeMeanings: Record<(typeof errorTypes)[number], string> = {

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import type { Queryable } from "../db/pool.js";
+import type { Pool } from "../db/pool.js";
+import { withTransaction } from "../db/tx.js";
 import { newId } from "../ids.js";
 
 /**
@@ -48,7 +49,7 @@ export class DecryptionError extends Error {
   }
 }
 
-export function createSecretBox(deps: { db: Queryable; masterKey: Buffer }): SecretBox {
+export function createSecretBox(deps: { db: Pool; masterKey: Buffer }): SecretBox {
   if (deps.masterKey.length !== keyBytes) throw new Error("the master key must be 32 bytes");
   const keys = new Map<string, Buffer>();
   let activeKeyId: string | undefined;
@@ -63,16 +64,19 @@ export function createSecretBox(deps: { db: Queryable; masterKey: Buffer }): Sec
     }
   };
 
-  const createDataKey = async (): Promise<string> => {
+  /** A new active data key. With `retireCurrent` false it only succeeds when no key is active yet. */
+  const createDataKey = async (retireCurrent: boolean): Promise<string> => {
     const id = newId("dk");
     const key = randomBytes(keyBytes);
     const { iv, tag, ciphertext } = seal(deps.masterKey, key, `data_key:${id}`);
-    // Retire the current key and add the new one in one statement; the partial unique index keeps one active.
-    await deps.db.query(
-      `WITH retired AS (UPDATE data_keys SET retired_at = now() WHERE retired_at IS NULL)
-       INSERT INTO data_keys (id, wrapped_key) VALUES ($1, $2)`,
-      [id, Buffer.concat([iv, tag, ciphertext])],
-    );
+    // The partial unique index keeps one key active: a concurrent first key makes this insert fail.
+    await withTransaction(deps.db, async (tx) => {
+      if (retireCurrent) await tx.query("UPDATE data_keys SET retired_at = now() WHERE retired_at IS NULL");
+      await tx.query("INSERT INTO data_keys (id, wrapped_key) VALUES ($1, $2)", [
+        id,
+        Buffer.concat([iv, tag, ciphertext]),
+      ]);
+    });
     keys.set(id, key);
     activeKeyId = id;
     return id;
@@ -90,7 +94,7 @@ export function createSecretBox(deps: { db: Queryable; masterKey: Buffer }): Sec
       return { id: row.id, key: keys.get(row.id)! };
     }
     try {
-      const id = await createDataKey();
+      const id = await createDataKey(false);
       return { id, key: keys.get(id)! };
     } catch (error) {
       // Another process created the first key at the same moment: use theirs.
@@ -146,7 +150,7 @@ export function createSecretBox(deps: { db: Queryable; masterKey: Buffer }): Sec
     async decryptString(token, aad) {
       return (await decrypt(token, aad)).toString("utf8");
     },
-    rotateDataKey: createDataKey,
+    rotateDataKey: () => createDataKey(true),
   };
 }
 
