@@ -100,6 +100,8 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
   const runBatch = async (initial: Submission[]) => {
     const started = performance.now();
     let batch = initial;
+    // Dropping a submission whose hook failed is not a conflict: only transient failures spend the retry budget.
+    let transientFailures = 0;
     for (let attempt = 1; batch.length > 0; attempt++) {
       try {
         const failedHook = await attemptBatch(batch);
@@ -118,7 +120,7 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
         return;
       } catch (error) {
         const transient = error instanceof WriteConflict || isRetryable(error) || isUniqueViolation(error);
-        if (transient && attempt < ledgerBatchRetriesMax) continue;
+        if (transient && ++transientFailures < ledgerBatchRetriesMax) continue;
         for (const submission of batch) submission.reject(error);
         return;
       }
