@@ -1,5 +1,8 @@
 import { authErrors } from "../src/http/auth.js";
 import { type ErrorDefinition, errorCatalog, errorTypes } from "../src/http/errors.js";
+import { merchantErrors } from "../src/merchants/errors.js";
+import { operatorErrors } from "../src/operators/errors.js";
+import { walletErrors } from "../src/wallets/errors.js";
 
 /**
  * Renders docs/errors.md from the error catalogs. A domain that adds its own catalog with defineErrors lists it
@@ -8,6 +11,17 @@ import { type ErrorDefinition, errorCatalog, errorTypes } from "../src/http/erro
 const catalogs: { title: string; source: string; definitions: Readonly<Record<string, ErrorDefinition>> }[] = [
   { title: "Request, idempotency and platform errors", source: "src/http/errors.ts", definitions: errorCatalog },
   { title: "Authorization", source: "src/http/auth.ts", definitions: authErrors.definitions },
+  {
+    title: "Merchant platform: accounts, sessions, two-factor, KYB, documents, API keys, team",
+    source: "src/merchants/errors.ts",
+    definitions: merchantErrors.definitions,
+  },
+  { title: "Operators", source: "src/operators/errors.ts", definitions: operatorErrors.definitions },
+  {
+    title: "Account wallets: sign-up, sessions, step-up, identity tiers and limits, funding sources, money movements",
+    source: "src/wallets/errors.ts",
+    definitions: walletErrors.definitions,
+  },
 ];
 
 const typeMeanings: Record<(typeof errorTypes)[number], string> = {

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { loadMigrations } from "./db/migrate.js";
 import type { Pool } from "./db/pool.js";
+import { eventRoutes } from "./events/routes.js";
 import { registerAuthentication } from "./http/auth.js";
 import { registerDraining } from "./http/draining.js";
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandlers } from "./http/error-handler.js";
@@ -17,8 +18,11 @@ import { generateRequestId, registerRequestIdHeader, requestChildLogger } from "
 import { trackRouteMethods } from "./http/route-methods.js";
 import { registerVersioning } from "./http/versioning.js";
 import { httpBodyBytesMax, httpKeepAliveTimeoutMs, httpRequestTimeoutMs } from "./limits.js";
+import { merchantPlatformRoutes } from "./merchants/routes/index.js";
 import type { Services } from "./runtime/services.js";
 import { systemRoutes } from "./system/routes.js";
+import { walletRoutes } from "./wallets/routes.js";
+import { webhookEndpointRoutes } from "./webhooks/routes.js";
 
 export interface AppDeps {
   config: Config;
@@ -79,6 +83,13 @@ export async function buildApp(deps: AppDeps) {
 
   const expectedMigrationVersion = (await loadMigrations()).at(-1)?.version ?? 0;
   await app.register(systemRoutes, { pool: deps.pool, expectedMigrationVersion });
+  if (deps.services) {
+    const { services } = deps;
+    await app.register(merchantPlatformRoutes, { services });
+    await app.register(eventRoutes, { prefix: "/v1", events: services.events });
+    await app.register(webhookEndpointRoutes, { prefix: "/v1", endpoints: services.webhookEndpoints });
+  }
+  if (deps.services) await app.register(walletRoutes, { wallets: deps.services.wallets });
   // Domain routes go here, one register call each, e.g.:
   //   await app.register(paymentRoutes, { prefix: "/v1", payments: createPaymentService({ pool, ledger }) });
 

@@ -25,6 +25,11 @@ export interface Config {
   /** A generic HTTP SMS gateway; undefined keeps SMS in the dev outbox. */
   smsHttpUrl: string | undefined;
   smsHttpToken: string | undefined;
+  /**
+   * Which modes' webhook endpoints may target loopback and private hosts. Default: "test" on the embedded default
+   * (a newcomer points test webhooks at localhost), "none" with DATABASE_URL (a real deployment).
+   */
+  webhookLocalTargets: "none" | "test" | "all";
 }
 
 export class ConfigError extends Error {
@@ -60,6 +65,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   const smsHttpUrl = parseUrlWithSchemes(env.SMS_HTTP_URL, "SMS_HTTP_URL", ["https:", "http:"], problems);
   const smsHttpToken = env.SMS_HTTP_TOKEN?.trim() || undefined;
+  const webhookLocalTargets = parseEnum(
+    env.COFFER_WEBHOOK_LOCAL_TARGETS,
+    "COFFER_WEBHOOK_LOCAL_TARGETS",
+    ["none", "test", "all"] as const,
+    databaseUrl === undefined ? "test" : "none",
+    problems,
+  );
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -77,6 +89,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     mailFrom,
     smsHttpUrl,
     smsHttpToken,
+    webhookLocalTargets,
     ...overrides,
   };
 }

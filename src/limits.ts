@@ -67,3 +67,131 @@ export const messageDeliveryAttemptsMax = 8;
 export const messageRetryBaseMs = 30_000; // doubles per attempt: 30 s, 1 min, 2 min … about 1 h in all
 export const smtpTimeoutMs = 15_000;
 export const smsHttpTimeoutMs = 10_000;
+
+// Webhooks
+export const webhookUrlLengthMax = 2_048;
+export const webhookEndpointsPerModeMax = 16; // per merchant and mode
+export const webhookEnabledEventsMax = 100;
+export const webhookTimeoutMs = 10_000; // connect + response, per attempt
+export const webhookResponseExcerptBytesMax = 1_024; // what an attempt log keeps of the receiver's answer
+export const webhookDeliveryBatchMax = 50; // deliveries claimed per pass
+export const webhookDeliveryConcurrencyMax = 16; // requests in flight per process
+export const webhookDeliveryLeaseMs = 60_000; // a claim not finished by then (process died) is claimed again
+export const webhookDispatchBatchMax = 200; // events fanned out to deliveries per pass
+export const webhookWorkerIntervalMs = 500;
+export const webhookSecretRotationOverlapMsMax = 7 * 24 * 60 * 60 * 1000;
+export const webhookEndpointFailingDisableMs = 3 * 24 * 60 * 60 * 1000; // failing this long with no success → disabled
+export const webhookRetryJitterRatio = 0.1; // ±10% on each backoff step
+/** Delays after attempts 1, 2, …: about three days in all (Standard Webhooks' recommendation). */
+export const webhookRetryScheduleMs: readonly number[] = [
+  5_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3_600_000,
+  5 * 3_600_000,
+  10 * 3_600_000,
+  14 * 3_600_000,
+  20 * 3_600_000,
+  24 * 3_600_000,
+];
+
+// Merchants
+export const businessNameLengthMax = 200;
+export const personNameLengthMax = 200;
+export const emailLengthMax = 254; // RFC 5321's path limit
+export const consoleLockoutFailuresMax = 10; // failed passwords or second factors in a row lock the account
+export const consoleLockoutMs = 30 * 60 * 1000;
+export const consoleSessionTtlMs = 12 * 60 * 60 * 1000; // a console or operator session ends this long after login
+export const sessionIdleTimeoutMs = 30 * 60 * 1000; // … or after this long without a request
+export const sessionTouchIntervalMs = 60_000; // last_seen_at is written at most this often per session
+export const emailVerificationLinkTtlMs = 24 * 60 * 60 * 1000;
+export const passwordResetLinkTtlMs = 60 * 60 * 1000;
+export const teamInviteTtlMs = 7 * 24 * 60 * 60 * 1000;
+export const signupsPerIpMax = 20; // accepted sign-ups from one address per signupWindowMs
+export const signupWindowMs = 60 * 60 * 1000;
+export const loginFailuresPerIpMax = 100; // failed logins from one address per loginFailureWindowMs, then 429
+export const loginFailureWindowMs = 15 * 60 * 1000;
+export const emailLinksPerAddressMax = 5; // verification or reset mails to one address per emailLinkWindowMs
+export const emailLinkWindowMs = 60 * 60 * 1000;
+export const rateLimitWindowsKeptMs = 24 * 60 * 60 * 1000; // old rate-limit counters are purged after this
+export const webauthnChallengeTtlMs = 5 * 60 * 1000;
+export const webauthnCredentialsPerUserMax = 10;
+export const documentBytesMax = 5 * 1024 * 1024; // 5 MiB per KYB document, decoded
+export const documentUploadBodyBytesMax = Math.ceil((documentBytesMax * 4) / 3) + 64 * 1024; // base64 + JSON
+export const kybDocumentsPerApplicationMax = 20;
+export const kybTextLengthMax = 500; // legal name, address lines, bank name …
+export const kybReasonsMax = 10; // reasons an operator gives for one decision
+export const kybReasonLengthMax = 1_000;
+export const apiKeysPerMerchantMax = 100; // keys that are not revoked or expired, both modes together
+export const apiKeyNameLengthMax = 100;
+export const apiKeyRollOverlapMsMax = 7 * 24 * 60 * 60 * 1000; // an old key may live this long after a roll
+export const apiKeyLastUsedWriteIntervalMs = 60_000; // last_used_at is written at most this often per key
+export const operatorOneTimePasswordLength = 24; // base62 characters, about 143 bits
+export const merchantHousekeepingIntervalMs = 10 * 60 * 1000; // purge of expired sessions, links and counters
+export const merchantHousekeepingBatchRowsMax = 1_000;
+export const endedSessionsKeptMs = 24 * 60 * 60 * 1000; // ended sessions and expired links are deleted after this
+export const apiKeyLastUsedCacheKeysMax = 10_000; // keys whose last write this process remembers
+export const webauthnCeremonyTimeoutMs = 120_000; // how long the browser waits for the authenticator
+export const userAgentLengthMax = 300; // characters of a User-Agent kept with a session
+
+// Wallets
+export const walletVerificationCodeDigits = 6;
+export const walletVerificationCodeTtlMs = 10 * 60 * 1000;
+export const walletVerificationAttemptsMax = 5; // wrong codes before a verification is used up
+export const walletVerificationsPerContactMax = 5; // codes sent to one email or phone per walletVerificationWindowMs
+export const walletVerificationWindowMs = 60 * 60 * 1000;
+export const walletSessionTtlMs = 30 * 24 * 60 * 60 * 1000; // a wallet session ends this long after login …
+export const walletSessionIdleTimeoutMs = 7 * 24 * 60 * 60 * 1000; // … or after this long without a request
+export const walletSessionTouchIntervalMs = 60_000; // last_seen_at is written at most this often per session
+export const walletSessionsListedMax = 100; // devices shown by GET /v1/wallet/sessions
+export const walletLoginFailuresMax = 5; // failed passwords or step-ups in a row lock the wallet user out …
+export const walletLockoutMs = 15 * 60 * 1000; // … for this long
+export const walletDisplayNameLengthMax = 100;
+export const walletLegalNameLengthMax = 200;
+export const walletIdNumberLengthMax = 64;
+export const walletKycAgeYearsMin = 18;
+export const walletTransferNoteLengthMax = 280;
+export const walletFreezeReasonLengthMax = 500;
+export const walletFundingSourcesPerUserMax = 10; // linked and not removed
+export const walletHolderNameLengthMax = 140;
+export const walletPasskeysPerUserMax = 10;
+export const walletPasskeyNameLengthMax = 100;
+export const walletWebauthnChallengeTtlMs = 5 * 60 * 1000;
+export const walletBankPollIntervalMs = 1_000; // how often the settlement worker looks for due bank operations
+export const walletBankBatchMax = 100; // bank operations handled per pass
+export const walletBankLeaseMs = 2 * 60 * 1000; // a claimed operation not finished by then is claimed again
+export const walletBankRetryBaseMs = 30_000; // a failed bank call is retried after this, doubling per failure …
+export const walletBankRetryMaxMs = 60 * 60 * 1000; // … up to this
+export const walletSandboxBankSettleMsDefault = 10_000; // COFFER_SANDBOX_BANK_SETTLE_MS when unset
+export const walletBankFileBytesMax = 64 * 1024 * 1024; // a settlement file `coffer bank import` reads
+export const walletStatementRowsMax = 100_000; // movements in one monthly statement
+
+// Payments
+export const paymentExpiryMsDefault = 15 * 60 * 1000; // a payment nobody paid expires after this (expires_in)
+export const paymentExpiryMsMin = 60 * 1000;
+export const paymentExpiryMsMax = 7 * 24 * 60 * 60 * 1000;
+export const paymentCodeTtlMs = 60 * 1000; // a wallet's payment code works this long, once
+export const paymentCodeConfirmWindowMs = 60 * 1000; // a payment_code payment waiting for the payer is canceled after
+export const paymentCodeMissesPerMerchantMax = 30; // unknown, used or expired codes per merchant and mode per window …
+export const paymentCodeMissWindowMs = 10 * 60 * 1000; // … then 429 rate_limited until the window ends
+export const paymentCaptureWindowMs = 7 * 24 * 60 * 60 * 1000; // a manual-capture hold is released after this
+export const paymentCaptureHoldGraceMs = 60 * 60 * 1000; // the ledger's own timeout of that hold comes this much later
+export const paymentFeePercentBpsDefault = 60; // 0.6 %, when a merchant has no fee schedule of its own
+export const paymentDescriptionLengthMax = 500;
+export const paymentReturnUrlLengthMax = 2_048;
+export const paymentMetadataKeysMax = 20;
+export const paymentMetadataKeyLengthMax = 40;
+export const paymentMetadataValueLengthMax = 500;
+export const paymentQrPayloadLengthMax = 2_048; // what POST /v1/wallet/scan accepts
+export const paymentExpiryIntervalMs = 1_000; // how often the expiry worker looks for due payments
+export const paymentExpiryBatchMax = 100; // payments expired or canceled per pass
+export const paymentExpiryLeaseMs = 60_000; // a claimed payment not finished by then is claimed again
+export const refundDescriptionLengthMax = 500;
+export const payoutDescriptionLengthMax = 500;
+export const payoutPollIntervalMs = 1_000; // how often the payout worker submits and asks the bank
+export const payoutBatchMax = 100; // payouts handled per pass
+export const payoutLeaseMs = 2 * 60 * 1000; // a claimed payout not finished by then is claimed again
+export const payoutRetryBaseMs = 30_000; // a failed bank call is retried after this, doubling per failure …
+export const payoutRetryMaxMs = 60 * 60 * 1000; // … up to this
+export const payoutScheduleIntervalMs = 60_000; // how often the daily payout schedule is looked at
+export const payoutScheduleBatchMax = 100; // merchants looked at per schedule pass

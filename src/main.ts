@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { bankCommand } from "./cli/bank.js";
 import type { CliContext, Command } from "./cli/command.js";
 import { commandHelp, helpCommand, overview } from "./cli/help.js";
+import { listenCommand } from "./cli/listen.js";
 import { migrateCommand } from "./cli/migrate.js";
+import { operatorCommand } from "./cli/operator.js";
 import { startCommand } from "./cli/start.js";
 import { verifyCommand } from "./cli/verify.js";
 import { versionCommand } from "./cli/version.js";
@@ -13,6 +16,9 @@ const commands: Readonly<Record<string, Command>> = {
   start: startCommand,
   migrate: migrateCommand,
   verify: verifyCommand,
+  operator: operatorCommand,
+  bank: bankCommand,
+  listen: listenCommand,
   version: versionCommand,
   help: helpCommand,
 };

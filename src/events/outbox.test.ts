@@ -1,13 +1,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db.js";
+import { insertTestMerchant } from "../../test/helpers/merchant-rows.js";
 import { withTransaction } from "../db/tx.js";
 import { eventFromRow, isEventType, recordEvent } from "./outbox.js";
 
 describe("event outbox", () => {
   let db: TestDatabase;
+  let merchantId: string;
   before(async () => {
     db = await createTestDatabase();
+    merchantId = await insertTestMerchant(db.pool);
   });
   after(async () => {
     await db.drop();
@@ -17,7 +20,7 @@ describe("event outbox", () => {
     const kept = await withTransaction(db.pool, (tx) =>
       recordEvent(tx, {
         type: "payment.succeeded",
-        merchantId: "mer_x",
+        merchantId,
         livemode: false,
         object: { id: "pay_1", amount: 1999n },
       }),
@@ -26,14 +29,14 @@ describe("event outbox", () => {
       withTransaction(db.pool, async (tx) => {
         await recordEvent(tx, {
           type: "payment.failed",
-          merchantId: "mer_x",
+          merchantId,
           livemode: false,
           object: { id: "pay_2" },
         });
         throw new Error("abort");
       }),
     );
-    const rows = await db.pool.query("SELECT * FROM events WHERE merchant_id = 'mer_x'");
+    const rows = await db.pool.query("SELECT * FROM events WHERE merchant_id = $1", [merchantId]);
     assert.equal(rows.rows.length, 1);
     const event = eventFromRow(rows.rows[0]);
     assert.equal(event.id, kept.id);

@@ -112,3 +112,39 @@ export function authOf<K extends AuthKind>(request: FastifyRequest, ...kinds: K[
   }
   return auth as Extract<AuthContext, { kind: K }>;
 }
+
+/** The merchant and mode a request acts for, once it may act on `resource` with `access`. */
+export interface MerchantScope {
+  merchantId: string;
+  livemode: boolean;
+}
+
+const consoleWriters = new Set(["owner", "admin", "developer"]);
+
+/**
+ * Authorizes a merchant-side request on one API resource ("payments", "webhook_endpoints", "events" …) and returns
+ * the merchant and mode it acts for. Secret keys may do everything; restricted keys what their scope for the
+ * resource allows (write implies read); console users by role: owner, admin and developer write, support and
+ * viewer read. Anything else: 401 or 403.
+ */
+export function merchantScope(request: FastifyRequest, resource: string, access: "read" | "write"): MerchantScope {
+  const auth = request.auth;
+  if (!auth) throw new ApiError("authentication_required");
+  if (auth.kind === "secret_key") {
+    if (auth.scopes !== null) {
+      const granted = auth.scopes[resource] ?? "none";
+      const allowed = access === "read" ? granted === "read" || granted === "write" : granted === "write";
+      if (!allowed) {
+        throw authErrors.toApiError("permission_denied", `This restricted key has no ${access} access to ${resource}.`);
+      }
+    }
+    return { merchantId: auth.merchantId, livemode: auth.livemode };
+  }
+  if (auth.kind === "console") {
+    if (access === "write" && !consoleWriters.has(auth.role)) {
+      throw authErrors.toApiError("permission_denied", `The ${auth.role} role cannot change ${resource}.`);
+    }
+    return { merchantId: auth.merchantId, livemode: auth.livemode };
+  }
+  throw authErrors.toApiError("permission_denied");
+}

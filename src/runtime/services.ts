@@ -2,9 +2,11 @@ import type { Logger } from "pino";
 import { type Clock, systemClock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Pool } from "../db/pool.js";
+import { createEventService, type EventService } from "../events/service.js";
 import type { Authenticator } from "../http/auth.js";
 import { type CurrencyRegistry, createCurrencyRegistry } from "../ledger/currencies.js";
 import { createLedgerService, type LedgerService } from "../ledger/service.js";
+import { createMerchantServices, type MerchantServices } from "../merchants/service.js";
 import { createNotificationService, type NotificationService } from "../notifications/service.js";
 import {
   createHttpSmsTransport,
@@ -14,7 +16,12 @@ import {
   type EmailTransport,
   type SmsTransport,
 } from "../notifications/transports.js";
+import { createOperatorServices, type OperatorServices } from "../operators/service.js";
 import { createSecretBox, type SecretBox } from "../security/encryption.js";
+import { loadWalletConfig, type WalletConfig } from "../wallets/config.js";
+import { createWalletServices, type WalletServices } from "../wallets/service.js";
+import { createWebhookDelivery, type WebhookDeliveryWorker } from "../webhooks/delivery.js";
+import { createWebhookEndpointService, type WebhookEndpointService } from "../webhooks/endpoints.js";
 
 /**
  * The domain services of one coffer process, built once from explicit dependencies (no container). The HTTP app
@@ -30,6 +37,15 @@ export interface Services {
   secrets: SecretBox;
   ledger: LedgerService;
   notifications: NotificationService;
+  /** The merchant platform: console accounts, sessions, KYB, API keys, team, go-live. */
+  merchants: MerchantServices;
+  /** The platform's staff: operator accounts and the KYB review queue. */
+  operators: OperatorServices;
+  events: EventService;
+  webhookEndpoints: WebhookEndpointService;
+  webhookDelivery: WebhookDeliveryWorker;
+  /** Account wallets: wallet users, identity tiers, funding sources, top-ups, withdrawals, transfers. */
+  wallets: WalletServices;
   /** How callers prove who they are, tried in order on every request (see src/http/auth.ts). */
   authenticators: Authenticator[];
   /** Lets queued ledger batches commit, then stops accepting work. */
@@ -45,6 +61,8 @@ export interface ServiceDeps {
   /** Tests inject transports (a real SMTP sink); otherwise they follow the configuration. */
   email?: EmailTransport;
   sms?: SmsTransport;
+  /** Tests pass their own wallet configuration; otherwise it comes from the environment (COFFER_WALLET_TIERS …). */
+  walletConfig?: WalletConfig;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -72,7 +90,36 @@ export function createServices(deps: ServiceDeps): Services {
     sms,
     log: log.child({ component: "messages" }),
   });
+  const events = createEventService({ pool, clock });
+  const webhookEndpoints = createWebhookEndpointService({
+    pool,
+    clock,
+    secrets,
+    localTargets: config.webhookLocalTargets,
+  });
+  const webhookDelivery = createWebhookDelivery({
+    pool,
+    clock,
+    secrets,
+    localTargets: config.webhookLocalTargets,
+    log: log.child({ component: "webhooks" }),
+  });
+  const merchants = createMerchantServices({ pool, clock, config, secrets, notifications, log });
+  const operators = createOperatorServices({ pool, clock, secrets, notifications });
+  const wallets = createWalletServices({
+    pool,
+    ledger,
+    currencies,
+    secrets,
+    notifications,
+    clock,
+    log: log.child({ component: "wallets" }),
+    config: deps.walletConfig ?? loadWalletConfig(process.env, config, currencies),
+    smsGatewayConfigured: sms.name !== "dev",
+  });
   const authenticators: Authenticator[] = [];
+  authenticators.push(wallets.authenticator);
+  authenticators.push(...merchants.authenticators, ...operators.authenticators);
 
   return {
     config,
@@ -83,6 +130,12 @@ export function createServices(deps: ServiceDeps): Services {
     secrets,
     ledger,
     notifications,
+    merchants,
+    operators,
+    events,
+    webhookEndpoints,
+    webhookDelivery,
+    wallets,
     authenticators,
     async close() {
       await ledger.close();

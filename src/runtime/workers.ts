@@ -5,9 +5,17 @@ import {
   idempotencyPurgeIntervalMs,
   ledgerExpiryBatchMax,
   ledgerExpiryIntervalMs,
+  merchantHousekeepingBatchRowsMax,
+  merchantHousekeepingIntervalMs,
   messageDeliveryBatchMax,
   messageDeliveryIntervalMs,
+  webhookDeliveryBatchMax,
+  webhookDispatchBatchMax,
+  webhookWorkerIntervalMs,
 } from "../limits.js";
+import { purgeExpiredMerchantRows } from "../merchants/housekeeping.js";
+import { walletBankSettlementWorker } from "../wallets/bank/worker.js";
+import { dispatchEvents } from "../webhooks/dispatcher.js";
 import type { Services } from "./services.js";
 import type { Worker } from "./worker-loop.js";
 
@@ -22,7 +30,15 @@ export interface WorkerDeps {
 }
 
 export function backgroundWorkers(deps: WorkerDeps): Worker[] {
-  return [idempotencyPurgeWorker(deps), ledgerHoldExpiryWorker(deps), messageDeliveryWorker(deps)];
+  return [
+    idempotencyPurgeWorker(deps),
+    ledgerHoldExpiryWorker(deps),
+    messageDeliveryWorker(deps),
+    walletBankSettlementWorker({ bank: deps.services.wallets.bank, log: deps.log }),
+    webhookDispatchWorker(deps),
+    webhookDeliveryWorker(deps),
+    merchantHousekeepingWorker(deps),
+  ];
 }
 
 /** Deletes Idempotency-Key records past their 24 hours (an expired key is also reclaimed on use). */
@@ -66,6 +82,49 @@ export function messageDeliveryWorker(deps: WorkerDeps): Worker {
       while (!signal.aborted) {
         const sent = await deps.services.notifications.deliverDue(messageDeliveryBatchMax);
         if (sent < messageDeliveryBatchMax) return;
+      }
+    },
+  };
+}
+
+/** Fans new events out to webhook deliveries (one per subscribed endpoint). */
+export function webhookDispatchWorker(deps: WorkerDeps): Worker {
+  return {
+    name: "webhook-dispatch",
+    intervalMs: webhookWorkerIntervalMs,
+    async run(signal) {
+      while (!signal.aborted) {
+        const events = await dispatchEvents(deps.pool, deps.services.clock, webhookDispatchBatchMax);
+        if (events < webhookDispatchBatchMax) return;
+      }
+    },
+  };
+}
+
+/** Sends due webhook deliveries and schedules retries. */
+export function webhookDeliveryWorker(deps: WorkerDeps): Worker {
+  return {
+    name: "webhook-delivery",
+    intervalMs: webhookWorkerIntervalMs,
+    async run(signal) {
+      while (!signal.aborted) {
+        const claimed = await deps.services.webhookDelivery.deliverDue(webhookDeliveryBatchMax);
+        if (claimed < webhookDeliveryBatchMax) return;
+      }
+    },
+  };
+}
+
+/** Deletes ended sessions, expired links and challenges, and old rate-limit windows of the merchant platform. */
+export function merchantHousekeepingWorker(deps: WorkerDeps): Worker {
+  return {
+    name: "merchant-housekeeping",
+    intervalMs: merchantHousekeepingIntervalMs,
+    async run(signal) {
+      while (!signal.aborted) {
+        const deleted = await purgeExpiredMerchantRows(deps.pool, deps.services.clock.now());
+        if (deleted > 0) deps.log.info({ deleted }, "expired merchant platform rows purged");
+        if (deleted < merchantHousekeepingBatchRowsMax) return;
       }
     },
   };

@@ -1,0 +1,93 @@
+import type { FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import type { Clock } from "../clock.js";
+import type { Pool } from "../db/pool.js";
+import type { ApiKeyScope, AuthContext, Authenticator } from "../http/auth.js";
+import { apiKeyLastUsedCacheKeysMax, apiKeyLastUsedWriteIntervalMs } from "../limits.js";
+import { apiKeyTokenPattern } from "./api-keys.js";
+import { merchantErrors } from "./errors.js";
+import type { ApiKeyType } from "./model.js";
+import { sha256 } from "./tokens.js";
+
+/**
+ * The merchant API's authenticator: `Authorization: Bearer sk_…` (or rk_…, pk_…), or HTTP Basic with the key as the
+ * user name and an empty password, as curl -u sk_test_…: sends it. A header that does not hold something shaped
+ * like one of our keys is left to the other authenticators (wallet tokens are bearer tokens too). A key-shaped
+ * value that is unknown, revoked or expired is refused with 401 at once, never treated as anonymous.
+ *
+ * last_used_at is written at most once per apiKeyLastUsedWriteIntervalMs per key: this process remembers when it
+ * last wrote, and the UPDATE only moves an older value, so many processes together still write about once a minute.
+ */
+export function keyFromAuthorization(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const space = header.indexOf(" ");
+  if (space < 0) return undefined;
+  const scheme = header.slice(0, space).toLowerCase();
+  const value = header.slice(space + 1).trim();
+  let candidate: string | undefined;
+  if (scheme === "bearer") candidate = value;
+  if (scheme === "basic") {
+    const decoded = Buffer.from(value, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    candidate = colon < 0 ? decoded : decoded.slice(0, colon);
+  }
+  return candidate !== undefined && apiKeyTokenPattern.test(candidate) ? candidate : undefined;
+}
+
+interface KeyAuthRow {
+  id: string;
+  merchant_id: string;
+  livemode: boolean;
+  type: ApiKeyType;
+  scopes: Record<string, ApiKeyScope> | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export function createApiKeyAuthenticator(deps: { pool: Pool; clock: Clock; log?: Logger }): Authenticator {
+  const lastWrites = new Map<string, number>();
+
+  async function touch(keyId: string, now: Date): Promise<void> {
+    const last = lastWrites.get(keyId);
+    if (last !== undefined && now.getTime() - last < apiKeyLastUsedWriteIntervalMs) return;
+    if (lastWrites.size >= apiKeyLastUsedCacheKeysMax) lastWrites.clear();
+    lastWrites.set(keyId, now.getTime());
+    await deps.pool
+      .query(
+        `UPDATE api_keys SET last_used_at = $2
+          WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $3)`,
+        [keyId, now, new Date(now.getTime() - apiKeyLastUsedWriteIntervalMs)],
+      )
+      .catch((error: unknown) => deps.log?.warn({ err: error, key_id: keyId }, "api key last-used time not saved"));
+  }
+
+  return {
+    name: "api_key",
+    async authenticate(request: FastifyRequest): Promise<AuthContext | null> {
+      const token = keyFromAuthorization(request.headers.authorization);
+      if (!token) return null;
+      const result = await deps.pool.query<KeyAuthRow>(
+        "SELECT id, merchant_id, livemode, type, scopes, expires_at, revoked_at FROM api_keys WHERE token_hash = $1",
+        [sha256(token)],
+      );
+      const row = result.rows[0];
+      if (!row) throw merchantErrors.toApiError("api_key_invalid");
+      if (row.revoked_at) throw merchantErrors.toApiError("api_key_revoked");
+      const now = deps.clock.now();
+      if (row.expires_at && row.expires_at.getTime() <= now.getTime()) {
+        throw merchantErrors.toApiError("api_key_expired");
+      }
+      await touch(row.id, now);
+      if (row.type === "publishable") {
+        return { kind: "publishable_key", merchantId: row.merchant_id, livemode: row.livemode, keyId: row.id };
+      }
+      return {
+        kind: "secret_key",
+        merchantId: row.merchant_id,
+        livemode: row.livemode,
+        keyId: row.id,
+        scopes: row.type === "restricted" ? (row.scopes ?? {}) : null,
+      };
+    },
+  };
+}

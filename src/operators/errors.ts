@@ -1,0 +1,22 @@
+import { defineErrors } from "../http/errors.js";
+
+/**
+ * Error codes of the operator console beyond the ones it shares with the merchant console (login_failed,
+ * account_locked, totp_invalid … in src/merchants/errors.ts).
+ */
+export const operatorErrorCodes = ["password_change_required", "operator_email_taken"] as const;
+export type OperatorErrorCode = (typeof operatorErrorCodes)[number];
+
+export const operatorErrors = defineErrors<OperatorErrorCode>({
+  password_change_required: {
+    status: 403,
+    type: "authentication_error",
+    message:
+      "This operator still has a one-time password: sign in again with new_password set to a password of your own.",
+  },
+  operator_email_taken: {
+    status: 409,
+    type: "invalid_request_error",
+    message: "An operator with this email address exists already.",
+  },
+});

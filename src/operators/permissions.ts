@@ -1,0 +1,39 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { authErrors, authOf, requireAuth } from "../http/auth.js";
+import type { OperatorRole } from "./model.js";
+
+/**
+ * What each operator role may do. Reviewers decide KYB applications and see their sensitive fields and documents;
+ * support staff can look at the queue (numbers masked) but not decide; admins do everything, including managing
+ * operators and reading the platform's whole audit log.
+ */
+export const operatorPermissions = {
+  "self.manage": ["admin", "reviewer", "support"],
+  "kyb.read": ["admin", "reviewer", "support"],
+  "kyb.read_sensitive": ["admin", "reviewer"],
+  "kyb.decide": ["admin", "reviewer"],
+  "operators.manage": ["admin"],
+  "audit_log.read": ["admin"],
+} as const satisfies Record<string, readonly OperatorRole[]>;
+
+export type OperatorPermission = keyof typeof operatorPermissions;
+
+export function operatorRoleAllows(role: OperatorRole, permission: OperatorPermission): boolean {
+  return (operatorPermissions[permission] as readonly OperatorRole[]).includes(role);
+}
+
+export function requireOperator(permission: OperatorPermission) {
+  const signedIn = requireAuth("operator");
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    await signedIn(request, reply);
+    const auth = authOf(request, "operator");
+    if (!operatorRoleAllows(auth.role, permission)) {
+      throw authErrors.toApiError("permission_denied", `The ${auth.role} role may not do this (${permission}).`);
+    }
+  };
+}
+
+export function operatorActor(request: FastifyRequest) {
+  const auth = authOf(request, "operator");
+  return { operatorId: auth.operatorId, role: auth.role, sessionId: auth.sessionId, ip: request.ip };
+}

@@ -1,0 +1,120 @@
+import type { Pool } from "../../db/pool.js";
+import { type ListPage, type PageRequest, toListPage } from "../../http/pagination.js";
+import { unixSeconds } from "../time.js";
+import { publicName, type WalletUserRow, walletUserFromRow } from "../users/model.js";
+
+/**
+ * The unified transaction list of a wallet user: top-ups, withdrawals and transfers both ways (payments and refunds
+ * join when they arrive, as more branches of the wallet_transactions view). Newest first, keyset-paginated on
+ * (created_at, id), filterable by type, status, direction, currency and creation time.
+ */
+export type TransactionType = "top_up" | "withdrawal" | "transfer";
+
+export interface TransactionFilters {
+  type?: TransactionType;
+  status?: string;
+  direction?: "in" | "out";
+  currency?: string;
+  createdGte?: Date;
+  createdLt?: Date;
+}
+
+interface TransactionRow {
+  id: string;
+  type: TransactionType;
+  status: string;
+  direction: "in" | "out";
+  amount: bigint;
+  currency: string;
+  counterparty_id: string;
+  note: string | null;
+  failure_code: string | null;
+  created_at: Date;
+  livemode: boolean;
+}
+
+export function createWalletTransactions(deps: { pool: Pool }) {
+  async function describe(rows: TransactionRow[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    const userIds = rows.filter((r) => r.type === "transfer").map((r) => r.counterparty_id);
+    const sourceIds = rows.filter((r) => r.type !== "transfer").map((r) => r.counterparty_id);
+    if (userIds.length > 0) {
+      const users = await deps.pool.query<WalletUserRow>("SELECT * FROM wallet_users WHERE id = ANY($1)", [userIds]);
+      for (const row of users.rows) names.set(row.id, publicName(walletUserFromRow(row)));
+    }
+    if (sourceIds.length > 0) {
+      const sources = await deps.pool.query<{ id: string; last4: string }>(
+        "SELECT id, last4 FROM wallet_funding_sources WHERE id = ANY($1)",
+        [sourceIds],
+      );
+      for (const row of sources.rows) names.set(row.id, `bank account •••• ${row.last4}`);
+    }
+    return names;
+  }
+
+  function json(row: TransactionRow, names: Map<string, string>) {
+    const other = names.get(row.counterparty_id) ?? "";
+    const description =
+      row.type === "top_up"
+        ? `Top-up from ${other}`
+        : row.type === "withdrawal"
+          ? `Withdrawal to ${other}`
+          : row.direction === "out"
+            ? `Transfer to ${other}`
+            : `Transfer from ${other}`;
+    return {
+      id: row.id,
+      object: "wallet_transaction" as const,
+      livemode: row.livemode,
+      type: row.type,
+      status: row.status,
+      direction: row.direction,
+      amount: row.amount.toString(),
+      currency: row.currency,
+      description,
+      counterparty: row.counterparty_id,
+      note: row.note,
+      failure_code: row.failure_code,
+      created: unixSeconds(row.created_at),
+    };
+  }
+
+  async function list(
+    userId: string,
+    page: PageRequest,
+    filters: TransactionFilters,
+  ): Promise<ListPage<ReturnType<typeof json>>> {
+    const params: unknown[] = [userId];
+    const where = ["t.wallet_user_id = $1"];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace("?", `$${params.length}`));
+    };
+    if (filters.type) add("t.type = ?", filters.type);
+    if (filters.status) add("t.status = ?", filters.status);
+    if (filters.direction) add("t.direction = ?", filters.direction);
+    if (filters.currency) add("t.currency = ?", filters.currency);
+    if (filters.createdGte) add("t.created_at >= ?", filters.createdGte);
+    if (filters.createdLt) add("t.created_at < ?", filters.createdLt);
+    // Paging backward reads the rows just above the cursor in ascending order; toListPage turns them around.
+    const backward = page.cursor?.direction === "before";
+    if (page.cursor) {
+      add(
+        `(t.created_at, t.id) ${backward ? ">" : "<"} (SELECT c.created_at, c.id FROM wallet_transactions c
+                                                  WHERE c.id = ? AND c.wallet_user_id = $1)`,
+        page.cursor.id,
+      );
+    }
+    const order = backward ? "ASC" : "DESC";
+    const result = await deps.pool.query<TransactionRow>(
+      `SELECT t.* FROM wallet_transactions t WHERE ${where.join(" AND ")}
+        ORDER BY t.created_at ${order}, t.id ${order} LIMIT ${page.limit + 1}`,
+      params,
+    );
+    const listPage = toListPage(result.rows, page);
+    const names = await describe(listPage.data);
+    return { ...listPage, data: listPage.data.map((row) => json(row, names)) };
+  }
+
+  return { list };
+}

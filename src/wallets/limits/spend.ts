@@ -1,0 +1,94 @@
+import type { Queryable } from "../../db/pool.js";
+import type { TierLimits } from "../config.js";
+import { walletError } from "../errors.js";
+
+/**
+ * Daily and monthly outgoing limits, enforced under concurrency. Each spend adds its amount to a counter per
+ * wallet user, currency and period (UTC day, UTC month) with one conditional statement:
+ *
+ *   INSERT … ON CONFLICT DO UPDATE SET spent = spent + amount WHERE spent + amount <= limit
+ *
+ * run inside the ledger batch's transaction (the BatchHook), so the counter moves exactly when the money does.
+ * No row means the limit would be passed: the hook throws and the ledger drops the whole submission. Row locks
+ * serialize concurrent spends of one user, so parallel requests can never pass the limit together.
+ * See docs/adr/0007-wallet-limits-in-the-ledger-hook.md.
+ */
+export interface SpendPeriods {
+  day: string;
+  month: string;
+}
+
+/** The UTC day and month a spend at `at` counts against: "d:2026-01-31", "m:2026-01". */
+export function spendPeriods(at: Date): SpendPeriods {
+  const iso = at.toISOString();
+  return { day: `d:${iso.slice(0, 10)}`, month: `m:${iso.slice(0, 7)}` };
+}
+
+export interface Spend {
+  userId: string;
+  currency: string;
+  amount: bigint;
+  periods: SpendPeriods;
+}
+
+export async function spendUsage(
+  db: Queryable,
+  userId: string,
+  currency: string,
+  periods: SpendPeriods,
+): Promise<{ day: bigint; month: bigint }> {
+  const result = await db.query<{ period: string; spent: bigint }>(
+    "SELECT period, spent FROM wallet_spend_counters WHERE wallet_user_id = $1 AND currency = $2 AND period = ANY($3)",
+    [userId, currency, [periods.day, periods.month]],
+  );
+  const of = (period: string) => result.rows.find((r) => r.period === period)?.spent ?? 0n;
+  return { day: of(periods.day), month: of(periods.month) };
+}
+
+function limitError(which: "day" | "month", limit: bigint, used: bigint) {
+  const left = limit > used ? limit - used : 0n;
+  return which === "day"
+    ? walletError("daily_limit_exceeded", `The daily outgoing limit is ${limit}; ${left} is left today.`, "amount")
+    : walletError(
+        "monthly_limit_exceeded",
+        `The monthly outgoing limit is ${limit}; ${left} is left this month.`,
+        "amount",
+      );
+}
+
+/** A fast refusal before the ledger is asked; the binding check is consumeSpend inside the hook. */
+export async function precheckSpend(db: Queryable, spend: Spend, limits: TierLimits): Promise<void> {
+  const used = await spendUsage(db, spend.userId, spend.currency, spend.periods);
+  if (used.day + spend.amount > limits.daily) throw limitError("day", limits.daily, used.day);
+  if (used.month + spend.amount > limits.monthly) throw limitError("month", limits.monthly, used.month);
+}
+
+/** Counts a spend against the day and month, or throws when either limit would be passed. Call in the hook. */
+export async function consumeSpend(tx: Queryable, spend: Spend, limits: TierLimits): Promise<void> {
+  for (const [which, period, limit] of [
+    ["day", spend.periods.day, limits.daily],
+    ["month", spend.periods.month, limits.monthly],
+  ] as const) {
+    if (spend.amount > limit) throw limitError(which, limit, 0n);
+    const updated = await tx.query(
+      `INSERT INTO wallet_spend_counters AS c (wallet_user_id, currency, period, spent)
+       VALUES ($1, $2, $3, $4::numeric)
+       ON CONFLICT (wallet_user_id, currency, period) DO UPDATE SET spent = c.spent + EXCLUDED.spent
+       WHERE c.spent + EXCLUDED.spent <= $5::numeric`,
+      [spend.userId, spend.currency, period, String(spend.amount), String(limit)],
+    );
+    if (updated.rowCount !== 1) {
+      const used = await spendUsage(tx, spend.userId, spend.currency, spend.periods);
+      throw limitError(which, limit, which === "day" ? used.day : used.month);
+    }
+  }
+}
+
+/** Gives a spend back (a withdrawal the bank returned), in the transaction that returns the money. */
+export async function releaseSpend(tx: Queryable, spend: Spend): Promise<void> {
+  await tx.query(
+    `UPDATE wallet_spend_counters SET spent = greatest(spent - $4::numeric, 0)
+      WHERE wallet_user_id = $1 AND currency = $2 AND period = ANY($3)`,
+    [spend.userId, spend.currency, [spend.periods.day, spend.periods.month], String(spend.amount)],
+  );
+}

@@ -1,0 +1,173 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { FastifyRequest } from "fastify";
+import type { Clock } from "../../clock.js";
+import type { Pool, Queryable } from "../../db/pool.js";
+import type { AuthContext, Authenticator } from "../../http/auth.js";
+import { ApiError } from "../../http/errors.js";
+import { newId } from "../../ids.js";
+import {
+  walletSessionIdleTimeoutMs,
+  walletSessionsListedMax,
+  walletSessionTouchIntervalMs,
+  walletSessionTtlMs,
+} from "../../limits.js";
+import { unixSeconds } from "../time.js";
+
+/**
+ * Wallet sessions are bearer tokens: `Authorization: Bearer wst_<43 characters>`, 32 random bytes. Only their
+ * SHA-256 is stored (a database dump cannot be replayed). A session ends walletSessionTtlMs after login, after
+ * walletSessionIdleTimeoutMs without a request, or when revoked; each one is a device in the device list.
+ */
+export const walletTokenPrefix = "wst_";
+
+export interface SessionMeta {
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface WalletSession {
+  id: string;
+  walletUserId: string;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+interface SessionRow {
+  id: string;
+  wallet_user_id: string;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
+function sessionFromRow(row: SessionRow): WalletSession {
+  return {
+    id: row.id,
+    walletUserId: row.wallet_user_id,
+    userAgent: row.user_agent,
+    ip: row.ip,
+    createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+function hashToken(token: string): Buffer {
+  return createHash("sha256").update(token, "utf8").digest();
+}
+
+/** When the session ends if nothing else happens: its absolute end or its idle end, whichever is first. */
+function endOf(session: WalletSession): Date {
+  return new Date(Math.min(session.expiresAt.getTime(), session.lastSeenAt.getTime() + walletSessionIdleTimeoutMs));
+}
+
+export function walletSessionJson(session: WalletSession, currentSessionId?: string) {
+  return {
+    id: session.id,
+    object: "wallet_session" as const,
+    user_agent: session.userAgent,
+    ip: session.ip,
+    created: unixSeconds(session.createdAt),
+    last_seen: unixSeconds(session.lastSeenAt),
+    expires_at: unixSeconds(endOf(session)),
+    current: session.id === currentSessionId,
+  };
+}
+
+const userAgentLengthMax = 512;
+
+export type SessionStore = ReturnType<typeof createSessionStore>;
+
+export function createSessionStore(deps: { pool: Pool; clock: Clock }) {
+  /** Opens a session in the caller's transaction (the login or verification that earns it). */
+  async function create(
+    tx: Queryable,
+    walletUserId: string,
+    meta: SessionMeta,
+  ): Promise<{ token: string; session: WalletSession }> {
+    const token = `${walletTokenPrefix}${randomBytes(32).toString("base64url")}`;
+    const now = deps.clock.now();
+    const result = await tx.query<SessionRow>(
+      `INSERT INTO wallet_sessions (id, wallet_user_id, token_hash, user_agent, ip, created_at, last_seen_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING *`,
+      [
+        newId("ws"),
+        walletUserId,
+        hashToken(token),
+        meta.userAgent?.slice(0, userAgentLengthMax) ?? null,
+        meta.ip,
+        now,
+        new Date(now.getTime() + walletSessionTtlMs),
+      ],
+    );
+    return { token, session: sessionFromRow(result.rows[0]!) };
+  }
+
+  /** The session of a token, or an authentication error. */
+  async function authenticate(token: string): Promise<WalletSession> {
+    const expired = () => new ApiError("authentication_required", "This wallet session has ended; log in again.");
+    if (!token.startsWith(walletTokenPrefix) || token.length > 128) throw expired();
+    const result = await deps.pool.query<SessionRow>("SELECT * FROM wallet_sessions WHERE token_hash = $1", [
+      hashToken(token),
+    ]);
+    const row = result.rows[0];
+    if (!row) throw expired();
+    const session = sessionFromRow(row);
+    const now = deps.clock.now();
+    if (session.revokedAt !== null || endOf(session).getTime() <= now.getTime()) throw expired();
+    if (now.getTime() - session.lastSeenAt.getTime() >= walletSessionTouchIntervalMs) {
+      await deps.pool.query("UPDATE wallet_sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2", [
+        session.id,
+        now,
+      ]);
+      session.lastSeenAt = now;
+    }
+    return session;
+  }
+
+  /** The devices a wallet user is logged in on, newest first. */
+  async function list(walletUserId: string): Promise<WalletSession[]> {
+    const now = deps.clock.now();
+    const result = await deps.pool.query<SessionRow>(
+      `SELECT * FROM wallet_sessions
+        WHERE wallet_user_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND last_seen_at > $3
+        ORDER BY created_at DESC, id DESC LIMIT $4`,
+      [walletUserId, now, new Date(now.getTime() - walletSessionIdleTimeoutMs), walletSessionsListedMax],
+    );
+    return result.rows.map(sessionFromRow);
+  }
+
+  /** Ends one of the user's sessions; false when there is no such active session of theirs. */
+  async function revoke(walletUserId: string, sessionId: string): Promise<WalletSession | undefined> {
+    const result = await deps.pool.query<SessionRow>(
+      `UPDATE wallet_sessions SET revoked_at = $3
+        WHERE id = $1 AND wallet_user_id = $2 AND revoked_at IS NULL RETURNING *`,
+      [sessionId, walletUserId, deps.clock.now()],
+    );
+    return result.rows[0] ? sessionFromRow(result.rows[0]) : undefined;
+  }
+
+  /** Reads `Authorization: Bearer wst_…`; leaves every other credential to the other authenticators. */
+  const authenticator: Authenticator = {
+    name: "wallet-session",
+    async authenticate(request: FastifyRequest): Promise<AuthContext | null> {
+      const header = request.headers.authorization;
+      if (typeof header !== "string") return null;
+      const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+      const token = match?.[1];
+      if (!token?.startsWith(walletTokenPrefix)) return null;
+      const session = await authenticate(token);
+      return { kind: "wallet", walletUserId: session.walletUserId, sessionId: session.id };
+    },
+  };
+
+  return { create, authenticate, list, revoke, authenticator };
+}

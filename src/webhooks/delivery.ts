@@ -1,0 +1,232 @@
+import type { Logger } from "pino";
+import type { Clock } from "../clock.js";
+import type { Pool } from "../db/pool.js";
+import { withTransaction } from "../db/tx.js";
+import { type CofferEvent, eventFromRow, recordEvent } from "../events/outbox.js";
+import {
+  webhookDeliveryBatchMax,
+  webhookDeliveryConcurrencyMax,
+  webhookDeliveryLeaseMs,
+  webhookEndpointFailingDisableMs,
+  webhookRetryJitterRatio,
+  webhookRetryScheduleMs,
+} from "../limits.js";
+import type { SecretBox } from "../security/encryption.js";
+import { type EndpointRow, endpointFromRow, seconds, secretAad } from "./model.js";
+import { postWebhook, type SendResult } from "./sender.js";
+import { signatureHeader } from "./signing.js";
+import { checkWebhookUrl, type LocalTargets } from "./ssrf.js";
+
+/**
+ * Delivers webhooks at least once. Workers claim due deliveries with FOR UPDATE SKIP LOCKED and a lease (several
+ * workers, several processes: a delivery is in one worker's hands at a time), send, log the attempt, and decide:
+ * 2xx delivered; 410 the endpoint is gone (disabled); anything else (3xx, 4xx, 5xx, timeouts, refused URLs) is
+ * retried on the schedule (about three days), then failed. An endpoint failing for days with no success is disabled
+ * and its merchant told.
+ */
+
+export interface WebhookDeliveryDeps {
+  pool: Pool;
+  clock: Clock;
+  secrets: SecretBox;
+  localTargets: LocalTargets;
+  log?: Logger;
+  resolve?: (hostname: string) => Promise<{ address: string; family: number }[]>;
+  /** Told when an endpoint is disabled for failing (mail to the merchant). */
+  onEndpointDisabled?: (
+    endpoint: ReturnType<typeof endpointFromRow>,
+    merchantId: string,
+    reason: "gone" | "failing",
+  ) => Promise<void>;
+  random?: () => number;
+}
+
+interface ClaimedRow {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  attempts: number;
+  schedule_base: number;
+}
+
+export type WebhookDeliveryWorker = ReturnType<typeof createWebhookDelivery>;
+
+export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
+  const random = deps.random ?? Math.random;
+
+  /** The delay before the next attempt, or null when the schedule is spent. */
+  function retryDelayMs(step: number): number | null {
+    const base = webhookRetryScheduleMs[step];
+    if (base === undefined) return null;
+    const jitter = 1 + (random() * 2 - 1) * webhookRetryJitterRatio;
+    return Math.round(base * jitter);
+  }
+
+  async function claim(limit: number): Promise<ClaimedRow[]> {
+    const now = deps.clock.now();
+    const result = await deps.pool.query<ClaimedRow>(
+      `UPDATE webhook_deliveries d SET status = 'delivering', attempts = d.attempts + 1, locked_until = $2
+        WHERE d.id IN (SELECT id FROM webhook_deliveries
+                        WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'delivering' AND locked_until < $1)
+                        ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+        RETURNING d.id, d.event_id, d.endpoint_id, d.attempts, d.schedule_base`,
+      [now, new Date(now.getTime() + webhookDeliveryLeaseMs), limit],
+    );
+    return result.rows;
+  }
+
+  async function signingSecrets(endpoint: EndpointRow, now: Date): Promise<string[]> {
+    const secrets = [await deps.secrets.decryptString(endpoint.secret_enc, secretAad(endpoint.id, "current"))];
+    if (
+      endpoint.previous_secret_enc &&
+      endpoint.previous_secret_expires_at &&
+      endpoint.previous_secret_expires_at > now
+    ) {
+      secrets.push(await deps.secrets.decryptString(endpoint.previous_secret_enc, secretAad(endpoint.id, "previous")));
+    }
+    return secrets;
+  }
+
+  async function send(endpoint: EndpointRow, event: CofferEvent): Promise<SendResult> {
+    const check = await checkWebhookUrl(endpoint.url, {
+      livemode: endpoint.livemode,
+      localTargets: deps.localTargets,
+      resolve: deps.resolve,
+    });
+    if (!check.ok)
+      return { statusCode: null, latencyMs: 0, responseExcerpt: "", error: `url refused: ${check.detail}` };
+    const now = deps.clock.now();
+    const body = JSON.stringify(event);
+    const timestamp = seconds(now);
+    // webhook-id is the event id: the same event resent carries the same id, so receivers can deduplicate.
+    const headers = {
+      "webhook-id": event.id,
+      "webhook-timestamp": String(timestamp),
+      "webhook-signature": signatureHeader(await signingSecrets(endpoint, now), event.id, timestamp, body),
+    };
+    return postWebhook(check.url, check.address, check.family, headers, body);
+  }
+
+  async function deliverOne(row: ClaimedRow): Promise<"succeeded" | "retry" | "failed" | "abandoned"> {
+    const [endpoints, events] = await Promise.all([
+      deps.pool.query<EndpointRow>("SELECT * FROM webhook_endpoints WHERE id = $1", [row.endpoint_id]),
+      deps.pool.query("SELECT * FROM events WHERE id = $1", [row.event_id]),
+    ]);
+    const endpoint = endpoints.rows[0]!;
+    const event = eventFromRow(events.rows[0]);
+    const attemptedAt = deps.clock.now();
+    if (endpoint.deleted_at || endpoint.status === "disabled") {
+      await deps.pool.query(
+        "UPDATE webhook_deliveries SET status = 'abandoned', next_attempt_at = NULL, locked_until = NULL WHERE id = $1",
+        [row.id],
+      );
+      return "abandoned";
+    }
+    const result = await send(endpoint, event);
+    const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    const gone = result.statusCode === 410;
+    const delay = ok || gone ? null : retryDelayMs(row.attempts - 1 - row.schedule_base);
+    const outcome = ok ? "succeeded" : gone ? "abandoned" : delay === null ? "failed" : "retry";
+
+    await withTransaction(deps.pool, async (tx) => {
+      await tx.query(
+        `INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, status_code, latency_ms, error, response_excerpt)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          row.id,
+          row.attempts,
+          attemptedAt,
+          result.statusCode,
+          result.latencyMs,
+          result.error,
+          result.responseExcerpt || null,
+        ],
+      );
+      await tx.query(
+        `UPDATE webhook_deliveries SET status = $2, next_attempt_at = $3, locked_until = NULL, last_status_code = $4,
+                last_error = $5, delivered_at = $6 WHERE id = $1`,
+        [
+          row.id,
+          outcome === "retry" ? "pending" : outcome,
+          outcome === "retry" ? new Date(attemptedAt.getTime() + delay!) : null,
+          result.statusCode,
+          result.error,
+          ok ? deps.clock.now() : null,
+        ],
+      );
+      if (ok) {
+        await tx.query(
+          "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL",
+          [endpoint.id],
+        );
+        return;
+      }
+      const failing = await tx.query<EndpointRow>(
+        `UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, $2) WHERE id = $1 RETURNING *`,
+        [endpoint.id, attemptedAt],
+      );
+      const failingSince = failing.rows[0]?.failing_since;
+      // Failing for days: past the threshold with no success, or a delivery spent its whole (~3 day) schedule.
+      const tooLong = failingSince && attemptedAt.getTime() - failingSince.getTime() >= webhookEndpointFailingDisableMs;
+      if (gone || tooLong || outcome === "failed") await disable(tx, endpoint, gone ? "gone" : "failing", attemptedAt);
+    });
+    deps.log?.debug(
+      { delivery: row.id, status: result.statusCode, outcome, latency_ms: result.latencyMs },
+      "webhook attempt",
+    );
+    return outcome;
+  }
+
+  async function disable(
+    tx: Parameters<Parameters<typeof withTransaction>[1]>[0],
+    endpoint: EndpointRow,
+    reason: "gone" | "failing",
+    at: Date,
+  ) {
+    const updated = await tx.query<EndpointRow>(
+      `UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2, updated_at = $3
+        WHERE id = $1 AND status = 'enabled' RETURNING *`,
+      [endpoint.id, reason, at],
+    );
+    const row = updated.rows[0];
+    if (!row) return;
+    await tx.query(
+      "UPDATE webhook_deliveries SET status = 'abandoned', next_attempt_at = NULL WHERE endpoint_id = $1 AND status = 'pending'",
+      [endpoint.id],
+    );
+    const shown = endpointFromRow(row);
+    await recordEvent(
+      tx,
+      {
+        type: "webhook_endpoint.disabled",
+        merchantId: row.merchant_id,
+        livemode: row.livemode,
+        object: { ...shown },
+        previousAttributes: { status: "enabled", disabled_reason: null },
+      },
+      at,
+    );
+    await deps.onEndpointDisabled?.(shown, row.merchant_id, reason);
+  }
+
+  /** One pass: claim due deliveries and send them, at most webhookDeliveryConcurrencyMax at a time. */
+  async function deliverDue(limit = webhookDeliveryBatchMax): Promise<number> {
+    const claimed = await claim(limit);
+    let next = 0;
+    const workers = Array.from({ length: Math.min(webhookDeliveryConcurrencyMax, claimed.length) }, async () => {
+      while (next < claimed.length) {
+        const row = claimed[next++]!;
+        try {
+          await deliverOne(row);
+        } catch (error) {
+          // The lease runs out and another pass retries it; nothing is lost.
+          deps.log?.error({ err: error, delivery: row.id }, "webhook delivery failed unexpectedly");
+        }
+      }
+    });
+    await Promise.all(workers);
+    return claimed.length;
+  }
+
+  return { deliverDue, retryDelayMs };
+}

@@ -1,0 +1,214 @@
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyPluginAsync } from "fastify";
+import { merchantScope } from "../http/auth.js";
+import { listOf, listQueryProperties, pageRequest } from "../http/pagination.js";
+import type { WebhookEndpointService } from "./endpoints.js";
+
+const WebhookEndpointSchema = Type.Object(
+  {
+    id: Type.String({ description: "we_…" }),
+    object: Type.Literal("webhook_endpoint"),
+    url: Type.String(),
+    description: Type.Union([Type.String(), Type.Null()]),
+    enabled_events: Type.Array(Type.String()),
+    status: Type.Union([Type.Literal("enabled"), Type.Literal("disabled")]),
+    disabled_reason: Type.Union([Type.Literal("manual"), Type.Literal("gone"), Type.Literal("failing"), Type.Null()]),
+    livemode: Type.Boolean(),
+    created: Type.Integer({ description: "Seconds since the Unix epoch." }),
+  },
+  { $id: "WebhookEndpoint", additionalProperties: false },
+);
+
+const WithSecret = Type.Intersect([
+  Type.Ref(WebhookEndpointSchema),
+  Type.Object({
+    secret: Type.String({ description: "whsec_…: shown once. Verify every webhook's signature with it." }),
+  }),
+]);
+
+const AttemptSchema = Type.Object(
+  {
+    attempt: Type.Integer(),
+    attempted_at: Type.Integer(),
+    status_code: Type.Union([Type.Integer(), Type.Null()]),
+    latency_ms: Type.Integer(),
+    error: Type.Union([Type.String(), Type.Null()]),
+    response_excerpt: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
+const DeliverySchema = Type.Object(
+  {
+    id: Type.String(),
+    object: Type.Literal("webhook_delivery"),
+    event_id: Type.String(),
+    event_type: Type.String(),
+    endpoint_id: Type.String(),
+    status: Type.Union(["pending", "delivering", "succeeded", "failed", "abandoned"].map((s) => Type.Literal(s))),
+    attempts: Type.Array(AttemptSchema),
+    next_attempt_at: Type.Union([Type.Integer(), Type.Null()]),
+    created: Type.Integer(),
+    delivered_at: Type.Union([Type.Integer(), Type.Null()]),
+    livemode: Type.Boolean(),
+  },
+  { $id: "WebhookDelivery", additionalProperties: false },
+);
+
+const Url = Type.String({ minLength: 1, maxLength: 2048, description: "https:// in live mode." });
+const Events = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+  minItems: 1,
+  maxItems: 100,
+  description: 'Event types, prefixes like "payment.*", or "*" for all.',
+});
+const Description = Type.Union([Type.String({ maxLength: 500 }), Type.Null()]);
+
+const CreateBody = Type.Object(
+  { url: Url, enabled_events: Events, description: Type.Optional(Description) },
+  { additionalProperties: false },
+);
+const UpdateBody = Type.Object(
+  {
+    url: Type.Optional(Url),
+    enabled_events: Type.Optional(Events),
+    description: Type.Optional(Description),
+    disabled: Type.Optional(Type.Boolean({ description: "true disables the endpoint, false enables it again." })),
+  },
+  { additionalProperties: false },
+);
+const RotateBody = Type.Object(
+  {
+    expires_in: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 604_800,
+        description: "Seconds the old secret keeps signing too (default 86400).",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+const Deleted = Type.Object(
+  { id: Type.String(), object: Type.Literal("webhook_endpoint"), deleted: Type.Literal(true) },
+  { additionalProperties: false },
+);
+const ListQuery = Type.Object(listQueryProperties, { additionalProperties: false });
+const defaultRotationOverlapS = 86_400;
+
+export const webhookEndpointRoutes: FastifyPluginAsync<{ endpoints: WebhookEndpointService }> = async (
+  app,
+  { endpoints },
+) => {
+  app.addSchema(WebhookEndpointSchema);
+  app.addSchema(DeliverySchema);
+  const tags = ["webhooks"];
+
+  app.post<{ Body: Static<typeof CreateBody> }>(
+    "/webhook_endpoints",
+    {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        summary: "Create a webhook endpoint",
+        description: "Returns the signing secret once. Deliveries follow the Standard Webhooks specification.",
+        body: CreateBody,
+        response: { 200: WithSecret },
+      },
+    },
+    async (request) => {
+      const scope = merchantScope(request, "webhook_endpoints", "write");
+      const { endpoint, secret } = await endpoints.create(scope, request.body);
+      return { ...endpoint, secret };
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    "/webhook_endpoints",
+    {
+      schema: {
+        tags,
+        summary: "List webhook endpoints",
+        querystring: ListQuery,
+        response: { 200: listOf(Type.Ref(WebhookEndpointSchema)) },
+      },
+    },
+    async (request) => endpoints.list(merchantScope(request, "webhook_endpoints", "read"), pageRequest(request.query)),
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    "/webhook_endpoints/:id",
+    {
+      schema: {
+        tags,
+        summary: "Retrieve a webhook endpoint",
+        params: IdParams,
+        response: { 200: Type.Ref(WebhookEndpointSchema) },
+      },
+    },
+    async (request) => endpoints.get(merchantScope(request, "webhook_endpoints", "read"), request.params.id),
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof UpdateBody> }>(
+    "/webhook_endpoints/:id",
+    {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        summary: "Update, disable or enable a webhook endpoint",
+        params: IdParams,
+        body: UpdateBody,
+        response: { 200: Type.Ref(WebhookEndpointSchema) },
+      },
+    },
+    async (request) =>
+      endpoints.update(merchantScope(request, "webhook_endpoints", "write"), request.params.id, request.body),
+  );
+
+  app.delete<{ Params: Static<typeof IdParams> }>(
+    "/webhook_endpoints/:id",
+    { schema: { tags, summary: "Delete a webhook endpoint", params: IdParams, response: { 200: Deleted } } },
+    async (request) => endpoints.remove(merchantScope(request, "webhook_endpoints", "write"), request.params.id),
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RotateBody> }>(
+    "/webhook_endpoints/:id/rotate_secret",
+    {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        summary: "Rotate the signing secret",
+        description:
+          "Returns the new secret once. Until expires_in passes, webhooks carry signatures with both secrets.",
+        params: IdParams,
+        body: RotateBody,
+        response: { 200: WithSecret },
+      },
+    },
+    async (request) => {
+      const scope = merchantScope(request, "webhook_endpoints", "write");
+      const overlapS = request.body.expires_in ?? defaultRotationOverlapS;
+      const { endpoint, secret } = await endpoints.rotateSecret(scope, request.params.id, overlapS * 1000);
+      return { ...endpoint, secret };
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof ListQuery> }>(
+    "/webhook_endpoints/:id/deliveries",
+    {
+      schema: {
+        tags,
+        summary: "List deliveries to an endpoint, with every attempt",
+        params: IdParams,
+        querystring: ListQuery,
+        response: { 200: listOf(Type.Ref(DeliverySchema)) },
+      },
+    },
+    async (request) =>
+      endpoints.listDeliveries(
+        merchantScope(request, "webhook_endpoints", "read"),
+        request.params.id,
+        pageRequest(request.query),
+      ),
+  );
+};
