@@ -3,11 +3,13 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderErrorsMarkdown } from "./error-docs.js";
+import { renderEventsMarkdown } from "./event-docs.js";
 import { renderLedgerResultCodesMarkdown } from "./ledger-docs.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const generatedDocs: { file: string; render: () => string }[] = [
   { file: "docs/errors.md", render: renderErrorsMarkdown },
+  { file: "docs/events.md", render: renderEventsMarkdown },
   { file: "docs/ledger-result-codes.md", render: renderLedgerResultCodesMarkdown },
 ];
 

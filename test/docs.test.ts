@@ -3,6 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { renderErrorsMarkdown } from "../scripts/error-docs.js";
+import { renderEventsMarkdown } from "../scripts/event-docs.js";
 import { renderLedgerResultCodesMarkdown } from "../scripts/ledger-docs.js";
 import { errorCodes } from "../src/http/errors.js";
 import { repoRoot } from "./helpers/cli.js";
@@ -17,5 +18,10 @@ describe("generated docs", () => {
   it("docs/ledger-result-codes.md matches src/ledger/errors.ts (run `npm run docs` after changing it)", async () => {
     const committed = await fs.readFile(path.join(repoRoot, "docs/ledger-result-codes.md"), "utf8");
     assert.equal(committed, renderLedgerResultCodesMarkdown());
+  });
+
+  it("docs/events.md matches src/events/catalog.ts (run `npm run docs` after changing it)", async () => {
+    const committed = await fs.readFile(path.join(repoRoot, "docs/events.md"), "utf8");
+    assert.equal(committed, renderEventsMarkdown());
   });
 });

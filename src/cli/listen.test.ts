@@ -6,25 +6,13 @@ import { Webhook } from "standardwebhooks";
 import { createTestApp } from "../../test/helpers/app.js";
 import { runCli } from "../../test/helpers/cli.js";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db.js";
-import { insertTestMerchant } from "../../test/helpers/merchant-rows.js";
+import { insertTestMerchant, issueTestApiKey } from "../../test/helpers/merchant-rows.js";
 import { createTestServices } from "../../test/helpers/services.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../../test/helpers/webhook-receiver.js";
 import { withTransaction } from "../db/tx.js";
 import { recordEvent } from "../events/outbox.js";
-import type { Authenticator } from "../http/auth.js";
 import type { Services } from "../runtime/services.js";
 import { listenSigningSecret } from "./listen.js";
-
-/** "Bearer key_<merchant>_test" is that merchant's test secret key (real keys come with the merchant platform). */
-const testKeys: Authenticator = {
-  name: "test-keys",
-  async authenticate(request) {
-    const match = /^Bearer key_(mer_[0-9A-Za-z]{22})_test$/.exec(request.headers.authorization ?? "");
-    return match
-      ? { kind: "secret_key", merchantId: match[1]!, livemode: false, keyId: "key_test", scopes: null }
-      : null;
-  },
-};
 
 describe("coffer listen", () => {
   let db: TestDatabase;
@@ -33,15 +21,16 @@ describe("coffer listen", () => {
   let apiUrl: string;
   let receiver: WebhookReceiver;
   let merchant: string;
+  let apiKey: string;
 
   before(async () => {
     db = await createTestDatabase();
     services = createTestServices({ pool: db.pool, masterKey: randomBytes(32) });
-    services.authenticators.push(testKeys);
     app = await createTestApp({ pool: db.pool, services });
     apiUrl = await app.listen({ port: 0, host: "127.0.0.1" });
     receiver = await startWebhookReceiver();
     merchant = await insertTestMerchant(db.pool);
+    apiKey = await issueTestApiKey(services, merchant);
   });
   after(async () => {
     await receiver.stop();
@@ -56,7 +45,6 @@ describe("coffer listen", () => {
         recordEvent(tx, { type, merchantId: merchant, livemode: false, object: { id } }),
       );
     await emit("payment.succeeded", "pay_before_listen");
-    const apiKey = `key_${merchant}_test`;
     const cli = runCli(
       [
         "listen",

@@ -54,5 +54,9 @@ describe("event outbox", () => {
       recordEvent(db.pool, { type: "bad", merchantId: null, livemode: true, object: {} }),
       /object\.change/,
     );
+    await assert.rejects(
+      recordEvent(db.pool, { type: "payment.teleported", merchantId: null, livemode: true, object: {} }),
+      /not in src\/events\/catalog\.ts/,
+    );
   });
 });

@@ -2,6 +2,7 @@ import type { Queryable } from "../db/pool.js";
 import { apiVersionLatest } from "../http/versioning.js";
 import { newId } from "../ids.js";
 import { eventTypeLengthMax } from "../limits.js";
+import { isCatalogued } from "./catalog.js";
 
 /**
  * The outbox: every state change writes an event row in the same transaction as the change itself, so an event
@@ -41,6 +42,8 @@ export function isEventType(type: string): boolean {
 /** Writes one event in the caller's transaction. */
 export async function recordEvent(tx: Queryable, input: EventInput, at: Date = new Date()): Promise<CofferEvent> {
   if (!isEventType(input.type)) throw new Error(`event type "${input.type}" is not of the form object.change`);
+  if (!isCatalogued(input.type))
+    throw new Error(`event type "${input.type}" is not in src/events/catalog.ts: add it there`);
   const id = newId("evt");
   const data = {
     object: input.object,

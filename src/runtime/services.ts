@@ -7,6 +7,7 @@ import type { Authenticator } from "../http/auth.js";
 import { type CurrencyRegistry, createCurrencyRegistry } from "../ledger/currencies.js";
 import { createLedgerService, type LedgerService } from "../ledger/service.js";
 import { createMerchantServices, type MerchantServices } from "../merchants/service.js";
+import { merchantContacts } from "../merchants/users.js";
 import { createNotificationService, type NotificationService } from "../notifications/service.js";
 import {
   createHttpSmsTransport,
@@ -101,6 +102,8 @@ export function createServices(deps: ServiceDeps): Services {
     pool,
     clock,
     secrets,
+    notifications,
+    merchantContacts,
     localTargets: config.webhookLocalTargets,
     log: log.child({ component: "webhooks" }),
   });

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
-import type { Pool } from "../db/pool.js";
+import type { Pool, Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { type CofferEvent, eventFromRow, recordEvent } from "../events/outbox.js";
 import {
@@ -11,7 +11,10 @@ import {
   webhookRetryJitterRatio,
   webhookRetryScheduleMs,
 } from "../limits.js";
+import type { NotificationService } from "../notifications/service.js";
+import type { Locale } from "../notifications/templates.js";
 import type { SecretBox } from "../security/encryption.js";
+import { disabledReasonText, endpointDisabledTemplate } from "./messages.js";
 import { type EndpointRow, endpointFromRow, seconds, secretAad } from "./model.js";
 import { postWebhook, type SendResult } from "./sender.js";
 import { signatureHeader } from "./signing.js";
@@ -32,12 +35,9 @@ export interface WebhookDeliveryDeps {
   localTargets: LocalTargets;
   log?: Logger;
   resolve?: (hostname: string) => Promise<{ address: string; family: number }[]>;
-  /** Told when an endpoint is disabled for failing (mail to the merchant). */
-  onEndpointDisabled?: (
-    endpoint: ReturnType<typeof endpointFromRow>,
-    merchantId: string,
-    reason: "gone" | "failing",
-  ) => Promise<void>;
+  notifications: NotificationService;
+  /** Who hears about the merchant's disabled endpoints (owner and admins with a verified address). */
+  merchantContacts: (db: Queryable, merchantId: string) => Promise<{ email: string; locale: Locale }[]>;
   random?: () => number;
 }
 
@@ -170,6 +170,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
       const tooLong = failingSince && attemptedAt.getTime() - failingSince.getTime() >= webhookEndpointFailingDisableMs;
       if (gone || tooLong || outcome === "failed") await disable(tx, endpoint, gone ? "gone" : "failing", attemptedAt);
     });
+    if (!ok) deps.notifications.kick(); // a disabling queued mail to the merchant
     deps.log?.debug(
       { delivery: row.id, status: result.statusCode, outcome, latency_ms: result.latencyMs },
       "webhook attempt",
@@ -206,7 +207,22 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
       },
       at,
     );
-    await deps.onEndpointDisabled?.(shown, row.merchant_id, reason);
+    for (const contact of await deps.merchantContacts(tx, row.merchant_id)) {
+      await deps.notifications.enqueue(tx, {
+        channel: "email",
+        to: contact.email,
+        template: endpointDisabledTemplate,
+        locale: contact.locale,
+        vars: {
+          url: row.url,
+          endpoint_id: row.id,
+          mode: contact.locale === "zh-CN" ? (row.livemode ? "正式" : "测试") : row.livemode ? "live" : "test",
+          reason: disabledReasonText[reason][contact.locale],
+        },
+        merchantId: row.merchant_id,
+        dedupeKey: `webhook_endpoint_disabled:${row.id}:${at.getTime()}`,
+      });
+    }
   }
 
   /** One pass: claim due deliveries and send them, at most webhookDeliveryConcurrencyMax at a time. */

@@ -5,33 +5,16 @@ import type { FastifyInstance } from "fastify";
 import { Webhook } from "standardwebhooks";
 import { createTestApp } from "../../test/helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db.js";
-import { insertTestMerchant } from "../../test/helpers/merchant-rows.js";
+import { insertTestMerchant, issueTestApiKey } from "../../test/helpers/merchant-rows.js";
 import { createTestServices } from "../../test/helpers/services.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../../test/helpers/webhook-receiver.js";
 import { manualClock } from "../clock.js";
 import { withTransaction } from "../db/tx.js";
 import { recordEvent } from "../events/outbox.js";
-import type { Authenticator } from "../http/auth.js";
 import { webhookEndpointFailingDisableMs, webhookRetryScheduleMs } from "../limits.js";
 import type { Services } from "../runtime/services.js";
 import { dispatchEvents } from "./dispatcher.js";
 import { verifySignature } from "./signing.js";
-
-/** "Bearer key_<merchant>_<test|live>" acts as that merchant's secret key (real keys come with the merchant platform). */
-const testKeys: Authenticator = {
-  name: "test-keys",
-  async authenticate(request) {
-    const match = /^Bearer key_(mer_[0-9A-Za-z]{22})_(test|live)$/.exec(request.headers.authorization ?? "");
-    if (!match) return null;
-    return {
-      kind: "secret_key",
-      merchantId: match[1]!,
-      livemode: match[2] === "live",
-      keyId: "key_test",
-      scopes: null,
-    };
-  },
-};
 
 describe("webhooks", () => {
   let db: TestDatabase;
@@ -46,8 +29,9 @@ describe("webhooks", () => {
   const anotherProcess = () =>
     createTestServices({ pool: db.pool, clock, masterKey, config: { webhookLocalTargets: "test" } });
 
+  const keys = new Map<string, string>();
   const as = (merchantId: string, mode: "test" | "live" = "test") => ({
-    authorization: `Bearer key_${merchantId}_${mode}`,
+    authorization: `Bearer ${keys.get(`${merchantId}:${mode}`)}`,
   });
 
   async function createEndpoint(url: string, events: string[] = ["payment.*"], merchantId = merchant) {
@@ -76,10 +60,22 @@ describe("webhooks", () => {
   before(async () => {
     db = await createTestDatabase({ poolSize: 20 });
     services = anotherProcess();
-    services.authenticators.push(testKeys);
     app = await createTestApp({ pool: db.pool, services });
     merchant = await insertTestMerchant(db.pool, "Tea House");
     other = await insertTestMerchant(db.pool, "Other Shop");
+    for (const m of [merchant, other]) {
+      for (const mode of ["test", "live"] as const) {
+        keys.set(`${m}:${mode}`, await issueTestApiKey(services, m, { livemode: mode === "live" }));
+      }
+    }
+    // The merchant's owner, who is told when coffer disables an endpoint.
+    await db.pool.query(
+      `INSERT INTO merchant_users (id, email, password_hash, locale, email_verified_at, created_at)
+       VALUES ('usr_0000000000000000000001', 'owner@tea.example', '$argon2id$unused', 'zh-CN', now(), now())`,
+    );
+    await db.pool.query("INSERT INTO merchant_members VALUES ($1, 'usr_0000000000000000000001', 'owner', now())", [
+      merchant,
+    ]);
     receiver = await startWebhookReceiver();
   });
   beforeEach(async () => {
@@ -258,6 +254,10 @@ describe("webhooks", () => {
       await app.inject({ url: "/v1/events?type=webhook_endpoint.disabled", headers: as(merchant) })
     ).json();
     assert.equal(events.data[0].data.object.id, endpoint.id);
+    const mails = await services.notifications.listDevMessages({ to: "owner@tea.example", limit: 10 });
+    assert.equal(mails.length, 1, "the owner is told, once");
+    assert.match(mails[0]!.subject ?? "", /已停止向 .* 发送 Webhook/);
+    assert.match(mails[0]!.text, /返回了 410 Gone/);
     await internal.stop();
   });
 

@@ -1,0 +1,59 @@
+/**
+ * Every event type coffer writes, with what it means. recordEvent refuses a type that is not listed here, so this
+ * catalog — and docs/events.md, generated from it — is complete by construction.
+ */
+export const eventCatalog = {
+  "payment.created": "A payment request was created and waits for the payer (status requires_payment).",
+  "payment.processing": "The payer is confirming, or a payment code payment waits for the payer's confirmation.",
+  "payment.requires_capture": "The payer's funds are on hold; capture or cancel the payment.",
+  "payment.succeeded": "The payment was charged (or captured); the merchant's balance was credited.",
+  "payment.failed": "The payment failed; `failure_code` says why (insufficient_funds, payer_declined, …).",
+  "payment.canceled": "The payment was canceled (by the merchant, or by coffer when nobody confirmed it).",
+  "payment.expired": "Nobody paid before the payment's expiry, or a held payment was not captured in time.",
+  "refund.created": "A refund was requested.",
+  "refund.succeeded": "The refund was paid back to the payer's wallet.",
+  "refund.failed": "The refund could not be paid; `failure_code` says why.",
+  "payout.created": "A payout to the merchant's settlement bank account started; the amount is on hold.",
+  "payout.paid": "The bank confirmed the payout.",
+  "payout.failed": "The bank failed the payout; the amount returned to the merchant's balance.",
+  "kyb_application.submitted": "The merchant submitted its business verification.",
+  "kyb_application.in_review": "An operator started reviewing the business verification.",
+  "kyb_application.approved": "The business verification was approved; live keys can be created.",
+  "kyb_application.rejected": "The business verification was rejected; `data.object` holds the reasons.",
+  "kyb_application.action_required": "The reviewer asked for more information.",
+  "api_key.created": "An API key was created.",
+  "api_key.rolled": "An API key was rolled; the old key stays valid until its expiry.",
+  "api_key.revoked": "An API key was revoked.",
+  "webhook_endpoint.created": "A webhook endpoint was created.",
+  "webhook_endpoint.updated": "A webhook endpoint's URL, events, description or status changed.",
+  "webhook_endpoint.secret_rotated": "A webhook endpoint's signing secret was rotated.",
+  "webhook_endpoint.disabled":
+    "A webhook endpoint was disabled: by the merchant, after a 410, or after failing for days.",
+  "webhook_endpoint.deleted": "A webhook endpoint was deleted.",
+  "wallet_user.created": "A wallet user signed up and verified their contact.",
+  "wallet_user.frozen": "An operator froze the wallet: it can neither pay nor withdraw.",
+  "wallet_user.unfrozen": "An operator unfroze the wallet.",
+  "wallet_user.tier_changed": "The wallet user's identity tier (and so their limits) changed.",
+  "wallet_user.locked": "Too many failed sign-ins locked the wallet user's login for a while.",
+  "kyc_submission.created": "A wallet user submitted identity details for verification.",
+  "kyc_submission.approved": "The identity verification was approved.",
+  "kyc_submission.rejected": "The identity verification was rejected.",
+  "funding_source.created": "A bank account was linked to a wallet.",
+  "funding_source.verified": "The linked bank account was verified and can be used.",
+  "funding_source.verification_failed": "The linked bank account could not be verified.",
+  "funding_source.removed": "A linked bank account was removed.",
+  "top_up.created": "A top-up from a bank account started.",
+  "top_up.succeeded": "The bank confirmed the top-up; the wallet was credited.",
+  "top_up.failed": "The bank refused the top-up.",
+  "withdrawal.created": "A withdrawal to a bank account started; the amount is on hold.",
+  "withdrawal.succeeded": "The bank confirmed the withdrawal.",
+  "withdrawal.failed": "The bank failed the withdrawal; the hold was released.",
+  "wallet_transfer.sent": "A wallet user sent money to another wallet.",
+  "wallet_transfer.received": "A wallet user received money from another wallet.",
+} as const satisfies Record<string, string>;
+
+export type EventType = keyof typeof eventCatalog;
+
+export function isCatalogued(type: string): type is EventType {
+  return Object.hasOwn(eventCatalog, type);
+}
