@@ -2,6 +2,7 @@ import { authErrors } from "../src/http/auth.js";
 import { type ErrorDefinition, errorCatalog, errorTypes } from "../src/http/errors.js";
 import { merchantErrors } from "../src/merchants/errors.js";
 import { operatorErrors } from "../src/operators/errors.js";
+import { paymentErrors } from "../src/payments/errors.js";
 import { walletErrors } from "../src/wallets/errors.js";
 
 /**
@@ -21,6 +22,11 @@ const catalogs: { title: string; source: string; definitions: Readonly<Record<st
     title: "Account wallets: sign-up, sessions, step-up, identity tiers and limits, funding sources, money movements",
     source: "src/wallets/errors.ts",
     definitions: walletErrors.definitions,
+  },
+  {
+    title: "Payments: payments, payment codes, capture, refunds, payouts",
+    source: "src/payments/errors.ts",
+    definitions: paymentErrors.definitions,
   },
 ];
 

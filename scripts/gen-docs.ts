@@ -5,12 +5,14 @@ import { fileURLToPath } from "node:url";
 import { renderErrorsMarkdown } from "./error-docs.js";
 import { renderEventsMarkdown } from "./event-docs.js";
 import { renderLedgerResultCodesMarkdown } from "./ledger-docs.js";
+import { renderPaymentsDoc } from "./payment-docs.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const generatedDocs: { file: string; render: () => string }[] = [
   { file: "docs/errors.md", render: renderErrorsMarkdown },
   { file: "docs/events.md", render: renderEventsMarkdown },
   { file: "docs/ledger-result-codes.md", render: renderLedgerResultCodesMarkdown },
+  { file: "docs/payments.md", render: () => renderPaymentsDoc() },
 ];
 
 for (const doc of generatedDocs) {

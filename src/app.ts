@@ -19,6 +19,7 @@ import { trackRouteMethods } from "./http/route-methods.js";
 import { registerVersioning } from "./http/versioning.js";
 import { httpBodyBytesMax, httpKeepAliveTimeoutMs, httpRequestTimeoutMs } from "./limits.js";
 import { merchantPlatformRoutes } from "./merchants/routes/index.js";
+import { paymentRoutes } from "./payments/routes/index.js";
 import type { Services } from "./runtime/services.js";
 import { systemRoutes } from "./system/routes.js";
 import { walletRoutes } from "./wallets/routes.js";
@@ -90,6 +91,7 @@ export async function buildApp(deps: AppDeps) {
     await app.register(webhookEndpointRoutes, { prefix: "/v1", endpoints: services.webhookEndpoints });
   }
   if (deps.services) await app.register(walletRoutes, { wallets: deps.services.wallets });
+  if (deps.services) await app.register(paymentRoutes, { payments: deps.services.payments });
   // Domain routes go here, one register call each, e.g.:
   //   await app.register(paymentRoutes, { prefix: "/v1", payments: createPaymentService({ pool, ledger }) });
 

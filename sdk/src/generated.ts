@@ -86,6 +86,17 @@ export const errorCodes = [
   "go_live_incomplete",
   "owner_immutable",
   "already_member",
+  "payment_status_invalid",
+  "payment_expired",
+  "currency_not_supported",
+  "payment_code_invalid",
+  "payment_code_expired",
+  "capture_exceeds_authorized",
+  "refund_exceeds_captured",
+  "balance_insufficient",
+  "payout_account_missing",
+  "payout_account_unverified",
+  "payout_connector_unavailable",
   "webhook_url_invalid",
   "webhook_url_not_allowed",
   "webhook_events_invalid",
@@ -93,6 +104,45 @@ export const errorCodes = [
   "webhook_rotation_overlap_invalid",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
+
+export interface Balance {
+  object: "balance";
+  livemode: boolean;
+  currencies: {
+    currency: string;
+    /** What refunds and payouts can take now. */
+    available: Amount;
+    /** Authorized manual-capture payments not captured yet. */
+    pending: Amount;
+    /** Payouts on their way to the bank. */
+    in_transit: Amount;
+  }[];
+}
+
+export interface Checkout {
+  id: string;
+  object: "checkout";
+  livemode: boolean;
+  /** Where the payment stands (docs/payments.md). */
+  status: "requires_payment" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled" | "expired";
+  merchant: {
+    name: string;
+  };
+  /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). */
+  amount: Amount;
+  currency: string;
+  /** The amount in the currency's unit, for people: "19.99". */
+  amount_display: string;
+  description: string | null;
+  /** Unix seconds. */
+  expires_at: number;
+  redirect_url: string | null;
+  cancel_url: string | null;
+  qr: {
+    payload: string;
+    svg: string;
+  };
+}
 
 export interface ErrorResponse {
   error: {
@@ -124,6 +174,154 @@ export interface Event {
     object: Record<string, unknown>;
     previous_attributes?: Record<string, unknown>;
   };
+}
+
+export interface Payment {
+  /** pay_… */
+  id: string;
+  object: "payment";
+  livemode: boolean;
+  /** Where the payment stands (docs/payments.md). */
+  status: "requires_payment" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled" | "expired";
+  /** qr: the payer scans the payment's QR code; payment_code: the merchant scans the payer's code; checkout: the hosted page. */
+  method: "qr" | "payment_code" | "checkout";
+  capture_method: "automatic" | "manual";
+  /** What the payer pays, in the currency's minor unit. */
+  amount: Amount;
+  /** What a capture can still take (requires_capture), else 0. */
+  amount_capturable: Amount;
+  /** What was captured from the payer. */
+  amount_received: Amount;
+  /** What was refunded so far. */
+  amount_refunded: Amount;
+  currency: string;
+  /** The processing fee taken on what was captured. */
+  fee: Amount;
+  /** The part of the fee returned with refunds. */
+  fee_refunded: Amount;
+  description: string | null;
+  /** Your own key-value pairs (strings), returned as they were given. */
+  metadata: Record<string, string>;
+  qr: {
+    /** The URL the QR code holds: <coffer>/q/<token>. */
+    payload: string;
+    svg: string | null;
+  } | null;
+  checkout_url: string | null;
+  return_url: string | null;
+  failure_code:
+    | "insufficient_funds"
+    | "limit_exceeded"
+    | "currency_not_supported"
+    | "payer_declined"
+    | "payment_code_invalid"
+    | "payment_code_expired"
+    | "wallet_frozen"
+    | "risk_declined"
+    | "expired"
+    | "merchant_balance_insufficient"
+    | "account_closed"
+    | "account_frozen"
+    | "do_not_honor"
+    | "bank_declined"
+    | null;
+  failure_message: string | null;
+  cancellation_reason:
+    | "requested_by_customer"
+    | "duplicate"
+    | "fraudulent"
+    | "abandoned"
+    | "confirmation_timeout"
+    | null;
+  /** Unix seconds: an unpaid payment expires (or is canceled) then. */
+  expires_at: number;
+  capture_before: number | null;
+  paid_at: number | null;
+  /** Unix seconds. */
+  created: number;
+}
+
+export interface Payout {
+  /** po_… */
+  id: string;
+  object: "payout";
+  livemode: boolean;
+  /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). */
+  amount: Amount;
+  currency: string;
+  status: "pending" | "paid" | "failed";
+  /** Made by the daily payout schedule. */
+  automatic: boolean;
+  description: string | null;
+  /** The settlement bank account (from your business verification). */
+  destination: {
+    holder_name: string;
+    bank_name: string;
+    last4: string;
+  };
+  bank_reference: string | null;
+  failure_code:
+    | "insufficient_funds"
+    | "limit_exceeded"
+    | "currency_not_supported"
+    | "payer_declined"
+    | "payment_code_invalid"
+    | "payment_code_expired"
+    | "wallet_frozen"
+    | "risk_declined"
+    | "expired"
+    | "merchant_balance_insufficient"
+    | "account_closed"
+    | "account_frozen"
+    | "do_not_honor"
+    | "bank_declined"
+    | null;
+  failure_message: string | null;
+  /** Unix seconds. */
+  created: number;
+  completed_at: number | null;
+}
+
+export interface PayoutSchedule {
+  object: "payout_schedule";
+  livemode: boolean;
+  /** manual: on request; daily: all of it once a UTC day. */
+  interval: "manual" | "daily";
+}
+
+export interface Refund {
+  /** re_… */
+  id: string;
+  object: "refund";
+  livemode: boolean;
+  payment: string;
+  /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). */
+  amount: Amount;
+  currency: string;
+  /** The share of the payment's fee returned to you with this refund. */
+  fee_returned: Amount;
+  status: "pending" | "succeeded" | "failed";
+  reason: "requested_by_customer" | "duplicate" | "fraudulent" | "other";
+  description: string | null;
+  failure_code:
+    | "insufficient_funds"
+    | "limit_exceeded"
+    | "currency_not_supported"
+    | "payer_declined"
+    | "payment_code_invalid"
+    | "payment_code_expired"
+    | "wallet_frozen"
+    | "risk_declined"
+    | "expired"
+    | "merchant_balance_insufficient"
+    | "account_closed"
+    | "account_frozen"
+    | "do_not_honor"
+    | "bank_declined"
+    | null;
+  failure_message: string | null;
+  /** Unix seconds. */
+  created: number;
 }
 
 export interface WebhookDelivery {
@@ -194,6 +392,45 @@ export class AccountResource {
   }
 }
 
+/** coffer.balance: retrieve(). */
+export class BalanceResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * Your balance
+   *
+   * Per currency: available, pending (authorized, not captured) and in transit (payouts).
+   *
+   * `GET /v1/balance`
+   */
+  retrieve(options?: RequestOptions): Promise<Balance> {
+    return this.#requester.request<Balance>({ method: "GET", path: "/v1/balance" }, options);
+  }
+}
+
+/** coffer.checkout: retrieve(). */
+export class CheckoutResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * The public summary of a checkout
+   *
+   * No credentials: what the hosted checkout page shows (merchant, amount, description, status, QR code). qr and checkout payments only.
+   *
+   * `GET /v1/checkout/{id}`
+   */
+  retrieve(id: string, options?: RequestOptions): Promise<Checkout> {
+    return this.#requester.request<Checkout>(
+      { method: "GET", path: `/v1/checkout/${encodeURIComponent(id)}` },
+      options,
+    );
+  }
+}
+
 export interface EventsListQuery {
   /** How many objects to return, 1 to 100. */
   limit?: number;
@@ -256,6 +493,249 @@ export class EventsResource {
       { method: "POST", path: `/v1/events/${encodeURIComponent(id)}/redeliver`, body: body ?? {}, idempotent: true },
       options,
     );
+  }
+}
+
+export interface PaymentsListQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+  /** Where the payment stands (docs/payments.md). */
+  status?: "requires_payment" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled" | "expired";
+  /** qr: the payer scans the payment's QR code; payment_code: the merchant scans the payer's code; checkout: the hosted page. */
+  method?: "qr" | "payment_code" | "checkout";
+}
+
+export interface PaymentsCreateBody {
+  /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). A JSON integer up to 2^53−1 is accepted too. */
+  amount: Amount;
+  /** An ISO 4217 currency code, e.g. USD or CNY. */
+  currency: string;
+  /** qr: the payer scans the payment's QR code; payment_code: the merchant scans the payer's code; checkout: the hosted page. */
+  method: "qr" | "payment_code" | "checkout";
+  /** automatic (default): charged at once; manual: held until you capture or cancel. */
+  capture_method?: "automatic" | "manual";
+  description?: string;
+  /** Your own key-value pairs (strings), returned as they were given. */
+  metadata?: Record<string, string>;
+  /** checkout: where the payer goes back after paying. */
+  return_url?: string;
+  /** Seconds until an unpaid qr or checkout payment expires (60 to 604800; 900). */
+  expires_in?: number;
+  /** method payment_code: the code your POS scanned. */
+  payment_code?: string;
+}
+
+export interface PaymentsCancelBody {
+  cancellation_reason?: "requested_by_customer" | "duplicate" | "fraudulent" | "abandoned";
+}
+
+export interface PaymentsCaptureBody {
+  /** How much of the hold to take (default: all of it); the rest returns to the payer. */
+  amount_to_capture?: Amount;
+}
+
+/** coffer.payments: list(), create(), retrieve(), cancel(), capture(). */
+export class PaymentsResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * List payments
+   *
+   * Newest first. The QR code's svg is left out of list items (null); retrieve has it.
+   *
+   * `GET /v1/payments`
+   */
+  list(query?: PaymentsListQuery, options?: RequestOptions): ListPromise<Payment> {
+    return this.#requester.list<Payment>({ method: "GET", path: "/v1/payments", query }, options);
+  }
+  /**
+   * Create a payment
+   *
+   * qr: answers a QR code for the payer to scan. checkout: answers checkout_url, the hosted page. payment_code: charges the payer whose code your POS scanned — at once up to the payer's password-free amount, else it waits in processing for the payer to confirm (canceled by coffer after 60 s).
+   *
+   * `POST /v1/payments`
+   */
+  create(body: PaymentsCreateBody, options?: RequestOptions): Promise<Payment> {
+    return this.#requester.request<Payment>({ method: "POST", path: "/v1/payments", body, idempotent: true }, options);
+  }
+  /**
+   * Retrieve a payment
+   *
+   * `GET /v1/payments/{id}`
+   */
+  retrieve(id: string, options?: RequestOptions): Promise<Payment> {
+    return this.#requester.request<Payment>({ method: "GET", path: `/v1/payments/${encodeURIComponent(id)}` }, options);
+  }
+  /**
+   * Cancel a payment
+   *
+   * An open payment (requires_payment, processing) or a held one (requires_capture: the hold is released).
+   *
+   * `POST /v1/payments/{id}/cancel`
+   */
+  cancel(id: string, body?: PaymentsCancelBody, options?: RequestOptions): Promise<Payment> {
+    return this.#requester.request<Payment>(
+      { method: "POST", path: `/v1/payments/${encodeURIComponent(id)}/cancel`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Capture a held payment
+   *
+   * For capture_method manual, in status requires_capture, before capture_before: takes all or part of the hold; the rest returns to the payer.
+   *
+   * `POST /v1/payments/{id}/capture`
+   */
+  capture(id: string, body?: PaymentsCaptureBody, options?: RequestOptions): Promise<Payment> {
+    return this.#requester.request<Payment>(
+      { method: "POST", path: `/v1/payments/${encodeURIComponent(id)}/capture`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+}
+
+export interface PayoutScheduleUpdateBody {
+  interval: "manual" | "daily";
+}
+
+/** coffer.payoutSchedule: retrieve(), update(). */
+export class PayoutScheduleResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * Your payout schedule
+   *
+   * `GET /v1/payout_schedule`
+   */
+  retrieve(options?: RequestOptions): Promise<PayoutSchedule> {
+    return this.#requester.request<PayoutSchedule>({ method: "GET", path: "/v1/payout_schedule" }, options);
+  }
+  /**
+   * Set your payout schedule
+   *
+   * daily: each currency's whole available balance is paid out once a UTC day.
+   *
+   * `POST /v1/payout_schedule`
+   */
+  update(body: PayoutScheduleUpdateBody, options?: RequestOptions): Promise<PayoutSchedule> {
+    return this.#requester.request<PayoutSchedule>(
+      { method: "POST", path: "/v1/payout_schedule", body, idempotent: true },
+      options,
+    );
+  }
+}
+
+export interface PayoutsListQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+  status?: "pending" | "paid" | "failed";
+}
+
+export interface PayoutsCreateBody {
+  /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). A JSON integer up to 2^53−1 is accepted too. */
+  amount: Amount;
+  /** An ISO 4217 currency code, e.g. USD or CNY. */
+  currency: string;
+  description?: string;
+}
+
+/** coffer.payouts: list(), create(), retrieve(). */
+export class PayoutsResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * List payouts
+   *
+   * `GET /v1/payouts`
+   */
+  list(query?: PayoutsListQuery, options?: RequestOptions): ListPromise<Payout> {
+    return this.#requester.list<Payout>({ method: "GET", path: "/v1/payouts", query }, options);
+  }
+  /**
+   * Pay out to your bank account
+   *
+   * From your available balance to the settlement bank account of your business verification (live mode: an approved one). Held at once; paid when the bank confirms, back in your balance if the bank fails it.
+   *
+   * `POST /v1/payouts`
+   */
+  create(body: PayoutsCreateBody, options?: RequestOptions): Promise<Payout> {
+    return this.#requester.request<Payout>({ method: "POST", path: "/v1/payouts", body, idempotent: true }, options);
+  }
+  /**
+   * Retrieve a payout
+   *
+   * `GET /v1/payouts/{id}`
+   */
+  retrieve(id: string, options?: RequestOptions): Promise<Payout> {
+    return this.#requester.request<Payout>({ method: "GET", path: `/v1/payouts/${encodeURIComponent(id)}` }, options);
+  }
+}
+
+export interface RefundsListQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+  payment?: string;
+}
+
+export interface RefundsCreateBody {
+  /** The payment to refund (pay_…). */
+  payment: string;
+  /** Default: all that is left to refund. */
+  amount?: Amount;
+  /** Why (default requested_by_customer). */
+  reason?: "requested_by_customer" | "duplicate" | "fraudulent" | "other";
+  description?: string;
+}
+
+/** coffer.refunds: list(), create(), retrieve(). */
+export class RefundsResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * List refunds
+   *
+   * `GET /v1/refunds`
+   */
+  list(query?: RefundsListQuery, options?: RequestOptions): ListPromise<Refund> {
+    return this.#requester.list<Refund>({ method: "GET", path: "/v1/refunds", query }, options);
+  }
+  /**
+   * Refund a payment
+   *
+   * Fully or partly, several times, never more than was captured in all. The money goes back to the payer's wallet at once, with the fee's share back to you. A refund your available balance cannot cover is answered failed (merchant_balance_insufficient).
+   *
+   * `POST /v1/refunds`
+   */
+  create(body: RefundsCreateBody, options?: RequestOptions): Promise<Refund> {
+    return this.#requester.request<Refund>({ method: "POST", path: "/v1/refunds", body, idempotent: true }, options);
+  }
+  /**
+   * Retrieve a refund
+   *
+   * `GET /v1/refunds/{id}`
+   */
+  retrieve(id: string, options?: RequestOptions): Promise<Refund> {
+    return this.#requester.request<Refund>({ method: "GET", path: `/v1/refunds/${encodeURIComponent(id)}` }, options);
   }
 }
 
@@ -418,11 +898,23 @@ export class WebhookEndpointsResource {
 /** The API's resources. Coffer (client.ts) is this class with a transport. */
 export class CofferResources {
   readonly account: AccountResource;
+  readonly balance: BalanceResource;
+  readonly checkout: CheckoutResource;
   readonly events: EventsResource;
+  readonly payments: PaymentsResource;
+  readonly payoutSchedule: PayoutScheduleResource;
+  readonly payouts: PayoutsResource;
+  readonly refunds: RefundsResource;
   readonly webhookEndpoints: WebhookEndpointsResource;
   constructor(requester: Requester) {
     this.account = new AccountResource(requester);
+    this.balance = new BalanceResource(requester);
+    this.checkout = new CheckoutResource(requester);
     this.events = new EventsResource(requester);
+    this.payments = new PaymentsResource(requester);
+    this.payoutSchedule = new PayoutScheduleResource(requester);
+    this.payouts = new PayoutsResource(requester);
+    this.refunds = new RefundsResource(requester);
     this.webhookEndpoints = new WebhookEndpointsResource(requester);
   }
 }
@@ -430,9 +922,24 @@ export class CofferResources {
 /** Which SDK method calls which endpoint. */
 export const operations = [
   { resource: "account", method: "retrieve", httpMethod: "GET", path: "/v1/account", idempotent: false },
+  { resource: "balance", method: "retrieve", httpMethod: "GET", path: "/v1/balance", idempotent: false },
+  { resource: "checkout", method: "retrieve", httpMethod: "GET", path: "/v1/checkout/{id}", idempotent: false },
   { resource: "events", method: "list", httpMethod: "GET", path: "/v1/events", idempotent: false },
   { resource: "events", method: "retrieve", httpMethod: "GET", path: "/v1/events/{id}", idempotent: false },
   { resource: "events", method: "redeliver", httpMethod: "POST", path: "/v1/events/{id}/redeliver", idempotent: true },
+  { resource: "payments", method: "list", httpMethod: "GET", path: "/v1/payments", idempotent: false },
+  { resource: "payments", method: "create", httpMethod: "POST", path: "/v1/payments", idempotent: true },
+  { resource: "payments", method: "retrieve", httpMethod: "GET", path: "/v1/payments/{id}", idempotent: false },
+  { resource: "payments", method: "cancel", httpMethod: "POST", path: "/v1/payments/{id}/cancel", idempotent: true },
+  { resource: "payments", method: "capture", httpMethod: "POST", path: "/v1/payments/{id}/capture", idempotent: true },
+  { resource: "payoutSchedule", method: "retrieve", httpMethod: "GET", path: "/v1/payout_schedule", idempotent: false },
+  { resource: "payoutSchedule", method: "update", httpMethod: "POST", path: "/v1/payout_schedule", idempotent: true },
+  { resource: "payouts", method: "list", httpMethod: "GET", path: "/v1/payouts", idempotent: false },
+  { resource: "payouts", method: "create", httpMethod: "POST", path: "/v1/payouts", idempotent: true },
+  { resource: "payouts", method: "retrieve", httpMethod: "GET", path: "/v1/payouts/{id}", idempotent: false },
+  { resource: "refunds", method: "list", httpMethod: "GET", path: "/v1/refunds", idempotent: false },
+  { resource: "refunds", method: "create", httpMethod: "POST", path: "/v1/refunds", idempotent: true },
+  { resource: "refunds", method: "retrieve", httpMethod: "GET", path: "/v1/refunds/{id}", idempotent: false },
   { resource: "webhookEndpoints", method: "list", httpMethod: "GET", path: "/v1/webhook_endpoints", idempotent: false },
   {
     resource: "webhookEndpoints",

@@ -18,6 +18,8 @@ import {
   type SmsTransport,
 } from "../notifications/transports.js";
 import { createOperatorServices, type OperatorServices } from "../operators/service.js";
+import { loadPaymentConfig, type PaymentConfig } from "../payments/config.js";
+import { createPaymentServices, type PaymentServices } from "../payments/service.js";
 import { createSecretBox, type SecretBox } from "../security/encryption.js";
 import { loadWalletConfig, type WalletConfig } from "../wallets/config.js";
 import { createWalletServices, type WalletServices } from "../wallets/service.js";
@@ -47,6 +49,8 @@ export interface Services {
   webhookDelivery: WebhookDeliveryWorker;
   /** Account wallets: wallet users, identity tiers, funding sources, top-ups, withdrawals, transfers. */
   wallets: WalletServices;
+  /** Payments: payment requests, QR and payment codes, checkout, capture, refunds, payouts, the merchant balance. */
+  payments: PaymentServices;
   /** How callers prove who they are, tried in order on every request (see src/http/auth.ts). */
   authenticators: Authenticator[];
   /** Lets queued ledger batches commit, then stops accepting work. */
@@ -64,6 +68,8 @@ export interface ServiceDeps {
   sms?: SmsTransport;
   /** Tests pass their own wallet configuration; otherwise it comes from the environment (COFFER_WALLET_TIERS …). */
   walletConfig?: WalletConfig;
+  /** Tests pass their own payments configuration; otherwise it comes from the environment. */
+  paymentConfig?: PaymentConfig;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -120,6 +126,17 @@ export function createServices(deps: ServiceDeps): Services {
     config: deps.walletConfig ?? loadWalletConfig(process.env, config, currencies),
     smsGatewayConfigured: sms.name !== "dev",
   });
+  const payments = createPaymentServices({
+    pool,
+    clock,
+    config,
+    currencies,
+    ledger,
+    secrets,
+    wallets,
+    log: log.child({ component: "payments" }),
+    paymentConfig: deps.paymentConfig ?? loadPaymentConfig(process.env, currencies),
+  });
   const authenticators: Authenticator[] = [];
   authenticators.push(wallets.authenticator);
   authenticators.push(...merchants.authenticators, ...operators.authenticators);
@@ -139,6 +156,7 @@ export function createServices(deps: ServiceDeps): Services {
     webhookEndpoints,
     webhookDelivery,
     wallets,
+    payments,
     authenticators,
     async close() {
       await ledger.close();

@@ -14,6 +14,7 @@ import {
   webhookWorkerIntervalMs,
 } from "../limits.js";
 import { purgeExpiredMerchantRows } from "../merchants/housekeeping.js";
+import { paymentExpiryWorker, payoutScheduleWorker, payoutSettlementWorker } from "../payments/workers.js";
 import { walletBankSettlementWorker } from "../wallets/bank/worker.js";
 import { dispatchEvents } from "../webhooks/dispatcher.js";
 import type { Services } from "./services.js";
@@ -38,6 +39,9 @@ export function backgroundWorkers(deps: WorkerDeps): Worker[] {
     webhookDispatchWorker(deps),
     webhookDeliveryWorker(deps),
     merchantHousekeepingWorker(deps),
+    paymentExpiryWorker({ payments: deps.services.payments, log: deps.log }),
+    payoutSettlementWorker({ payments: deps.services.payments, log: deps.log }),
+    payoutScheduleWorker({ payments: deps.services.payments, log: deps.log }),
   ];
 }
 

@@ -1,0 +1,167 @@
+import type { Queryable } from "../db/pool.js";
+import { withTransaction } from "../db/tx.js";
+import { ApiError } from "../http/errors.js";
+import { isApplied } from "../ledger/errors.js";
+import { type TransferInput, transferIdFor } from "../ledger/model.js";
+import { paymentCaptureHoldGraceMs, paymentCaptureWindowMs } from "../limits.js";
+import type { SpendAuthorization } from "../wallets/spend.js";
+import type { PaymentContext } from "./deps.js";
+import { paymentError } from "./errors.js";
+import type { FailureCode } from "./failure-codes.js";
+import { feeFor } from "./fees.js";
+import type { Payment } from "./model.js";
+import type { PaymentStatus } from "./state-machine.js";
+import { getPayment, recordPaymentEvent } from "./store.js";
+import { changePaymentStatus } from "./transitions.js";
+
+/**
+ * Taking a payment from a payer's wallet. Automatic capture is one linked chain, wallet → merchant (the amount) and
+ * merchant → platform fee account (the fee); manual capture is a hold wallet → merchant, posted or voided later.
+ * Transfer ids are derived from the payment id, so a retried or doubled confirmation submits the same transfers and
+ * the ledger answers `exists` instead of moving money twice; a different payer's wallet answers
+ * `exists_with_different_debit_account_id`. The payment row changes in the ledger hook, conditionally on its status,
+ * payer and expiry: exactly one submission wins, and one that finds the payment canceled or expired is aborted
+ * whole (its transfers are not written). The payer's limits are counted in the same hook (wallets.spend.commit).
+ */
+export type ChargeOutcome = { kind: "charged"; payment: Payment } | { kind: "insufficient_funds" };
+
+const payableStatuses: readonly PaymentStatus[] = ["requires_payment", "processing"];
+
+export function isPayable(status: PaymentStatus): boolean {
+  return payableStatuses.includes(status);
+}
+
+/** Why a payment cannot be paid now, as the error the payer or merchant sees. */
+export function notPayableError(payment: Payment, payerId: string | null, now: Date): ApiError {
+  if (isPayable(payment.status)) {
+    if (payment.payerId !== null && payerId !== null && payment.payerId !== payerId) {
+      return new ApiError("resource_not_found", "No such payment.", "id");
+    }
+    if (payment.expiresAt <= now) return paymentError("payment_expired", undefined, "id");
+  }
+  return paymentError("payment_status_invalid", `This payment is ${payment.status}; it cannot be paid.`, "id");
+}
+
+export type Charger = ReturnType<typeof createCharger>;
+
+export function createCharger(ctx: PaymentContext) {
+  const { ledger, clock, accounts, links } = ctx;
+
+  async function charge(payment: Payment, auth: SpendAuthorization): Promise<ChargeOutcome> {
+    const payerId = auth.user.id;
+    const manual = payment.captureMethod === "manual";
+    const fee = manual ? 0n : feeFor(payment.amount, { percentBps: payment.feePercentBps, fixed: payment.feeFixed });
+    const merchantAccount = await accounts.merchantAccountId(payment.merchantId, payment.livemode, payment.currency);
+    const feeAccount = fee > 0n ? await accounts.feeAccountId(payment.livemode, payment.currency) : undefined;
+    const holdId = transferIdFor(payment.id, "authorize");
+    const transfers: TransferInput[] = manual
+      ? [
+          {
+            id: holdId,
+            debitAccountId: auth.walletAccountId,
+            creditAccountId: merchantAccount,
+            amount: payment.amount,
+            pending: true,
+            timeoutMs: paymentCaptureWindowMs + paymentCaptureHoldGraceMs,
+            code: "payment",
+            reference: payment.id,
+          },
+        ]
+      : [
+          {
+            id: transferIdFor(payment.id, "charge"),
+            debitAccountId: auth.walletAccountId,
+            creditAccountId: merchantAccount,
+            amount: payment.amount,
+            code: "payment",
+            reference: payment.id,
+            linked: feeAccount !== undefined,
+          },
+          ...(feeAccount === undefined
+            ? []
+            : [
+                {
+                  id: transferIdFor(payment.id, "fee"),
+                  debitAccountId: merchantAccount,
+                  creditAccountId: feeAccount,
+                  amount: fee,
+                  code: "fee",
+                  reference: payment.id,
+                },
+              ]),
+        ];
+
+    const results = await ctx.wallets.spend.exclusive(auth, () =>
+      ledger.createTransfers(transfers, async (tx, results) => {
+        if (!results.every((r) => isApplied(r.code))) return;
+        if (results.every((r) => r.code === "exists")) return; // charged before: nothing moved now
+        const now = clock.now();
+        const captureBefore = manual ? new Date(now.getTime() + paymentCaptureWindowMs) : null;
+        const changed = await changePaymentStatus(tx, {
+          id: payment.id,
+          from: payableStatuses,
+          to: manual ? "requires_capture" : "succeeded",
+          at: now,
+          set: {
+            payer_id: payerId,
+            amount_captured: manual ? 0n : payment.amount,
+            fee_amount: fee,
+            hold_transfer_id: manual ? holdId : null,
+            capture_before: captureBefore,
+            due_at: captureBefore,
+            spend_day: auth.spend.periods.day,
+            spend_month: auth.spend.periods.month,
+            paid_at: now,
+          },
+          where: { sql: "(p.payer_id IS NULL OR p.payer_id = ?) AND p.expires_at > ?", params: [payerId, now] },
+        });
+        if (!changed) throw await whyNotPayable(tx, payment.id, payerId, now);
+        await ctx.wallets.spend.commit(tx, auth);
+        await recordPaymentEvent(tx, changed.payment, links, now, changed.previous);
+      }),
+    );
+
+    if (results.some((r) => r.code === "exceeds_credits")) return { kind: "insufficient_funds" };
+    if (!results.every((r) => isApplied(r.code))) {
+      // Another payer's wallet (or another amount) under the same ids: someone paid this payment already.
+      if (results.some((r) => r.code.startsWith("exists_with_different"))) {
+        throw paymentError("payment_status_invalid", "This payment has been paid already.", "id");
+      }
+      throw new Error(`the ledger refused the charge of ${payment.id}: ${results.map((r) => r.code).join(", ")}`);
+    }
+    const after = await getPayment(ctx.pool, payment.id);
+    if (!after) throw new Error(`payment ${payment.id} vanished`);
+    if (after.payerId !== payerId || !(after.status === "succeeded" || after.status === "requires_capture")) {
+      throw notPayableError(after, payerId, clock.now());
+    }
+    return { kind: "charged", payment: after };
+  }
+
+  async function whyNotPayable(tx: Queryable, id: string, payerId: string, now: Date): Promise<ApiError> {
+    const current = await getPayment(tx, id);
+    if (!current) return new ApiError("resource_not_found", "No such payment.", "id");
+    return notPayableError(current, payerId, now);
+  }
+
+  /** Ends a payment that cannot be paid (a refused payment code charge, a declined confirmation). */
+  async function fail(payment: Payment, code: FailureCode, message: string): Promise<Payment> {
+    const now = clock.now();
+    const changed = await withTransaction(ctx.pool, async (tx) => {
+      const result = await changePaymentStatus(tx, {
+        id: payment.id,
+        from: payableStatuses,
+        to: "failed",
+        at: now,
+        set: { failure_code: code, failure_message: message, due_at: null },
+      });
+      if (result) await recordPaymentEvent(tx, result.payment, links, now, result.previous);
+      return result;
+    });
+    if (changed) return changed.payment;
+    const current = await getPayment(ctx.pool, payment.id);
+    if (!current) throw new Error(`payment ${payment.id} vanished`);
+    return current;
+  }
+
+  return { charge, fail };
+}

@@ -1,0 +1,59 @@
+import { ApiError } from "../../http/errors.js";
+import { formatMinorUnits } from "../../ledger/currencies.js";
+import type { PaymentContext } from "../deps.js";
+import { type Payment, type PaymentRow, paymentFromRow, returnUrlWith, unixSeconds } from "../model.js";
+import { qrPayload, qrSvg } from "../qr.js";
+import { getPayment, merchantName } from "../store.js";
+
+/**
+ * The hosted checkout's data: the public summary of a qr or checkout payment, found by its id (22 random
+ * characters: unguessable, and only the merchant and the payer are told it) or by its QR token. It shows what the
+ * payer needs to decide and nothing about anyone else. The server-rendered page (page.ts) and the coming web app
+ * both read it from GET /v1/checkout/{id}; paying goes through the wallet API (log in, then confirm).
+ */
+export type Checkout = ReturnType<typeof createCheckout>;
+
+export function createCheckout(ctx: PaymentContext) {
+  const { pool, links } = ctx;
+
+  async function payment(id: string): Promise<Payment> {
+    const found = await getPayment(pool, id);
+    if (!found || found.method === "payment_code") {
+      throw new ApiError("resource_not_found", "No such checkout.", "id");
+    }
+    return found;
+  }
+
+  async function summary(id: string) {
+    const p = await payment(id);
+    const currency = ctx.currencies.get(p.currency);
+    const payload = qrPayload(links.base, p.qrToken!);
+    const paid = p.status === "succeeded" || p.status === "requires_capture";
+    return {
+      id: p.id,
+      object: "checkout" as const,
+      livemode: p.livemode,
+      status: p.status,
+      merchant: { name: await merchantName(pool, p.merchantId) },
+      amount: String(p.amount),
+      currency: p.currency,
+      amount_display: currency ? formatMinorUnits(p.amount, currency) : String(p.amount),
+      description: p.description,
+      expires_at: unixSeconds(p.expiresAt),
+      redirect_url: paid && p.returnUrl ? returnUrlWith(p.returnUrl, p.id) : null,
+      cancel_url: p.returnUrl,
+      qr: { payload, svg: qrSvg(payload, "Pay with the coffer wallet app") },
+    };
+  }
+
+  /** The payment behind a QR token, for /q/{token} in a phone's browser. */
+  async function paymentIdOfToken(token: string): Promise<string | undefined> {
+    if (!/^[0-9A-Za-z]{22}$/.test(token)) return undefined;
+    const found = await pool.query<PaymentRow>("SELECT * FROM payments WHERE qr_token = $1", [token]);
+    return found.rows[0] ? paymentFromRow(found.rows[0]).id : undefined;
+  }
+
+  return { summary, paymentIdOfToken };
+}
+
+export type CheckoutSummary = Awaited<ReturnType<Checkout["summary"]>>;

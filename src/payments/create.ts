@@ -1,0 +1,336 @@
+import type { Queryable } from "../db/pool.js";
+import { withTransaction } from "../db/tx.js";
+import { parseAmount } from "../http/amount.js";
+import type { MerchantScope } from "../http/auth.js";
+import { ApiError } from "../http/errors.js";
+import { keysetSql, type ListPage, type PageRequest, toListPage } from "../http/pagination.js";
+import { newId } from "../ids.js";
+import {
+  paymentCodeConfirmWindowMs,
+  paymentCodeMissesPerMerchantMax,
+  paymentCodeMissWindowMs,
+  paymentExpiryMsDefault,
+  paymentExpiryMsMax,
+  paymentExpiryMsMin,
+  paymentMetadataKeyLengthMax,
+  paymentMetadataKeysMax,
+  paymentMetadataValueLengthMax,
+} from "../limits.js";
+import { hitRateLimit, rateLimitCount, retryAfterSeconds } from "../merchants/rate-limits.js";
+import type { Charger } from "./charge.js";
+import { claimPaymentCode } from "./code-store.js";
+import type { PaymentContext } from "./deps.js";
+import { paymentError } from "./errors.js";
+import type { FailureCode } from "./failure-codes.js";
+import { feeScheduleFor } from "./fee-schedules.js";
+import type { CaptureMethod, Payment, PaymentMethod, PaymentRow } from "./model.js";
+import { paymentFromRow } from "./model.js";
+import { isPaymentCodeShape } from "./payment-codes.js";
+import { newQrToken } from "./qr.js";
+import type { PaymentStatus } from "./state-machine.js";
+import { getMerchantPayment, recordPaymentEvent } from "./store.js";
+import { changePaymentStatus } from "./transitions.js";
+
+/**
+ * Creating payments, the merchant's side. qr and checkout payments wait (requires_payment) for a payer to scan or
+ * open them; payment_code payments name their payer through the code the POS scanned and are charged at once when
+ * small, or wait in processing for the payer to confirm in the wallet (and are canceled by coffer when nobody does
+ * within paymentCodeConfirmWindowMs).
+ */
+export interface CreatePaymentInput {
+  amount: unknown;
+  currency: string;
+  method: PaymentMethod;
+  captureMethod?: CaptureMethod;
+  description?: string;
+  metadata?: Record<string, string>;
+  returnUrl?: string;
+  /** Seconds until an unpaid payment expires (qr and checkout). */
+  expiresIn?: number;
+  paymentCode?: string;
+}
+
+/** A 429 that says when to come back: the route copies retryAfterS to the Retry-After header. */
+export class RetryAfterError extends ApiError {
+  constructor(
+    readonly retryAfterS: number,
+    message: string,
+  ) {
+    super("rate_limited", message);
+  }
+}
+
+/** The failure code of a wallet refusal met while charging a payment code, or undefined for other errors. */
+function failureOfWalletError(error: unknown): FailureCode | "step_up" | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  switch (error.code) {
+    case "wallet_frozen":
+      return "wallet_frozen";
+    case "payment_limit_exceeded":
+    case "daily_limit_exceeded":
+    case "monthly_limit_exceeded":
+      return "limit_exceeded";
+    case "currency_not_supported":
+      return "currency_not_supported";
+    case "insufficient_funds":
+      return "insufficient_funds";
+    case "step_up_required":
+      return "step_up";
+    default:
+      return undefined;
+  }
+}
+
+export type PaymentCreation = ReturnType<typeof createPaymentCreation>;
+
+export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
+  const { pool, clock, links } = ctx;
+
+  /** A currency coffer knows and wallets hold; anything else is refused before a row is written. */
+  function supportedCurrency(currency: string): string {
+    if (!ctx.currencies.has(currency) || !ctx.wallets.config.tiers.has(currency)) {
+      throw paymentError(
+        "currency_not_supported",
+        `Payments here are in ${[...ctx.wallets.config.tiers.keys()].join(", ")}; not ${currency.slice(0, 12)}.`,
+        "currency",
+      );
+    }
+    return currency;
+  }
+
+  function checkReturnUrl(value: string, livemode: boolean): string {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ApiError("parameter_invalid", "return_url must be an absolute URL.", "return_url");
+    }
+    const allowed = livemode ? ["https:"] : ["https:", "http:"];
+    if (!allowed.includes(url.protocol) || url.username !== "" || url.password !== "") {
+      throw new ApiError(
+        "parameter_invalid",
+        livemode ? "return_url must be an https:// URL in live mode." : "return_url must be an http(s):// URL.",
+        "return_url",
+      );
+    }
+    return url.toString();
+  }
+
+  function checkMetadata(metadata: Record<string, string> | undefined): Record<string, string> {
+    const entries = Object.entries(metadata ?? {});
+    if (entries.length > paymentMetadataKeysMax) {
+      throw new ApiError("parameter_invalid", `metadata holds at most ${paymentMetadataKeysMax} keys.`, "metadata");
+    }
+    for (const [key, value] of entries) {
+      if (key.length === 0 || key.length > paymentMetadataKeyLengthMax || typeof value !== "string") {
+        throw new ApiError(
+          "parameter_invalid",
+          `metadata keys are 1 to ${paymentMetadataKeyLengthMax} characters, values strings.`,
+          `metadata.${key}`,
+        );
+      }
+      if (value.length > paymentMetadataValueLengthMax) {
+        throw new ApiError(
+          "parameter_invalid",
+          `metadata values are at most ${paymentMetadataValueLengthMax} characters.`,
+          `metadata.${key}`,
+        );
+      }
+    }
+    return Object.fromEntries(entries);
+  }
+
+  async function insertPayment(
+    tx: Queryable,
+    values: {
+      id: string;
+      scope: MerchantScope;
+      input: CreatePaymentInput;
+      amount: bigint;
+      currency: string;
+      metadata: Record<string, string>;
+      returnUrl: string | null;
+      payerId: string | null;
+      expiresAt: Date;
+      now: Date;
+    },
+  ): Promise<Payment> {
+    const fee = await feeScheduleFor(tx, values.scope.merchantId, values.currency);
+    const inserted = await tx.query<PaymentRow>(
+      `INSERT INTO payments (id, merchant_id, livemode, status, method, capture_method, amount, currency, description,
+                             metadata, return_url, qr_token, payer_id, fee_percent_bps, fee_fixed, expires_at, due_at,
+                             created_at, updated_at)
+       VALUES ($1, $2, $3, 'requires_payment', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $16)
+       RETURNING *`,
+      [
+        values.id,
+        values.scope.merchantId,
+        values.scope.livemode,
+        values.input.method,
+        values.input.captureMethod ?? "automatic",
+        String(values.amount),
+        values.currency,
+        values.input.description ?? null,
+        JSON.stringify(values.metadata),
+        values.returnUrl,
+        values.input.method === "payment_code" ? null : newQrToken(),
+        values.payerId,
+        fee.percentBps,
+        String(fee.fixed),
+        values.expiresAt,
+        values.now,
+      ],
+    );
+    const payment = paymentFromRow(inserted.rows[0]!);
+    await recordPaymentEvent(tx, payment, links, values.now);
+    return payment;
+  }
+
+  async function create(scope: MerchantScope, input: CreatePaymentInput): Promise<Payment> {
+    const amount = parseAmount(input.amount);
+    const currency = supportedCurrency(input.currency);
+    const metadata = checkMetadata(input.metadata);
+    const returnUrl = input.returnUrl === undefined ? null : checkReturnUrl(input.returnUrl, scope.livemode);
+    const now = clock.now();
+    if (input.method !== "payment_code") {
+      if (input.paymentCode !== undefined) {
+        throw new ApiError("parameter_invalid", "payment_code goes with method payment_code only.", "payment_code");
+      }
+      const expiresInMs = input.expiresIn === undefined ? paymentExpiryMsDefault : input.expiresIn * 1000;
+      if (!Number.isInteger(expiresInMs) || expiresInMs < paymentExpiryMsMin || expiresInMs > paymentExpiryMsMax) {
+        throw new ApiError(
+          "parameter_invalid",
+          `expires_in is ${paymentExpiryMsMin / 1000} to ${paymentExpiryMsMax / 1000} seconds.`,
+          "expires_in",
+        );
+      }
+      const values = { id: newId("pay"), scope, input, amount, currency, metadata, returnUrl, payerId: null, now };
+      return withTransaction(pool, (tx) =>
+        insertPayment(tx, { ...values, expiresAt: new Date(now.getTime() + expiresInMs) }),
+      );
+    }
+
+    if (input.paymentCode === undefined) {
+      throw new ApiError("parameter_missing", "method payment_code needs the payment_code scanned.", "payment_code");
+    }
+    if (input.expiresIn !== undefined) {
+      throw new ApiError(
+        "parameter_invalid",
+        `A payment_code payment ends ${paymentCodeConfirmWindowMs / 1000} seconds after creation; expires_in does not apply.`,
+        "expires_in",
+      );
+    }
+    const bucket = `payment_code:${scope.merchantId}:${scope.livemode ? "live" : "test"}`;
+    if ((await rateLimitCount(pool, bucket, paymentCodeMissWindowMs, now)) >= paymentCodeMissesPerMerchantMax) {
+      throw new RetryAfterError(
+        retryAfterSeconds(now, paymentCodeMissWindowMs),
+        "Too many unknown or expired payment codes; wait before trying more.",
+      );
+    }
+    const id = newId("pay");
+    const claimed = await withTransaction(pool, async (tx) => {
+      const claim = isPaymentCodeShape(input.paymentCode)
+        ? await claimPaymentCode(tx, input.paymentCode, scope.livemode, id, now)
+        : ({ miss: "payment_code_invalid" } as const);
+      if ("miss" in claim) return claim;
+      const payment = await insertPayment(tx, {
+        id,
+        scope,
+        input,
+        amount,
+        currency,
+        metadata,
+        returnUrl,
+        payerId: claim.walletUserId,
+        now,
+        expiresAt: new Date(now.getTime() + paymentCodeConfirmWindowMs),
+      });
+      return { payment };
+    });
+    if ("miss" in claimed) {
+      await hitRateLimit(pool, bucket, paymentCodeMissWindowMs, now);
+      throw paymentError(claimed.miss, undefined, "payment_code");
+    }
+    const payment = claimed.payment;
+    return payment.amount > passwordFreeAmount(currency) ? awaitConfirmation(payment) : chargeNow(payment);
+  }
+
+  /** Up to this amount a payment code is charged without asking the payer: the lower of the two thresholds. */
+  function passwordFreeAmount(currency: string): bigint {
+    const confirmAbove = ctx.paymentConfig.paymentCodeConfirmAbove.get(currency) ?? 0n;
+    const stepUpAbove = ctx.wallets.config.stepUpAbove.get(currency) ?? 0n;
+    return confirmAbove < stepUpAbove ? confirmAbove : stepUpAbove;
+  }
+
+  async function awaitConfirmation(payment: Payment): Promise<Payment> {
+    const now = clock.now();
+    const changed = await withTransaction(pool, async (tx) => {
+      const result = await changePaymentStatus(tx, {
+        id: payment.id,
+        from: ["requires_payment"],
+        to: "processing",
+        at: now,
+      });
+      if (result) await recordPaymentEvent(tx, result.payment, links, now, result.previous);
+      return result;
+    });
+    return changed?.payment ?? payment;
+  }
+
+  async function chargeNow(payment: Payment): Promise<Payment> {
+    const payerId = payment.payerId!;
+    try {
+      if (!(await holdsCurrency(payerId, payment.currency))) {
+        return charger.fail(payment, "insufficient_funds", `The payer's wallet holds no ${payment.currency}.`);
+      }
+      const auth = await ctx.wallets.spend.authorize(payerId, { amount: payment.amount, currency: payment.currency });
+      const outcome = await charger.charge(payment, auth);
+      if (outcome.kind === "insufficient_funds") {
+        return charger.fail(payment, "insufficient_funds", "The payer's available balance is below the amount.");
+      }
+      return outcome.payment;
+    } catch (error) {
+      const failure = failureOfWalletError(error);
+      if (failure === "step_up") return awaitConfirmation(payment);
+      if (failure) return charger.fail(payment, failure, (error as ApiError).message);
+      throw error;
+    }
+  }
+
+  /** Whether a wallet user has a balance account in the currency (reading never creates one). */
+  async function holdsCurrency(walletUserId: string, currency: string): Promise<boolean> {
+    const found = await pool.query("SELECT 1 FROM wallet_accounts WHERE wallet_user_id = $1 AND currency = $2", [
+      walletUserId,
+      currency,
+    ]);
+    return found.rowCount === 1;
+  }
+
+  async function get(scope: MerchantScope, id: string): Promise<Payment> {
+    const payment = await getMerchantPayment(pool, scope, id);
+    if (!payment) throw new ApiError("resource_not_found", "No such payment.", "id");
+    return payment;
+  }
+
+  async function list(
+    scope: MerchantScope,
+    filter: { status?: PaymentStatus; method?: PaymentMethod },
+    page: PageRequest,
+  ): Promise<ListPage<Payment>> {
+    const keyset = keysetSql(
+      page,
+      { table: "payments", idColumn: "id", sortColumns: ["created_at", "id"], order: "desc" },
+      5,
+    );
+    const result = await pool.query<PaymentRow>(
+      `SELECT * FROM payments
+        WHERE merchant_id = $1 AND livemode = $2 AND ($3::text IS NULL OR status = $3)
+          AND ($4::text IS NULL OR method = $4) AND ${keyset.where}
+        ORDER BY ${keyset.orderBy} ${keyset.limit}`,
+      [scope.merchantId, scope.livemode, filter.status ?? null, filter.method ?? null, ...keyset.params],
+    );
+    return toListPage(result.rows.map(paymentFromRow), page);
+  }
+
+  return { create, get, list, holdsCurrency, supportedCurrency };
+}

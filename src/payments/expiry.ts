@@ -1,0 +1,87 @@
+import { withTransaction } from "../db/tx.js";
+import { paymentExpiryBatchMax, paymentExpiryLeaseMs } from "../limits.js";
+import type { PaymentCapture } from "./capture.js";
+import { purgeOldPaymentCodes } from "./code-store.js";
+import type { PaymentContext } from "./deps.js";
+import { type PaymentRow, paymentFromRow } from "./model.js";
+import { recordPaymentEvent } from "./store.js";
+import { changePaymentStatus } from "./transitions.js";
+
+/**
+ * The payment expiry worker's pass. Every open payment has a due_at: expires_at while nobody has paid it, the end of
+ * the confirmation window for a payment code waiting for its payer, capture_before for a hold. When it passes:
+ *
+ *   requires_payment  → expired   (failure_code expired)
+ *   processing        → canceled  (cancellation_reason confirmation_timeout: nobody confirmed the payment code)
+ *   requires_capture  → expired   (the hold is voided, the payer's money and limits come back)
+ *
+ * Rows are claimed with FOR UPDATE SKIP LOCKED and a lease (due_at moves forward), so several workers share the work
+ * and a claim left by a dead process is taken again. Each change is conditional on the status and the deadline, so
+ * a payment paid at the last moment stays paid.
+ */
+export function createPaymentExpiry(ctx: PaymentContext, capture: PaymentCapture) {
+  const { pool, clock, links } = ctx;
+
+  async function claimDue(limit: number) {
+    const now = clock.now();
+    const claimed = await pool.query<PaymentRow>(
+      `UPDATE payments p SET due_at = $2
+        WHERE p.id IN (SELECT id FROM payments WHERE due_at <= $1 ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+        RETURNING p.*`,
+      [now, new Date(now.getTime() + paymentExpiryLeaseMs), limit],
+    );
+    return claimed.rows.map(paymentFromRow);
+  }
+
+  /** One pass: ends every payment due now (up to limit). Returns how many it looked at. */
+  async function runDue(limit = paymentExpiryBatchMax): Promise<number> {
+    const due = await claimDue(limit);
+    for (const payment of due) {
+      const now = clock.now();
+      try {
+        if (payment.status === "requires_capture") {
+          await capture.expireHold(payment);
+          continue;
+        }
+        await withTransaction(pool, async (tx) => {
+          const changed =
+            payment.status === "requires_payment"
+              ? await changePaymentStatus(tx, {
+                  id: payment.id,
+                  from: ["requires_payment"],
+                  to: "expired",
+                  at: now,
+                  set: {
+                    failure_code: "expired",
+                    failure_message: "Nobody paid the payment before it expired.",
+                    due_at: null,
+                  },
+                  where: { sql: "p.expires_at <= ?", params: [now] },
+                })
+              : payment.status === "processing"
+                ? await changePaymentStatus(tx, {
+                    id: payment.id,
+                    from: ["processing"],
+                    to: "canceled",
+                    at: now,
+                    set: { cancellation_reason: "confirmation_timeout", due_at: null },
+                    where: { sql: "p.expires_at <= ?", params: [now] },
+                  })
+                : undefined;
+          if (changed) await recordPaymentEvent(tx, changed.payment, links, now, changed.previous);
+          else
+            await tx.query(
+              "UPDATE payments SET due_at = NULL WHERE id = $1 AND status NOT IN ('requires_payment', 'processing', 'requires_capture')",
+              [payment.id],
+            );
+        });
+      } catch (error) {
+        ctx.log.error({ err: error, payment: payment.id }, "payment expiry failed; the next pass retries");
+      }
+    }
+    await purgeOldPaymentCodes(pool, clock.now(), limit);
+    return due.length;
+  }
+
+  return { runDue };
+}

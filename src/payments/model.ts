@@ -1,0 +1,203 @@
+import type { FailureCode } from "./failure-codes.js";
+import { qrPayload, qrSvg } from "./qr.js";
+import type { PaymentStatus } from "./state-machine.js";
+
+/** Payments as rows and as the objects the merchant API, the wallet API and events show. */
+
+export const paymentMethods = ["qr", "payment_code", "checkout"] as const;
+export type PaymentMethod = (typeof paymentMethods)[number];
+export const captureMethods = ["automatic", "manual"] as const;
+export type CaptureMethod = (typeof captureMethods)[number];
+
+/** Why a payment was canceled: given by the merchant, or confirmation_timeout when coffer canceled it. */
+export const merchantCancellationReasons = ["requested_by_customer", "duplicate", "fraudulent", "abandoned"] as const;
+export const cancellationReasons = [...merchantCancellationReasons, "confirmation_timeout"] as const;
+export type CancellationReason = (typeof cancellationReasons)[number];
+
+export interface Payment {
+  id: string;
+  merchantId: string;
+  livemode: boolean;
+  status: PaymentStatus;
+  method: PaymentMethod;
+  captureMethod: CaptureMethod;
+  amount: bigint;
+  currency: string;
+  description: string | null;
+  metadata: Record<string, string>;
+  returnUrl: string | null;
+  qrToken: string | null;
+  payerId: string | null;
+  amountCaptured: bigint;
+  amountRefunded: bigint;
+  feePercentBps: number;
+  feeFixed: bigint;
+  feeAmount: bigint;
+  feeRefunded: bigint;
+  holdTransferId: string | null;
+  spendDay: string | null;
+  spendMonth: string | null;
+  expiresAt: Date;
+  captureBefore: Date | null;
+  dueAt: Date | null;
+  failureCode: FailureCode | null;
+  failureMessage: string | null;
+  cancellationReason: CancellationReason | null;
+  createdAt: Date;
+  updatedAt: Date;
+  paidAt: Date | null;
+}
+
+export interface PaymentRow {
+  id: string;
+  merchant_id: string;
+  livemode: boolean;
+  status: PaymentStatus;
+  method: PaymentMethod;
+  capture_method: CaptureMethod;
+  amount: bigint;
+  currency: string;
+  description: string | null;
+  metadata: Record<string, string>;
+  return_url: string | null;
+  qr_token: string | null;
+  payer_id: string | null;
+  amount_captured: bigint;
+  amount_refunded: bigint;
+  fee_percent_bps: number;
+  fee_fixed: bigint;
+  fee_amount: bigint;
+  fee_refunded: bigint;
+  hold_transfer_id: string | null;
+  spend_day: string | null;
+  spend_month: string | null;
+  expires_at: Date;
+  capture_before: Date | null;
+  due_at: Date | null;
+  failure_code: FailureCode | null;
+  failure_message: string | null;
+  cancellation_reason: CancellationReason | null;
+  created_at: Date;
+  updated_at: Date;
+  paid_at: Date | null;
+}
+
+export function paymentFromRow(row: PaymentRow): Payment {
+  return {
+    id: row.id,
+    merchantId: row.merchant_id,
+    livemode: row.livemode,
+    status: row.status,
+    method: row.method,
+    captureMethod: row.capture_method,
+    amount: row.amount,
+    currency: row.currency,
+    description: row.description,
+    metadata: row.metadata,
+    returnUrl: row.return_url,
+    qrToken: row.qr_token,
+    payerId: row.payer_id,
+    amountCaptured: row.amount_captured,
+    amountRefunded: row.amount_refunded,
+    feePercentBps: row.fee_percent_bps,
+    feeFixed: row.fee_fixed,
+    feeAmount: row.fee_amount,
+    feeRefunded: row.fee_refunded,
+    holdTransferId: row.hold_transfer_id,
+    spendDay: row.spend_day,
+    spendMonth: row.spend_month,
+    expiresAt: row.expires_at,
+    captureBefore: row.capture_before,
+    dueAt: row.due_at,
+    failureCode: row.failure_code,
+    failureMessage: row.failure_message,
+    cancellationReason: row.cancellation_reason,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    paidAt: row.paid_at,
+  };
+}
+
+export const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+const unixOrNull = (date: Date | null) => (date ? unixSeconds(date) : null);
+
+/** Where a payment's links point: coffer's public URL (or the local fallback, see src/merchants/links.ts). */
+export interface PaymentLinks {
+  base: string;
+}
+
+export function checkoutUrl(links: PaymentLinks, payment: Pick<Payment, "id" | "method">): string | null {
+  return payment.method === "payment_code" ? null : `${links.base}/checkout/${payment.id}`;
+}
+
+/**
+ * The payment as the merchant API shows it. `svg: false` leaves the QR code's SVG out (lists and events carry the
+ * payload only; create and retrieve carry both).
+ */
+export function paymentJson(payment: Payment, links: PaymentLinks, options: { svg?: boolean } = {}) {
+  const payload = payment.qrToken ? qrPayload(links.base, payment.qrToken) : null;
+  return {
+    id: payment.id,
+    object: "payment" as const,
+    livemode: payment.livemode,
+    status: payment.status,
+    method: payment.method,
+    capture_method: payment.captureMethod,
+    amount: String(payment.amount),
+    amount_capturable: String(payment.status === "requires_capture" ? payment.amount : 0n),
+    amount_received: String(payment.amountCaptured),
+    amount_refunded: String(payment.amountRefunded),
+    currency: payment.currency,
+    fee: String(payment.feeAmount),
+    fee_refunded: String(payment.feeRefunded),
+    description: payment.description,
+    metadata: payment.metadata,
+    qr: payload ? { payload, svg: options.svg === false ? null : qrSvg(payload, "Pay with coffer") } : null,
+    checkout_url: checkoutUrl(links, payment),
+    return_url: payment.returnUrl,
+    failure_code: payment.failureCode,
+    failure_message: payment.failureMessage,
+    cancellation_reason: payment.cancellationReason,
+    expires_at: unixSeconds(payment.expiresAt),
+    capture_before: unixOrNull(payment.captureBefore),
+    paid_at: unixOrNull(payment.paidAt),
+    created: unixSeconds(payment.createdAt),
+  };
+}
+export type PaymentJson = ReturnType<typeof paymentJson>;
+
+/**
+ * The payment as its payer sees it in the wallet app (after a scan, on the checkout page, while it waits for
+ * confirmation): who is asking for how much, and whether a second factor will be needed.
+ */
+export function walletPaymentJson(
+  payment: Payment,
+  merchantName: string,
+  extra: { stepUpRequired: boolean; links: PaymentLinks },
+) {
+  const paid = payment.status === "succeeded" || payment.status === "requires_capture";
+  return {
+    id: payment.id,
+    object: "wallet_payment" as const,
+    livemode: payment.livemode,
+    status: payment.status,
+    method: payment.method,
+    merchant: { name: merchantName },
+    amount: String(payment.amount),
+    currency: payment.currency,
+    description: payment.description,
+    step_up_required: extra.stepUpRequired,
+    failure_code: payment.failureCode,
+    expires_at: unixSeconds(payment.expiresAt),
+    redirect_url: paid && payment.returnUrl ? returnUrlWith(payment.returnUrl, payment.id) : null,
+    created: unixSeconds(payment.createdAt),
+  };
+}
+export type WalletPaymentJson = ReturnType<typeof walletPaymentJson>;
+
+/** The merchant's return_url with the payment's id added, where the checkout page sends the payer back. */
+export function returnUrlWith(returnUrl: string, paymentId: string): string {
+  const url = new URL(returnUrl);
+  url.searchParams.set("payment_id", paymentId);
+  return url.toString();
+}

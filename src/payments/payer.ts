@@ -1,0 +1,157 @@
+import { withTransaction } from "../db/tx.js";
+import { ApiError } from "../http/errors.js";
+import { keysetSql, type ListPage, type PageRequest, toListPage } from "../http/pagination.js";
+import { walletError } from "../wallets/errors.js";
+import type { StepUpProof } from "../wallets/stepup/service.js";
+import type { WalletUser } from "../wallets/users/model.js";
+import { type Charger, isPayable, notPayableError } from "./charge.js";
+import type { PaymentCreation } from "./create.js";
+import type { PaymentContext } from "./deps.js";
+import { paymentError } from "./errors.js";
+import { type Payment, type PaymentRow, paymentFromRow, type WalletPaymentJson, walletPaymentJson } from "./model.js";
+import { qrTokenOf } from "./qr.js";
+import type { PaymentStatus } from "./state-machine.js";
+import { getPayment, merchantName, recordPaymentEvent } from "./store.js";
+import { changePaymentStatus } from "./transitions.js";
+
+/**
+ * The payer's side, for the wallet app and the checkout page: find a payment by its QR payload, see it, confirm it
+ * (with step-up above the wallet's threshold), or decline it.
+ *
+ * Who may see a payment: its payer (payment_code payments name theirs from the start; others once paid), and any
+ * wallet user of the same mode while a qr or checkout payment is still open, as anyone may scan a QR code on a
+ * counter. Everyone else gets 404, as for an id that does not exist.
+ */
+export type PayerActions = ReturnType<typeof createPayerActions>;
+
+const notFound = () => new ApiError("resource_not_found", "No such payment.", "id");
+
+export function createPayerActions(ctx: PaymentContext, charger: Charger, creation: PaymentCreation) {
+  const { pool, clock, links } = ctx;
+
+  function visibleTo(payment: Payment | undefined, user: WalletUser): Payment {
+    if (!payment || payment.livemode !== user.livemode) throw notFound();
+    if (payment.payerId === user.id) return payment;
+    if (payment.payerId === null && payment.method !== "payment_code" && isPayable(payment.status)) return payment;
+    throw notFound();
+  }
+
+  async function json(payment: Payment): Promise<WalletPaymentJson> {
+    return walletPaymentJson(payment, await merchantName(pool, payment.merchantId), {
+      stepUpRequired: ctx.wallets.stepUp.isRequired(payment.amount, payment.currency),
+      links,
+    });
+  }
+
+  /** POST /v1/wallet/scan: the payment behind a merchant's QR code. */
+  async function scan(userId: string, payload: string): Promise<WalletPaymentJson> {
+    const user = await ctx.wallets.users.get(userId);
+    const token = qrTokenOf(payload);
+    const invalid = () =>
+      new ApiError(
+        "resource_not_found",
+        "This QR code is not a payment of this coffer, or it is no longer open.",
+        "payload",
+      );
+    if (!token) throw invalid();
+    const found = await pool.query<PaymentRow>("SELECT * FROM payments WHERE qr_token = $1", [token]);
+    const payment = found.rows[0] && paymentFromRow(found.rows[0]);
+    try {
+      return json(visibleTo(payment, user));
+    } catch {
+      throw invalid();
+    }
+  }
+
+  async function get(userId: string, id: string): Promise<WalletPaymentJson> {
+    const user = await ctx.wallets.users.get(userId);
+    return json(visibleTo(await getPayment(pool, id), user));
+  }
+
+  /** The payer's own payments, newest first: what waits for confirmation (status=processing) and what was paid. */
+  async function list(
+    userId: string,
+    filter: { status?: PaymentStatus },
+    page: PageRequest,
+  ): Promise<ListPage<WalletPaymentJson>> {
+    const keyset = keysetSql(
+      page,
+      { table: "payments", idColumn: "id", sortColumns: ["created_at", "id"], order: "desc" },
+      3,
+    );
+    const result = await pool.query<PaymentRow>(
+      `SELECT * FROM payments WHERE payer_id = $1 AND ($2::text IS NULL OR status = $2) AND ${keyset.where}
+        ORDER BY ${keyset.orderBy} ${keyset.limit}`,
+      [userId, filter.status ?? null, ...keyset.params],
+    );
+    const rows = result.rows.map(paymentFromRow);
+    const page_ = toListPage(rows, page);
+    return { ...page_, data: await Promise.all(page_.data.map(json)) };
+  }
+
+  /**
+   * Pays a payment from the caller's wallet. Confirming again what this payer paid answers the payment as it is
+   * (and the ledger would answer `exists` for a racing duplicate), so a retried or doubled tap charges once.
+   */
+  async function confirm(
+    userId: string,
+    id: string,
+    options: { stepUp?: StepUpProof; ip?: string | null },
+  ): Promise<WalletPaymentJson> {
+    const user = await ctx.wallets.users.get(userId);
+    const payment = visibleTo(await getPayment(pool, id), user);
+    const paid = payment.status === "succeeded" || payment.status === "requires_capture";
+    if (paid && payment.payerId === user.id) return json(payment);
+    const now = clock.now();
+    if (!isPayable(payment.status) || payment.expiresAt <= now) throw notPayableError(payment, user.id, now);
+    if (payment.method === "payment_code" && payment.status !== "processing") {
+      throw paymentError("payment_status_invalid", "This payment is being charged already.", "id");
+    }
+    if (!(await creation.holdsCurrency(user.id, payment.currency))) {
+      throw walletError("insufficient_funds", `Your wallet holds no ${payment.currency}.`, "amount");
+    }
+    const auth = await ctx.wallets.spend.authorize(user.id, {
+      amount: payment.amount,
+      currency: payment.currency,
+      stepUp: options.stepUp,
+      ip: options.ip ?? null,
+    });
+    const outcome = await charger.charge(payment, auth);
+    if (outcome.kind === "insufficient_funds") throw walletError("insufficient_funds", undefined, "amount");
+    return json(outcome.payment);
+  }
+
+  /**
+   * Says no. A payment waiting for this payer's confirmation (a payment code above the password-free amount) fails
+   * with payer_declined. An open qr or checkout payment is left as it is: one scanner saying no must not end a
+   * payment that someone else at the counter may still pay; it expires or the merchant cancels it.
+   */
+  async function decline(userId: string, id: string): Promise<WalletPaymentJson> {
+    const user = await ctx.wallets.users.get(userId);
+    const payment = visibleTo(await getPayment(pool, id), user);
+    if (payment.payerId === null) return json(payment);
+    if (payment.status !== "processing") {
+      throw paymentError("payment_status_invalid", `This payment is ${payment.status}; it cannot be declined.`, "id");
+    }
+    const now = clock.now();
+    const changed = await withTransaction(pool, async (tx) => {
+      const result = await changePaymentStatus(tx, {
+        id: payment.id,
+        from: ["processing"],
+        to: "failed",
+        at: now,
+        set: { failure_code: "payer_declined", failure_message: "The payer declined the payment.", due_at: null },
+        where: { sql: "p.payer_id = ?", params: [user.id] },
+      });
+      if (result) await recordPaymentEvent(tx, result.payment, links, now, result.previous);
+      return result;
+    });
+    if (!changed) {
+      const current = await getPayment(pool, payment.id);
+      throw paymentError("payment_status_invalid", `This payment is ${current?.status}; it cannot be declined.`, "id");
+    }
+    return json(changed.payment);
+  }
+
+  return { scan, get, list, confirm, decline };
+}

@@ -1,0 +1,383 @@
+import { recordEvent } from "../../events/outbox.js";
+import { parseAmount } from "../../http/amount.js";
+import type { MerchantScope } from "../../http/auth.js";
+import { ApiError } from "../../http/errors.js";
+import { keysetSql, type ListPage, type PageRequest, toListPage } from "../../http/pagination.js";
+import { isId, newId } from "../../ids.js";
+import { isApplied } from "../../ledger/errors.js";
+import { balanceOf, transferIdFor } from "../../ledger/model.js";
+import {
+  payoutBatchMax,
+  payoutLeaseMs,
+  payoutRetryBaseMs,
+  payoutRetryMaxMs,
+  payoutScheduleBatchMax,
+} from "../../limits.js";
+import { kybAad, kybRowOfMerchant } from "../../merchants/kyb-records.js";
+import type { BankInstruction, BankUpdate } from "../../wallets/bank/connector.js";
+import type { BankConnectorName } from "../../wallets/config.js";
+import type { PaymentContext } from "../deps.js";
+import { paymentError } from "../errors.js";
+import { payoutFailureCode } from "../failure-codes.js";
+import {
+  destinationAad,
+  type Payout,
+  type PayoutRow,
+  type PayoutSchedule,
+  payoutColumns,
+  payoutFromRow,
+  payoutJson,
+} from "./model.js";
+
+/**
+ * Payouts: a merchant's available balance paid out to its settlement bank account (the one in its business
+ * verification) through a bank connector of src/wallets/bank. At once the amount is held merchant → the connector's
+ * bank settlement account (the merchant's available balance drops; nothing is posted yet); the connector is asked to
+ * credit the bank account; when the bank confirms, the hold is posted (paid), when it fails, the hold is voided and
+ * the money is available again (failed). Each step writes the payout and its event in the ledger hook.
+ *
+ * The payout worker submits what could not be submitted at once and asks the bank about submitted payouts when they
+ * are due, claiming rows with a lease (FOR UPDATE SKIP LOCKED), so several processes can run it; every completion is
+ * idempotent (deterministic transfer ids, a conditional status update). A daily schedule pays out each currency's
+ * whole available balance once a UTC day.
+ */
+export interface CreatePayoutInput {
+  amount: unknown;
+  currency: string;
+  description?: string;
+}
+
+export type PayoutService = ReturnType<typeof createPayoutService>;
+
+export function createPayoutService(ctx: PaymentContext) {
+  const { pool, clock, ledger, accounts, secrets } = ctx;
+
+  /** Test mode always pays out through the sandbox bank; live mode through the deployment's connector. */
+  function connectorFor(livemode: boolean): BankConnectorName {
+    if (!livemode) return "sandbox";
+    const name = ctx.wallets.config.bankConnector;
+    // The file connector's export (coffer bank export) lists wallet instructions only, so a payout would wait forever.
+    if (name === "file") throw paymentError("payout_connector_unavailable");
+    return name;
+  }
+
+  async function destinationOf(scope: MerchantScope) {
+    const kyb = await kybRowOfMerchant(pool, scope.merchantId);
+    if (!kyb?.bank_account_number_enc || !kyb.bank_account_holder || !kyb.bank_name) {
+      throw paymentError("payout_account_missing");
+    }
+    if (scope.livemode && kyb.state !== "approved") throw paymentError("payout_account_unverified");
+    return {
+      holder: kyb.bank_account_holder,
+      bank: kyb.bank_name,
+      last4: kyb.bank_account_number_last4 ?? "",
+      accountNumber: await secrets.decryptString(
+        kyb.bank_account_number_enc,
+        kybAad("bank_account_number_enc", kyb.id),
+      ),
+    };
+  }
+
+  async function create(
+    scope: MerchantScope,
+    input: CreatePayoutInput,
+    options: { scheduledFor?: string } = {},
+  ): Promise<Payout> {
+    const amount = parseAmount(input.amount);
+    if (!ctx.currencies.has(input.currency)) {
+      throw paymentError("currency_not_supported", undefined, "currency");
+    }
+    const currency = input.currency;
+    const connector = connectorFor(scope.livemode);
+    const destination = await destinationOf(scope);
+    const merchantAccount = await accounts.existingMerchantAccountId(scope.merchantId, scope.livemode, currency);
+    if (merchantAccount === undefined) throw paymentError("balance_insufficient", undefined, "amount");
+    const settlement = await ctx.wallets.accounts.settlementAccountId(scope.livemode, currency, connector);
+    const id = newId("po");
+    const holdId = transferIdFor(id, "hold");
+    const destinationEnc = await secrets.encrypt(destination.accountNumber, destinationAad(id));
+
+    let created: Payout | undefined;
+    const [result] = await ledger.createTransfers(
+      [
+        {
+          id: holdId,
+          debitAccountId: merchantAccount,
+          creditAccountId: settlement,
+          amount,
+          pending: true,
+          code: "payout",
+          reference: id,
+        },
+      ],
+      async (tx, [applied]) => {
+        if (!applied || !isApplied(applied.code)) return;
+        const now = clock.now();
+        const inserted = await tx.query<PayoutRow>(
+          `INSERT INTO payouts AS p (id, merchant_id, livemode, amount, currency, status, automatic, scheduled_for,
+                                     description, connector, hold_transfer_id, destination_holder, destination_bank,
+                                     destination_account_enc, destination_last4, next_attempt_at, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $15)
+           RETURNING ${payoutColumns}`,
+          [
+            id,
+            scope.merchantId,
+            scope.livemode,
+            String(amount),
+            currency,
+            options.scheduledFor !== undefined,
+            options.scheduledFor ?? null,
+            input.description ?? null,
+            connector,
+            holdId,
+            destination.holder,
+            destination.bank,
+            destinationEnc,
+            destination.last4,
+            now,
+          ],
+        );
+        created = payoutFromRow(inserted.rows[0]!);
+        await recordEvent(
+          tx,
+          {
+            type: "payout.created",
+            merchantId: scope.merchantId,
+            livemode: scope.livemode,
+            object: payoutJson(created),
+          },
+          now,
+        );
+      },
+    );
+    if (result?.code === "exceeds_credits") throw paymentError("balance_insufficient", undefined, "amount");
+    if (!result || !isApplied(result.code) || !created) {
+      throw new Error(`the ledger refused payout ${id}: ${result?.code}`);
+    }
+    await dispatch(id);
+    return get(scope, id);
+  }
+
+  async function get(scope: MerchantScope, id: string): Promise<Payout> {
+    const notFound = new ApiError("resource_not_found", "No such payout.", "id");
+    if (!isId(id, "po")) throw notFound;
+    const found = await pool.query<PayoutRow>(
+      `SELECT ${payoutColumns} FROM payouts p WHERE p.id = $1 AND p.merchant_id = $2 AND p.livemode = $3`,
+      [id, scope.merchantId, scope.livemode],
+    );
+    if (!found.rows[0]) throw notFound;
+    return payoutFromRow(found.rows[0]);
+  }
+
+  async function list(scope: MerchantScope, filter: { status?: string }, page: PageRequest): Promise<ListPage<Payout>> {
+    const keyset = keysetSql(
+      page,
+      { table: "payouts", idColumn: "id", sortColumns: ["created_at", "id"], order: "desc" },
+      4,
+    );
+    const result = await pool.query<PayoutRow>(
+      `SELECT ${payoutColumns} FROM payouts p WHERE p.merchant_id = $1 AND p.livemode = $2
+          AND ($3::text IS NULL OR p.status = $3) AND ${keyset.where}
+        ORDER BY ${keyset.orderBy} ${keyset.limit}`,
+      [scope.merchantId, scope.livemode, filter.status ?? null, ...keyset.params],
+    );
+    return toListPage(result.rows.map(payoutFromRow), page);
+  }
+
+  async function instructionFor(payout: Payout): Promise<BankInstruction> {
+    return {
+      id: payout.id,
+      kind: "credit",
+      livemode: payout.livemode,
+      amount: payout.amount,
+      currency: payout.currency,
+      account: {
+        holderName: payout.destinationHolder,
+        bankCode: payout.destinationBank,
+        accountNumber: await secrets.decryptString(payout.destinationAccountEnc, destinationAad(payout.id)),
+      },
+      submittedAt: payout.submittedAt,
+      failedCalls: payout.failedCalls,
+      bankReference: payout.bankReference,
+    };
+  }
+
+  /** The bank's final answer: post the hold (paid) or void it (failed). Safe to call twice. */
+  async function complete(payout: Payout, outcome: Exclude<BankUpdate, { status: "pending" }>): Promise<void> {
+    const paid = outcome.status === "succeeded";
+    const [result] = await ledger.createTransfers(
+      [
+        paid
+          ? { id: transferIdFor(payout.id, "post"), postPendingId: payout.holdTransferId, reference: payout.id }
+          : { id: transferIdFor(payout.id, "void"), voidPendingId: payout.holdTransferId, reference: payout.id },
+      ],
+      async (tx, [applied]) => {
+        if (!applied || !isApplied(applied.code)) return;
+        const now = clock.now();
+        const updated = await tx.query<PayoutRow>(
+          `UPDATE payouts p SET status = $2, failure_code = $3, failure_message = $4,
+                  bank_reference = coalesce($5, bank_reference), completed_at = $6, updated_at = $6,
+                  next_attempt_at = NULL, locked_until = NULL
+            WHERE id = $1 AND status = 'pending' RETURNING ${payoutColumns}`,
+          [
+            payout.id,
+            paid ? "paid" : "failed",
+            paid ? null : payoutFailureCode(outcome.code),
+            paid ? null : outcome.message,
+            outcome.bankReference ?? null,
+            now,
+          ],
+        );
+        const after = updated.rows[0] && payoutFromRow(updated.rows[0]);
+        if (!after) {
+          if (applied.code === "ok") throw new Error(`payout ${payout.id} is no longer pending; its hold stays`);
+          return;
+        }
+        await recordEvent(
+          tx,
+          {
+            type: paid ? "payout.paid" : "payout.failed",
+            merchantId: after.merchantId,
+            livemode: after.livemode,
+            object: payoutJson(after),
+            previousAttributes: { status: "pending" },
+          },
+          now,
+        );
+      },
+    );
+    if (!result || !isApplied(result.code)) {
+      throw new Error(`the ledger refused to finish payout ${payout.id}: ${result?.code}`);
+    }
+  }
+
+  async function retryLater(payout: Payout, error: unknown): Promise<void> {
+    const failedCalls = payout.failedCalls + 1;
+    const delay = Math.min(payoutRetryBaseMs * 2 ** (failedCalls - 1), payoutRetryMaxMs);
+    const message = String((error as Error).message ?? error).slice(0, 500);
+    await pool.query(
+      `UPDATE payouts SET failed_calls = $2, last_error = $3, next_attempt_at = $4, locked_until = NULL
+        WHERE id = $1 AND status = 'pending'`,
+      [payout.id, failedCalls, message, new Date(clock.now().getTime() + delay)],
+    );
+    ctx.log.warn({ payout: payout.id, err: message, retryInMs: delay }, "payout bank call failed");
+  }
+
+  /** One step of one claimed payout: submit it to the bank, or ask the bank about it. */
+  async function step(payout: Payout): Promise<void> {
+    const connector = ctx.wallets.bank.connectors[payout.connector];
+    try {
+      const instruction = await instructionFor(payout);
+      const update = payout.submittedAt ? await connector.status(instruction) : await connector.credit(instruction);
+      if (update.status === "pending") {
+        await pool.query(
+          `UPDATE payouts SET submitted_at = coalesce(submitted_at, $2), next_attempt_at = $3,
+                  bank_reference = coalesce($4, bank_reference), locked_until = NULL, updated_at = $2
+            WHERE id = $1 AND status = 'pending'`,
+          [payout.id, clock.now(), update.nextCheckAt, update.bankReference ?? null],
+        );
+        return;
+      }
+      await complete(payout, update);
+    } catch (error) {
+      await retryLater(payout, error).catch((e: unknown) => ctx.log.error({ err: e }, "payout retry not scheduled"));
+    }
+  }
+
+  /** Submits a new payout right after it committed; never throws (the worker retries what fails here). */
+  async function dispatch(id: string): Promise<void> {
+    const now = clock.now();
+    try {
+      const claimed = await pool.query<PayoutRow>(
+        `UPDATE payouts p SET locked_until = $2
+          WHERE id = $1 AND status = 'pending' AND submitted_at IS NULL AND (locked_until IS NULL OR locked_until < $3)
+          RETURNING ${payoutColumns}`,
+        [id, new Date(now.getTime() + payoutLeaseMs), now],
+      );
+      if (claimed.rows[0]) await step(payoutFromRow(claimed.rows[0]));
+    } catch (error) {
+      ctx.log.error({ err: error, payout: id }, "payout dispatch failed; the payout worker retries");
+    }
+  }
+
+  /** One pass of the payout worker: every payout due now. Returns how many it looked at. */
+  async function runDue(limit = payoutBatchMax): Promise<number> {
+    const now = clock.now();
+    const claimed = await pool.query<PayoutRow>(
+      `UPDATE payouts p SET locked_until = $2
+        WHERE p.id IN (SELECT id FROM payouts
+                        WHERE status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
+                        ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+        RETURNING ${payoutColumns}`,
+      [now, new Date(now.getTime() + payoutLeaseMs), limit],
+    );
+    for (const row of claimed.rows) await step(payoutFromRow(row));
+    return claimed.rows.length;
+  }
+
+  async function schedule(scope: MerchantScope): Promise<PayoutSchedule> {
+    const found = await pool.query<{ schedule: PayoutSchedule }>(
+      "SELECT schedule FROM payout_schedules WHERE merchant_id = $1 AND livemode = $2",
+      [scope.merchantId, scope.livemode],
+    );
+    return found.rows[0]?.schedule ?? "manual";
+  }
+
+  async function setSchedule(scope: MerchantScope, value: PayoutSchedule): Promise<PayoutSchedule> {
+    await pool.query(
+      `INSERT INTO payout_schedules (merchant_id, livemode, schedule, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (merchant_id, livemode) DO UPDATE SET schedule = $3, updated_at = $4`,
+      [scope.merchantId, scope.livemode, value, clock.now()],
+    );
+    return value;
+  }
+
+  /**
+   * One pass of the daily schedule: for each merchant on it, each currency with an available balance and no
+   * scheduled payout today (UTC), one payout of the whole available balance. Merchants without a usable settlement
+   * account are not even looked at (they would fail every pass). A unique index makes a day's payout once-only
+   * across processes. Returns how many payouts it made.
+   */
+  async function runSchedule(limit = payoutScheduleBatchMax): Promise<number> {
+    const day = clock.now().toISOString().slice(0, 10);
+    const due = await pool.query<{
+      merchant_id: string;
+      livemode: boolean;
+      currency: string;
+      ledger_account_id: bigint;
+    }>(
+      `SELECT a.merchant_id, a.livemode, a.currency, a.ledger_account_id
+         FROM payout_schedules s JOIN merchant_balance_accounts a USING (merchant_id, livemode)
+         JOIN ledger_accounts l ON l.id = a.ledger_account_id
+         JOIN kyb_applications k ON k.merchant_id = a.merchant_id
+        WHERE s.schedule = 'daily' AND l.credits_posted - l.debits_posted - l.debits_pending > 0
+          AND k.bank_account_number_enc IS NOT NULL AND (NOT a.livemode OR k.state = 'approved')
+          AND NOT EXISTS (SELECT 1 FROM payouts p WHERE p.merchant_id = a.merchant_id AND p.livemode = a.livemode
+                             AND p.currency = a.currency AND p.scheduled_for = $1::date)
+        ORDER BY a.merchant_id, a.livemode, a.currency LIMIT $2`,
+      [day, limit],
+    );
+    let made = 0;
+    for (const row of due.rows) {
+      const account = await ledger.getAccount(row.ledger_account_id);
+      const available = account ? balanceOf(account).available : 0n;
+      if (available <= 0n) continue;
+      try {
+        await create(
+          { merchantId: row.merchant_id, livemode: row.livemode },
+          { amount: available, currency: row.currency, description: `Daily payout ${day}` },
+          { scheduledFor: day },
+        );
+        made++;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        // Another process made today's payout (unique index), or the balance moved meanwhile: nothing to do.
+        if (code === "23505" || code === "balance_insufficient") continue;
+        ctx.log.warn({ err: error, merchant: row.merchant_id, currency: row.currency }, "scheduled payout skipped");
+      }
+    }
+    return made;
+  }
+
+  return { create, get, list, runDue, runSchedule, schedule, setSchedule };
+}

@@ -1,0 +1,197 @@
+import type { Queryable } from "../../db/pool.js";
+import { recordEvent } from "../../events/outbox.js";
+import { parseAmount } from "../../http/amount.js";
+import type { MerchantScope } from "../../http/auth.js";
+import { ApiError } from "../../http/errors.js";
+import { keysetSql, type ListPage, type PageRequest, toListPage } from "../../http/pagination.js";
+import { isId, newId } from "../../ids.js";
+import { isApplied } from "../../ledger/errors.js";
+import { type TransferInput, transferIdFor } from "../../ledger/model.js";
+import { createKeyedQueue } from "../../wallets/limits/serialize.js";
+import type { PaymentContext } from "../deps.js";
+import { paymentError } from "../errors.js";
+import { feeRefundFor } from "../fees.js";
+import { getMerchantPayment, getPayment } from "../store.js";
+import { type Refund, type RefundReason, type RefundRow, refundFromRow, refundJson } from "./model.js";
+
+/**
+ * Refunds: money back from the merchant's balance to the payer's wallet, with the matching share of the fee back
+ * from the platform to the merchant, as one linked chain [fee → merchant (fee share), merchant → wallet (amount)].
+ * A payment may be refunded several times, fully or partly, never above what was captured: the ledger hook adds the
+ * refund to the payment with one conditional UPDATE (amount_refunded + x <= amount_captured), and aborts the whole
+ * submission when another refund got there first. That is the binding check under any concurrency; in this process
+ * the refunds of one payment also run one at a time, so a burst is answered without making the ledger re-plan.
+ *
+ * A refund the merchant's balance cannot cover (paid out, or held for payouts) is kept as failed
+ * (merchant_balance_insufficient), with its events; nothing moves.
+ */
+export interface CreateRefundInput {
+  payment: string;
+  amount?: unknown;
+  reason?: RefundReason;
+  description?: string;
+}
+
+export type RefundService = ReturnType<typeof createRefundService>;
+
+export function createRefundService(ctx: PaymentContext) {
+  const { pool, clock, ledger, accounts } = ctx;
+  const perPayment = createKeyedQueue();
+
+  async function record(tx: Queryable, refund: Refund, payerId: string | null, at: Date): Promise<void> {
+    const base = { merchantId: refund.merchantId, walletUserId: payerId, livemode: refund.livemode };
+    await recordEvent(
+      tx,
+      {
+        ...base,
+        type: "refund.created",
+        object: { ...refundJson(refund), status: "pending", failure_code: null, failure_message: null },
+      },
+      at,
+    );
+    await recordEvent(
+      tx,
+      {
+        ...base,
+        type: refund.status === "succeeded" ? "refund.succeeded" : "refund.failed",
+        object: refundJson(refund),
+        previousAttributes: { status: "pending" },
+      },
+      at,
+    );
+  }
+
+  async function create(scope: MerchantScope, input: CreateRefundInput): Promise<Refund> {
+    const payment = await getMerchantPayment(pool, scope, input.payment);
+    if (!payment) throw new ApiError("resource_not_found", "No such payment.", "payment");
+    if (payment.status !== "succeeded" || !payment.payerId) {
+      throw paymentError(
+        "payment_status_invalid",
+        `Only a succeeded payment can be refunded; this one is ${payment.status}.`,
+        "payment",
+      );
+    }
+    const requested = input.amount === undefined ? undefined : parseAmount(input.amount);
+    const payerId = payment.payerId;
+    const wallet = await ctx.wallets.accounts.walletAccountId(
+      { id: payerId, livemode: payment.livemode },
+      payment.currency,
+    );
+    const merchant = await accounts.merchantAccountId(payment.merchantId, payment.livemode, payment.currency);
+
+    return perPayment.run(payment.id, async () => {
+      const fresh = await getPayment(pool, payment.id);
+      if (!fresh) throw new Error(`payment ${payment.id} vanished`);
+      const left = fresh.amountCaptured - fresh.amountRefunded;
+      const amount = requested ?? left;
+      if (amount <= 0n || amount > left) {
+        throw paymentError(
+          "refund_exceeds_captured",
+          `At most ${left} of this payment is left to refund.`,
+          input.amount === undefined ? "payment" : "amount",
+        );
+      }
+      const completes = fresh.amountRefunded + amount === fresh.amountCaptured;
+      const feeBack = completes
+        ? fresh.feeAmount - fresh.feeRefunded
+        : feeRefundFor(amount, fresh.amountCaptured, fresh.feeAmount, fresh.feeRefunded);
+      const feeAccount = feeBack > 0n ? await accounts.feeAccountId(payment.livemode, payment.currency) : undefined;
+      const id = newId("re");
+      const transfers: TransferInput[] = [];
+      if (feeAccount !== undefined) {
+        transfers.push({
+          id: transferIdFor(id, "fee_refund"),
+          debitAccountId: feeAccount,
+          creditAccountId: merchant,
+          amount: feeBack,
+          code: "fee_refund",
+          reference: id,
+          linked: true,
+        });
+      }
+      transfers.push({
+        id: transferIdFor(id, "refund"),
+        debitAccountId: merchant,
+        creditAccountId: wallet,
+        amount,
+        code: "refund",
+        reference: id,
+      });
+
+      let created: Refund | undefined;
+      const results = await ledger.createTransfers(transfers, async (tx, results) => {
+        const now = clock.now();
+        const applied = results.every((r) => isApplied(r.code));
+        if (!applied && !results.some((r) => r.code === "exceeds_credits")) return;
+        if (applied) {
+          const added = await tx.query(
+            `UPDATE payments SET amount_refunded = amount_refunded + $2, fee_refunded = fee_refunded + $3, updated_at = $4
+              WHERE id = $1 AND status = 'succeeded'
+                AND amount_refunded + $2 <= amount_captured AND fee_refunded + $3 <= fee_amount`,
+            [payment.id, String(amount), String(feeBack), now],
+          );
+          if (added.rowCount !== 1) {
+            throw paymentError("refund_exceeds_captured", "Other refunds took what was left to refund.", "amount");
+          }
+        }
+        const inserted = await tx.query<RefundRow>(
+          `INSERT INTO refunds (id, payment_id, merchant_id, livemode, amount, currency, fee_returned, status, reason,
+                                description, failure_code, failure_message, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING *`,
+          [
+            id,
+            payment.id,
+            payment.merchantId,
+            payment.livemode,
+            String(amount),
+            payment.currency,
+            String(applied ? feeBack : 0n),
+            applied ? "succeeded" : "failed",
+            input.reason ?? "requested_by_customer",
+            input.description ?? null,
+            applied ? null : "merchant_balance_insufficient",
+            applied ? null : "Your available balance in this currency is below the refund.",
+            now,
+          ],
+        );
+        created = refundFromRow(inserted.rows[0]!);
+        await record(tx, created, payerId, now);
+      });
+      if (!created) {
+        throw new Error(`the ledger refused refund ${id}: ${results.map((r) => r.code).join(", ")}`);
+      }
+      return created;
+    });
+  }
+
+  async function get(scope: MerchantScope, id: string): Promise<Refund> {
+    const notFound = new ApiError("resource_not_found", "No such refund.", "id");
+    if (!isId(id, "re")) throw notFound;
+    const found = await pool.query<RefundRow>(
+      "SELECT * FROM refunds WHERE id = $1 AND merchant_id = $2 AND livemode = $3",
+      [id, scope.merchantId, scope.livemode],
+    );
+    if (!found.rows[0]) throw notFound;
+    return refundFromRow(found.rows[0]);
+  }
+
+  async function list(
+    scope: MerchantScope,
+    filter: { payment?: string },
+    page: PageRequest,
+  ): Promise<ListPage<Refund>> {
+    const keyset = keysetSql(
+      page,
+      { table: "refunds", idColumn: "id", sortColumns: ["created_at", "id"], order: "desc" },
+      4,
+    );
+    const result = await pool.query<RefundRow>(
+      `SELECT * FROM refunds WHERE merchant_id = $1 AND livemode = $2 AND ($3::text IS NULL OR payment_id = $3)
+          AND ${keyset.where} ORDER BY ${keyset.orderBy} ${keyset.limit}`,
+      [scope.merchantId, scope.livemode, filter.payment ?? null, ...keyset.params],
+    );
+    return toListPage(result.rows.map(refundFromRow), page);
+  }
+
+  return { create, get, list };
+}

@@ -1,0 +1,379 @@
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import { amountSchema } from "../../http/amount.js";
+import { merchantScope } from "../../http/auth.js";
+import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
+import { payoutDescriptionLengthMax, refundDescriptionLengthMax } from "../../limits.js";
+import { RetryAfterError } from "../create.js";
+import { paymentJson } from "../model.js";
+import { payoutJson } from "../payouts/model.js";
+import { refundJson } from "../refunds/model.js";
+import type { PaymentServices } from "../service.js";
+import {
+  BalanceSchema,
+  CancelBody,
+  CreatePaymentBody,
+  CurrencyCode,
+  IdParams,
+  PaymentMethodSchema,
+  PaymentSchema,
+  PaymentStatusSchema,
+  PayoutScheduleSchema,
+  PayoutSchema,
+  RefundSchema,
+  refundReasons,
+} from "./schemas.js";
+
+/**
+ * The merchant API of payments: payments, refunds, the balance, payouts and the payout schedule. Secret keys,
+ * restricted keys with the resource's scope, and console sessions (merchantScope in src/http/auth.ts). Another
+ * merchant's or mode's object is a 404, like one that does not exist.
+ */
+const CreateBody = CreatePaymentBody(amountSchema());
+const CaptureBody = Type.Object(
+  {
+    amount_to_capture: Type.Optional(
+      amountSchema({
+        description: "How much of the hold to take (default: all of it); the rest returns to the payer.",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+const PaymentListQuery = Type.Object(
+  {
+    ...listQueryProperties,
+    status: Type.Optional(PaymentStatusSchema),
+    method: Type.Optional(PaymentMethodSchema),
+  },
+  { additionalProperties: false },
+);
+const RefundBody = Type.Object(
+  {
+    payment: Type.String({ minLength: 1, maxLength: 64, description: "The payment to refund (pay_…)." }),
+    amount: Type.Optional(amountSchema({ description: "Default: all that is left to refund." })),
+    reason: Type.Optional(
+      Type.Unsafe<(typeof refundReasons)[number]>({
+        type: "string",
+        enum: [...refundReasons],
+        description: "Why (default requested_by_customer).",
+      }),
+    ),
+    description: Type.Optional(Type.String({ maxLength: refundDescriptionLengthMax })),
+  },
+  { additionalProperties: false },
+);
+const RefundListQuery = Type.Object(
+  { ...listQueryProperties, payment: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+  { additionalProperties: false },
+);
+const PayoutBody = Type.Object(
+  {
+    amount: amountSchema(),
+    currency: CurrencyCode,
+    description: Type.Optional(Type.String({ maxLength: payoutDescriptionLengthMax })),
+  },
+  { additionalProperties: false },
+);
+const PayoutListQuery = Type.Object(
+  {
+    ...listQueryProperties,
+    status: Type.Optional(Type.Unsafe<string>({ type: "string", enum: ["pending", "paid", "failed"] })),
+  },
+  { additionalProperties: false },
+);
+const ScheduleBody = Type.Object(
+  { interval: Type.Unsafe<"manual" | "daily">({ type: "string", enum: ["manual", "daily"] }) },
+  { additionalProperties: false },
+);
+
+/** Runs a handler, giving a 429's Retry-After header to the reply. */
+async function withRetryAfter<T>(reply: FastifyReply, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof RetryAfterError) reply.header("Retry-After", String(error.retryAfterS));
+    throw error;
+  }
+}
+
+export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServices }> = async (app, { payments }) => {
+  app.addSchema(PaymentSchema);
+  app.addSchema(RefundSchema);
+  app.addSchema(PayoutSchema);
+  app.addSchema(BalanceSchema);
+  app.addSchema(PayoutScheduleSchema);
+  const links = payments.links;
+  const paymentRef = Type.Ref(PaymentSchema);
+
+  app.post<{ Body: Static<typeof CreateBody> }>(
+    "/v1/payments",
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ["payments"],
+        summary: "Create a payment",
+        description:
+          "qr: answers a QR code for the payer to scan. checkout: answers checkout_url, the hosted page. payment_code: charges the payer whose code your POS scanned — at once up to the payer's password-free amount, else it waits in processing for the payer to confirm (canceled by coffer after 60 s).",
+        body: CreateBody,
+        response: { 201: paymentRef },
+      },
+    },
+    async (request, reply) => {
+      const scope = merchantScope(request, "payments", "write");
+      const body = request.body;
+      const payment = await withRetryAfter(reply, () =>
+        payments.payments.create(scope, {
+          amount: body.amount,
+          currency: body.currency,
+          method: body.method,
+          captureMethod: body.capture_method,
+          description: body.description,
+          metadata: body.metadata as Record<string, string> | undefined,
+          returnUrl: body.return_url,
+          expiresIn: body.expires_in,
+          paymentCode: body.payment_code,
+        }),
+      );
+      reply.code(201);
+      return paymentJson(payment, links);
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof PaymentListQuery> }>(
+    "/v1/payments",
+    {
+      schema: {
+        tags: ["payments"],
+        summary: "List payments",
+        description: "Newest first. The QR code's svg is left out of list items (null); retrieve has it.",
+        querystring: PaymentListQuery,
+        response: { 200: listOf(paymentRef) },
+      },
+    },
+    async (request) => {
+      const scope = merchantScope(request, "payments", "read");
+      const page = await payments.payments.list(
+        scope,
+        { status: request.query.status, method: request.query.method },
+        pageRequest(request.query),
+      );
+      return { ...page, data: page.data.map((p) => paymentJson(p, links, { svg: false })) };
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    "/v1/payments/:id",
+    {
+      schema: { tags: ["payments"], summary: "Retrieve a payment", params: IdParams, response: { 200: paymentRef } },
+    },
+    async (request) =>
+      paymentJson(await payments.payments.get(merchantScope(request, "payments", "read"), request.params.id), links),
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CaptureBody> }>(
+    "/v1/payments/:id/capture",
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ["payments"],
+        summary: "Capture a held payment",
+        description:
+          "For capture_method manual, in status requires_capture, before capture_before: takes all or part of the hold; the rest returns to the payer.",
+        params: IdParams,
+        body: CaptureBody,
+        response: { 200: paymentRef },
+      },
+    },
+    async (request) => {
+      const scope = merchantScope(request, "payments", "write");
+      const payment = await payments.payments.capture(scope, request.params.id, {
+        amountToCapture: request.body?.amount_to_capture,
+      });
+      return paymentJson(payment, links);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CancelBody> }>(
+    "/v1/payments/:id/cancel",
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ["payments"],
+        summary: "Cancel a payment",
+        description:
+          "An open payment (requires_payment, processing) or a held one (requires_capture: the hold is released).",
+        params: IdParams,
+        body: CancelBody,
+        response: { 200: paymentRef },
+      },
+    },
+    async (request) => {
+      const scope = merchantScope(request, "payments", "write");
+      const payment = await payments.payments.cancel(scope, request.params.id, {
+        reason: request.body?.cancellation_reason,
+      });
+      return paymentJson(payment, links);
+    },
+  );
+
+  app.post<{ Body: Static<typeof RefundBody> }>(
+    "/v1/refunds",
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ["refunds"],
+        summary: "Refund a payment",
+        description:
+          "Fully or partly, several times, never more than was captured in all. The money goes back to the payer's wallet at once, with the fee's share back to you. A refund your available balance cannot cover is answered failed (merchant_balance_insufficient).",
+        body: RefundBody,
+        response: { 201: Type.Ref(RefundSchema) },
+      },
+    },
+    async (request, reply) => {
+      const scope = merchantScope(request, "refunds", "write");
+      const refund = await payments.refunds.create(scope, request.body);
+      reply.code(201);
+      return refundJson(refund);
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof RefundListQuery> }>(
+    "/v1/refunds",
+    {
+      schema: {
+        tags: ["refunds"],
+        summary: "List refunds",
+        querystring: RefundListQuery,
+        response: { 200: listOf(Type.Ref(RefundSchema)) },
+      },
+    },
+    async (request) => {
+      const page = await payments.refunds.list(
+        merchantScope(request, "refunds", "read"),
+        { payment: request.query.payment },
+        pageRequest(request.query),
+      );
+      return { ...page, data: page.data.map(refundJson) };
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    "/v1/refunds/:id",
+    {
+      schema: {
+        tags: ["refunds"],
+        summary: "Retrieve a refund",
+        params: IdParams,
+        response: { 200: Type.Ref(RefundSchema) },
+      },
+    },
+    async (request) =>
+      refundJson(await payments.refunds.get(merchantScope(request, "refunds", "read"), request.params.id)),
+  );
+
+  app.get(
+    "/v1/balance",
+    {
+      schema: {
+        tags: ["balance"],
+        summary: "Your balance",
+        description: "Per currency: available, pending (authorized, not captured) and in transit (payouts).",
+        response: { 200: Type.Ref(BalanceSchema) },
+      },
+    },
+    async (request) => payments.balance(merchantScope(request, "balance", "read")),
+  );
+
+  app.post<{ Body: Static<typeof PayoutBody> }>(
+    "/v1/payouts",
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ["payouts"],
+        summary: "Pay out to your bank account",
+        description:
+          "From your available balance to the settlement bank account of your business verification (live mode: an approved one). Held at once; paid when the bank confirms, back in your balance if the bank fails it.",
+        body: PayoutBody,
+        response: { 201: Type.Ref(PayoutSchema) },
+      },
+    },
+    async (request, reply) => {
+      const payout = await payments.payouts.create(merchantScope(request, "payouts", "write"), request.body);
+      reply.code(201);
+      return payoutJson(payout);
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof PayoutListQuery> }>(
+    "/v1/payouts",
+    {
+      schema: {
+        tags: ["payouts"],
+        summary: "List payouts",
+        querystring: PayoutListQuery,
+        response: { 200: listOf(Type.Ref(PayoutSchema)) },
+      },
+    },
+    async (request) => {
+      const page = await payments.payouts.list(
+        merchantScope(request, "payouts", "read"),
+        { status: request.query.status },
+        pageRequest(request.query),
+      );
+      return { ...page, data: page.data.map(payoutJson) };
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    "/v1/payouts/:id",
+    {
+      schema: {
+        tags: ["payouts"],
+        summary: "Retrieve a payout",
+        params: IdParams,
+        response: { 200: Type.Ref(PayoutSchema) },
+      },
+    },
+    async (request) =>
+      payoutJson(await payments.payouts.get(merchantScope(request, "payouts", "read"), request.params.id)),
+  );
+
+  app.get(
+    "/v1/payout_schedule",
+    {
+      schema: {
+        tags: ["payouts"],
+        summary: "Your payout schedule",
+        response: { 200: Type.Ref(PayoutScheduleSchema) },
+      },
+    },
+    async (request) => {
+      const scope = merchantScope(request, "payouts", "read");
+      return {
+        object: "payout_schedule" as const,
+        livemode: scope.livemode,
+        interval: await payments.payouts.schedule(scope),
+      };
+    },
+  );
+
+  app.post<{ Body: Static<typeof ScheduleBody> }>(
+    "/v1/payout_schedule",
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ["payouts"],
+        summary: "Set your payout schedule",
+        description: "daily: each currency's whole available balance is paid out once a UTC day.",
+        body: ScheduleBody,
+        response: { 200: Type.Ref(PayoutScheduleSchema) },
+      },
+    },
+    async (request) => {
+      const scope = merchantScope(request, "payouts", "write");
+      const interval = await payments.payouts.setSchedule(scope, request.body.interval);
+      return { object: "payout_schedule" as const, livemode: scope.livemode, interval };
+    },
+  );
+};

@@ -1,0 +1,238 @@
+import { type TSchema, Type } from "@sinclair/typebox";
+import { AmountString } from "../../http/amount.js";
+import { paymentDescriptionLengthMax, paymentMetadataKeysMax, paymentMetadataValueLengthMax } from "../../limits.js";
+import { failureCodes } from "../failure-codes.js";
+import { cancellationReasons, captureMethods, paymentMethods } from "../model.js";
+import { refundReasons } from "../refunds/model.js";
+import { paymentStatuses } from "../state-machine.js";
+
+/** TypeBox schemas of the payment routes. Objects returned by the merchant API have an $id (SDK type names). */
+
+const Closed = { additionalProperties: false } as const;
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const literals = <T extends string>(values: readonly T[], description?: string) =>
+  Type.Unsafe<T>({ type: "string", enum: [...values], ...(description ? { description } : {}) });
+const Timestamp = Type.Integer({ description: "Unix seconds." });
+const Amount = (description: string) => Object.assign({}, AmountString, { description });
+
+export const CurrencyCode = Type.String({
+  pattern: "^[A-Z][A-Z0-9]{2,9}$",
+  description: "An ISO 4217 currency code, e.g. USD or CNY.",
+});
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, Closed);
+
+export const PaymentStatusSchema = literals(paymentStatuses, "Where the payment stands (docs/payments.md).");
+export const PaymentMethodSchema = literals(
+  paymentMethods,
+  "qr: the payer scans the payment's QR code; payment_code: the merchant scans the payer's code; checkout: the hosted page.",
+);
+const FailureCodeSchema = Nullable(
+  literals(Object.keys(failureCodes), "Why it did not go through (docs/payments.md)."),
+);
+
+export const Metadata = Type.Object(
+  {},
+  {
+    additionalProperties: Type.String({ maxLength: paymentMetadataValueLengthMax }),
+    maxProperties: paymentMetadataKeysMax,
+    description: "Your own key-value pairs (strings), returned as they were given.",
+  },
+);
+
+export const PaymentSchema = Type.Object(
+  {
+    id: Type.String({ description: "pay_…" }),
+    object: Type.Literal("payment"),
+    livemode: Type.Boolean(),
+    status: PaymentStatusSchema,
+    method: PaymentMethodSchema,
+    capture_method: literals(captureMethods),
+    amount: Amount("What the payer pays, in the currency's minor unit."),
+    amount_capturable: Amount("What a capture can still take (requires_capture), else 0."),
+    amount_received: Amount("What was captured from the payer."),
+    amount_refunded: Amount("What was refunded so far."),
+    currency: Type.String(),
+    fee: Amount("The processing fee taken on what was captured."),
+    fee_refunded: Amount("The part of the fee returned with refunds."),
+    description: Nullable(Type.String()),
+    metadata: Metadata,
+    qr: Nullable(
+      Type.Object(
+        {
+          payload: Type.String({ description: "The URL the QR code holds: <coffer>/q/<token>." }),
+          svg: Nullable(Type.String({ description: "The QR code as SVG (on create and retrieve; null in lists)." })),
+        },
+        Closed,
+      ),
+    ),
+    checkout_url: Nullable(Type.String({ description: "The hosted checkout page (qr and checkout payments)." })),
+    return_url: Nullable(Type.String()),
+    failure_code: FailureCodeSchema,
+    failure_message: Nullable(Type.String()),
+    cancellation_reason: Nullable(literals(cancellationReasons)),
+    expires_at: Type.Integer({ description: "Unix seconds: an unpaid payment expires (or is canceled) then." }),
+    capture_before: Nullable(Type.Integer({ description: "Unix seconds: an uncaptured hold is released then." })),
+    paid_at: Nullable(Timestamp),
+    created: Timestamp,
+  },
+  { $id: "Payment", additionalProperties: false },
+);
+
+export const RefundSchema = Type.Object(
+  {
+    id: Type.String({ description: "re_…" }),
+    object: Type.Literal("refund"),
+    livemode: Type.Boolean(),
+    payment: Type.String(),
+    amount: AmountString,
+    currency: Type.String(),
+    fee_returned: Amount("The share of the payment's fee returned to you with this refund."),
+    status: literals(["pending", "succeeded", "failed"] as const),
+    reason: literals(refundReasons),
+    description: Nullable(Type.String()),
+    failure_code: FailureCodeSchema,
+    failure_message: Nullable(Type.String()),
+    created: Timestamp,
+  },
+  { $id: "Refund", additionalProperties: false },
+);
+
+export const PayoutSchema = Type.Object(
+  {
+    id: Type.String({ description: "po_…" }),
+    object: Type.Literal("payout"),
+    livemode: Type.Boolean(),
+    amount: AmountString,
+    currency: Type.String(),
+    status: literals(["pending", "paid", "failed"] as const),
+    automatic: Type.Boolean({ description: "Made by the daily payout schedule." }),
+    description: Nullable(Type.String()),
+    destination: Type.Object(
+      { holder_name: Type.String(), bank_name: Type.String(), last4: Type.String() },
+      { ...Closed, description: "The settlement bank account (from your business verification)." },
+    ),
+    bank_reference: Nullable(Type.String()),
+    failure_code: FailureCodeSchema,
+    failure_message: Nullable(Type.String()),
+    created: Timestamp,
+    completed_at: Nullable(Timestamp),
+  },
+  { $id: "Payout", additionalProperties: false },
+);
+
+export const BalanceSchema = Type.Object(
+  {
+    object: Type.Literal("balance"),
+    livemode: Type.Boolean(),
+    currencies: Type.Array(
+      Type.Object(
+        {
+          currency: Type.String(),
+          available: Amount("What refunds and payouts can take now."),
+          pending: Amount("Authorized manual-capture payments not captured yet."),
+          in_transit: Amount("Payouts on their way to the bank."),
+        },
+        Closed,
+      ),
+    ),
+  },
+  { $id: "Balance", additionalProperties: false },
+);
+
+export const PayoutScheduleSchema = Type.Object(
+  {
+    object: Type.Literal("payout_schedule"),
+    livemode: Type.Boolean(),
+    interval: literals(["manual", "daily"] as const, "manual: on request; daily: all of it once a UTC day."),
+  },
+  { $id: "PayoutSchedule", additionalProperties: false },
+);
+
+export const CheckoutSchema = Type.Object(
+  {
+    id: Type.String(),
+    object: Type.Literal("checkout"),
+    livemode: Type.Boolean(),
+    status: PaymentStatusSchema,
+    merchant: Type.Object({ name: Type.String() }, Closed),
+    amount: AmountString,
+    currency: Type.String(),
+    amount_display: Type.String({ description: 'The amount in the currency\'s unit, for people: "19.99".' }),
+    description: Nullable(Type.String()),
+    expires_at: Timestamp,
+    redirect_url: Nullable(Type.String({ description: "Once paid: where the page sends the payer." })),
+    cancel_url: Nullable(Type.String()),
+    qr: Type.Object({ payload: Type.String(), svg: Type.String() }, Closed),
+  },
+  { $id: "Checkout", additionalProperties: false },
+);
+
+export const WalletPaymentSchema = Type.Object(
+  {
+    id: Type.String(),
+    object: Type.Literal("wallet_payment"),
+    livemode: Type.Boolean(),
+    status: PaymentStatusSchema,
+    method: PaymentMethodSchema,
+    merchant: Type.Object({ name: Type.String() }, Closed),
+    amount: AmountString,
+    currency: Type.String(),
+    description: Nullable(Type.String()),
+    step_up_required: Type.Boolean({ description: "Confirming needs step_up (a TOTP code or a passkey)." }),
+    failure_code: FailureCodeSchema,
+    expires_at: Timestamp,
+    redirect_url: Nullable(Type.String({ description: "Checkout: where to send the payer once paid." })),
+    created: Timestamp,
+  },
+  Closed,
+);
+
+export const PaymentCodeSchema = Type.Object(
+  {
+    object: Type.Literal("payment_code"),
+    code: Type.String({ description: "18 digits starting 88; works once, for one minute." }),
+    expires_at: Timestamp,
+    barcode_svg: Type.String({ description: "The code as a Code 128 barcode." }),
+    qr_svg: Type.String({ description: "The code as a QR code." }),
+  },
+  Closed,
+);
+
+export const CreatePaymentBody = (amount: TSchema) =>
+  Type.Object(
+    {
+      amount,
+      currency: CurrencyCode,
+      method: PaymentMethodSchema,
+      capture_method: Type.Optional(
+        literals(captureMethods, "automatic (default): charged at once; manual: held until you capture or cancel."),
+      ),
+      description: Type.Optional(Type.String({ maxLength: paymentDescriptionLengthMax })),
+      metadata: Type.Optional(Metadata),
+      return_url: Type.Optional(
+        Type.String({
+          minLength: 1,
+          maxLength: 2048,
+          description: "checkout: where the payer goes back after paying.",
+        }),
+      ),
+      expires_in: Type.Optional(
+        Type.Integer({ description: "Seconds until an unpaid qr or checkout payment expires (60 to 604800; 900)." }),
+      ),
+      payment_code: Type.Optional(
+        Type.String({ minLength: 1, maxLength: 64, description: "method payment_code: the code your POS scanned." }),
+      ),
+    },
+    Closed,
+  );
+
+export const CancelBody = Type.Object(
+  {
+    cancellation_reason: Type.Optional(
+      literals(["requested_by_customer", "duplicate", "fraudulent", "abandoned"] as const),
+    ),
+  },
+  Closed,
+);
+
+export { refundReasons };

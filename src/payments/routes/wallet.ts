@@ -1,0 +1,140 @@
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyPluginAsync } from "fastify";
+import { authOf, requireAuth } from "../../http/auth.js";
+import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
+import { paymentQrPayloadLengthMax } from "../../limits.js";
+import { StepUpBody, stepUpProof, walletTag } from "../../wallets/schemas.js";
+import { paymentCodeJson } from "../code-store.js";
+import type { PaymentServices } from "../service.js";
+import { IdParams, PaymentCodeSchema, PaymentStatusSchema, WalletPaymentSchema } from "./schemas.js";
+
+/**
+ * The payer's routes in the wallet API (`Authorization: Bearer wst_…`): scan a merchant's QR code, see, confirm or
+ * decline a payment, list one's own, and show one's payment code.
+ */
+const ScanBody = Type.Object(
+  {
+    payload: Type.String({
+      minLength: 1,
+      maxLength: paymentQrPayloadLengthMax,
+      description: "What the QR code holds (a URL ending in /q/<token>).",
+    }),
+  },
+  { additionalProperties: false },
+);
+const ConfirmBody = Type.Object({ step_up: Type.Optional(StepUpBody) }, { additionalProperties: false });
+const ListQuery = Type.Object(
+  { ...listQueryProperties, status: Type.Optional(PaymentStatusSchema) },
+  { additionalProperties: false },
+);
+
+export const walletPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServices }> = async (app, { payments }) => {
+  const wallet = requireAuth("wallet");
+
+  app.post<{ Body: Static<typeof ScanBody> }>(
+    "/v1/wallet/scan",
+    {
+      preHandler: wallet,
+      config: { idempotent: true },
+      schema: {
+        tags: [walletTag],
+        summary: "Scan a merchant's QR code",
+        description: "Answers the payment to show the payer: merchant, amount, description. Nothing is paid yet.",
+        body: ScanBody,
+        response: { 200: WalletPaymentSchema },
+      },
+    },
+    async (request) => payments.payer.scan(authOf(request, "wallet").walletUserId, request.body.payload),
+  );
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    "/v1/wallet/payments",
+    {
+      preHandler: wallet,
+      schema: {
+        tags: [walletTag],
+        summary: "Your payments",
+        description: "Newest first. status=processing lists the payment codes waiting for your confirmation.",
+        querystring: ListQuery,
+        response: { 200: listOf(WalletPaymentSchema) },
+      },
+    },
+    async (request) =>
+      payments.payer.list(
+        authOf(request, "wallet").walletUserId,
+        { status: request.query.status },
+        pageRequest(request.query),
+      ),
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    "/v1/wallet/payments/:id",
+    {
+      preHandler: wallet,
+      schema: {
+        tags: [walletTag],
+        summary: "A payment, as its payer sees it",
+        params: IdParams,
+        response: { 200: WalletPaymentSchema },
+      },
+    },
+    async (request) => payments.payer.get(authOf(request, "wallet").walletUserId, request.params.id),
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ConfirmBody> }>(
+    "/v1/wallet/payments/:id/confirm",
+    {
+      preHandler: wallet,
+      config: { idempotent: true },
+      schema: {
+        tags: [walletTag],
+        summary: "Pay (confirm) a payment",
+        description:
+          "Pays from your wallet, within your tier's limits. Above the step-up threshold it needs step_up (step_up_required says so). Confirming a payment you paid answers it as it is.",
+        params: IdParams,
+        body: ConfirmBody,
+        response: { 200: WalletPaymentSchema },
+      },
+    },
+    async (request) =>
+      payments.payer.confirm(authOf(request, "wallet").walletUserId, request.params.id, {
+        stepUp: request.body?.step_up === undefined ? undefined : stepUpProof(request.body.step_up),
+        ip: request.ip,
+      }),
+  );
+
+  app.post<{ Params: Static<typeof IdParams> }>(
+    "/v1/wallet/payments/:id/decline",
+    {
+      preHandler: wallet,
+      config: { idempotent: true },
+      schema: {
+        tags: [walletTag],
+        summary: "Decline a payment",
+        description:
+          "A payment waiting for your confirmation fails (payer_declined). An open QR or checkout payment stays open for others at the counter.",
+        params: IdParams,
+        response: { 200: WalletPaymentSchema },
+      },
+    },
+    async (request) => payments.payer.decline(authOf(request, "wallet").walletUserId, request.params.id),
+  );
+
+  app.get(
+    "/v1/wallet/payment_code",
+    {
+      preHandler: wallet,
+      schema: {
+        tags: [walletTag],
+        summary: "Your payment code",
+        description:
+          "A fresh one-time code on every call (the one before stops working): 18 digits, valid one minute, for one payment. Show it as barcode or QR code to the merchant's scanner.",
+        response: { 200: PaymentCodeSchema },
+      },
+    },
+    async (request, reply) => {
+      reply.header("cache-control", "no-store");
+      return paymentCodeJson(await payments.codes.issue(authOf(request, "wallet").walletUserId));
+    },
+  );
+};

@@ -1,0 +1,54 @@
+import type { MerchantScope } from "../http/auth.js";
+import { createPaymentAccounts } from "./accounts.js";
+import { merchantBalance } from "./balance.js";
+import { createPaymentCapture } from "./capture.js";
+import { createCharger } from "./charge.js";
+import { createCheckout } from "./checkout/service.js";
+import { createPaymentCodeStore } from "./code-store.js";
+import { createPaymentCreation } from "./create.js";
+import { type PaymentContext, type PaymentDeps, paymentLinks } from "./deps.js";
+import { createPaymentExpiry } from "./expiry.js";
+import { createPayerActions } from "./payer.js";
+import { createPayoutService } from "./payouts/service.js";
+import { createRefundService } from "./refunds/service.js";
+
+/** Every payment service, wired from the platform's services (see src/runtime/services.ts). */
+export type PaymentServices = ReturnType<typeof createPaymentServices>;
+
+export function createPaymentServices(deps: PaymentDeps) {
+  const accounts = createPaymentAccounts({ pool: deps.pool, clock: deps.clock, ledger: deps.ledger });
+  const ctx: PaymentContext = { ...deps, accounts, links: paymentLinks(deps.config) };
+  const charger = createCharger(ctx);
+  const creation = createPaymentCreation(ctx, charger);
+  const capture = createPaymentCapture(ctx);
+  const payer = createPayerActions(ctx, charger, creation);
+  const expiry = createPaymentExpiry(ctx, capture);
+  const codes = createPaymentCodeStore(ctx);
+  const refunds = createRefundService(ctx);
+  const payouts = createPayoutService(ctx);
+  const checkout = createCheckout(ctx);
+
+  return {
+    links: ctx.links,
+    clock: deps.clock,
+    currencies: deps.currencies,
+    accounts,
+    /** The merchant's side: create, read, list, capture, cancel. */
+    payments: {
+      create: creation.create,
+      get: creation.get,
+      list: creation.list,
+      capture: capture.capture,
+      cancel: capture.cancel,
+    },
+    /** The payer's side: scan, confirm, decline, their own payments. */
+    payer,
+    codes,
+    refunds,
+    payouts,
+    checkout,
+    balance: (scope: MerchantScope) => merchantBalance(accounts, scope),
+    /** The expiry worker's pass (the worker calls it every paymentExpiryIntervalMs; tests call it after moving time). */
+    expireDue: expiry.runDue,
+  };
+}

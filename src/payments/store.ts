@@ -1,0 +1,57 @@
+import type { Queryable } from "../db/pool.js";
+import { recordEvent } from "../events/outbox.js";
+import { isId } from "../ids.js";
+import { type Payment, type PaymentLinks, type PaymentRow, paymentFromRow, paymentJson } from "./model.js";
+import { type PaymentStatus, paymentEventType } from "./state-machine.js";
+
+/** Reads of payments shared by the payment services, and the one way a payment's event is written. */
+
+export async function getPayment(db: Queryable, id: string, lock = false): Promise<Payment | undefined> {
+  if (!isId(id, "pay")) return undefined;
+  const result = await db.query<PaymentRow>(`SELECT * FROM payments WHERE id = $1${lock ? " FOR UPDATE" : ""}`, [id]);
+  return result.rows[0] ? paymentFromRow(result.rows[0]) : undefined;
+}
+
+/** A payment of this merchant and mode; another merchant's or mode's id is as unknown as a made-up one. */
+export async function getMerchantPayment(
+  db: Queryable,
+  scope: { merchantId: string; livemode: boolean },
+  id: string,
+): Promise<Payment | undefined> {
+  const payment = await getPayment(db, id);
+  return payment && payment.merchantId === scope.merchantId && payment.livemode === scope.livemode
+    ? payment
+    : undefined;
+}
+
+export async function merchantName(db: Queryable, merchantId: string): Promise<string> {
+  const found = await db.query<{ business_name: string }>("SELECT business_name FROM merchants WHERE id = $1", [
+    merchantId,
+  ]);
+  return found.rows[0]?.business_name ?? "";
+}
+
+/**
+ * Writes the event of a payment entering its current status (payment.succeeded …), in the caller's transaction.
+ * The event is the merchant's; it names the payer too, so wallet-side readers can find it.
+ */
+export async function recordPaymentEvent(
+  tx: Queryable,
+  payment: Payment,
+  links: PaymentLinks,
+  at: Date,
+  previousStatus?: PaymentStatus,
+): Promise<void> {
+  await recordEvent(
+    tx,
+    {
+      type: paymentEventType[payment.status],
+      merchantId: payment.merchantId,
+      walletUserId: payment.payerId,
+      livemode: payment.livemode,
+      object: paymentJson(payment, links, { svg: false }),
+      ...(previousStatus ? { previousAttributes: { status: previousStatus } } : {}),
+    },
+    at,
+  );
+}
