@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { Pool, Queryable } from "../db/pool.js";
-import { withTransaction } from "../db/tx.js";
+import { createLazyAccounts } from "../ledger/lazy-accounts.js";
 import { type Account, AccountFlags } from "../ledger/model.js";
 import type { LedgerService } from "../ledger/service.js";
 import { ledgerOf } from "../wallets/accounts.js";
@@ -17,41 +17,10 @@ import { ledgerOf } from "../wallets/accounts.js";
 export const merchantAccountFlags = AccountFlags.debitsMustNotExceedCredits;
 export const feeAccountFlags = AccountFlags.debitsMustNotExceedCredits;
 
-class LostRace extends Error {}
-
 export type PaymentAccounts = ReturnType<typeof createPaymentAccounts>;
 
 export function createPaymentAccounts(deps: { pool: Pool; clock: Clock; ledger: LedgerService }) {
-  // A mapping never changes once made, so it is safe to remember in this process.
-  const cache = new Map<string, bigint>();
-
-  async function findOrCreate(
-    key: string,
-    find: (db: Queryable) => Promise<bigint | undefined>,
-    create: (db: Queryable) => Promise<bigint | undefined>,
-  ): Promise<bigint> {
-    const cached = cache.get(key);
-    if (cached !== undefined) return cached;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const found = await find(deps.pool);
-      if (found !== undefined) {
-        cache.set(key, found);
-        return found;
-      }
-      try {
-        const created = await withTransaction(deps.pool, async (tx) => {
-          const id = await create(tx);
-          if (id === undefined) throw new LostRace();
-          return id;
-        });
-        cache.set(key, created);
-        return created;
-      } catch (error) {
-        if (!(error instanceof LostRace)) throw error;
-      }
-    }
-    throw new Error(`could not create or find the ledger account for ${key}`);
-  }
+  const { findOrCreate } = createLazyAccounts(deps.pool);
 
   const findMerchant = async (db: Queryable, merchantId: string, livemode: boolean, currency: string) => {
     const found = await db.query<{ ledger_account_id: bigint }>(

@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/pool.js";
-import { withTransaction } from "../db/tx.js";
+import { createLazyAccounts } from "../ledger/lazy-accounts.js";
 import { type AccountBalance, AccountFlags, balanceOf, type LedgerName } from "../ledger/model.js";
 import type { BankConnectorName } from "./config.js";
 import type { WalletDeps } from "./deps.js";
@@ -17,49 +17,15 @@ export function ledgerOf(livemode: boolean): LedgerName {
   return livemode ? "live" : "test";
 }
 
-class LostRace extends Error {}
-
 export type WalletAccounts = ReturnType<typeof createWalletAccounts>;
 
 export function createWalletAccounts(deps: WalletDeps) {
-  // The mapping never changes once made, so it is safe to remember in this process.
-  const walletCache = new Map<string, bigint>();
-  const settlementCache = new Map<string, bigint>();
-
-  async function findOrCreate(
-    cache: Map<string, bigint>,
-    key: string,
-    find: (db: Queryable) => Promise<bigint | undefined>,
-    create: (db: Queryable) => Promise<bigint | undefined>,
-  ): Promise<bigint> {
-    const cached = cache.get(key);
-    if (cached !== undefined) return cached;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const found = await find(deps.pool);
-      if (found !== undefined) {
-        cache.set(key, found);
-        return found;
-      }
-      try {
-        const created = await withTransaction(deps.pool, async (tx) => {
-          const id = await create(tx);
-          if (id === undefined) throw new LostRace();
-          return id;
-        });
-        cache.set(key, created);
-        return created;
-      } catch (error) {
-        if (!(error instanceof LostRace)) throw error;
-      }
-    }
-    throw new Error(`could not create or find the ledger account for ${key}`);
-  }
+  const { findOrCreate } = createLazyAccounts(deps.pool);
 
   /** The ledger account of a wallet user's balance in one currency. */
   function walletAccountId(user: { id: string; livemode: boolean }, currency: string): Promise<bigint> {
     return findOrCreate(
-      walletCache,
-      `${user.id}:${currency}`,
+      `wallet:${user.id}:${currency}`,
       async (db) => {
         const found = await db.query<{ ledger_account_id: bigint }>(
           "SELECT ledger_account_id FROM wallet_accounts WHERE wallet_user_id = $1 AND currency = $2",
@@ -85,8 +51,7 @@ export function createWalletAccounts(deps: WalletDeps) {
   function settlementAccountId(livemode: boolean, currency: string, connector: BankConnectorName): Promise<bigint> {
     const ledger = ledgerOf(livemode);
     return findOrCreate(
-      settlementCache,
-      `${ledger}:${currency}:${connector}`,
+      `settlement:${ledger}:${currency}:${connector}`,
       async (db) => {
         const found = await db.query<{ ledger_account_id: bigint }>(
           "SELECT ledger_account_id FROM wallet_settlement_accounts WHERE ledger = $1 AND currency = $2 AND connector = $3",
