@@ -195,3 +195,8 @@ export const payoutRetryBaseMs = 30_000; // a failed bank call is retried after 
 export const payoutRetryMaxMs = 60 * 60 * 1000; // … up to this
 export const payoutScheduleIntervalMs = 60_000; // how often the daily payout schedule is looked at
 export const payoutScheduleBatchMax = 100; // merchants looked at per schedule pass
+
+// Reminders
+export const paymentRemindersPerPayerPerDayMax = 3; // reminders queued to one payer in any 24 hours; more are dropped
+export const paymentReminderWindowMs = 24 * 60 * 60 * 1000;
+export const reminderUrlLengthMax = 2_048; // a merchant's pay-again link

@@ -176,6 +176,17 @@ export interface Event {
   };
 }
 
+export interface NotificationSettings {
+  object: "notification_settings";
+  livemode: boolean;
+  /** Payers get a receipt when a payment succeeds. */
+  receipts: boolean;
+  /** Payers get one reminder when a payment they engaged with fails, times out or expires. */
+  reminders: boolean;
+  /** Where a reminder sends the payer to pay again (payment_id is added). null: the reminder asks the payer to ask you for a new payment. */
+  reminder_url: string | null;
+}
+
 export interface Payment {
   /** pay_… */
   id: string;
@@ -491,6 +502,43 @@ export class EventsResource {
   redeliver(id: string, body?: EventsRedeliverBody, options?: RequestOptions): Promise<EventsRedeliverResponse> {
     return this.#requester.request<EventsRedeliverResponse>(
       { method: "POST", path: `/v1/events/${encodeURIComponent(id)}/redeliver`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+}
+
+export interface NotificationSettingsUpdateBody {
+  receipts?: boolean;
+  reminders?: boolean;
+  reminder_url?: string | null;
+}
+
+/** coffer.notificationSettings: retrieve(), update(). */
+export class NotificationSettingsResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * What coffer sends your payers
+   *
+   * Receipts on success and reminders on failure; both on by default.
+   *
+   * `GET /v1/notification_settings`
+   */
+  retrieve(options?: RequestOptions): Promise<NotificationSettings> {
+    return this.#requester.request<NotificationSettings>({ method: "GET", path: "/v1/notification_settings" }, options);
+  }
+  /**
+   * Turn receipts and reminders on or off
+   *
+   * Fields left out keep their value. reminder_url: null removes the pay-again link.
+   *
+   * `POST /v1/notification_settings`
+   */
+  update(body?: NotificationSettingsUpdateBody, options?: RequestOptions): Promise<NotificationSettings> {
+    return this.#requester.request<NotificationSettings>(
+      { method: "POST", path: "/v1/notification_settings", body: body ?? {}, idempotent: true },
       options,
     );
   }
@@ -901,6 +949,7 @@ export class CofferResources {
   readonly balance: BalanceResource;
   readonly checkout: CheckoutResource;
   readonly events: EventsResource;
+  readonly notificationSettings: NotificationSettingsResource;
   readonly payments: PaymentsResource;
   readonly payoutSchedule: PayoutScheduleResource;
   readonly payouts: PayoutsResource;
@@ -911,6 +960,7 @@ export class CofferResources {
     this.balance = new BalanceResource(requester);
     this.checkout = new CheckoutResource(requester);
     this.events = new EventsResource(requester);
+    this.notificationSettings = new NotificationSettingsResource(requester);
     this.payments = new PaymentsResource(requester);
     this.payoutSchedule = new PayoutScheduleResource(requester);
     this.payouts = new PayoutsResource(requester);
@@ -927,6 +977,20 @@ export const operations = [
   { resource: "events", method: "list", httpMethod: "GET", path: "/v1/events", idempotent: false },
   { resource: "events", method: "retrieve", httpMethod: "GET", path: "/v1/events/{id}", idempotent: false },
   { resource: "events", method: "redeliver", httpMethod: "POST", path: "/v1/events/{id}/redeliver", idempotent: true },
+  {
+    resource: "notificationSettings",
+    method: "retrieve",
+    httpMethod: "GET",
+    path: "/v1/notification_settings",
+    idempotent: false,
+  },
+  {
+    resource: "notificationSettings",
+    method: "update",
+    httpMethod: "POST",
+    path: "/v1/notification_settings",
+    idempotent: true,
+  },
   { resource: "payments", method: "list", httpMethod: "GET", path: "/v1/payments", idempotent: false },
   { resource: "payments", method: "create", httpMethod: "POST", path: "/v1/payments", idempotent: true },
   { resource: "payments", method: "retrieve", httpMethod: "GET", path: "/v1/payments/{id}", idempotent: false },

@@ -16,6 +16,7 @@ export const apiKeyResources = [
   "coupons",
   "events",
   "webhook_endpoints",
+  "notification_settings",
 ] as const;
 export type ApiKeyResource = (typeof apiKeyResources)[number];
 

@@ -25,7 +25,7 @@ import { changePaymentStatus } from "./transitions.js";
 export type PaymentCapture = ReturnType<typeof createPaymentCapture>;
 
 export function createPaymentCapture(ctx: PaymentContext) {
-  const { pool, clock, ledger, accounts, links } = ctx;
+  const { pool, clock, ledger, accounts } = ctx;
 
   async function load(scope: MerchantScope, id: string): Promise<Payment> {
     const payment = await getMerchantPayment(pool, scope, id);
@@ -103,9 +103,10 @@ export function createPaymentCapture(ctx: PaymentContext) {
       });
       if (!changed) throw paymentError("payment_status_invalid", "This payment is no longer requires_capture.", "id");
       await releaseSpend(tx, changed.payment, payment.amount - amount);
-      await recordPaymentEvent(tx, changed.payment, links, at, changed.previous);
+      await recordPaymentEvent(tx, ctx, changed.payment, at, changed.previous);
     });
     throwUnlessApplied(results, "captured");
+    ctx.notices.kick(); // the receipt, queued with the change, leaves now
     return load(scope, id);
   }
 
@@ -137,7 +138,7 @@ export function createPaymentCapture(ctx: PaymentContext) {
           at: now,
           set: { cancellation_reason: reason, due_at: null },
         });
-        if (result) await recordPaymentEvent(tx, result.payment, links, now, result.previous);
+        if (result) await recordPaymentEvent(tx, ctx, result.payment, now, result.previous);
         return result;
       });
       if (changed) return changed.payment;
@@ -202,7 +203,7 @@ export function createPaymentCapture(ctx: PaymentContext) {
           return;
         }
         await releaseSpend(tx, changed.payment, changed.payment.amount);
-        await recordPaymentEvent(tx, changed.payment, links, at, changed.previous);
+        await recordPaymentEvent(tx, ctx, changed.payment, at, changed.previous);
       },
     );
   }

@@ -45,7 +45,7 @@ export function notPayableError(payment: Payment, payerId: string | null, now: D
 export type Charger = ReturnType<typeof createCharger>;
 
 export function createCharger(ctx: PaymentContext) {
-  const { ledger, clock, accounts, links } = ctx;
+  const { ledger, clock, accounts } = ctx;
 
   async function charge(payment: Payment, auth: SpendAuthorization): Promise<ChargeOutcome> {
     const payerId = auth.user.id;
@@ -117,10 +117,11 @@ export function createCharger(ctx: PaymentContext) {
         });
         if (!changed) throw await whyNotPayable(tx, payment.id, payerId, now);
         await ctx.wallets.spend.commit(tx, auth);
-        await recordPaymentEvent(tx, changed.payment, links, now, changed.previous);
+        await recordPaymentEvent(tx, ctx, changed.payment, now, changed.previous);
       }),
     );
 
+    ctx.notices.kick(); // the receipt, queued with the change, leaves now
     if (results.some((r) => r.code === "exceeds_credits")) return { kind: "insufficient_funds" };
     if (!results.every((r) => isApplied(r.code))) {
       // Another payer's wallet (or another amount) under the same ids: someone paid this payment already.
@@ -154,9 +155,10 @@ export function createCharger(ctx: PaymentContext) {
         at: now,
         set: { failure_code: code, failure_message: message, due_at: null },
       });
-      if (result) await recordPaymentEvent(tx, result.payment, links, now, result.previous);
+      if (result) await recordPaymentEvent(tx, ctx, result.payment, now, result.previous);
       return result;
     });
+    ctx.notices.kick(); // the reminder, queued with the change, leaves now
     if (changed) return changed.payment;
     const current = await getPayment(ctx.pool, payment.id);
     if (!current) throw new Error(`payment ${payment.id} vanished`);

@@ -84,7 +84,7 @@ function failureOfWalletError(error: unknown): FailureCode | "step_up" | undefin
 export type PaymentCreation = ReturnType<typeof createPaymentCreation>;
 
 export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
-  const { pool, clock, links } = ctx;
+  const { pool, clock } = ctx;
 
   /** A currency coffer knows and wallets hold; anything else is refused before a row is written. */
   function supportedCurrency(currency: string): string {
@@ -182,7 +182,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       ],
     );
     const payment = paymentFromRow(inserted.rows[0]!);
-    await recordPaymentEvent(tx, payment, links, values.now);
+    await recordPaymentEvent(tx, ctx, payment, values.now);
     return payment;
   }
 
@@ -271,7 +271,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
         to: "processing",
         at: now,
       });
-      if (result) await recordPaymentEvent(tx, result.payment, links, now, result.previous);
+      if (result) await recordPaymentEvent(tx, ctx, result.payment, now, result.previous);
       return result;
     });
     return changed?.payment ?? payment;

@@ -4,11 +4,13 @@ import type { Config } from "../config.js";
 import type { Pool } from "../db/pool.js";
 import type { CurrencyRegistry } from "../ledger/currencies.js";
 import type { LedgerService } from "../ledger/service.js";
+import type { NotificationService } from "../notifications/service.js";
 import type { SecretBox } from "../security/encryption.js";
 import type { WalletServices } from "../wallets/service.js";
 import type { PaymentAccounts } from "./accounts.js";
 import type { PaymentConfig } from "./config.js";
 import type { PaymentLinks } from "./model.js";
+import type { PaymentNotices } from "./notices.js";
 
 /** What every payment service is built from (src/runtime/services.ts passes its own). */
 export interface PaymentDeps {
@@ -22,12 +24,17 @@ export interface PaymentDeps {
   wallets: WalletServices;
   log: Logger;
   paymentConfig: PaymentConfig;
+  /** Receipts and reminders to payers are queued here, in the transaction of the payment's change. */
+  notifications: NotificationService;
+  /** Signs the unsubscribe links of payment reminders (derived from the master key: unsubscribeKeyFrom). */
+  unsubscribeKey: Buffer;
 }
 
 /** The deps plus what the payment services share once built. */
 export interface PaymentContext extends PaymentDeps {
   accounts: PaymentAccounts;
   links: PaymentLinks;
+  notices: PaymentNotices;
 }
 
 /**

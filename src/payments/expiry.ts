@@ -20,7 +20,7 @@ import { changePaymentStatus } from "./transitions.js";
  * a payment paid at the last moment stays paid.
  */
 export function createPaymentExpiry(ctx: PaymentContext, capture: PaymentCapture) {
-  const { pool, clock, links } = ctx;
+  const { pool, clock } = ctx;
 
   async function claimDue(limit: number) {
     const now = clock.now();
@@ -68,7 +68,7 @@ export function createPaymentExpiry(ctx: PaymentContext, capture: PaymentCapture
                     where: { sql: "p.expires_at <= ?", params: [now] },
                   })
                 : undefined;
-          if (changed) await recordPaymentEvent(tx, changed.payment, links, now, changed.previous);
+          if (changed) await recordPaymentEvent(tx, ctx, changed.payment, now, changed.previous);
           else
             await tx.query(
               "UPDATE payments SET due_at = NULL WHERE id = $1 AND status NOT IN ('requires_payment', 'processing', 'requires_capture')",
@@ -79,6 +79,7 @@ export function createPaymentExpiry(ctx: PaymentContext, capture: PaymentCapture
         ctx.log.error({ err: error, payment: payment.id }, "payment expiry failed; the next pass retries");
       }
     }
+    if (due.length > 0) ctx.notices.kick(); // reminders queued with the changes leave now
     await purgeOldPaymentCodes(pool, clock.now(), limit);
     return due.length;
   }

@@ -143,7 +143,7 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
         set: { failure_code: "payer_declined", failure_message: "The payer declined the payment.", due_at: null },
         where: { sql: "p.payer_id = ?", params: [user.id] },
       });
-      if (result) await recordPaymentEvent(tx, result.payment, links, now, result.previous);
+      if (result) await recordPaymentEvent(tx, ctx, result.payment, now, result.previous);
       return result;
     });
     if (!changed) {

@@ -8,6 +8,7 @@ import { createPaymentCodeStore } from "./code-store.js";
 import { createPaymentCreation } from "./create.js";
 import { type PaymentContext, type PaymentDeps, paymentLinks } from "./deps.js";
 import { createPaymentExpiry } from "./expiry.js";
+import { createPaymentNotices } from "./notices.js";
 import { createPayerActions } from "./payer.js";
 import { createPayoutService } from "./payouts/service.js";
 import { createRefundService } from "./refunds/service.js";
@@ -17,7 +18,9 @@ export type PaymentServices = ReturnType<typeof createPaymentServices>;
 
 export function createPaymentServices(deps: PaymentDeps) {
   const accounts = createPaymentAccounts({ pool: deps.pool, clock: deps.clock, ledger: deps.ledger });
-  const ctx: PaymentContext = { ...deps, accounts, links: paymentLinks(deps.config) };
+  const links = paymentLinks(deps.config);
+  const notices = createPaymentNotices({ ...deps, links });
+  const ctx: PaymentContext = { ...deps, accounts, links, notices };
   const charger = createCharger(ctx);
   const creation = createPaymentCreation(ctx, charger);
   const capture = createPaymentCapture(ctx);
@@ -47,6 +50,8 @@ export function createPaymentServices(deps: PaymentDeps) {
     refunds,
     payouts,
     checkout,
+    /** Receipts and reminders: the merchant's settings, the payer's opt-out, the unsubscribe link. */
+    notices,
     balance: (scope: MerchantScope) => merchantBalance(accounts, scope),
     /** The expiry worker's pass (the worker calls it every paymentExpiryIntervalMs; tests call it after moving time). */
     expireDue: expiry.runDue,

@@ -1,7 +1,8 @@
 import type { Queryable } from "../db/pool.js";
 import { recordEvent } from "../events/outbox.js";
 import { isId } from "../ids.js";
-import { type Payment, type PaymentLinks, type PaymentRow, paymentFromRow, paymentJson } from "./model.js";
+import type { PaymentContext } from "./deps.js";
+import { type Payment, type PaymentRow, paymentFromRow, paymentJson } from "./model.js";
 import { type PaymentStatus, paymentEventType } from "./state-machine.js";
 
 /** Reads of payments shared by the payment services, and the one way a payment's event is written. */
@@ -33,12 +34,13 @@ export async function merchantName(db: Queryable, merchantId: string): Promise<s
 
 /**
  * Writes the event of a payment entering its current status (payment.succeeded …), in the caller's transaction.
- * The event is the merchant's; it names the payer too, so wallet-side readers can find it.
+ * The event is the merchant's; it names the payer too, so wallet-side readers can find it. The payer's receipt or
+ * reminder is queued with it (./notices.ts); the caller kicks delivery after the commit (ctx.notices.kick()).
  */
 export async function recordPaymentEvent(
   tx: Queryable,
+  ctx: Pick<PaymentContext, "links" | "notices">,
   payment: Payment,
-  links: PaymentLinks,
   at: Date,
   previousStatus?: PaymentStatus,
 ): Promise<void> {
@@ -49,9 +51,10 @@ export async function recordPaymentEvent(
       merchantId: payment.merchantId,
       walletUserId: payment.payerId,
       livemode: payment.livemode,
-      object: paymentJson(payment, links, { svg: false }),
+      object: paymentJson(payment, ctx.links, { svg: false }),
       ...(previousStatus ? { previousAttributes: { status: previousStatus } } : {}),
     },
     at,
   );
+  await ctx.notices.paymentChanged(tx, payment, at);
 }

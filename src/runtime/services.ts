@@ -19,6 +19,7 @@ import {
 } from "../notifications/transports.js";
 import { createOperatorServices, type OperatorServices } from "../operators/service.js";
 import { loadPaymentConfig, type PaymentConfig } from "../payments/config.js";
+import { unsubscribeKeyFrom } from "../payments/notices.js";
 import { createPaymentServices, type PaymentServices } from "../payments/service.js";
 import { createSecretBox, type SecretBox } from "../security/encryption.js";
 import { loadWalletConfig, type WalletConfig } from "../wallets/config.js";
@@ -136,6 +137,8 @@ export function createServices(deps: ServiceDeps): Services {
     wallets,
     log: log.child({ component: "payments" }),
     paymentConfig: deps.paymentConfig ?? loadPaymentConfig(process.env, currencies),
+    notifications,
+    unsubscribeKey: unsubscribeKeyFrom(deps.masterKey),
   });
   const authenticators: Authenticator[] = [];
   authenticators.push(wallets.authenticator);
