@@ -62,14 +62,14 @@ describe("coffer listen", () => {
       {},
     );
     try {
-      for (let i = 0; i < 100 && !cli.stdout().includes("Ready!"); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 400 && !cli.stdout().includes("Ready!"); i++) await new Promise((r) => setTimeout(r, 50));
       assert.match(cli.stdout(), /Ready!/);
       const secret = listenSigningSecret(apiKey);
       assert.ok(cli.stdout().includes(`Your webhook signing secret is ${secret}`));
       await emit("payment.succeeded", "pay_1");
       await emit("refund.created", "re_1"); // filtered out
       await emit("payment.failed", "pay_2");
-      for (let i = 0; i < 100 && receiver.received.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 400 && receiver.received.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
       const ids = receiver.received.map((w) => JSON.parse(w.body).data.object.id);
       assert.deepEqual(ids, ["pay_1", "pay_2"], "new events only, in order, filtered");
       const verifier = new Webhook(secret);
@@ -80,7 +80,7 @@ describe("coffer listen", () => {
           "webhook-signature": String(w.headers["webhook-signature"]),
         });
       }
-      for (let i = 0; i < 40 && !/\[200\].*payment\.failed/.test(cli.stdout()); i++)
+      for (let i = 0; i < 200 && !/\[200\].*payment\.failed/.test(cli.stdout()); i++)
         await new Promise((r) => setTimeout(r, 50));
       assert.match(cli.stdout(), /<-- \[200\] POST .*payment\.succeeded/);
     } finally {
