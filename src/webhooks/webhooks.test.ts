@@ -254,6 +254,7 @@ describe("webhooks", () => {
       await app.inject({ url: "/v1/events?type=webhook_endpoint.disabled", headers: as(merchant) })
     ).json();
     assert.equal(events.data[0].data.object.id, endpoint.id);
+    await services.notifications.deliverDue(); // the dev mailbox lists mail once it is "sent"
     const mails = await services.notifications.listDevMessages({ to: "owner@tea.example", limit: 10 });
     assert.equal(mails.length, 1, "the owner is told, once");
     assert.match(mails[0]!.subject ?? "", /已停止向 .* 发送 Webhook/);
