@@ -41,3 +41,13 @@ export async function checkTotp(
 export function totpCodeAt(secret: string, at: Date = new Date()): Promise<string> {
   return generate({ secret, epoch: Math.floor(at.getTime() / 1000) });
 }
+
+/** How every API (console, operators, wallets) shows a new enrollment: the secret, its URI and its QR code. */
+export function totpEnrollmentBody(enrollment: TotpEnrollment) {
+  return {
+    object: "totp_enrollment" as const,
+    secret: enrollment.secret,
+    otpauth_uri: enrollment.otpauthUri,
+    qr_svg: enrollment.qrSvg,
+  };
+}

@@ -3,6 +3,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { listOf } from "../../http/pagination.js";
 import type { Services } from "../../runtime/services.js";
+import { totpEnrollmentBody } from "../../security/totp.js";
 import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
@@ -79,12 +80,7 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       const actor = consoleActor(request);
       const user = await findUserById(services.pool, actor.userId);
       const enrollment = unwrap(await m.totp.begin(actor.userId, user?.email ?? actor.userId));
-      return {
-        object: "totp_enrollment" as const,
-        secret: enrollment.secret,
-        otpauth_uri: enrollment.otpauthUri,
-        qr_svg: enrollment.qrSvg,
-      };
+      return totpEnrollmentBody(enrollment);
     },
   );
 

@@ -12,6 +12,7 @@ import {
   TwoFactorStatus,
 } from "../../merchants/routes/schemas.js";
 import type { Services } from "../../runtime/services.js";
+import { totpEnrollmentBody } from "../../security/totp.js";
 import { operatorObject } from "../model.js";
 import { operatorActor, requireOperator } from "../permissions.js";
 import { operatorCookieName, operatorCookiePath, operatorCsrfTokenOfRequest } from "../sessions.js";
@@ -121,12 +122,7 @@ export const operatorAuthRoutes: FastifyPluginAsyncTypebox<{ services: Services 
       const actor = operatorActor(request);
       const operator = await ops.accounts.get(actor.operatorId);
       const enrollment = unwrap(await ops.totp.begin(actor.operatorId, operator?.email ?? actor.operatorId));
-      return {
-        object: "totp_enrollment" as const,
-        secret: enrollment.secret,
-        otpauth_uri: enrollment.otpauthUri,
-        qr_svg: enrollment.qrSvg,
-      };
+      return totpEnrollmentBody(enrollment);
     },
   );
 

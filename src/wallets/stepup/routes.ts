@@ -3,6 +3,7 @@ import { Type } from "@sinclair/typebox";
 import { authOf, requireAuth } from "../../http/auth.js";
 import { listOf } from "../../http/pagination.js";
 import { walletPasskeyNameLengthMax } from "../../limits.js";
+import { totpEnrollmentBody } from "../../security/totp.js";
 import {
   IdParams,
   PasskeySchema,
@@ -47,12 +48,7 @@ export const walletStepUpRoutes: FastifyPluginAsyncTypebox<{ wallets: WalletServ
     },
     async (request) => {
       const enrollment = await wallets.totp.begin(authOf(request, "wallet").walletUserId);
-      return {
-        object: "totp_enrollment" as const,
-        secret: enrollment.secret,
-        otpauth_uri: enrollment.otpauthUri,
-        qr_svg: enrollment.qrSvg,
-      };
+      return totpEnrollmentBody(enrollment);
     },
   );
 
