@@ -17,6 +17,7 @@ import { registerOpenApi } from "./http/openapi.js";
 import { generateRequestId, registerRequestIdHeader, requestChildLogger } from "./http/request-id.js";
 import { trackRouteMethods } from "./http/route-methods.js";
 import { registerVersioning } from "./http/versioning.js";
+import { registerWebApp, type WebApp } from "./http/web-app.js";
 import { httpBodyBytesMax, httpKeepAliveTimeoutMs, httpRequestTimeoutMs } from "./limits.js";
 import { merchantPlatformRoutes } from "./merchants/routes/index.js";
 import { paymentRoutes } from "./payments/routes/index.js";
@@ -33,6 +34,8 @@ export interface AppDeps {
   version: string;
   /** The domain services; routes get theirs from here. Absent in tests of the bare HTTP platform. */
   services?: Services;
+  /** Where the built web app is; found next to the code when absent. null: serve no web app. */
+  webDistDir?: string | null;
 }
 
 /** Probes and scrapes come every few seconds; logging each would drown the log. */
@@ -76,7 +79,10 @@ export async function buildApp(deps: AppDeps) {
   registerRequestIdHeader(app);
   registerVersioning(app);
   registerDraining(app);
-  registerErrorHandlers(app, routeMethods);
+  let webApp: WebApp | undefined;
+  registerErrorHandlers(app, routeMethods, (request, reply) =>
+    webApp?.wantsConsolePage(request) ? webApp.sendPage(reply, "console") : null,
+  );
   registerMetrics(app, deps.pool);
   registerAuthentication(app, deps.services?.authenticators ?? []);
   registerIdempotency(app, createIdempotencyStore(deps.pool));
@@ -92,6 +98,7 @@ export async function buildApp(deps: AppDeps) {
   }
   if (deps.services) await app.register(walletRoutes, { wallets: deps.services.wallets });
   if (deps.services) await app.register(paymentRoutes, { payments: deps.services.payments });
+  webApp = await registerWebApp(app, deps.webDistDir);
   // Domain routes go here, one register call each, e.g.:
   //   await app.register(paymentRoutes, { prefix: "/v1", payments: createPaymentService({ pool, ledger }) });
 

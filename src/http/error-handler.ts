@@ -116,7 +116,14 @@ function sendError(reply: FastifyReply, request: FastifyRequest, error: ApiError
 
 const pathEchoLengthMax = 200; // characters of the unknown path quoted back in a 404 message
 
-export function registerErrorHandlers(app: FastifyInstance, routeMethods: RouteMethods): void {
+/** Lets a browser's GET of a web-app page (the console's client-side routes) be answered with that page. */
+export type PageFallback = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> | null;
+
+export function registerErrorHandlers(
+  app: FastifyInstance,
+  routeMethods: RouteMethods,
+  pageFallback: PageFallback = () => null,
+): void {
   app.setErrorHandler((error, request, reply) => {
     const apiError = toApiError(error);
     if (apiError) {
@@ -128,6 +135,8 @@ export function registerErrorHandlers(app: FastifyInstance, routeMethods: RouteM
   });
 
   app.setNotFoundHandler((request, reply) => {
+    const page = pageFallback(request, reply);
+    if (page) return page;
     const allowed = routeMethods.allowedFor(request.url);
     const path = (request.url.split("?", 1)[0] ?? "").slice(0, pathEchoLengthMax);
     if (allowed.length > 0) {

@@ -16,6 +16,8 @@ export async function createTestApp(options: {
   logger?: Logger;
   /** With services, the domain routes are registered too (see createTestServices). */
   services?: Services;
+  /** The built web app to serve (default: web/dist when built; null: none). */
+  webDistDir?: string | null;
 }): Promise<App> {
   const app = await buildApp({
     config: options.services?.config ?? loadConfig({}),
@@ -23,6 +25,7 @@ export async function createTestApp(options: {
     logger: options.logger ?? createLogger({ level: "silent" }),
     version: "0.0.0-test",
     services: options.services,
+    webDistDir: options.webDistDir,
   });
   if (options.routes) await app.register(options.routes);
   await app.ready();

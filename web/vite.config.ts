@@ -1,0 +1,34 @@
+import { resolve } from "node:path";
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+/**
+ * One build, four pages, so each audience loads only its own code: the merchant console (/), the operator console
+ * (/ops), the wallet app (/wallet) and the hosted checkout (/checkout/{id}). coffer serves dist/ itself.
+ */
+const root = import.meta.dirname;
+
+export default defineConfig({
+  root,
+  base: "/",
+  plugins: [react()],
+  build: {
+    outDir: resolve(root, "dist"),
+    emptyOutDir: true,
+    sourcemap: false,
+    // The budget is 300 KB gzipped per page; warn well before that.
+    chunkSizeWarningLimit: 400,
+    rollupOptions: {
+      input: {
+        console: resolve(root, "index.html"),
+        ops: resolve(root, "ops.html"),
+        wallet: resolve(root, "wallet.html"),
+        checkout: resolve(root, "checkout.html"),
+      },
+    },
+  },
+  server: {
+    // `npm run dev -w @coffer/web` next to a running coffer: the API stays same-origin for cookies.
+    proxy: { "/v1": "http://127.0.0.1:3000", "/q": "http://127.0.0.1:3000" },
+  },
+});
