@@ -3,6 +3,7 @@ import { type ErrorDefinition, errorCatalog, errorTypes } from "../src/http/erro
 import { merchantErrors } from "../src/merchants/errors.js";
 import { operatorErrors } from "../src/operators/errors.js";
 import { paymentErrors } from "../src/payments/errors.js";
+import { sandboxErrors } from "../src/sandbox/errors.js";
 import { walletErrors } from "../src/wallets/errors.js";
 
 /**
@@ -28,6 +29,7 @@ const catalogs: { title: string; source: string; definitions: Readonly<Record<st
     source: "src/payments/errors.ts",
     definitions: paymentErrors.definitions,
   },
+  { title: "Sandbox: test helpers", source: "src/sandbox/errors.ts", definitions: sandboxErrors.definitions },
 ];
 
 const typeMeanings: Record<(typeof errorTypes)[number], string> = {

@@ -22,6 +22,9 @@ import { httpBodyBytesMax, httpKeepAliveTimeoutMs, httpRequestTimeoutMs } from "
 import { merchantPlatformRoutes } from "./merchants/routes/index.js";
 import { paymentRoutes } from "./payments/routes/index.js";
 import type { Services } from "./runtime/services.js";
+import { testClockRoutes } from "./sandbox/routes/clock.js";
+import { goLiveProbeRoutes } from "./sandbox/routes/go-live.js";
+import { sandboxHelperRoutes } from "./sandbox/routes/helpers.js";
 import { systemRoutes } from "./system/routes.js";
 import { walletRoutes } from "./wallets/routes.js";
 import { webhookEndpointRoutes } from "./webhooks/routes.js";
@@ -98,6 +101,10 @@ export async function buildApp(deps: AppDeps) {
   }
   if (deps.services) await app.register(walletRoutes, { wallets: deps.services.wallets });
   if (deps.services) await app.register(paymentRoutes, { payments: deps.services.payments });
+  if (deps.services) await app.register(goLiveProbeRoutes, { probe: deps.services.goLiveProbe });
+  if (deps.services)
+    await app.register(sandboxHelperRoutes, { sandbox: deps.services.sandbox, payments: deps.services.payments });
+  if (deps.services) await app.register(testClockRoutes, { services: deps.services });
   webApp = await registerWebApp(app, deps.webDistDir);
   // Domain routes go here, one register call each, e.g.:
   //   await app.register(paymentRoutes, { prefix: "/v1", payments: createPaymentService({ pool, ledger }) });

@@ -200,3 +200,22 @@ export const payoutScheduleBatchMax = 100; // merchants looked at per schedule p
 export const paymentRemindersPerPayerPerDayMax = 3; // reminders queued to one payer in any 24 hours; more are dropped
 export const paymentReminderWindowMs = 24 * 60 * 60 * 1000;
 export const reminderUrlLengthMax = 2_048; // a merchant's pay-again link
+
+// Sandbox (test mode only)
+export const sandboxPayerDeclineDelayMs = 5_000; // payer_declines: the scripted payer says no this long after, test clock
+export const sandboxPayerApproveDelayMs = 10_000; // succeeds_after_delay: the scripted payer confirms this long after
+export const sandboxPayerActionIntervalMs = 1_000; // how often the sandbox worker looks for due scripted answers
+export const sandboxPayerActionBatchMax = 100; // scripted answers run per pass
+export const sandboxPayerActionLeaseMs = 60_000; // a claimed answer not finished by then is claimed again
+export const sandboxPayerActionAttemptsMax = 5; // an answer that keeps failing for other reasons is dropped after this
+export const sandboxTestPayerBalanceDefault = 100_000n; // minor units, when POST /v1/test_helpers/wallet_users omits it
+export const sandboxResetPassesMax = 5; // reset re-reads and re-zeroes balances that moved under it this many times
+export const testClockAdvanceSecondsMax = 31_536_000; // one advance_time moves a test clock at most a year
+export const testClockOffsetMsMax = 10 * 365 * 24 * 60 * 60 * 1000; // a test clock runs at most ~10 years ahead
+export const testClockDueWorkRowsMax = 5_000; // rows advance_time handles itself per kind; the workers take the rest
+
+// Operator console
+export const opsSearchQueryLengthMax = 254; // a merchant or wallet user search: a name, an email, a phone or an id
+export const opsBankFileUploadBytesMax = 16 * 1024 * 1024; // a settlement file uploaded in the console (CLI: more)
+// The upload is JSON: escaping can double a CSV's size (quotes, newlines), plus room for the other fields.
+export const opsBankFileUploadBodyBytesMax = 2 * opsBankFileUploadBytesMax + 64 * 1024;

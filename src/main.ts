@@ -7,6 +7,7 @@ import { listenCommand } from "./cli/listen.js";
 import { migrateCommand } from "./cli/migrate.js";
 import { operatorCommand } from "./cli/operator.js";
 import { startCommand } from "./cli/start.js";
+import { triggerCommand } from "./cli/trigger.js";
 import { verifyCommand } from "./cli/verify.js";
 import { versionCommand } from "./cli/version.js";
 import { ConfigError } from "./config.js";
@@ -19,6 +20,7 @@ const commands: Readonly<Record<string, Command>> = {
   operator: operatorCommand,
   bank: bankCommand,
   listen: listenCommand,
+  trigger: triggerCommand,
   version: versionCommand,
   help: helpCommand,
 };

@@ -30,6 +30,8 @@ export const eventCatalog = {
   "webhook_endpoint.disabled":
     "A webhook endpoint was disabled: by the merchant, after a 410, or after failing for days.",
   "webhook_endpoint.deleted": "A webhook endpoint was deleted.",
+  "webhook_endpoint.probe":
+    "Sent only by the go-live probe, straight to the probed endpoint whatever its `enabled_events`; `data.object` is the endpoint. Never stored, listed or retried: answer 2xx as for any type you do not act on.",
   "wallet_user.created": "A wallet user signed up and verified their contact.",
   "wallet_user.frozen": "An operator froze the wallet: it can neither pay nor withdraw.",
   "wallet_user.unfrozen": "An operator unfroze the wallet.",

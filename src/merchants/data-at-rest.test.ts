@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { createTestApp } from "../../test/helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db.js";
+import { passSandboxGoLiveItems } from "../../test/helpers/go-live.js";
 import {
   bankAccountNumber,
   enableTotp,
@@ -51,6 +52,7 @@ describe("secrets at rest", () => {
     const keys = (await m.client.get("/v1/console/api_keys")).json();
     const signupKey = keys.data.find((k: { revealable: boolean }) => k.revealable);
     secrets.revealed = (await m.client.post(`/v1/console/api_keys/${signupKey.id}/reveal`)).json().secret;
+    await (await passSandboxGoLiveItems(m.client)).stop();
     const live = (await m.client.post("/v1/console/api_keys", { type: "secret", livemode: true })).json();
     secrets.live = live.secret;
     secrets.rolled = (

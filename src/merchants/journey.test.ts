@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createTestApp } from "../../test/helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db.js";
+import { passSandboxGoLiveItems } from "../../test/helpers/go-live.js";
 import {
   defaultPassword,
   enableTotp,
@@ -87,7 +88,7 @@ describe("merchant journey: sign-up to live", () => {
     const cookie = String(login.headers["set-cookie"]);
     assert.match(
       cookie,
-      /^coffer_console=[A-Za-z0-9_-]{43}; Path=\/v1\/console; Max-Age=43200; HttpOnly; SameSite=Lax; Secure$/,
+      /^coffer_console=[A-Za-z0-9_-]{43}; Path=\/v1; Max-Age=43200; HttpOnly; SameSite=Lax; Secure$/,
     );
     const me = login.json();
     assert.equal(me.role, "owner");
@@ -167,6 +168,10 @@ describe("merchant journey: sign-up to live", () => {
       [
         ["kyb_approved", false],
         ["two_factor_enabled", true],
+        ["webhook_endpoint_set", false],
+        ["test_payment_succeeded", false],
+        ["test_payment_refunded", false],
+        ["endpoint_probe_passed", false],
       ],
     );
   });
@@ -244,6 +249,13 @@ describe("merchant journey: sign-up to live", () => {
     assert.equal(refused.statusCode, 403);
     assert.equal(refused.json().error.code, "go_live_incomplete");
     assert.match(refused.json().error.message, /two_factor_enabled/);
+  });
+
+  it("integrates in test mode: a webhook handler that passes the probe, a payment and a refund", async () => {
+    const handler = await passSandboxGoLiveItems(owner);
+    await handler.stop();
+    const checklist = (await owner.get("/v1/console/go_live")).json();
+    assert.equal(checklist.ready, true, JSON.stringify(checklist.items));
   });
 
   it("creates a live key, shown once, and GET /v1/account with it says live", async () => {

@@ -15,6 +15,8 @@ export const consolePermissions = {
   "api_keys.read": ["owner", "admin", "developer", "viewer"],
   "api_keys.write": ["owner", "admin", "developer"],
   "go_live.read": ["owner", "admin", "developer", "viewer"],
+  /** Running the go-live probe sends requests to the merchant's endpoint: the roles that configure integrations. */
+  "go_live.write": ["owner", "admin", "developer"],
   "team.read": ["owner", "admin", "developer", "support", "viewer"],
   "team.write": ["owner", "admin"],
   "audit_log.read": ["owner", "admin"],

@@ -25,7 +25,7 @@ import { changePaymentStatus } from "./transitions.js";
 export type PaymentCapture = ReturnType<typeof createPaymentCapture>;
 
 export function createPaymentCapture(ctx: PaymentContext) {
-  const { pool, clock, ledger, accounts } = ctx;
+  const { pool, ledger, accounts } = ctx;
 
   async function load(scope: MerchantScope, id: string): Promise<Payment> {
     const payment = await getMerchantPayment(pool, scope, id);
@@ -65,7 +65,7 @@ export function createPaymentCapture(ctx: PaymentContext) {
         "id",
       );
     }
-    const now = clock.now();
+    const now = await ctx.testClocks.now(payment.merchantId, payment.livemode);
     if (payment.status === "requires_capture" && payment.captureBefore && payment.captureBefore <= now) {
       throw paymentError("payment_expired", "The capture window of this payment has closed.", "id");
     }
@@ -93,7 +93,7 @@ export function createPaymentCapture(ctx: PaymentContext) {
     }
     const results = await ledger.createTransfers(transfers, async (tx, results) => {
       if (!results.every((r) => isApplied(r.code)) || results.every((r) => r.code === "exists")) return;
-      const at = clock.now();
+      const at = await ctx.testClocks.now(payment.merchantId, payment.livemode, tx);
       const changed = await changePaymentStatus(tx, {
         id: payment.id,
         from: ["requires_capture"],
@@ -128,7 +128,7 @@ export function createPaymentCapture(ctx: PaymentContext) {
   async function cancel(scope: MerchantScope, id: string, input: { reason?: CancellationReason }): Promise<Payment> {
     const payment = await load(scope, id);
     const reason = input.reason ?? "requested_by_customer";
-    const now = clock.now();
+    const now = await ctx.testClocks.now(scope.merchantId, scope.livemode);
     if (payment.status === "requires_payment" || payment.status === "processing") {
       const changed = await withTransaction(pool, async (tx) => {
         const result = await changePaymentStatus(tx, {
@@ -155,7 +155,10 @@ export function createPaymentCapture(ctx: PaymentContext) {
     if (payment.status !== "requires_capture") {
       throw paymentError("payment_status_invalid", `This payment is ${payment.status}; it cannot be canceled.`, "id");
     }
-    if (payment.captureBefore && payment.captureBefore <= clock.now()) {
+    if (
+      payment.captureBefore &&
+      payment.captureBefore <= (await ctx.testClocks.now(scope.merchantId, scope.livemode))
+    ) {
       throw paymentError("payment_expired", "The capture window of this payment has closed.", "id");
     }
     const results = await releaseHold(payment, "canceled", { cancellation_reason: reason });
@@ -189,7 +192,7 @@ export function createPaymentCapture(ctx: PaymentContext) {
         const released =
           code === "ok" || code === "pending_transfer_expired" || code === "pending_transfer_already_voided";
         if (!released) return;
-        const at = clock.now();
+        const at = await ctx.testClocks.now(payment.merchantId, payment.livemode, tx);
         const changed = await changePaymentStatus(tx, {
           id: payment.id,
           from: ["requires_capture"],

@@ -45,7 +45,7 @@ export function notPayableError(payment: Payment, payerId: string | null, now: D
 export type Charger = ReturnType<typeof createCharger>;
 
 export function createCharger(ctx: PaymentContext) {
-  const { ledger, clock, accounts } = ctx;
+  const { ledger, accounts } = ctx;
 
   async function charge(payment: Payment, auth: SpendAuthorization): Promise<ChargeOutcome> {
     const payerId = auth.user.id;
@@ -62,6 +62,9 @@ export function createCharger(ctx: PaymentContext) {
             creditAccountId: merchantAccount,
             amount: payment.amount,
             pending: true,
+            // The ledger's own timeout is a backstop on the system clock. The payment expiry worker voids the hold
+            // explicitly at capture_before, which in test mode is on the merchant's test clock (never behind the
+            // system clock), so advancing a test clock releases the hold without waiting for this timeout.
             timeoutMs: paymentCaptureWindowMs + paymentCaptureHoldGraceMs,
             code: "payment",
             reference: payment.id,
@@ -95,7 +98,7 @@ export function createCharger(ctx: PaymentContext) {
       ledger.createTransfers(transfers, async (tx, results) => {
         if (!results.every((r) => isApplied(r.code))) return;
         if (results.every((r) => r.code === "exists")) return; // charged before: nothing moved now
-        const now = clock.now();
+        const now = await ctx.testClocks.now(payment.merchantId, payment.livemode, tx);
         const captureBefore = manual ? new Date(now.getTime() + paymentCaptureWindowMs) : null;
         const changed = await changePaymentStatus(tx, {
           id: payment.id,
@@ -133,7 +136,7 @@ export function createCharger(ctx: PaymentContext) {
     const after = await getPayment(ctx.pool, payment.id);
     if (!after) throw new Error(`payment ${payment.id} vanished`);
     if (after.payerId !== payerId || !(after.status === "succeeded" || after.status === "requires_capture")) {
-      throw notPayableError(after, payerId, clock.now());
+      throw notPayableError(after, payerId, await ctx.testClocks.now(after.merchantId, after.livemode));
     }
     return { kind: "charged", payment: after };
   }
@@ -146,7 +149,7 @@ export function createCharger(ctx: PaymentContext) {
 
   /** Ends a payment that cannot be paid (a refused payment code charge, a declined confirmation). */
   async function fail(payment: Payment, code: FailureCode, message: string): Promise<Payment> {
-    const now = clock.now();
+    const now = await ctx.testClocks.now(payment.merchantId, payment.livemode);
     const changed = await withTransaction(ctx.pool, async (tx) => {
       const result = await changePaymentStatus(tx, {
         id: payment.id,

@@ -191,7 +191,10 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     const currency = supportedCurrency(input.currency);
     const metadata = checkMetadata(input.metadata);
     const returnUrl = input.returnUrl === undefined ? null : checkReturnUrl(input.returnUrl, scope.livemode);
-    const now = clock.now();
+    // The payment lives in its merchant's time (the test clock in test mode); the payer's code, the rate limit and
+    // their windows belong to real time.
+    const now = await ctx.testClocks.now(scope.merchantId, scope.livemode);
+    const systemNow = clock.now();
     if (input.method !== "payment_code") {
       if (input.paymentCode !== undefined) {
         throw new ApiError("parameter_invalid", "payment_code goes with method payment_code only.", "payment_code");
@@ -221,17 +224,23 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       );
     }
     const bucket = `payment_code:${scope.merchantId}:${scope.livemode ? "live" : "test"}`;
-    if ((await rateLimitCount(pool, bucket, paymentCodeMissWindowMs, now)) >= paymentCodeMissesPerMerchantMax) {
+    if ((await rateLimitCount(pool, bucket, paymentCodeMissWindowMs, systemNow)) >= paymentCodeMissesPerMerchantMax) {
       throw new RetryAfterError(
-        retryAfterSeconds(now, paymentCodeMissWindowMs),
+        retryAfterSeconds(systemNow, paymentCodeMissWindowMs),
         "Too many unknown or expired payment codes; wait before trying more.",
       );
     }
     const id = newId("pay");
+    // Sandbox hook: in test mode a magic code (docs/sandbox.md) stands for the merchant's scripted payer.
+    const sandboxPayer = scope.livemode
+      ? undefined
+      : await ctx.sandbox?.payerForCode(scope.merchantId, input.paymentCode, currency);
     const claimed = await withTransaction(pool, async (tx) => {
-      const claim = isPaymentCodeShape(input.paymentCode)
-        ? await claimPaymentCode(tx, input.paymentCode, scope.livemode, id, now)
-        : ({ miss: "payment_code_invalid" } as const);
+      const claim = sandboxPayer
+        ? { walletUserId: sandboxPayer }
+        : isPaymentCodeShape(input.paymentCode)
+          ? await claimPaymentCode(tx, input.paymentCode, scope.livemode, id, systemNow)
+          : ({ miss: "payment_code_invalid" } as const);
       if ("miss" in claim) return claim;
       const payment = await insertPayment(tx, {
         id,
@@ -248,11 +257,20 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       return { payment };
     });
     if ("miss" in claimed) {
-      await hitRateLimit(pool, bucket, paymentCodeMissWindowMs, now);
+      await hitRateLimit(pool, bucket, paymentCodeMissWindowMs, systemNow);
       throw paymentError(claimed.miss, undefined, "payment_code");
     }
-    const payment = claimed.payment;
-    return payment.amount > passwordFreeAmount(currency) ? awaitConfirmation(payment) : chargeNow(payment);
+    return proceed(claimed.payment);
+  }
+
+  /** A claimed payment code: charged at once up to the password-free amount, else waiting for the payer. */
+  async function proceed(payment: Payment): Promise<Payment> {
+    // Sandbox hook: a test payer's scenario may script the path (docs/sandbox.md).
+    const plan = payment.livemode ? undefined : await ctx.sandbox?.planFor(payment.payerId!, payment);
+    if (plan?.kind === "refuse") return charger.fail(payment, plan.code, plan.message);
+    if (plan?.kind === "await_payer") return awaitConfirmation(payment);
+    if (plan?.kind === "charge") return chargeNow(payment);
+    return payment.amount > passwordFreeAmount(payment.currency) ? awaitConfirmation(payment) : chargeNow(payment);
   }
 
   /** Up to this amount a payment code is charged without asking the payer: the lower of the two thresholds. */
@@ -263,7 +281,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
   }
 
   async function awaitConfirmation(payment: Payment): Promise<Payment> {
-    const now = clock.now();
+    const now = await ctx.testClocks.now(payment.merchantId, payment.livemode);
     const changed = await withTransaction(pool, async (tx) => {
       const result = await changePaymentStatus(tx, {
         id: payment.id,
@@ -272,6 +290,8 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
         at: now,
       });
       if (result) await recordPaymentEvent(tx, ctx, result.payment, now, result.previous);
+      // Sandbox hook: a scripted payer's later answer is scheduled with the change.
+      if (result && !payment.livemode) await ctx.sandbox?.awaitingPayer(tx, result.payment);
       return result;
     });
     return changed?.payment ?? payment;

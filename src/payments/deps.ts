@@ -1,15 +1,17 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
-import type { Pool } from "../db/pool.js";
+import type { Pool, Queryable } from "../db/pool.js";
 import type { CurrencyRegistry } from "../ledger/currencies.js";
 import type { LedgerService } from "../ledger/service.js";
 import type { NotificationService } from "../notifications/service.js";
+import type { TestClocks } from "../sandbox/test-clock.js";
 import type { SecretBox } from "../security/encryption.js";
 import type { WalletServices } from "../wallets/service.js";
 import type { PaymentAccounts } from "./accounts.js";
 import type { PaymentConfig } from "./config.js";
-import type { PaymentLinks } from "./model.js";
+import type { FailureCode } from "./failure-codes.js";
+import type { Payment, PaymentLinks } from "./model.js";
 import type { PaymentNotices } from "./notices.js";
 
 /** What every payment service is built from (src/runtime/services.ts passes its own). */
@@ -28,7 +30,32 @@ export interface PaymentDeps {
   notifications: NotificationService;
   /** Signs the unsubscribe links of payment reminders (derived from the master key: unsubscribeKeyFrom). */
   unsubscribeKey: Buffer;
+  /**
+   * The time a merchant's objects live in: the system clock in live mode, the merchant's test clock in test mode.
+   * Deadlines and timestamps of payments, refunds and payouts read it; rate limits, wallet payment codes and leases
+   * stay on the system clock (they guard real processes and real payers).
+   */
+  testClocks: TestClocks;
+  /** Sandbox hook: what a test payer's scenario means to a payment (src/sandbox/test-payers.ts). Test mode only. */
+  sandbox?: PaymentSandboxHook;
 }
+
+/**
+ * The sandbox's answers about test-mode payers. Payments ask it only for test-mode payments, at four points: which
+ * payer a magic payment code stands for, how a payment of a scripted payer proceeds, when a payment starts waiting
+ * for that payer (to schedule its scripted answer), and whether the payer declines refunds.
+ */
+export interface PaymentSandboxHook {
+  payerForCode(merchantId: string, code: string, currency: string): Promise<string | undefined>;
+  planFor(payerId: string, payment: Payment): Promise<SandboxPaymentPlan>;
+  awaitingPayer(tx: Queryable, payment: Payment): Promise<void>;
+  refundRefusal(payment: Payment): Promise<{ code: FailureCode; message: string } | undefined>;
+}
+
+/** default: as for any payer; charge: at once; await_payer: processing until the payer answers; refuse: failed. */
+export type SandboxPaymentPlan =
+  | { kind: "default" | "charge" | "await_payer" }
+  | { kind: "refuse"; code: FailureCode; message: string };
 
 /** The deps plus what the payment services share once built. */
 export interface PaymentContext extends PaymentDeps {

@@ -1,5 +1,6 @@
 import { withTransaction } from "../db/tx.js";
 import { paymentExpiryBatchMax, paymentExpiryLeaseMs } from "../limits.js";
+import { testClockDueSql, testOffsetSql } from "../sandbox/test-clock.js";
 import type { PaymentCapture } from "./capture.js";
 import { purgeOldPaymentCodes } from "./code-store.js";
 import type { PaymentContext } from "./deps.js";
@@ -22,22 +23,41 @@ import { changePaymentStatus } from "./transitions.js";
 export function createPaymentExpiry(ctx: PaymentContext, capture: PaymentCapture) {
   const { pool, clock } = ctx;
 
-  async function claimDue(limit: number) {
-    const now = clock.now();
+  /**
+   * Claims due payments: due on the system clock, or (test mode) on the merchant's test clock. The lease is taken on
+   * the row's own clock, so a test payment on an advanced clock is not due again at once. With onlyMerchant, only
+   * that merchant's test-mode payments (advance_time runs its merchant's due work itself).
+   */
+  async function claimDue(limit: number, onlyMerchant?: string) {
+    const testDue = (merchant?: string) =>
+      testClockDueSql({ table: "payments", dueColumn: "due_at", now: "$1", limit: "$3", merchant });
     const claimed = await pool.query<PaymentRow>(
-      `UPDATE payments p SET due_at = $2
-        WHERE p.id IN (SELECT id FROM payments WHERE due_at <= $1 ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+      `UPDATE payments p SET due_at = $2::timestamptz + ${testOffsetSql("p.merchant_id", "p.livemode")}
+        WHERE ${
+          onlyMerchant === undefined
+            ? `p.id IN (SELECT id FROM payments WHERE due_at <= $1 ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+               OR p.id IN (${testDue()})`
+            : `p.id IN (${testDue("$4")})`
+        }
         RETURNING p.*`,
-      [now, new Date(now.getTime() + paymentExpiryLeaseMs), limit],
+      [
+        clock.now(),
+        new Date(clock.now().getTime() + paymentExpiryLeaseMs),
+        limit,
+        ...(onlyMerchant ? [onlyMerchant] : []),
+      ],
     );
     return claimed.rows.map(paymentFromRow);
   }
 
-  /** One pass: ends every payment due now (up to limit). Returns how many it looked at. */
-  async function runDue(limit = paymentExpiryBatchMax): Promise<number> {
-    const due = await claimDue(limit);
+  /**
+   * One pass: ends every payment due now (up to limit, twice that when test clocks run ahead). Returns how many it
+   * looked at. onlyMerchant restricts it to one merchant's test-mode payments.
+   */
+  async function runDue(limit = paymentExpiryBatchMax, onlyMerchant?: string): Promise<number> {
+    const due = await claimDue(limit, onlyMerchant);
     for (const payment of due) {
-      const now = clock.now();
+      const now = await ctx.testClocks.now(payment.merchantId, payment.livemode);
       try {
         if (payment.status === "requires_capture") {
           await capture.expireHold(payment);

@@ -37,7 +37,8 @@ export const failureCodes = {
   },
   risk_declined: {
     applies: ["payment"],
-    description: "coffer's risk checks refused the payment. Reserved: no risk rule answers it yet.",
+    description:
+      "coffer's risk checks refused the payment. In test mode the risk_declined scenario answers it (docs/sandbox.md); no live risk rule does yet.",
   },
   expired: {
     applies: ["payment"],
@@ -47,6 +48,11 @@ export const failureCodes = {
   merchant_balance_insufficient: {
     applies: ["refund"],
     description: "The merchant's available balance was below the refund (paid out already, or held for payouts).",
+  },
+  refund_declined: {
+    applies: ["refund"],
+    description:
+      "The refund was declined; nothing moved. In test mode the refund_fails scenario answers it for every refund of its payments (docs/sandbox.md).",
   },
   account_closed: {
     applies: ["payout"],

@@ -188,6 +188,7 @@ export function walletPaymentJson(
     description: payment.description,
     step_up_required: extra.stepUpRequired,
     failure_code: payment.failureCode,
+    amount_refunded: String(payment.amountRefunded),
     expires_at: unixSeconds(payment.expiresAt),
     redirect_url: paid && payment.returnUrl ? returnUrlWith(payment.returnUrl, payment.id) : null,
     created: unixSeconds(payment.createdAt),

@@ -27,7 +27,7 @@ export type PayerActions = ReturnType<typeof createPayerActions>;
 const notFound = () => new ApiError("resource_not_found", "No such payment.", "id");
 
 export function createPayerActions(ctx: PaymentContext, charger: Charger, creation: PaymentCreation) {
-  const { pool, clock, links } = ctx;
+  const { pool, links } = ctx;
 
   function visibleTo(payment: Payment | undefined, user: WalletUser): Payment {
     if (!payment || payment.livemode !== user.livemode) throw notFound();
@@ -102,11 +102,14 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
     const payment = visibleTo(await getPayment(pool, id), user);
     const paid = payment.status === "succeeded" || payment.status === "requires_capture";
     if (paid && payment.payerId === user.id) return json(payment);
-    const now = clock.now();
+    const now = await ctx.testClocks.now(payment.merchantId, payment.livemode);
     if (!isPayable(payment.status) || payment.expiresAt <= now) throw notPayableError(payment, user.id, now);
     if (payment.method === "payment_code" && payment.status !== "processing") {
       throw paymentError("payment_status_invalid", "This payment is being charged already.", "id");
     }
+    // Sandbox hook: a test payer's scenario may have coffer's checks refuse it (limit_exceeded, risk_declined).
+    const plan = payment.livemode ? undefined : await ctx.sandbox?.planFor(user.id, payment);
+    if (plan?.kind === "refuse") return json(await charger.fail(payment, plan.code, plan.message));
     if (!(await creation.holdsCurrency(user.id, payment.currency))) {
       throw walletError("insufficient_funds", `Your wallet holds no ${payment.currency}.`, "amount");
     }
@@ -133,7 +136,7 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
     if (payment.status !== "processing") {
       throw paymentError("payment_status_invalid", `This payment is ${payment.status}; it cannot be declined.`, "id");
     }
-    const now = clock.now();
+    const now = await ctx.testClocks.now(payment.merchantId, payment.livemode);
     const changed = await withTransaction(pool, async (tx) => {
       const result = await changePaymentStatus(tx, {
         id: payment.id,

@@ -43,6 +43,8 @@ export function createPaymentServices(deps: PaymentDeps) {
       list: creation.list,
       capture: capture.capture,
       cancel: capture.cancel,
+      /** Ends a requires_capture payment now, releasing its hold (the expiry worker; the sandbox's expire helper). */
+      expireHold: capture.expireHold,
     },
     /** The payer's side: scan, confirm, decline, their own payments. */
     payer,

@@ -6,6 +6,7 @@ import { createEventService, type EventService } from "../events/service.js";
 import type { Authenticator } from "../http/auth.js";
 import { type CurrencyRegistry, createCurrencyRegistry } from "../ledger/currencies.js";
 import { createLedgerService, type LedgerService } from "../ledger/service.js";
+import { defaultGoLiveItems } from "../merchants/go-live.js";
 import { createMerchantServices, type MerchantServices } from "../merchants/service.js";
 import { merchantContacts } from "../merchants/users.js";
 import { createNotificationService, type NotificationService } from "../notifications/service.js";
@@ -21,6 +22,12 @@ import { createOperatorServices, type OperatorServices } from "../operators/serv
 import { loadPaymentConfig, type PaymentConfig } from "../payments/config.js";
 import { unsubscribeKeyFrom } from "../payments/notices.js";
 import { createPaymentServices, type PaymentServices } from "../payments/service.js";
+import { createEndpointProbe, type EndpointProbe } from "../sandbox/endpoint-probe.js";
+import { sandboxGoLiveItems } from "../sandbox/go-live-items.js";
+import { createPaymentHelpers, type PaymentHelpers } from "../sandbox/payment-helpers.js";
+import { createSandboxReset, type SandboxReset } from "../sandbox/reset.js";
+import { createTestClocks, type TestClocks } from "../sandbox/test-clock.js";
+import { createTestPayers, type TestPayers } from "../sandbox/test-payers.js";
 import { createSecretBox, type SecretBox } from "../security/encryption.js";
 import { loadWalletConfig, type WalletConfig } from "../wallets/config.js";
 import { createWalletServices, type WalletServices } from "../wallets/service.js";
@@ -52,6 +59,12 @@ export interface Services {
   wallets: WalletServices;
   /** Payments: payment requests, QR and payment codes, checkout, capture, refunds, payouts, the merchant balance. */
   payments: PaymentServices;
+  /** The sandbox's per-merchant test clocks: the time test-mode objects live in. */
+  testClocks: TestClocks;
+  /** The go-live probe of a merchant's webhook handler (POST /v1/console/go_live/probe). */
+  goLiveProbe: EndpointProbe;
+  /** The sandbox's test payers, payment helpers and reset (POST /v1/test_helpers/…, docs/sandbox.md). */
+  sandbox: { testPayers: TestPayers; helpers: PaymentHelpers; reset: SandboxReset };
   /** How callers prove who they are, tried in order on every request (see src/http/auth.ts). */
   authenticators: Authenticator[];
   /** Lets queued ledger batches commit, then stops accepting work. */
@@ -77,6 +90,7 @@ export function createServices(deps: ServiceDeps): Services {
   const { config, pool, log } = deps;
   const clock = deps.clock ?? systemClock;
   const currencies = createCurrencyRegistry(config.cryptoAssets);
+  const testClocks = createTestClocks({ pool, clock });
   const secrets = createSecretBox({ db: pool, masterKey: deps.masterKey });
   const ledgerLog = log.child({ component: "ledger" });
   const ledger = createLedgerService({
@@ -113,9 +127,18 @@ export function createServices(deps: ServiceDeps): Services {
     merchantContacts,
     localTargets: config.webhookLocalTargets,
     log: log.child({ component: "webhooks" }),
+    testClocks,
   });
-  const merchants = createMerchantServices({ pool, clock, config, secrets, notifications, log });
-  const operators = createOperatorServices({ pool, clock, secrets, notifications });
+  const merchants = createMerchantServices({
+    pool,
+    clock,
+    config,
+    secrets,
+    notifications,
+    log,
+    goLiveItems: [...defaultGoLiveItems, ...sandboxGoLiveItems],
+  });
+  const goLiveProbe = createEndpointProbe({ pool, clock, secrets, localTargets: config.webhookLocalTargets });
   const wallets = createWalletServices({
     pool,
     ledger,
@@ -127,6 +150,8 @@ export function createServices(deps: ServiceDeps): Services {
     config: deps.walletConfig ?? loadWalletConfig(process.env, config, currencies),
     smsGatewayConfigured: sms.name !== "dev",
   });
+  const testPayers = createTestPayers({ pool, clock, ledger, wallets, testClocks });
+  const operators = createOperatorServices({ pool, clock, secrets, notifications, bankFiles: wallets.bankFiles });
   const payments = createPaymentServices({
     pool,
     clock,
@@ -139,7 +164,21 @@ export function createServices(deps: ServiceDeps): Services {
     paymentConfig: deps.paymentConfig ?? loadPaymentConfig(process.env, currencies),
     notifications,
     unsubscribeKey: unsubscribeKeyFrom(deps.masterKey),
+    testClocks,
+    sandbox: testPayers.paymentHook,
   });
+  const sandbox = {
+    testPayers,
+    helpers: createPaymentHelpers({
+      pool,
+      clock,
+      log: log.child({ component: "sandbox" }),
+      payments,
+      testPayers,
+      testClocks,
+    }),
+    reset: createSandboxReset({ pool, clock, ledger, wallets }),
+  };
   const authenticators: Authenticator[] = [];
   authenticators.push(wallets.authenticator);
   authenticators.push(...merchants.authenticators, ...operators.authenticators);
@@ -160,6 +199,9 @@ export function createServices(deps: ServiceDeps): Services {
     webhookDelivery,
     wallets,
     payments,
+    testClocks,
+    goLiveProbe,
+    sandbox,
     authenticators,
     async close() {
       await ledger.close();

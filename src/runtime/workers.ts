@@ -9,6 +9,7 @@ import {
   merchantHousekeepingIntervalMs,
   messageDeliveryBatchMax,
   messageDeliveryIntervalMs,
+  sandboxPayerActionIntervalMs,
   webhookDeliveryBatchMax,
   webhookDispatchBatchMax,
   webhookWorkerIntervalMs,
@@ -42,7 +43,20 @@ export function backgroundWorkers(deps: WorkerDeps): Worker[] {
     paymentExpiryWorker({ payments: deps.services.payments, log: deps.log }),
     payoutSettlementWorker({ payments: deps.services.payments, log: deps.log }),
     payoutScheduleWorker({ payments: deps.services.payments, log: deps.log }),
+    sandboxPayerActionWorker(deps),
   ];
+}
+
+/** Runs the sandbox's scripted payer answers (payer_declines, succeeds_after_delay) due on their test clocks. */
+export function sandboxPayerActionWorker(deps: WorkerDeps): Worker {
+  return {
+    name: "sandbox-payer-actions",
+    intervalMs: sandboxPayerActionIntervalMs,
+    async run() {
+      const ran = await deps.services.sandbox.helpers.runDueSandboxActions();
+      if (ran > 0) deps.log.debug({ ran }, "sandbox payer answers run");
+    },
+  };
 }
 
 /** Deletes Idempotency-Key records past their 24 hours (an expired key is also reclaimed on use). */

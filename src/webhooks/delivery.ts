@@ -13,6 +13,8 @@ import {
 } from "../limits.js";
 import type { NotificationService } from "../notifications/service.js";
 import type { Locale } from "../notifications/templates.js";
+import type { TestClocks } from "../sandbox/test-clock.js";
+import { testClockDueSql } from "../sandbox/test-clock.js";
 import type { SecretBox } from "../security/encryption.js";
 import { disabledReasonText, endpointDisabledTemplate } from "./messages.js";
 import { type EndpointRow, endpointFromRow, seconds, secretAad } from "./model.js";
@@ -39,6 +41,11 @@ export interface WebhookDeliveryDeps {
   /** Who hears about the merchant's disabled endpoints (owner and admins with a verified address). */
   merchantContacts: (db: Queryable, merchantId: string) => Promise<{ email: string; locale: Locale }[]>;
   random?: () => number;
+  /**
+   * A test-mode delivery lives on its merchant's test clock: its retries are scheduled from it and due on it, so
+   * advancing the clock runs them. Signatures always carry real time (receivers check it against theirs).
+   */
+  testClocks: TestClocks;
 }
 
 interface ClaimedRow {
@@ -62,15 +69,37 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
     return Math.round(base * jitter);
   }
 
-  async function claim(limit: number): Promise<ClaimedRow[]> {
+  /**
+   * Claims due deliveries: pending ones due on the system clock or (test mode) on their merchant's test clock, and
+   * ones whose lease (real time) ran out. onlyMerchant: only that merchant's pending test-mode deliveries.
+   */
+  async function claim(limit: number, onlyMerchant?: string): Promise<ClaimedRow[]> {
     const now = deps.clock.now();
+    const testDue = testClockDueSql({
+      table: "webhook_deliveries",
+      dueColumn: "next_attempt_at",
+      condition: "x.status = 'pending'",
+      now: "$1",
+      limit: "$3",
+      merchant: onlyMerchant === undefined ? undefined : "$4",
+    });
     const result = await deps.pool.query<ClaimedRow>(
       `UPDATE webhook_deliveries d SET status = 'delivering', attempts = d.attempts + 1, locked_until = $2
-        WHERE d.id IN (SELECT id FROM webhook_deliveries
-                        WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'delivering' AND locked_until < $1)
-                        ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+        WHERE ${
+          onlyMerchant === undefined
+            ? `d.id IN (SELECT id FROM webhook_deliveries
+                         WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'delivering' AND locked_until < $1)
+                         ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+               OR d.id IN (${testDue})`
+            : `d.id IN (${testDue})`
+        }
         RETURNING d.id, d.event_id, d.endpoint_id, d.attempts, d.schedule_base`,
-      [now, new Date(now.getTime() + webhookDeliveryLeaseMs), limit],
+      [
+        now,
+        new Date(now.getTime() + webhookDeliveryLeaseMs),
+        limit,
+        ...(onlyMerchant === undefined ? [] : [onlyMerchant]),
+      ],
     );
     return result.rows;
   }
@@ -114,7 +143,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
     ]);
     const endpoint = endpoints.rows[0]!;
     const event = eventFromRow(events.rows[0]);
-    const attemptedAt = deps.clock.now();
+    const attemptedAt = await deps.testClocks.now(endpoint.merchant_id, endpoint.livemode);
     if (endpoint.deleted_at || endpoint.status === "disabled") {
       await deps.pool.query(
         "UPDATE webhook_deliveries SET status = 'abandoned', next_attempt_at = NULL, locked_until = NULL WHERE id = $1",
@@ -151,7 +180,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
           outcome === "retry" ? new Date(attemptedAt.getTime() + delay!) : null,
           result.statusCode,
           result.error,
-          ok ? deps.clock.now() : null,
+          ok ? attemptedAt : null,
         ],
       );
       if (ok) {
@@ -225,9 +254,12 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
     }
   }
 
-  /** One pass: claim due deliveries and send them, at most webhookDeliveryConcurrencyMax at a time. */
-  async function deliverDue(limit = webhookDeliveryBatchMax): Promise<number> {
-    const claimed = await claim(limit);
+  /**
+   * One pass: claim due deliveries and send them, at most webhookDeliveryConcurrencyMax at a time. onlyMerchant
+   * restricts it to one merchant's test-mode deliveries (advance_time).
+   */
+  async function deliverDue(limit = webhookDeliveryBatchMax, onlyMerchant?: string): Promise<number> {
+    const claimed = await claim(limit, onlyMerchant);
     let next = 0;
     const workers = Array.from({ length: Math.min(webhookDeliveryConcurrencyMax, claimed.length) }, async () => {
       while (next < claimed.length) {

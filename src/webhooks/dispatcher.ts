@@ -3,6 +3,7 @@ import type { Pool } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { newId } from "../ids.js";
 import { webhookDispatchBatchMax } from "../limits.js";
+import { testOffsetSql } from "../sandbox/test-clock.js";
 import { eventMatches } from "./model.js";
 
 /**
@@ -43,8 +44,10 @@ export async function dispatchEvents(pool: Pool, clock: Clock, limit = webhookDi
     if (deliveries.length > 0) {
       await tx.query(
         `INSERT INTO webhook_deliveries (id, event_id, endpoint_id, merchant_id, livemode, next_attempt_at, created_at)
-         SELECT d.id, d.event_id, d.endpoint_id, d.merchant_id, d.livemode, $6, $6
+         SELECT d.id, d.event_id, d.endpoint_id, d.merchant_id, d.livemode, t.at, t.at
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[]) AS d(id, event_id, endpoint_id, merchant_id, livemode)
+           -- a test-mode delivery is created (and first due) on its merchant's test clock
+           CROSS JOIN LATERAL (SELECT $6::timestamptz + ${testOffsetSql("d.merchant_id", "d.livemode")} AS at) t
          ON CONFLICT (event_id, endpoint_id) DO NOTHING`,
         [
           deliveries.map((d) => d.id),

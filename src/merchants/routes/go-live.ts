@@ -10,7 +10,20 @@ export const GoLiveChecklist = Type.Object(
   {
     object: Type.Literal("go_live_checklist"),
     ready: Type.Boolean({ description: "Every item passes: live keys can be created." }),
-    items: Type.Array(Type.Object({ id: Type.String(), title: Type.String(), passed: Type.Boolean() }, Closed)),
+    items: Type.Array(
+      Type.Object(
+        {
+          id: Type.String(),
+          title: Type.String(),
+          passed: Type.Boolean(),
+          fix: Type.Union([Type.String(), Type.Null()], { description: "How to make this item pass." }),
+          detail: Type.Union([Type.String(), Type.Null()], {
+            description: "What the check saw, when it has more to say than pass or fail (e.g. the failing probe step).",
+          }),
+        },
+        Closed,
+      ),
+    ),
   },
   Closed,
 );

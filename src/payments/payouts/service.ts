@@ -14,6 +14,7 @@ import {
   payoutScheduleBatchMax,
 } from "../../limits.js";
 import { kybAad, kybRowOfMerchant } from "../../merchants/kyb-records.js";
+import { testClockDueSql, testOffsetSql } from "../../sandbox/test-clock.js";
 import type { BankInstruction, BankUpdate } from "../../wallets/bank/connector.js";
 import type { BankConnectorName } from "../../wallets/config.js";
 import type { PaymentContext } from "../deps.js";
@@ -112,7 +113,7 @@ export function createPayoutService(ctx: PaymentContext) {
       ],
       async (tx, [applied]) => {
         if (!applied || !isApplied(applied.code)) return;
-        const now = clock.now();
+        const now = await ctx.testClocks.now(scope.merchantId, scope.livemode, tx);
         const inserted = await tx.query<PayoutRow>(
           `INSERT INTO payouts AS p (id, merchant_id, livemode, amount, currency, status, automatic, scheduled_for,
                                      description, connector, hold_transfer_id, destination_holder, destination_bank,
@@ -213,7 +214,7 @@ export function createPayoutService(ctx: PaymentContext) {
       ],
       async (tx, [applied]) => {
         if (!applied || !isApplied(applied.code)) return;
-        const now = clock.now();
+        const now = await ctx.testClocks.now(payout.merchantId, payout.livemode, tx);
         const updated = await tx.query<PayoutRow>(
           `UPDATE payouts p SET status = $2, failure_code = $3, failure_message = $4,
                   bank_reference = coalesce($5, bank_reference), completed_at = $6, updated_at = $6,
@@ -258,23 +259,28 @@ export function createPayoutService(ctx: PaymentContext) {
     await pool.query(
       `UPDATE payouts SET failed_calls = $2, last_error = $3, next_attempt_at = $4, locked_until = NULL
         WHERE id = $1 AND status = 'pending'`,
-      [payout.id, failedCalls, message, new Date(clock.now().getTime() + delay)],
+      [payout.id, failedCalls, message, new Date((await payoutNow(payout)).getTime() + delay)],
     );
     ctx.log.warn({ payout: payout.id, err: message, retryInMs: delay }, "payout bank call failed");
+  }
+
+  /** The time a payout lives in: its merchant's test clock in test mode (the sandbox bank settles on it too). */
+  function payoutNow(payout: Payout): Promise<Date> {
+    return ctx.testClocks.now(payout.merchantId, payout.livemode);
   }
 
   /** One step of one claimed payout: submit it to the bank, or ask the bank about it. */
   async function step(payout: Payout): Promise<void> {
     const connector = ctx.wallets.bank.connectors[payout.connector];
     try {
-      const instruction = await instructionFor(payout);
+      const instruction = { ...(await instructionFor(payout)), at: await payoutNow(payout) };
       const update = payout.submittedAt ? await connector.status(instruction) : await connector.credit(instruction);
       if (update.status === "pending") {
         await pool.query(
           `UPDATE payouts SET submitted_at = coalesce(submitted_at, $2), next_attempt_at = $3,
                   bank_reference = coalesce($4, bank_reference), locked_until = NULL, updated_at = $2
             WHERE id = $1 AND status = 'pending'`,
-          [payout.id, clock.now(), update.nextCheckAt, update.bankReference ?? null],
+          [payout.id, instruction.at, update.nextCheckAt, update.bankReference ?? null],
         );
         return;
       }
@@ -300,16 +306,33 @@ export function createPayoutService(ctx: PaymentContext) {
     }
   }
 
-  /** One pass of the payout worker: every payout due now. Returns how many it looked at. */
-  async function runDue(limit = payoutBatchMax): Promise<number> {
+  /**
+   * One pass of the payout worker: every payout due now (next_attempt_at on the system clock, or on the merchant's
+   * test clock in test mode; the lease is real time). onlyMerchant restricts it to one merchant's test-mode payouts.
+   * Returns how many it looked at.
+   */
+  async function runDue(limit = payoutBatchMax, onlyMerchant?: string): Promise<number> {
     const now = clock.now();
+    const unleased = "status = 'pending' AND (locked_until IS NULL OR locked_until < $1)";
+    const testDue = testClockDueSql({
+      table: "payouts",
+      dueColumn: "next_attempt_at",
+      condition: "x.status = 'pending' AND (x.locked_until IS NULL OR x.locked_until < $1)",
+      now: "$1",
+      limit: "$3",
+      merchant: onlyMerchant === undefined ? undefined : "$4",
+    });
     const claimed = await pool.query<PayoutRow>(
       `UPDATE payouts p SET locked_until = $2
-        WHERE p.id IN (SELECT id FROM payouts
-                        WHERE status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until < $1)
-                        ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+        WHERE ${
+          onlyMerchant === undefined
+            ? `p.id IN (SELECT id FROM payouts WHERE ${unleased} AND next_attempt_at <= $1
+                         ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+               OR p.id IN (${testDue})`
+            : `p.id IN (${testDue})`
+        }
         RETURNING ${payoutColumns}`,
-      [now, new Date(now.getTime() + payoutLeaseMs), limit],
+      [now, new Date(now.getTime() + payoutLeaseMs), limit, ...(onlyMerchant === undefined ? [] : [onlyMerchant])],
     );
     for (const row of claimed.rows) await step(payoutFromRow(row));
     return claimed.rows.length;
@@ -327,7 +350,7 @@ export function createPayoutService(ctx: PaymentContext) {
     await pool.query(
       `INSERT INTO payout_schedules (merchant_id, livemode, schedule, updated_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (merchant_id, livemode) DO UPDATE SET schedule = $3, updated_at = $4`,
-      [scope.merchantId, scope.livemode, value, clock.now()],
+      [scope.merchantId, scope.livemode, value, await ctx.testClocks.now(scope.merchantId, scope.livemode)],
     );
     return value;
   }
@@ -338,27 +361,32 @@ export function createPayoutService(ctx: PaymentContext) {
    * account are not even looked at (they would fail every pass). A unique index makes a day's payout once-only
    * across processes. Returns how many payouts it made.
    */
-  async function runSchedule(limit = payoutScheduleBatchMax): Promise<number> {
-    const day = clock.now().toISOString().slice(0, 10);
+  async function runSchedule(limit = payoutScheduleBatchMax, onlyMerchant?: string): Promise<number> {
+    // "Today" is the UTC day of each merchant's own clock (a test merchant's test clock may be days ahead).
     const due = await pool.query<{
       merchant_id: string;
       livemode: boolean;
       currency: string;
       ledger_account_id: bigint;
+      day: string;
     }>(
-      `SELECT a.merchant_id, a.livemode, a.currency, a.ledger_account_id
-         FROM payout_schedules s JOIN merchant_balance_accounts a USING (merchant_id, livemode)
-         JOIN ledger_accounts l ON l.id = a.ledger_account_id
-         JOIN kyb_applications k ON k.merchant_id = a.merchant_id
-        WHERE s.schedule = 'daily' AND l.credits_posted - l.debits_posted - l.debits_pending > 0
-          AND k.bank_account_number_enc IS NOT NULL AND (NOT a.livemode OR k.state = 'approved')
-          AND NOT EXISTS (SELECT 1 FROM payouts p WHERE p.merchant_id = a.merchant_id AND p.livemode = a.livemode
-                             AND p.currency = a.currency AND p.scheduled_for = $1::date)
-        ORDER BY a.merchant_id, a.livemode, a.currency LIMIT $2`,
-      [day, limit],
+      `SELECT * FROM (
+         SELECT a.merchant_id, a.livemode, a.currency, a.ledger_account_id,
+                to_char(($1::timestamptz + ${testOffsetSql("a.merchant_id", "a.livemode")}) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day
+           FROM payout_schedules s JOIN merchant_balance_accounts a USING (merchant_id, livemode)
+           JOIN ledger_accounts l ON l.id = a.ledger_account_id
+           JOIN kyb_applications k ON k.merchant_id = a.merchant_id
+          WHERE s.schedule = 'daily' AND l.credits_posted - l.debits_posted - l.debits_pending > 0
+            AND k.bank_account_number_enc IS NOT NULL AND (NOT a.livemode OR k.state = 'approved')
+            AND ($3::text IS NULL OR (a.merchant_id = $3 AND NOT a.livemode))) c
+        WHERE NOT EXISTS (SELECT 1 FROM payouts p WHERE p.merchant_id = c.merchant_id AND p.livemode = c.livemode
+                             AND p.currency = c.currency AND p.scheduled_for = c.day::date)
+        ORDER BY c.merchant_id, c.livemode, c.currency LIMIT $2`,
+      [clock.now(), limit, onlyMerchant ?? null],
     );
     let made = 0;
     for (const row of due.rows) {
+      const day = row.day;
       const account = await ledger.getAccount(row.ledger_account_id);
       const available = account ? balanceOf(account).available : 0n;
       if (available <= 0n) continue;

@@ -1,4 +1,5 @@
 import type { Queryable } from "../../db/pool.js";
+import { withTransaction } from "../../db/tx.js";
 import { recordEvent } from "../../events/outbox.js";
 import { parseAmount } from "../../http/amount.js";
 import type { MerchantScope } from "../../http/auth.js";
@@ -10,7 +11,9 @@ import { type TransferInput, transferIdFor } from "../../ledger/model.js";
 import { createKeyedQueue } from "../../wallets/limits/serialize.js";
 import type { PaymentContext } from "../deps.js";
 import { paymentError } from "../errors.js";
+import type { FailureCode } from "../failure-codes.js";
 import { feeRefundFor } from "../fees.js";
+import type { Payment } from "../model.js";
 import { getMerchantPayment, getPayment } from "../store.js";
 import { type Refund, type RefundReason, type RefundRow, refundFromRow, refundJson } from "./model.js";
 
@@ -35,7 +38,7 @@ export interface CreateRefundInput {
 export type RefundService = ReturnType<typeof createRefundService>;
 
 export function createRefundService(ctx: PaymentContext) {
-  const { pool, clock, ledger, accounts } = ctx;
+  const { pool, ledger, accounts } = ctx;
   const perPayment = createKeyedQueue();
 
   async function record(tx: Queryable, refund: Refund, payerId: string | null, at: Date): Promise<void> {
@@ -61,6 +64,64 @@ export function createRefundService(ctx: PaymentContext) {
     );
   }
 
+  async function insertRefund(
+    tx: Queryable,
+    values: {
+      id: string;
+      payment: Payment;
+      amount: bigint;
+      feeReturned: bigint;
+      input: Pick<CreateRefundInput, "reason" | "description">;
+      failure: { code: FailureCode; message: string } | null;
+      at: Date;
+    },
+  ): Promise<Refund> {
+    const { payment, failure } = values;
+    const inserted = await tx.query<RefundRow>(
+      `INSERT INTO refunds (id, payment_id, merchant_id, livemode, amount, currency, fee_returned, status, reason,
+                            description, failure_code, failure_message, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING *`,
+      [
+        values.id,
+        payment.id,
+        payment.merchantId,
+        payment.livemode,
+        String(values.amount),
+        payment.currency,
+        String(values.feeReturned),
+        failure ? "failed" : "succeeded",
+        values.input.reason ?? "requested_by_customer",
+        values.input.description ?? null,
+        failure?.code ?? null,
+        failure?.message ?? null,
+        values.at,
+      ],
+    );
+    return refundFromRow(inserted.rows[0]!);
+  }
+
+  /** A refund declined before any money moved (sandbox: refund_fails), kept as failed with its events. */
+  async function recordRefused(
+    payment: Payment,
+    input: { amount: bigint } & Pick<CreateRefundInput, "reason" | "description">,
+    failure: { code: FailureCode; message: string },
+  ): Promise<Refund> {
+    const at = await ctx.testClocks.now(payment.merchantId, payment.livemode);
+    return withTransaction(pool, async (tx) => {
+      const refund = await insertRefund(tx, {
+        id: newId("re"),
+        payment,
+        amount: input.amount,
+        feeReturned: 0n,
+        input,
+        failure,
+        at,
+      });
+      await record(tx, refund, payment.payerId, at);
+      return refund;
+    });
+  }
+
   async function create(scope: MerchantScope, input: CreateRefundInput): Promise<Refund> {
     const payment = await getMerchantPayment(pool, scope, input.payment);
     if (!payment) throw new ApiError("resource_not_found", "No such payment.", "payment");
@@ -78,6 +139,8 @@ export function createRefundService(ctx: PaymentContext) {
       payment.currency,
     );
     const merchant = await accounts.merchantAccountId(payment.merchantId, payment.livemode, payment.currency);
+    // Sandbox hook: a test payer's scenario (refund_fails) declines every refund; the refund is kept as failed.
+    const refusal = payment.livemode ? undefined : await ctx.sandbox?.refundRefusal(payment);
 
     return perPayment.run(payment.id, async () => {
       const fresh = await getPayment(pool, payment.id);
@@ -91,6 +154,8 @@ export function createRefundService(ctx: PaymentContext) {
           input.amount === undefined ? "payment" : "amount",
         );
       }
+      if (refusal)
+        return recordRefused(payment, { amount, reason: input.reason, description: input.description }, refusal);
       const completes = fresh.amountRefunded + amount === fresh.amountCaptured;
       const feeBack = completes
         ? fresh.feeAmount - fresh.feeRefunded
@@ -120,7 +185,7 @@ export function createRefundService(ctx: PaymentContext) {
 
       let created: Refund | undefined;
       const results = await ledger.createTransfers(transfers, async (tx, results) => {
-        const now = clock.now();
+        const now = await ctx.testClocks.now(payment.merchantId, payment.livemode, tx);
         const applied = results.every((r) => isApplied(r.code));
         if (!applied && !results.some((r) => r.code === "exceeds_credits")) return;
         if (applied) {
@@ -134,27 +199,20 @@ export function createRefundService(ctx: PaymentContext) {
             throw paymentError("refund_exceeds_captured", "Other refunds took what was left to refund.", "amount");
           }
         }
-        const inserted = await tx.query<RefundRow>(
-          `INSERT INTO refunds (id, payment_id, merchant_id, livemode, amount, currency, fee_returned, status, reason,
-                                description, failure_code, failure_message, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING *`,
-          [
-            id,
-            payment.id,
-            payment.merchantId,
-            payment.livemode,
-            String(amount),
-            payment.currency,
-            String(applied ? feeBack : 0n),
-            applied ? "succeeded" : "failed",
-            input.reason ?? "requested_by_customer",
-            input.description ?? null,
-            applied ? null : "merchant_balance_insufficient",
-            applied ? null : "Your available balance in this currency is below the refund.",
-            now,
-          ],
-        );
-        created = refundFromRow(inserted.rows[0]!);
+        created = await insertRefund(tx, {
+          id,
+          payment,
+          amount,
+          feeReturned: applied ? feeBack : 0n,
+          input,
+          failure: applied
+            ? null
+            : {
+                code: "merchant_balance_insufficient",
+                message: "Your available balance in this currency is below the refund.",
+              },
+          at: now,
+        });
         await record(tx, created, payerId, now);
       });
       if (!created) {

@@ -31,6 +31,11 @@ export interface BankInstruction {
   /** Earlier calls for this instruction that threw (timeouts …). */
   failedCalls: number;
   bankReference: string | null;
+  /**
+   * The time the instruction lives in, when it is not the system clock: a test-mode payout's merchant test clock.
+   * The sandbox bank settles on it; real connectors ignore it.
+   */
+  at?: Date;
 }
 
 export type BankUpdate =

@@ -27,9 +27,10 @@ export function createSandboxBank(deps: { clock: Clock; settleMs: number; pool: 
   const suffix = (instruction: BankInstruction) => instruction.account.accountNumber.slice(-4);
   const reference = (instruction: BankInstruction) => `sbx_${instruction.id}`;
 
+  const now = (instruction: BankInstruction) => instruction.at ?? deps.clock.now();
   const accept = async (instruction: BankInstruction): Promise<BankUpdate> => ({
     status: "pending",
-    nextCheckAt: new Date(deps.clock.now().getTime() + deps.settleMs),
+    nextCheckAt: new Date(now(instruction).getTime() + deps.settleMs),
     bankReference: reference(instruction),
   });
 
@@ -44,9 +45,9 @@ export function createSandboxBank(deps: { clock: Clock; settleMs: number; pool: 
     debit: accept,
     credit: accept,
     async status(instruction) {
-      const submitted = instruction.submittedAt ?? deps.clock.now();
+      const submitted = instruction.submittedAt ?? now(instruction);
       const settlesAt = new Date(submitted.getTime() + deps.settleMs);
-      if (deps.clock.now() < settlesAt) return { status: "pending", nextCheckAt: settlesAt };
+      if (now(instruction) < settlesAt) return { status: "pending", nextCheckAt: settlesAt };
       const last4 = suffix(instruction);
       if (last4 === sandboxMagicSuffixes.timeoutThenSuccess && instruction.failedCalls === 0) {
         throw new BankUnavailableError("the sandbox bank did not answer in time (scripted by account …0004)");

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Queryable } from "../../db/pool.js";
 import { withTransaction } from "../../db/tx.js";
 import { ApiError } from "../../http/errors.js";
@@ -182,6 +183,43 @@ export function createWalletUserService(deps: WalletDeps & { sessions: SessionSt
   }
 
   /**
+   * Sandbox hook: a test-mode wallet user made directly for a merchant's test payer, in the caller's transaction (no
+   * sign-up code: nobody reads it). Its password is random and never shown; scripts act through the session opened
+   * here. The tier and the freeze are the test payer's scenario. Live wallet users are never made this way.
+   */
+  async function createTestModeUser(
+    tx: Queryable,
+    input: { email: string; displayName: string; tier: Tier; frozen: boolean },
+    /** Where the payer's session is opened from; null opens none (a payer only coffer's sandbox acts for). */
+    meta: SessionMeta | null,
+  ): Promise<{ user: WalletUser; token: string | null }> {
+    const contact = parseContact({ email: input.email });
+    const now = clock.now();
+    const inserted = await tx.query<WalletUserRow>(
+      `INSERT INTO wallet_users (id, livemode, email, password_hash, display_name, locale, tier, frozen_at, frozen_reason,
+                                 created_at, updated_at)
+       VALUES ($1, false, $2, $3, $4, 'en', $5, $6, $7, $8, $8)
+       ON CONFLICT DO NOTHING RETURNING *`,
+      [
+        newId("wal"),
+        contact.value,
+        await hashPassword(randomBytes(32).toString("base64url")),
+        input.displayName,
+        input.tier,
+        input.frozen ? now : null,
+        input.frozen ? "Frozen by its sandbox scenario (wallet_frozen)." : null,
+        now,
+      ],
+    );
+    if (!inserted.rows[0]) throw walletError("contact_already_registered", undefined, "email");
+    const user = walletUserFromRow(inserted.rows[0]);
+    await recordWalletEvent(tx, user, "wallet_user.created", walletUserJson(user), now);
+    if (!meta) return { user, token: null };
+    const { token } = await deps.sessions.create(tx, user.id, meta);
+    return { user, token };
+  }
+
+  /**
    * Logs in with a password. walletLoginFailuresMax failures in a row lock the wallet for walletLockoutMs; a locked
    * wallet refuses even the right password until then. Unknown contacts cost the same time as known ones.
    */
@@ -324,6 +362,7 @@ export function createWalletUserService(deps: WalletDeps & { sessions: SessionSt
   return {
     signup,
     verify,
+    createTestModeUser,
     login,
     get,
     freeze: (actor: { operatorId: string; ip: string | null }, userId: string, reason: string) =>

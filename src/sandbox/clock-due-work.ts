@@ -1,0 +1,39 @@
+import { testClockDueWorkRowsMax, webhookDispatchBatchMax } from "../limits.js";
+import type { Services } from "../runtime/services.js";
+import { dispatchEvents } from "../webhooks/dispatcher.js";
+
+/** One kind of due work, restricted to one merchant's test mode: handles up to limit rows, says how many. */
+export type MerchantDueStep = (merchantId: string, limit: number) => Promise<number>;
+
+/** Rows per pass of each step; a step is run again while it comes back full, up to testClockDueWorkRowsMax. */
+const passRowsMax = 100;
+
+/**
+ * What advance_time runs before it answers: the same service functions the background workers call, restricted to
+ * the merchant's test-mode rows, so the response already reflects expiries, cancellations, released holds, payouts
+ * and webhook attempts. In order of cause and effect: scripted payers answer first (they were due before any
+ * timeout), then payments expire, payouts are made and settled, and the events all this wrote are fanned out and
+ * delivered last. What is left beyond testClockDueWorkRowsMax per step, the workers finish.
+ */
+export function merchantDueSteps(services: Services): MerchantDueStep[] {
+  const { payments, webhookDelivery, sandbox } = services;
+  return [
+    (merchantId, limit) => sandbox.helpers.runDueSandboxActions(merchantId, limit),
+    (merchantId, limit) => payments.expireDue(limit, merchantId),
+    (merchantId, limit) => payments.payouts.runSchedule(limit, merchantId),
+    (merchantId, limit) => payments.payouts.runDue(limit, merchantId),
+    // Fanning events out is cheap and merchant-agnostic: the dispatch worker's own pass, which the steps after need.
+    (_merchantId, limit) => dispatchEvents(services.pool, services.clock, Math.min(limit, webhookDispatchBatchMax)),
+    (merchantId, limit) => webhookDelivery.deliverDue(limit, merchantId),
+  ];
+}
+
+export async function runMerchantDueWork(steps: MerchantDueStep[], merchantId: string): Promise<void> {
+  for (const step of steps) {
+    for (let handled = 0; handled < testClockDueWorkRowsMax; ) {
+      const rows = await step(merchantId, passRowsMax);
+      handled += rows;
+      if (rows < passRowsMax) break;
+    }
+  }
+}
