@@ -35,6 +35,15 @@ const ListQuery = Type.Object(
     "created[lte]": Type.Optional(
       Type.Integer({ minimum: 0, description: "Only events created at or before (epoch seconds)." }),
     ),
+    related_object: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          "Only events about this object: its own (data.object.id) and those of objects that point at it " +
+          "(data.object.payment, e.g. a payment's refunds). The timeline of one payment.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -75,6 +84,7 @@ export const eventRoutes: FastifyPluginAsync<{ events: EventService }> = async (
           type: request.query.type,
           createdGte: fromSeconds(request.query["created[gte]"]),
           createdLte: fromSeconds(request.query["created[lte]"]),
+          relatedObject: request.query.related_object,
         },
         pageRequest(request.query),
       ),

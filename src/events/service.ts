@@ -13,6 +13,8 @@ export interface EventFilter {
   type?: string;
   createdGte?: Date;
   createdLte?: Date;
+  /** Events whose object is this id or points at it through its `payment` field (a payment and its refunds). */
+  relatedObject?: string;
 }
 
 export type EventService = ReturnType<typeof createEventService>;
@@ -22,7 +24,7 @@ const notFound = () => new ApiError("resource_not_found", "No such event.", "id"
 /** `GET /v1/events` and redelivery: a merchant reads its own events of its mode, newest first. */
 export function createEventService(deps: { pool: Pool; clock: Clock }) {
   async function list(scope: MerchantScope, filter: EventFilter, page: PageRequest): Promise<ListPage<CofferEvent>> {
-    const keyset = keysetSql(page, { table: "events", idColumn: "id", sortColumns: ["seq"], order: "desc" }, 7);
+    const keyset = keysetSql(page, { table: "events", idColumn: "id", sortColumns: ["seq"], order: "desc" }, 8);
     const prefix = filter.type?.endsWith(".*") ? `${filter.type.slice(0, -1)}%` : null;
     const exact = filter.type && !prefix ? filter.type : null;
     const result = await deps.pool.query(
@@ -30,6 +32,7 @@ export function createEventService(deps: { pool: Pool; clock: Clock }) {
         WHERE merchant_id = $1 AND livemode = $2
           AND ($3::text IS NULL OR type = $3) AND ($4::text IS NULL OR type LIKE $4)
           AND ($5::timestamptz IS NULL OR created_at >= $5) AND ($6::timestamptz IS NULL OR created_at <= $6)
+          AND ($7::text IS NULL OR data->'object'->>'id' = $7 OR data->'object'->>'payment' = $7)
           AND ${keyset.where}
         ORDER BY ${keyset.orderBy} ${keyset.limit}`,
       [
@@ -39,6 +42,7 @@ export function createEventService(deps: { pool: Pool; clock: Clock }) {
         prefix,
         filter.createdGte ?? null,
         filter.createdLte ?? null,
+        filter.relatedObject ?? null,
         ...keyset.params,
       ],
     );

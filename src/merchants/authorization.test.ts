@@ -461,9 +461,10 @@ describe("authorization", () => {
           }
         }
         const call = await testCase.call();
+        // The console cookie (Path=/v1) reaches /v1/ops in a browser, but it is no credential there at all.
         const withConsoleSession = await a.client.send(call.method, call.url, call.body);
-        assert.equal(withConsoleSession.statusCode, 403, "a merchant's console session is no operator");
-        assert.equal(withConsoleSession.json().error.code, "permission_denied");
+        assert.equal(withConsoleSession.statusCode, 401, "a merchant's console session is no operator");
+        assert.equal(withConsoleSession.json().error.code, "authentication_required");
       });
     }
 

@@ -1,12 +1,14 @@
 import type { FastifyRequest } from "fastify";
 import type { Clock } from "../clock.js";
 import type { Pool, Queryable } from "../db/pool.js";
+import { withTransaction } from "../db/tx.js";
 import type { AuthContext, Authenticator } from "../http/auth.js";
 import { newId } from "../ids.js";
 import { consoleSessionTtlMs, sessionIdleTimeoutMs, sessionTouchIntervalMs } from "../limits.js";
+import { appendAudit } from "../security/audit.js";
 import { isUnsafeMethod, readCookie } from "./cookies.js";
 import { merchantErrors } from "./errors.js";
-import type { ConsoleRole } from "./model.js";
+import { type ConsoleRole, fail, ok, type Result } from "./model.js";
 import { csrfTokenFor, randomToken, safeEqual, sha256 } from "./tokens.js";
 
 /**
@@ -14,10 +16,36 @@ import { csrfTokenFor, randomToken, safeEqual, sha256 } from "./tokens.js";
  * replayed. A session ends at its expiry (consoleSessionTtlMs after login), after sessionIdleTimeoutMs without a
  * request, at logout, when its user's password is reset, or when its user leaves the merchant (the role is read
  * from the membership on every request, so a role change applies at once).
+ *
+ * The cookie's Path is /v1: the console reads and changes payments, refunds, payouts, webhook endpoints and events
+ * through the merchant API itself, as the signed-in user with their role (docs/adr/0011-console-mode.md). The
+ * areas with callers of their own (operators, wallet users, the hosted checkout) never see a console session.
+ *
+ * Each session works in one mode, test or live (stored on the row, test at sign-in). Live mode needs the merchant's
+ * KYB approved and the user's second factor; both are checked again on every request, so a session left in live
+ * mode falls back to test mode the moment either stops being true.
  */
 export const consoleCookieName = "coffer_console";
-export const consoleCookiePath = "/v1/console";
+export const consoleCookiePath = "/v1";
 export const csrfHeader = "x-csrf-token";
+
+/** API areas whose callers bring their own credentials; a console cookie sent there is ignored. */
+const pathsOutsideTheConsole = ["/v1/ops", "/v1/wallet", "/v1/checkout"];
+
+function isOutsideTheConsole(url: string): boolean {
+  const pathName = url.split("?", 1)[0] ?? "";
+  return pathsOutsideTheConsole.some((prefix) => pathName === prefix || pathName.startsWith(`${prefix}/`));
+}
+
+/** Whether the merchant and user may work in live mode: KYB approved and a second factor on (as SQL, for reuse). */
+const liveModeAllowedSql = `
+  EXISTS (SELECT 1 FROM kyb_applications k WHERE k.merchant_id = $MERCHANT AND k.state = 'approved')
+  AND EXISTS (SELECT 1 FROM merchant_users u WHERE u.id = $USER
+               AND (u.totp_enabled_at IS NOT NULL OR EXISTS (SELECT 1 FROM webauthn_credentials w WHERE w.user_id = u.id)))`;
+
+function liveModeAllowedFor(merchant: string, user: string): string {
+  return liveModeAllowedSql.replaceAll("$MERCHANT", merchant).replaceAll("$USER", user);
+}
 
 export type SessionMethod = "password" | "password_totp" | "passkey";
 
@@ -61,7 +89,8 @@ export function createConsoleSessions(deps: { pool: Pool; clock: Clock }) {
   async function find(token: string): Promise<SessionRow | null> {
     const now = deps.clock.now();
     const result = await deps.pool.query<SessionRow>(
-      `SELECT s.id, s.user_id, s.merchant_id, s.livemode, s.last_seen_at, m.role
+      `SELECT s.id, s.user_id, s.merchant_id, s.last_seen_at, m.role,
+              s.livemode AND ${liveModeAllowedFor("s.merchant_id", "s.user_id")} AS livemode
          FROM console_sessions s
          JOIN merchant_members m ON m.merchant_id = s.merchant_id AND m.user_id = s.user_id
         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3`,
@@ -78,6 +107,50 @@ export function createConsoleSessions(deps: { pool: Pool; clock: Clock }) {
       row.id,
       now,
     ]);
+  }
+
+  /** Whether this user may switch this merchant's console to live mode now. */
+  async function liveModeAllowed(db: Queryable, merchantId: string, userId: string): Promise<boolean> {
+    const result = await db.query<{ allowed: boolean }>(`SELECT ${liveModeAllowedFor("$1", "$2")} AS allowed`, [
+      merchantId,
+      userId,
+    ]);
+    return result.rows[0]?.allowed === true;
+  }
+
+  /**
+   * Switches a session between test and live mode. Live mode is refused (live_mode_unavailable) until the merchant's
+   * KYB is approved and the user has a second factor; test mode is always allowed.
+   */
+  async function setMode(
+    session: { sessionId: string; merchantId: string; userId: string; ip: string | null },
+    livemode: boolean,
+  ): Promise<Result<{ livemode: boolean }, "live_mode_unavailable">> {
+    return withTransaction(deps.pool, async (tx) => {
+      if (livemode && !(await liveModeAllowed(tx, session.merchantId, session.userId))) {
+        return fail("live_mode_unavailable");
+      }
+      const changed = await tx.query("UPDATE console_sessions SET livemode = $2 WHERE id = $1 AND livemode <> $2", [
+        session.sessionId,
+        livemode,
+      ]);
+      if (changed.rowCount === 1) {
+        await appendAudit(
+          tx,
+          {
+            actorType: "merchant_user",
+            actorId: session.userId,
+            merchantId: session.merchantId,
+            action: livemode ? "console.live_mode_entered" : "console.test_mode_entered",
+            targetType: "console_session",
+            targetId: session.sessionId,
+            ip: session.ip,
+          },
+          deps.clock.now(),
+        );
+      }
+      return ok({ livemode });
+    });
   }
 
   async function revoke(db: Queryable, sessionId: string): Promise<void> {
@@ -102,6 +175,7 @@ export function createConsoleSessions(deps: { pool: Pool; clock: Clock }) {
   const authenticator: Authenticator = {
     name: "console_session",
     async authenticate(request: FastifyRequest): Promise<AuthContext | null> {
+      if (isOutsideTheConsole(request.url)) return null;
       const token = readCookie(request.headers.cookie, consoleCookieName);
       if (!token) return null;
       const row = await find(token);
@@ -124,7 +198,7 @@ export function createConsoleSessions(deps: { pool: Pool; clock: Clock }) {
     },
   };
 
-  return { create, find, revoke, revokeAllOfUser, authenticator };
+  return { create, find, liveModeAllowed, setMode, revoke, revokeAllOfUser, authenticator };
 }
 
 /** The CSRF token of the request's own session cookie (for GET /me, so a reloaded console page can get it again). */

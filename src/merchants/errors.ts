@@ -46,6 +46,8 @@ export const merchantErrorCodes = [
   "api_key_scopes_invalid",
   "api_key_secret_unavailable",
   "go_live_incomplete",
+  "go_live_probe_endpoint_missing",
+  "live_mode_unavailable",
   "owner_immutable",
   "already_member",
 ] as const;
@@ -247,6 +249,18 @@ export const merchantErrors = defineErrors<MerchantErrorCode>({
     status: 403,
     type: "invalid_request_error",
     message: "Live keys need the go-live checklist to pass (GET /v1/console/go_live lists what is missing).",
+  },
+  go_live_probe_endpoint_missing: {
+    status: 409,
+    type: "invalid_request_error",
+    message:
+      "The go-live probe needs an enabled test-mode webhook endpoint: create one (POST /v1/webhook_endpoints with a test key) first.",
+  },
+  live_mode_unavailable: {
+    status: 403,
+    type: "invalid_request_error",
+    message:
+      "The console can switch to live mode once the business verification (KYB) is approved and you have two-factor authentication on.",
   },
   owner_immutable: {
     status: 409,

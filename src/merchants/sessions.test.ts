@@ -38,10 +38,10 @@ describe("console sessions", () => {
 
   const credentials = () => ({ email: m.email, password: m.password });
 
-  it("sets an HttpOnly, SameSite=Lax cookie scoped to the console, Secure only over TLS", async () => {
+  it("sets an HttpOnly, SameSite=Lax cookie scoped to the API (Path=/v1), Secure only over TLS", async () => {
     const response = await new SessionClient(app).post("/v1/console/login", credentials());
     const cookie = String(response.headers["set-cookie"]);
-    assert.match(cookie, /; Path=\/v1\/console; Max-Age=43200; HttpOnly; SameSite=Lax$/);
+    assert.match(cookie, /; Path=\/v1; Max-Age=43200; HttpOnly; SameSite=Lax$/);
     assert.doesNotMatch(cookie, /Secure/);
   });
 
@@ -80,7 +80,7 @@ describe("console sessions", () => {
     const cookie = client.cookie;
     const out = await client.post("/v1/console/logout");
     assert.equal(out.statusCode, 200);
-    assert.match(String(out.headers["set-cookie"]), /^coffer_console=; Path=\/v1\/console; Max-Age=0/);
+    assert.match(String(out.headers["set-cookie"]), /^coffer_console=; Path=\/v1; Max-Age=0/);
     const stale = new SessionClient(app);
     stale.cookie = cookie;
     assert.equal((await stale.get("/v1/console/me")).statusCode, 401);

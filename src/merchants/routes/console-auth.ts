@@ -25,13 +25,23 @@ export async function meObject(services: Services, request: FastifyRequest, csrf
   const user = await findUserById(services.pool, auth.userId);
   if (!user) throw new ApiError("authentication_required");
   const memberships = await membershipsOf(services.pool, auth.userId);
-  return meFrom(user, memberships, auth, csrfToken);
+  const liveModeAvailable = await services.merchants.sessions.liveModeAllowed(
+    services.pool,
+    auth.merchantId,
+    auth.userId,
+  );
+  return meFrom(user, memberships, { ...auth, liveModeAvailable }, csrfToken);
 }
 
 function meFrom(
   user: NonNullable<Awaited<ReturnType<typeof findUserById>>>,
   memberships: Awaited<ReturnType<typeof membershipsOf>>,
-  session: { merchantId: string; role: (typeof memberships)[number]["role"]; livemode: boolean },
+  session: {
+    merchantId: string;
+    role: (typeof memberships)[number]["role"];
+    livemode: boolean;
+    liveModeAvailable: boolean;
+  },
   csrfToken: string,
 ) {
   return {
@@ -47,6 +57,7 @@ function meFrom(
     business_name: memberships.find((m) => m.merchantId === session.merchantId)?.businessName ?? "",
     role: session.role,
     livemode: session.livemode,
+    live_mode_available: session.liveModeAvailable,
     csrf_token: csrfToken,
     memberships: memberships.map((m) => ({ merchant: m.merchantId, business_name: m.businessName, role: m.role })),
   };
@@ -67,10 +78,13 @@ export async function sessionResponse(
   const user = await findUserById(services.pool, opened.userId);
   if (!user) throw new ApiError("internal_error");
   const memberships = await membershipsOf(services.pool, opened.userId);
+  const merchantId = opened.membership.merchantId;
+  const liveModeAvailable = await services.merchants.sessions.liveModeAllowed(services.pool, merchantId, user.id);
+  // Every session starts in test mode; POST /v1/console/mode switches it.
   return meFrom(
     user,
     memberships,
-    { merchantId: opened.membership.merchantId, role: opened.membership.role, livemode: false },
+    { merchantId, role: opened.membership.role, livemode: false, liveModeAvailable },
     opened.session.csrfToken,
   );
 }
@@ -249,6 +263,29 @@ export const consoleAuthRoutes: FastifyPluginAsyncTypebox<{ services: Services }
     async (request) => {
       unwrap(await m.accounts.confirmPasswordReset(request.body.token, request.body.password, request.ip));
       return { object: "password_reset", status: "password_changed" };
+    },
+  );
+
+  app.post(
+    "/v1/console/mode",
+    {
+      preHandler: requireConsole("self.manage"),
+      schema: {
+        tags,
+        summary: "Switch the console between test and live mode",
+        description:
+          "The session's mode decides which objects the console's requests see: payments, refunds, payouts, " +
+          "webhook endpoints, events and API keys of that mode only. Live mode needs the merchant's KYB approved and " +
+          "your two-factor on (403 live_mode_unavailable otherwise); test mode is always allowed. Answers the session.",
+        body: Type.Object({ livemode: Type.Boolean() }, Closed),
+        response: { 200: Me },
+      },
+    },
+    async (request) => {
+      const actor = consoleActor(request);
+      unwrap(await m.sessions.setMode({ ...actor, ip: actor.ip ?? null }, request.body.livemode));
+      const me = await meObject(services, request, csrfTokenOfRequest(request) ?? "");
+      return { ...me, livemode: request.body.livemode };
     },
   );
 

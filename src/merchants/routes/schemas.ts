@@ -69,7 +69,12 @@ export const Me = Type.Object(
     merchant: Type.String({ description: "The merchant this session works on." }),
     business_name: Type.String(),
     role: ConsoleRoleSchema,
-    livemode: Type.Boolean(),
+    livemode: Type.Boolean({
+      description: "The session's mode: the objects (payments, keys, webhooks …) the console shows and changes.",
+    }),
+    live_mode_available: Type.Boolean({
+      description: "Whether POST /v1/console/mode may switch to live: KYB approved and your two-factor on.",
+    }),
     csrf_token: Type.String({ description: "Send it as X-CSRF-Token with every POST, PUT and DELETE." }),
     memberships: Type.Array(Membership),
   },
