@@ -82,14 +82,16 @@ export const bankCommand: Command = {
     try {
       services = createServices({ config, pool: db.pool, log, masterKey });
       const wallets = services.wallets;
+      // Every file goes through the operators' desk, so it is listed in the console and audited.
+      const desk = services.operators.bankFiles;
       if (action === "export") {
-        const result = await wallets.bankFiles.exportPending();
+        const { batch, csv } = await desk.exportPending({ source: "cli" });
         if (typeof args.values.out === "string") {
-          await fs.writeFile(args.values.out, result.csv, { flag: "wx", mode: 0o600 });
-          context.err(`exported ${result.count} instruction(s) to ${args.values.out} (batch ${result.batch})`);
+          await fs.writeFile(args.values.out, csv, { flag: "wx", mode: 0o600 });
+          context.err(`exported ${batch.instructionCount} instruction(s) to ${args.values.out} (batch ${batch.name})`);
         } else {
-          process.stdout.write(result.csv);
-          context.err(`exported ${result.count} instruction(s) (batch ${result.batch})`);
+          process.stdout.write(csv);
+          context.err(`exported ${batch.instructionCount} instruction(s) (batch ${batch.name})`);
         }
         return 0;
       }
@@ -99,7 +101,15 @@ export const bankCommand: Command = {
           context.err(`coffer bank import: ${file} is larger than ${walletBankFileBytesMax} bytes`);
           return 2;
         }
-        const report = await wallets.bankFiles.importSettlement(await fs.readFile(file!, "utf8"), path.basename(file!));
+        const imported = await desk.importSettlement(
+          { source: "cli" },
+          { name: path.basename(file!), content: await fs.readFile(file!, "utf8") },
+        );
+        if (!imported.ok) {
+          context.err(`coffer bank import: ${imported.message ?? imported.code}`);
+          return 1;
+        }
+        const report = imported.value.report;
         for (const line of report.lines) {
           if (line.result === "error")
             context.err(`  line ${line.line} (${line.instructionId || "?"}): ${line.problem}`);

@@ -1,8 +1,10 @@
+import { systemClock } from "../clock.js";
 import { loadConfig } from "../config.js";
 import { loadMigrations, migrationsApplied } from "../db/migrate.js";
 import type { LedgerName } from "../ledger/model.js";
-import { formatVerifyReport, verifyHoldGraceMsDefault, verifyLedger } from "../ledger/verify.js";
+import { formatVerifyReport, verifyHoldGraceMsDefault } from "../ledger/verify.js";
 import { createLogger } from "../logging.js";
+import { createVerifyRuns } from "../operators/verify-runs.js";
 import { openDatabase } from "../runtime/database.js";
 import type { Command } from "./command.js";
 
@@ -14,7 +16,8 @@ export const verifyCommand: Command = {
     "Checks the ledger from the database rows alone: per ledger and currency debits equal credits; every account's",
     "four balances equal the sums of its transfers; no balance breaks its account's flags; every post or void matches",
     "its hold; no hold is still pending past its timeout (plus --hold-grace-ms, default 60000, for the expiry worker).",
-    "Exits 0 when clean and 1 with a report of every violation. Safe to run while coffer is running.",
+    "Exits 0 when clean and 1 with a report of every violation. Safe to run while coffer is running. Each run is kept",
+    "with its report; the operator console shows the latest.",
     "",
     "  --ledger test|live   check one ledger only (default: both)",
     "  --json               print the report as JSON",
@@ -47,7 +50,11 @@ export const verifyCommand: Command = {
         context.err("coffer verify: the database is not migrated to this coffer's schema; run `coffer migrate` first");
         return 1;
       }
-      const report = await verifyLedger(db.pool, { ledger: ledger as LedgerName | undefined, holdGraceMs });
+      // Each run is kept, so the operator console shows when the books were last proven and how.
+      const { report } = await createVerifyRuns({ pool: db.pool, clock: systemClock }).run(
+        { source: "cli" },
+        { ledger: ledger as LedgerName | undefined, holdGraceMs },
+      );
       if (args.values.json === true) {
         context.out(JSON.stringify(report, (_key, value) => (typeof value === "bigint" ? String(value) : value), 2));
       } else {

@@ -4,7 +4,12 @@ import { defineErrors } from "../http/errors.js";
  * Error codes of the operator console beyond the ones it shares with the merchant console (login_failed,
  * account_locked, totp_invalid … in src/merchants/errors.ts).
  */
-export const operatorErrorCodes = ["password_change_required", "operator_email_taken"] as const;
+export const operatorErrorCodes = [
+  "password_change_required",
+  "operator_email_taken",
+  "bank_file_invalid",
+  "verify_never_run",
+] as const;
 export type OperatorErrorCode = (typeof operatorErrorCodes)[number];
 
 export const operatorErrors = defineErrors<OperatorErrorCode>({
@@ -18,5 +23,16 @@ export const operatorErrors = defineErrors<OperatorErrorCode>({
     status: 409,
     type: "invalid_request_error",
     message: "An operator with this email address exists already.",
+  },
+  bank_file_invalid: {
+    status: 400,
+    type: "invalid_request_error",
+    message:
+      "The settlement file cannot be read: it must be CSV with a header row naming at least instruction_id and status.",
+  },
+  verify_never_run: {
+    status: 404,
+    type: "invalid_request_error",
+    message: "coffer verify has not run yet: run `coffer verify` or POST /v1/ops/verify.",
   },
 });

@@ -5,7 +5,8 @@ import type { OperatorRole } from "./model.js";
 /**
  * What each operator role may do. Reviewers decide KYB applications and see their sensitive fields and documents;
  * support staff can look at the queue (numbers masked) but not decide; admins do everything, including managing
- * operators and reading the platform's whole audit log.
+ * operators, reading the platform's whole audit log, carrying files to and from the bank and running verify. Everyone
+ * can search merchants and wallet users and see the latest verify result.
  */
 export const operatorPermissions = {
   "self.manage": ["admin", "reviewer", "support"],
@@ -14,6 +15,11 @@ export const operatorPermissions = {
   "kyb.decide": ["admin", "reviewer"],
   "operators.manage": ["admin"],
   "audit_log.read": ["admin"],
+  "merchants.read": ["admin", "reviewer", "support"],
+  "wallet_users.read": ["admin", "reviewer", "support"],
+  "bank_files.manage": ["admin"],
+  "verify.read": ["admin", "reviewer", "support"],
+  "verify.run": ["admin"],
 } as const satisfies Record<string, readonly OperatorRole[]>;
 
 export type OperatorPermission = keyof typeof operatorPermissions;

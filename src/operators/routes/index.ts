@@ -2,13 +2,22 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { Services } from "../../runtime/services.js";
 import { operatorAuditRoutes } from "./audit.js";
 import { operatorAuthRoutes } from "./auth.js";
+import { operatorBankFileRoutes } from "./bank-files.js";
+import { operatorDirectoryRoutes } from "./directory.js";
 import { operatorKybRoutes } from "./kyb.js";
 import { operatorAdminRoutes } from "./operators.js";
+import { operatorVerifyRoutes } from "./verify.js";
 
-/** Every /v1/ops route: operator sign-in and two-factor, operator management, the KYB queue, the audit log. */
+/**
+ * Every /v1/ops route: operator sign-in and two-factor, operator management, the KYB queue, the audit log, merchant
+ * and wallet user search, the file bank connector and verify runs.
+ */
 export const operatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, options) => {
   await app.register(operatorAuthRoutes, options);
   await app.register(operatorAdminRoutes, options);
   await app.register(operatorKybRoutes, options);
   await app.register(operatorAuditRoutes, options);
+  await app.register(operatorDirectoryRoutes, options);
+  await app.register(operatorBankFileRoutes, options);
+  await app.register(operatorVerifyRoutes, options);
 };
