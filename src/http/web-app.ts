@@ -74,7 +74,8 @@ export async function registerWebApp(app: FastifyInstance, distDir: string | nul
   const sendPage = async (reply: FastifyReply, page: WebPage) => {
     const html = await readPage(page);
     reply
-      .header("cache-control", "no-cache")
+      // A checkout page shows one payment's live status: never kept, not even for revalidation.
+      .header("cache-control", page === "checkout" ? "no-store" : "no-cache")
       .header("content-security-policy", webPageContentSecurityPolicy)
       .header("referrer-policy", "same-origin")
       .header("x-content-type-options", "nosniff")
@@ -116,6 +117,7 @@ export async function registerWebApp(app: FastifyInstance, distDir: string | nul
   pageRoute("/ops/*", "ops");
   pageRoute("/wallet", "wallet");
   pageRoute("/wallet/*", "wallet");
+  pageRoute("/checkout/:id", "checkout");
 
   return {
     available: distDir !== null,

@@ -8,8 +8,8 @@ import { getPayment, merchantName } from "../store.js";
 /**
  * The hosted checkout's data: the public summary of a qr or checkout payment, found by its id (22 random
  * characters: unguessable, and only the merchant and the payer are told it) or by its QR token. It shows what the
- * payer needs to decide and nothing about anyone else. The server-rendered page (page.ts) and the coming web app
- * both read it from GET /v1/checkout/{id}; paying goes through the wallet API (log in, then confirm).
+ * payer needs to decide and nothing about anyone else. The web app's checkout page reads it from
+ * GET /v1/checkout/{id} (and polls it while open); paying goes through the wallet API (log in, then confirm).
  */
 export type Checkout = ReturnType<typeof createCheckout>;
 
@@ -39,6 +39,7 @@ export function createCheckout(ctx: PaymentContext) {
       currency: p.currency,
       amount_display: currency ? formatMinorUnits(p.amount, currency) : String(p.amount),
       description: p.description,
+      failure_code: p.failureCode,
       expires_at: unixSeconds(p.expiresAt),
       redirect_url: paid && p.returnUrl ? returnUrlWith(p.returnUrl, p.id) : null,
       cancel_url: p.returnUrl,
