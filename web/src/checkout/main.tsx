@@ -1,4 +1,5 @@
 import { mount } from "../shared/mount";
 import { App } from "./app";
+import "./checkout.css";
 
 mount(App);

@@ -1,3 +1,81 @@
+import { I18nProvider } from "../shared/i18n";
+import { match, Redirect, usePath } from "../shared/router";
+import { Spinner } from "../shared/ui";
+import { Layout } from "./layout";
+import { messages, useT } from "./messages";
+import "./ops.css";
+import { AuditLogPage } from "./pages/audit-log";
+import { BankFilesPage } from "./pages/bank-files";
+import { KybApplicationPage } from "./pages/kyb-application";
+import { KybQueuePage } from "./pages/kyb-queue";
+import { KycPage } from "./pages/kyc";
+import { LoginPage } from "./pages/login";
+import { MerchantsPage } from "./pages/merchants";
+import { OperatorsPage } from "./pages/operators";
+import { SecurityPage } from "./pages/security";
+import { VerifyPage } from "./pages/verify";
+import { WalletUserPage } from "./pages/wallet-user";
+import { WalletUsersPage } from "./pages/wallet-users";
+import { SessionProvider, useSession } from "./session";
+
+/** The operator console at /ops: sign-in, then the pages of the signed-in operator. */
 export function App() {
-  return <main className="app-main narrow">ops</main>;
+  return (
+    <I18nProvider messages={messages}>
+      <SessionProvider>
+        <Root />
+      </SessionProvider>
+    </I18nProvider>
+  );
+}
+
+function Root() {
+  const { t } = useT();
+  const { state } = useSession();
+  const path = usePath();
+  if (state.status === "loading") {
+    return (
+      <main className="app-main narrow">
+        <Spinner label={t("app.loading")} />
+      </main>
+    );
+  }
+  if (state.status === "signed_out") {
+    return path === "/ops/login" ? <LoginPage /> : <Redirect to="/ops/login" />;
+  }
+  if (path === "/ops" || path === "/ops/" || path === "/ops/login") return <Redirect to="/ops/kyb" />;
+  return (
+    <Layout>
+      <Page path={path} />
+    </Layout>
+  );
+}
+
+function Page({ path }: { path: string }) {
+  const application = match("/ops/kyb/:id", path);
+  if (application) return <KybApplicationPage id={application.id as string} />;
+  const walletUser = match("/ops/wallet-users/:id", path);
+  if (walletUser) return <WalletUserPage id={walletUser.id as string} />;
+  switch (path) {
+    case "/ops/kyb":
+      return <KybQueuePage />;
+    case "/ops/merchants":
+      return <MerchantsPage />;
+    case "/ops/wallet-users":
+      return <WalletUsersPage />;
+    case "/ops/kyc":
+      return <KycPage />;
+    case "/ops/audit-log":
+      return <AuditLogPage />;
+    case "/ops/operators":
+      return <OperatorsPage />;
+    case "/ops/bank":
+      return <BankFilesPage />;
+    case "/ops/verify":
+      return <VerifyPage />;
+    case "/ops/security":
+      return <SecurityPage />;
+    default:
+      return <Redirect to="/ops/kyb" />;
+  }
 }

@@ -42,8 +42,17 @@ export function defineMessages<M extends Messages>(en: M, zhCN: { [K in keyof M]
 
 const I18nContext = createContext<I18nValue<Messages> | null>(null);
 
-export function I18nProvider({ messages, children }: { messages: Record<Locale, Messages>; children: ReactNode }) {
-  const [locale, setLocaleState] = useState<Locale>(detectLocale);
+export function I18nProvider({
+  messages,
+  initialLocale,
+  children,
+}: {
+  messages: Record<Locale, Messages>;
+  /** A language the link asked for (e.g. a merchant's ?locale= on a checkout link), over the detected one. */
+  initialLocale?: Locale;
+  children: ReactNode;
+}) {
+  const [locale, setLocaleState] = useState<Locale>(() => initialLocale ?? detectLocale());
   useEffect(() => {
     document.documentElement.lang = locale;
   }, [locale]);

@@ -1,3 +1,133 @@
+import { type ReactNode, useEffect } from "react";
+import { I18nProvider, LanguageSwitcher } from "../shared/i18n";
+import { Link, match, navigate, Redirect, usePath } from "../shared/router";
+import { type MessageKey, messages, useT } from "./messages";
+import { HistoryPage } from "./pages/history";
+import { HomePage } from "./pages/home";
+import { IdentityPage } from "./pages/identity";
+import { LoginPage, SignUpPage } from "./pages/login";
+import { PaymentCodePage } from "./pages/payment-code";
+import { PaymentPage, PendingPaymentsPage } from "./pages/payments";
+import { ScanPage } from "./pages/scan";
+import { SecurityPage } from "./pages/security";
+import { SendPage } from "./pages/send";
+import { TopUpPage, WithdrawPage } from "./pages/top-up";
+import { paths, SessionProvider, useSession, walletBase } from "./session";
+
+/**
+ * The wallet app (/wallet): mobile first, installable. Logged out it shows log-in and sign-up; logged in, a bottom
+ * navigation to the everyday pages (home, scan, payment code, history, security) and the rest from home.
+ */
 export function App() {
-  return <main className="app-main narrow">wallet</main>;
+  return (
+    <I18nProvider messages={messages}>
+      <SessionProvider>
+        <Wallet />
+      </SessionProvider>
+    </I18nProvider>
+  );
+}
+
+const navItems: [string, MessageKey][] = [
+  [paths.home, "nav.home"],
+  [paths.scan, "nav.scan"],
+  [paths.code, "nav.code"],
+  [paths.history, "nav.history"],
+  [paths.security, "nav.security"],
+];
+
+function Wallet() {
+  const path = usePath();
+  const { token } = useSession();
+  const { t } = useT();
+  useEffect(() => {
+    document.title = t("appName");
+  }, [t]);
+
+  // The app lives under /wallet/ (the service worker's scope); /wallet alone goes there.
+  if (path === walletBase) return <Redirect to={paths.home} />;
+  if (!token) {
+    if (path === paths.signup) return <Frame>{<SignUpPage />}</Frame>;
+    if (path !== paths.login) return <Redirect to={paths.login} />;
+    return (
+      <Frame>
+        <LoginPage />
+      </Frame>
+    );
+  }
+  if (path === paths.login || path === paths.signup) return <Redirect to={paths.home} />;
+  return (
+    <Frame nav={<BottomNav path={path} />}>
+      <Page path={path} />
+    </Frame>
+  );
+}
+
+function Page({ path }: { path: string }) {
+  const payment = match(`${walletBase}/payments/:id`, path);
+  if (payment) return <PaymentPage id={payment.id as string} />;
+  switch (path) {
+    case paths.home:
+      return <HomePage />;
+    case paths.topUp:
+      return <TopUpPage />;
+    case paths.withdraw:
+      return <WithdrawPage />;
+    case paths.send:
+      return <SendPage />;
+    case paths.scan:
+      return <ScanPage />;
+    case paths.code:
+      return <PaymentCodePage />;
+    case paths.pending:
+      return <PendingPaymentsPage />;
+    case paths.history:
+      return <HistoryPage />;
+    case paths.security:
+      return <SecurityPage />;
+    case paths.identity:
+      return <IdentityPage />;
+    default:
+      return <Redirect to={paths.home} />;
+  }
+}
+
+function Frame({ nav, children }: { nav?: ReactNode; children: ReactNode }) {
+  const { t, locale, setLocale } = useT();
+  return (
+    <div className="wallet">
+      <header className="app-header wallet-header">
+        <a
+          className="app-brand"
+          href={paths.home}
+          onClick={(event) => {
+            event.preventDefault();
+            navigate(paths.home);
+          }}
+        >
+          {t("appName")}
+        </a>
+        <LanguageSwitcher locale={locale} onChange={setLocale} label={t("language")} />
+      </header>
+      <main className="app-main wallet-main">{children}</main>
+      {nav}
+    </div>
+  );
+}
+
+function BottomNav({ path }: { path: string }) {
+  const { t } = useT();
+  return (
+    <nav className="wallet-nav" aria-label={t("nav.label")}>
+      <ul>
+        {navItems.map(([to, key]) => (
+          <li key={to}>
+            <Link to={to} aria-current={path === to ? "page" : undefined}>
+              {t(key)}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
 }

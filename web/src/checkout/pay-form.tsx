@@ -1,0 +1,125 @@
+import { type FormEvent, useRef, useState } from "react";
+import { ApiRequestError, createApiClient } from "../shared/api";
+import { Alert, Button, TextField } from "../shared/ui";
+import { useT } from "./messages";
+import type { CheckoutSummary } from "./summary";
+
+interface WalletLogin {
+  token: string;
+}
+
+/**
+ * Paying on the page: log in to the wallet (email or phone and password), then confirm this payment through the
+ * wallet API as that user. A second factor is asked for only when the API says the amount needs it. The session
+ * opened here ends once the payment is paid: the page is not the payer's wallet.
+ */
+export function PayForm({
+  summary,
+  amountText,
+  onPaid,
+}: {
+  summary: CheckoutSummary;
+  amountText: string;
+  onPaid(): void;
+}) {
+  const { t } = useT();
+  const token = useRef<string | null>(null);
+  const api = useRef(
+    createApiClient({ headers: () => ({ authorization: token.current ? `Bearer ${token.current}` : undefined }) }),
+  ).current;
+  const [contact, setContact] = useState("");
+  const [password, setPassword] = useState("");
+  const [totp, setTotp] = useState("");
+  const [needsTotp, setNeedsTotp] = useState(false);
+  const [pending, setPending] = useState(false);
+  const [problem, setProblem] = useState<{ text: string; code?: string } | null>(null);
+
+  const explain = (error: unknown) => {
+    if (!(error instanceof ApiRequestError)) return { text: String(error) };
+    const key = `error.${error.code}` as Parameters<typeof t>[0];
+    const known = t(key);
+    return { text: known === key ? error.message : known, code: error.code };
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const who = contact.trim();
+    if (!who) return setProblem({ text: t("error.contact_required") });
+    if (!password && !token.current) return setProblem({ text: t("error.password_required") });
+    setPending(true);
+    setProblem(null);
+    try {
+      if (!token.current) {
+        const login = await api.post<WalletLogin>(
+          "/v1/wallet/login",
+          who.includes("@") ? { email: who, password } : { phone: who.replace(/[\s().-]/g, ""), password },
+        );
+        token.current = login.token;
+      }
+      const code = totp.trim();
+      await api.post(
+        `/v1/wallet/payments/${encodeURIComponent(summary.id)}/confirm`,
+        code ? { step_up: { totp: code } } : {},
+      );
+      // The page's wallet session has done its job; ending it is best effort.
+      void api.post("/v1/wallet/logout").catch(() => undefined);
+      token.current = null;
+      onPaid();
+    } catch (error) {
+      if (error instanceof ApiRequestError && (error.code === "step_up_required" || error.code === "step_up_failed")) {
+        setNeedsTotp(true);
+      }
+      if (error instanceof ApiRequestError && error.code === "login_failed") token.current = null;
+      setProblem(explain(error));
+    } finally {
+      setPending(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate aria-label={t("or")}>
+      <p className="checkout-or">{t("or")}</p>
+      <TextField
+        label={t("contact")}
+        hint={t("contact.hint")}
+        name="contact"
+        autoComplete="username"
+        value={contact}
+        onChange={(event) => setContact(event.target.value)}
+        required
+      />
+      <TextField
+        label={t("password")}
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={(event) => setPassword(event.target.value)}
+        required
+      />
+      {needsTotp ? (
+        <TextField
+          label={t("totp")}
+          hint={t("totp.hint")}
+          name="totp"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="[0-9]{6}"
+          maxLength={6}
+          value={totp}
+          onChange={(event) => setTotp(event.target.value)}
+          autoFocus
+        />
+      ) : null}
+      {problem ? (
+        <Alert kind="error">
+          {problem.text}
+          {problem.code ? <code className="error-code">{problem.code}</code> : null}
+        </Alert>
+      ) : null}
+      <Button type="submit" pending={pending} className="button button-primary checkout-pay">
+        {pending ? t("paying") : t("pay", { amount: amountText })}
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,132 @@
+import { useState } from "react";
+import type { ApiRequestError, ListPage } from "../shared/api";
+import { formatDateTime, formatMoney } from "../shared/money";
+import { Alert, Badge, Button, statusTone } from "../shared/ui";
+import { type en, useT } from "./messages";
+
+/** Small pieces every console page uses: translated errors and statuses, money and dates, paging, copy boxes. */
+
+/** An API error in the reader's language when the console knows the code; coffer's own message otherwise. */
+export function ConsoleError({ error }: { error: ApiRequestError | null | undefined }) {
+  const { t } = useT();
+  if (!error) return null;
+  const key = `error.${error.code}` as keyof typeof en;
+  const known = t(key);
+  return (
+    <Alert kind="error">
+      {known === key ? error.message : known} <code className="error-code">{error.code}</code>
+    </Alert>
+  );
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  const { t } = useT();
+  const key = `status.${status}` as keyof typeof en;
+  const label = t(key);
+  return <Badge tone={statusTone(status)}>{label === key ? status : label}</Badge>;
+}
+
+export function useFormat() {
+  const { locale } = useT();
+  return {
+    money: (amount: string, currency: string) => formatMoney(amount, currency, locale),
+    date: (unixSeconds: number | null | undefined) => (unixSeconds ? formatDateTime(unixSeconds, locale) : "—"),
+  };
+}
+
+/** Cursor paging over coffer's lists: newer (ending_before the first) and older (starting_after the last). */
+export type Cursor = { starting_after?: string; ending_before?: string };
+
+export function Pager<T extends { id: string }>({
+  page,
+  cursor,
+  onChange,
+}: {
+  page: ListPage<T> | undefined;
+  cursor: Cursor;
+  onChange(cursor: Cursor): void;
+}) {
+  const { t } = useT();
+  if (!page || page.data.length === 0) return null;
+  const first = page.data[0]?.id;
+  const last = page.data[page.data.length - 1]?.id;
+  const atStart = !cursor.starting_after && !(cursor.ending_before && page.has_more);
+  const olderExists = cursor.ending_before ? true : page.has_more;
+  return (
+    <nav className="button-row" aria-label={t("pager.label")}>
+      <Button variant="secondary" disabled={atStart} onClick={() => onChange({ ending_before: first })}>
+        {t("pager.newer")}
+      </Button>
+      <Button variant="secondary" disabled={!olderExists} onClick={() => onChange({ starting_after: last })}>
+        {t("pager.older")}
+      </Button>
+    </nav>
+  );
+}
+
+/** A secret shown once, with a copy button; the page says it will not be shown again. */
+export function SecretOnce({ label, value }: { label: string; value: string }) {
+  const { t } = useT();
+  const [copied, setCopied] = useState(false);
+  return (
+    <Alert kind="warning">
+      <p>
+        <strong>{label}</strong> {t("secret.once")}
+      </p>
+      <p>
+        <input className="secret-value" readOnly value={value} aria-label={label} onFocus={(e) => e.target.select()} />
+      </p>
+      <Button
+        variant="secondary"
+        onClick={() => {
+          navigator.clipboard?.writeText(value).then(
+            () => setCopied(true),
+            () => setCopied(false),
+          );
+        }}
+      >
+        {copied ? t("secret.copied") : t("secret.copy")}
+      </Button>
+    </Alert>
+  );
+}
+
+/** A destructive action asks once more, inline (no window.confirm: it blocks and cannot be styled or translated). */
+export function ConfirmButton({
+  label,
+  confirmLabel,
+  onConfirm,
+  pending,
+}: {
+  label: string;
+  confirmLabel: string;
+  onConfirm(): void;
+  pending?: boolean;
+}) {
+  const { t } = useT();
+  const [asking, setAsking] = useState(false);
+  if (!asking) {
+    return (
+      <Button variant="secondary" onClick={() => setAsking(true)}>
+        {label}
+      </Button>
+    );
+  }
+  return (
+    <span className="button-row">
+      <Button
+        variant="danger"
+        pending={pending}
+        onClick={() => {
+          setAsking(false);
+          onConfirm();
+        }}
+      >
+        {confirmLabel}
+      </Button>
+      <Button variant="link" onClick={() => setAsking(false)}>
+        {t("common.cancel")}
+      </Button>
+    </span>
+  );
+}

@@ -1,0 +1,273 @@
+import { useState } from "react";
+import type { ListPage } from "../../shared/api";
+import { parseMoney } from "../../shared/money";
+import { Link, navigate, useSearch } from "../../shared/router";
+import { Alert, Button, Card, DefinitionList, Empty, SelectField, Spinner, TextField } from "../../shared/ui";
+import { useAction, useAsync } from "../../shared/use-async";
+import { api, type CofferEvent, type Payment, type Refund } from "../api";
+import { ConsoleError, type Cursor, Pager, StatusBadge, useFormat } from "../common";
+import { type en, useT } from "../messages";
+import { canWrite, useMe } from "../session";
+
+/** Payments: the list with filters (status, method), and one payment with its timeline, refunds and refund form. */
+const statuses = ["requires_payment", "processing", "requires_capture", "succeeded", "failed", "canceled", "expired"];
+const methods = ["qr", "payment_code", "checkout"];
+const refundReasons = ["requested_by_customer", "duplicate", "fraudulent", "other"] as const;
+
+export function PaymentsPage() {
+  const { t } = useT();
+  const format = useFormat();
+  const search = useSearch();
+  const status = search.get("status") ?? "";
+  const method = search.get("method") ?? "";
+  const [cursor, setCursor] = useState<Cursor>({});
+  const payments = useAsync(
+    () => api.get<ListPage<Payment>>("/v1/payments", { status, method, limit: 20, ...cursor }),
+    [status, method, cursor],
+  );
+  const setFilter = (name: string, value: string) => {
+    const next = new URLSearchParams(search);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    setCursor({});
+    const query = next.toString();
+    navigate(query ? `/payments?${query}` : "/payments", { replace: true });
+  };
+  return (
+    <>
+      <h1>{t("payments.title")}</h1>
+      <search className="form-row" aria-label={t("payments.filters")}>
+        <SelectField label={t("payments.status")} value={status} onChange={(e) => setFilter("status", e.target.value)}>
+          <option value="">{t("common.all")}</option>
+          {statuses.map((s) => (
+            <option key={s} value={s}>
+              {t(`status.${s}` as keyof typeof en)}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label={t("payments.method")} value={method} onChange={(e) => setFilter("method", e.target.value)}>
+          <option value="">{t("common.all")}</option>
+          {methods.map((m) => (
+            <option key={m} value={m}>
+              {t(`method.${m}` as keyof typeof en)}
+            </option>
+          ))}
+        </SelectField>
+      </search>
+      {payments.status === "loading" ? <Spinner label={t("common.loading")} /> : null}
+      <ConsoleError error={payments.error} />
+      {payments.data && payments.data.data.length === 0 ? <Empty>{t("payments.empty")}</Empty> : null}
+      {payments.data && payments.data.data.length > 0 ? (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">{t("payments.title")}</caption>
+            <thead>
+              <tr>
+                <th scope="col" className="amount">
+                  {t("payments.amount")}
+                </th>
+                <th scope="col">{t("payments.status")}</th>
+                <th scope="col">{t("payments.method")}</th>
+                <th scope="col">{t("payments.description")}</th>
+                <th scope="col">{t("payments.created")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {payments.data.data.map((p) => (
+                <tr key={p.id}>
+                  <td className="amount">
+                    <Link to={`/payments/${p.id}`} aria-label={t("payments.open", { id: p.id })}>
+                      {format.money(p.amount, p.currency)}
+                    </Link>
+                  </td>
+                  <td>
+                    <StatusBadge status={p.status} />
+                  </td>
+                  <td>{t(`method.${p.method}` as keyof typeof en)}</td>
+                  <td>{p.description ?? "—"}</td>
+                  <td>{format.date(p.created)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Pager page={payments.data} cursor={cursor} onChange={setCursor} />
+    </>
+  );
+}
+
+function RefundForm({ payment, onRefunded }: { payment: Payment; onRefunded(): void }) {
+  const { t } = useT();
+  const format = useFormat();
+  const refundable = BigInt(payment.amount_received) - BigInt(payment.amount_refunded);
+  const [amount, setAmount] = useState("");
+  const [reason, setReason] = useState<(typeof refundReasons)[number]>("requested_by_customer");
+  const [amountError, setAmountError] = useState<string | null>(null);
+  const [done, setDone] = useState<Refund | null>(null);
+  const refund = useAction(async (minor: string | undefined) => {
+    const created = await api.post<Refund>("/v1/refunds", {
+      payment: payment.id,
+      ...(minor ? { amount: minor } : {}),
+      reason,
+    });
+    setDone(created);
+    setAmount("");
+    onRefunded();
+  });
+  if (refundable <= 0n) return <p className="field-hint">{t("refund.nothingLeft")}</p>;
+  const submit = () => {
+    setDone(null);
+    if (amount.trim() === "") {
+      setAmountError(null);
+      refund.run(undefined);
+      return;
+    }
+    const parsed = parseMoney(amount, payment.currency);
+    if (!parsed.ok) {
+      setAmountError(t(`money.${parsed.reason}` as keyof typeof en));
+      return;
+    }
+    if (BigInt(parsed.minor) > refundable) {
+      setAmountError(t("refund.tooMuch", { max: format.money(refundable.toString(), payment.currency) }));
+      return;
+    }
+    setAmountError(null);
+    refund.run(parsed.minor);
+  };
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        submit();
+      }}
+      noValidate
+    >
+      <p className="field-hint">
+        {t("refund.refundable", { amount: format.money(refundable.toString(), payment.currency) })}
+      </p>
+      <div className="form-row">
+        <TextField
+          label={t("refund.amount", { currency: payment.currency })}
+          inputMode="decimal"
+          hint={t("refund.amountHint")}
+          value={amount}
+          error={amountError}
+          onChange={(e) => setAmount(e.target.value)}
+        />
+        <SelectField
+          label={t("refund.reason")}
+          value={reason}
+          onChange={(e) => setReason(e.target.value as (typeof refundReasons)[number])}
+        >
+          {refundReasons.map((r) => (
+            <option key={r} value={r}>
+              {t(`reason.${r}` as keyof typeof en)}
+            </option>
+          ))}
+        </SelectField>
+      </div>
+      <ConsoleError error={refund.error} />
+      {done ? (
+        <Alert kind="success">{t("refund.created", { amount: format.money(done.amount, done.currency) })}</Alert>
+      ) : null}
+      <Button type="submit" pending={refund.pending}>
+        {t("refund.submit")}
+      </Button>
+    </form>
+  );
+}
+
+export function PaymentDetailPage({ id }: { id: string }) {
+  const { t } = useT();
+  const format = useFormat();
+  const me = useMe();
+  const payment = useAsync(() => api.get<Payment>(`/v1/payments/${encodeURIComponent(id)}`), [id]);
+  const timeline = useAsync(
+    () => api.get<ListPage<CofferEvent>>("/v1/events", { related_object: id, limit: 100 }),
+    [id],
+  );
+  const refunds = useAsync(() => api.get<ListPage<Refund>>("/v1/refunds", { payment: id, limit: 100 }), [id]);
+  const reloadAll = () => {
+    payment.reload();
+    timeline.reload();
+    refunds.reload();
+  };
+  const p = payment.data;
+  return (
+    <>
+      <p>
+        <Link to="/payments">{t("payments.back")}</Link>
+      </p>
+      <h1>
+        {t("payments.detailTitle")} <code>{id}</code>
+      </h1>
+      {payment.status === "loading" && !p ? <Spinner label={t("common.loading")} /> : null}
+      <ConsoleError error={payment.error} />
+      {p ? (
+        <>
+          <Card
+            title={<span className="big-amount">{format.money(p.amount, p.currency)}</span>}
+            actions={<StatusBadge status={p.status} />}
+          >
+            <DefinitionList
+              items={[
+                [t("payments.method"), t(`method.${p.method}` as keyof typeof en)],
+                [t("payments.description"), p.description ?? "—"],
+                [t("payments.received"), format.money(p.amount_received, p.currency)],
+                [t("payments.refunded"), format.money(p.amount_refunded, p.currency)],
+                [t("payments.fee"), format.money(p.fee, p.currency)],
+                [t("payments.created"), format.date(p.created)],
+                [t("payments.paidAt"), format.date(p.paid_at)],
+                [t("payments.failure"), p.failure_message ?? "—"],
+              ]}
+            />
+          </Card>
+          {canWrite(me) && p.status === "succeeded" ? (
+            <Card title={t("refund.title")}>
+              <RefundForm payment={p} onRefunded={reloadAll} />
+            </Card>
+          ) : null}
+        </>
+      ) : null}
+      <Card title={t("refund.listTitle")}>
+        {refunds.status === "loading" && !refunds.data ? <Spinner label={t("common.loading")} /> : null}
+        <ConsoleError error={refunds.error} />
+        {refunds.data && refunds.data.data.length === 0 ? <Empty>{t("refund.none")}</Empty> : null}
+        {refunds.data && refunds.data.data.length > 0 ? (
+          <ul aria-label={t("refund.listTitle")} className="plain-list">
+            {refunds.data.data.map((r) => (
+              <li key={r.id}>
+                {format.money(r.amount, r.currency)} <StatusBadge status={r.status} /> ·{" "}
+                {t(`reason.${r.reason}` as keyof typeof en)} · {format.date(r.created)}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </Card>
+      <Card title={t("payments.timeline")}>
+        {timeline.status === "loading" && !timeline.data ? <Spinner label={t("common.loading")} /> : null}
+        <ConsoleError error={timeline.error} />
+        {timeline.data && timeline.data.data.length === 0 ? <Empty>{t("payments.noEvents")}</Empty> : null}
+        {timeline.data && timeline.data.data.length > 0 ? (
+          <ol className="timeline" aria-label={t("payments.timeline")}>
+            {[...timeline.data.data].reverse().map((event) => (
+              <li key={event.id}>
+                <strong>{eventLabel(t, event.type)}</strong>
+                <div className="field-hint">
+                  <code>{event.type}</code> · {format.date(event.created)}
+                </div>
+              </li>
+            ))}
+          </ol>
+        ) : null}
+      </Card>
+    </>
+  );
+}
+
+function eventLabel(t: ReturnType<typeof useT>["t"], type: string): string {
+  const key = `event.${type}` as keyof typeof en;
+  const label = t(key);
+  return label === key ? type : label;
+}

@@ -1,0 +1,70 @@
+import type { ReactNode } from "react";
+import { LanguageSwitcher } from "../shared/i18n";
+import { Link, usePath } from "../shared/router";
+import { Button } from "../shared/ui";
+import { useAction } from "../shared/use-async";
+import { type MessageKey, useT } from "./messages";
+import { type ConsolePermission, can, useOperator, useSession } from "./session";
+
+/** The signed-in operator console: header (brand, language, who, sign out) and the navigation, by role. */
+const navItems: { to: string; label: MessageKey; needs?: ConsolePermission }[] = [
+  { to: "/ops/kyb", label: "nav.kyb" },
+  { to: "/ops/merchants", label: "nav.merchants" },
+  { to: "/ops/wallet-users", label: "nav.walletUsers" },
+  { to: "/ops/kyc", label: "nav.kyc", needs: "kyc.review" },
+  { to: "/ops/audit-log", label: "nav.audit", needs: "audit_log.read" },
+  { to: "/ops/operators", label: "nav.operators", needs: "operators.manage" },
+  { to: "/ops/bank", label: "nav.bank", needs: "bank_files.manage" },
+  { to: "/ops/verify", label: "nav.verify" },
+  { to: "/ops/security", label: "nav.security" },
+];
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { t, locale, setLocale } = useT();
+  const operator = useOperator();
+  const { signOut } = useSession();
+  const path = usePath();
+  const leave = useAction(signOut);
+  return (
+    <>
+      <a className="visually-hidden ops-skip" href="#ops-main">
+        {t("app.skip")}
+      </a>
+      <header className="app-header">
+        <Link to="/ops/kyb" className="app-brand">
+          {t("app.title")}
+        </Link>
+        <div className="ops-header-tools">
+          <span className="ops-who">
+            {t("header.signedInAs", { email: operator.email, role: t(`role.${operator.role}`) })}
+          </span>
+          <LanguageSwitcher locale={locale} onChange={setLocale} label={t("app.language")} />
+          <Button variant="secondary" pending={leave.pending} onClick={() => leave.run()}>
+            {t("header.signOut")}
+          </Button>
+        </div>
+      </header>
+      <div className="app-shell with-nav">
+        <nav className="app-nav" aria-label={t("nav.label")}>
+          <ul>
+            {navItems
+              .filter((item) => !item.needs || can(operator, item.needs))
+              .map((item) => (
+                <li key={item.to}>
+                  <Link
+                    to={item.to}
+                    aria-current={path === item.to || path.startsWith(`${item.to}/`) ? "page" : undefined}
+                  >
+                    {t(item.label)}
+                  </Link>
+                </li>
+              ))}
+          </ul>
+        </nav>
+        <main className="app-main" id="ops-main" tabIndex={-1}>
+          {children}
+        </main>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,94 @@
+import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from "react";
+import { type ApiClient, createApiClient } from "../shared/api";
+import { navigate } from "../shared/router";
+
+/**
+ * The wallet user's bearer token, kept in this browser (the app is installable; people expect to stay logged in on
+ * their phone until they log out or the session ends). A 401 from any call means the session is over: back to login.
+ */
+const tokenKey = "coffer.wallet.token";
+
+export const walletBase = "/wallet";
+export const paths = {
+  home: `${walletBase}/`,
+  login: `${walletBase}/login`,
+  signup: `${walletBase}/signup`,
+  topUp: `${walletBase}/top-up`,
+  withdraw: `${walletBase}/withdraw`,
+  send: `${walletBase}/send`,
+  scan: `${walletBase}/scan`,
+  code: `${walletBase}/code`,
+  pending: `${walletBase}/payments`,
+  payment: (id: string) => `${walletBase}/payments/${encodeURIComponent(id)}`,
+  history: `${walletBase}/history`,
+  security: `${walletBase}/security`,
+  identity: `${walletBase}/identity`,
+} as const;
+
+interface SessionValue {
+  token: string | null;
+  api: ApiClient;
+  logIn(token: string): void;
+  logOut(): void;
+}
+
+const SessionContext = createContext<SessionValue | null>(null);
+
+function readToken(): string | null {
+  try {
+    return globalThis.localStorage?.getItem(tokenKey) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function writeToken(token: string | null): void {
+  try {
+    if (token) localStorage.setItem(tokenKey, token);
+    else localStorage.removeItem(tokenKey);
+  } catch {
+    // Private mode without storage: the session lasts as long as the page.
+  }
+}
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [token, setToken] = useState<string | null>(readToken);
+  const forget = useCallback(() => {
+    writeToken(null);
+    setToken(null);
+  }, []);
+  const api = useMemo(
+    () =>
+      createApiClient({
+        headers: () => {
+          const current = readToken();
+          return { authorization: current ? `Bearer ${current}` : undefined };
+        },
+        onUnauthorized: () => {
+          if (!readToken()) return;
+          forget();
+          navigate(paths.login, { replace: true });
+        },
+      }),
+    [forget],
+  );
+  const value = useMemo<SessionValue>(
+    () => ({
+      token,
+      api,
+      logIn(next) {
+        writeToken(next);
+        setToken(next);
+      },
+      logOut: forget,
+    }),
+    [token, api, forget],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error("useSession outside SessionProvider");
+  return value;
+}
