@@ -84,6 +84,8 @@ export const errorCodes = [
   "api_key_scopes_invalid",
   "api_key_secret_unavailable",
   "go_live_incomplete",
+  "go_live_probe_endpoint_missing",
+  "live_mode_unavailable",
   "owner_immutable",
   "already_member",
   "payment_status_invalid",
@@ -97,6 +99,9 @@ export const errorCodes = [
   "payout_account_missing",
   "payout_account_unverified",
   "payout_connector_unavailable",
+  "test_clock_backwards",
+  "test_clock_limit_reached",
+  "test_mode_only",
   "webhook_url_invalid",
   "webhook_url_not_allowed",
   "webhook_events_invalid",
@@ -134,6 +139,23 @@ export interface Checkout {
   /** The amount in the currency's unit, for people: "19.99". */
   amount_display: string;
   description: string | null;
+  failure_code:
+    | "insufficient_funds"
+    | "limit_exceeded"
+    | "currency_not_supported"
+    | "payer_declined"
+    | "payment_code_invalid"
+    | "payment_code_expired"
+    | "wallet_frozen"
+    | "risk_declined"
+    | "expired"
+    | "merchant_balance_insufficient"
+    | "refund_declined"
+    | "account_closed"
+    | "account_frozen"
+    | "do_not_honor"
+    | "bank_declined"
+    | null;
   /** Unix seconds. */
   expires_at: number;
   redirect_url: string | null;
@@ -231,6 +253,7 @@ export interface Payment {
     | "risk_declined"
     | "expired"
     | "merchant_balance_insufficient"
+    | "refund_declined"
     | "account_closed"
     | "account_frozen"
     | "do_not_honor"
@@ -282,6 +305,7 @@ export interface Payout {
     | "risk_declined"
     | "expired"
     | "merchant_balance_insufficient"
+    | "refund_declined"
     | "account_closed"
     | "account_frozen"
     | "do_not_honor"
@@ -325,6 +349,7 @@ export interface Refund {
     | "risk_declined"
     | "expired"
     | "merchant_balance_insufficient"
+    | "refund_declined"
     | "account_closed"
     | "account_frozen"
     | "do_not_honor"
@@ -333,6 +358,56 @@ export interface Refund {
   failure_message: string | null;
   /** Unix seconds. */
   created: number;
+}
+
+export interface TestClock {
+  object: "test_clock";
+  /** The merchant's test-mode time (ISO 8601, UTC). */
+  now: string;
+  /** How far the test clock runs ahead of real time, in whole seconds. */
+  offset_seconds: number;
+}
+
+export interface TestReset {
+  object: "test_reset";
+  deleted: {
+    payments: number;
+    refunds: number;
+    payouts: number;
+    events: number;
+    webhook_deliveries: number;
+    test_payers: number;
+    scripted_answers: number;
+    test_clocks: number;
+    ledger_accounts_zeroed: number;
+  };
+}
+
+export interface TestWalletUser {
+  object: "test_wallet_user";
+  /** wal_… */
+  id: string;
+  email: string | null;
+  phone: string | null;
+  livemode: false;
+  currency: string;
+  /** The available balance in the test ledger, minor units. */
+  balance: string;
+  tier: number;
+  password_free_limit: string | null;
+  scenario:
+    | "success"
+    | "insufficient_funds"
+    | "limit_exceeded"
+    | "payer_declines"
+    | "payer_never_answers"
+    | "wallet_frozen"
+    | "risk_declined"
+    | "succeeds_after_delay"
+    | "refund_fails"
+    | null;
+  /** A wallet bearer token (wst_…) for /v1/wallet/*; shown once. */
+  session_token: string;
 }
 
 export interface WebhookDelivery {
@@ -455,6 +530,8 @@ export interface EventsListQuery {
   "created[gte]"?: number;
   /** Only events created at or before (epoch seconds). */
   "created[lte]"?: number;
+  /** Only events about this object: its own (data.object.id) and those of objects that point at it (data.object.payment, e.g. a payment's refunds). The timeline of one payment. */
+  related_object?: string;
 }
 
 export interface EventsRedeliverBody {
@@ -787,6 +864,192 @@ export class RefundsResource {
   }
 }
 
+export interface TestHelpersAdvanceTimeBody {
+  /** Move forward this many seconds (1 to 31536000). */
+  seconds?: number;
+  /** Or move forward to this time (ISO 8601 with a zone); it must be ahead of the clock. */
+  to?: string;
+}
+
+export interface TestHelpersApprovePaymentBody {
+  /** Your test payer who pays (wal_…); default: the payer a payment code named, else a funded one. */
+  wallet_user?: string;
+}
+
+export type TestHelpersDeclinePaymentBody = Record<string, never>;
+
+export type TestHelpersExpirePaymentBody = Record<string, never>;
+
+export type TestHelpersResetBody = Record<string, never>;
+
+export interface TestHelpersListScenariosResponse {
+  object: "list";
+  data: {
+    object: "test_scenario";
+    /** A scenario of the catalog (docs/sandbox.md). */
+    name:
+      | "success"
+      | "insufficient_funds"
+      | "limit_exceeded"
+      | "payer_declines"
+      | "payer_never_answers"
+      | "wallet_frozen"
+      | "risk_declined"
+      | "succeeds_after_delay"
+      | "refund_fails";
+    /** The magic payment code (method payment_code, test mode only). */
+    payment_code: string;
+    outcome: string;
+  }[];
+}
+
+export interface TestHelpersWalletUsersBody {
+  /** An ISO 4217 currency code, e.g. USD or CNY. */
+  currency: string;
+  /** Opening balance in minor units (default 100000). */
+  balance?: Amount;
+  /** Identity tier (default 1). */
+  tier?: number;
+  /** Payment codes of this payer up to this amount are charged at once; above it they wait for the payer. */
+  password_free_limit?: Amount;
+  email?: string;
+  /** A scenario of the catalog (docs/sandbox.md). */
+  scenario?:
+    | "success"
+    | "insufficient_funds"
+    | "limit_exceeded"
+    | "payer_declines"
+    | "payer_never_answers"
+    | "wallet_frozen"
+    | "risk_declined"
+    | "succeeds_after_delay"
+    | "refund_fails";
+}
+
+/** coffer.testHelpers: advanceTime(), retrieveClock(), approvePayment(), declinePayment(), expirePayment(), reset(), listScenarios(), walletUsers(). */
+export class TestHelpersResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * Advance the test clock
+   *
+   * Moves your test-mode clock forward by `seconds` or to `to` (never backwards), then runs what became due before answering: payment expiries, payment-code confirmation timeouts, manual-capture hold releases, scripted test payers' answers, the daily payout schedule and payout settlement, webhook attempts and retries, payer reminders. Live mode and other merchants are not affected. Test mode only.
+   *
+   * `POST /v1/test_helpers/advance_time`
+   */
+  advanceTime(body?: TestHelpersAdvanceTimeBody, options?: RequestOptions): Promise<TestClock> {
+    return this.#requester.request<TestClock>(
+      { method: "POST", path: "/v1/test_helpers/advance_time", body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Read the test clock
+   *
+   * Your test-mode time and how far it runs ahead of real time. Test mode only.
+   *
+   * `GET /v1/test_helpers/clock`
+   */
+  retrieveClock(options?: RequestOptions): Promise<TestClock> {
+    return this.#requester.request<TestClock>({ method: "GET", path: "/v1/test_helpers/clock" }, options);
+  }
+  /**
+   * Approve a payment as the payer
+   *
+   * The payer confirms the payment through the wallet's confirm path: the money moves in the test ledger. A payment already paid by that payer is answered as it is; another state is 409.
+   *
+   * `POST /v1/test_helpers/payments/{id}/approve`
+   */
+  approvePayment(id: string, body?: TestHelpersApprovePaymentBody, options?: RequestOptions): Promise<Payment> {
+    return this.#requester.request<Payment>(
+      {
+        method: "POST",
+        path: `/v1/test_helpers/payments/${encodeURIComponent(id)}/approve`,
+        body: body ?? {},
+        idempotent: true,
+      },
+      options,
+    );
+  }
+  /**
+   * Decline a payment as the payer
+   *
+   * The payment fails with failure_code payer_declined (requires_payment or processing only).
+   *
+   * `POST /v1/test_helpers/payments/{id}/decline`
+   */
+  declinePayment(id: string, body?: TestHelpersDeclinePaymentBody, options?: RequestOptions): Promise<Payment> {
+    return this.#requester.request<Payment>(
+      {
+        method: "POST",
+        path: `/v1/test_helpers/payments/${encodeURIComponent(id)}/decline`,
+        body: body ?? {},
+        idempotent: true,
+      },
+      options,
+    );
+  }
+  /**
+   * Expire a payment now
+   *
+   * An open payment expires now (payment.expired); a requires_capture payment's hold is released. Another state is 409.
+   *
+   * `POST /v1/test_helpers/payments/{id}/expire`
+   */
+  expirePayment(id: string, body?: TestHelpersExpirePaymentBody, options?: RequestOptions): Promise<Payment> {
+    return this.#requester.request<Payment>(
+      {
+        method: "POST",
+        path: `/v1/test_helpers/payments/${encodeURIComponent(id)}/expire`,
+        body: body ?? {},
+        idempotent: true,
+      },
+      options,
+    );
+  }
+  /**
+   * Wipe your test data
+   *
+   * Deletes your test-mode payments, refunds, payouts, events and deliveries, test payers and test clock; test balances go back to the sandbox bank (the test ledger's history stays). Live data is never touched.
+   *
+   * `POST /v1/test_helpers/reset`
+   */
+  reset(body?: TestHelpersResetBody, options?: RequestOptions): Promise<TestReset> {
+    return this.#requester.request<TestReset>(
+      { method: "POST", path: "/v1/test_helpers/reset", body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * List the scenario catalog
+   *
+   * Every scripted outcome with its magic payment code.
+   *
+   * `GET /v1/test_helpers/scenarios`
+   */
+  listScenarios(options?: RequestOptions): Promise<TestHelpersListScenariosResponse> {
+    return this.#requester.request<TestHelpersListScenariosResponse>(
+      { method: "GET", path: "/v1/test_helpers/scenarios" },
+      options,
+    );
+  }
+  /**
+   * Create a test payer
+   *
+   * A test-mode wallet user funded in the test ledger, with a wallet session token to act as the payer through /v1/wallet/*. A scenario sets its state (empty, tier 0, frozen …) and its scripted behaviour.
+   *
+   * `POST /v1/test_helpers/wallet_users`
+   */
+  walletUsers(body: TestHelpersWalletUsersBody, options?: RequestOptions): Promise<TestWalletUser> {
+    return this.#requester.request<TestWalletUser>(
+      { method: "POST", path: "/v1/test_helpers/wallet_users", body, idempotent: true },
+      options,
+    );
+  }
+}
+
 export interface WebhookEndpointsListQuery {
   /** How many objects to return, 1 to 100. */
   limit?: number;
@@ -954,6 +1217,7 @@ export class CofferResources {
   readonly payoutSchedule: PayoutScheduleResource;
   readonly payouts: PayoutsResource;
   readonly refunds: RefundsResource;
+  readonly testHelpers: TestHelpersResource;
   readonly webhookEndpoints: WebhookEndpointsResource;
   constructor(requester: Requester) {
     this.account = new AccountResource(requester);
@@ -965,6 +1229,7 @@ export class CofferResources {
     this.payoutSchedule = new PayoutScheduleResource(requester);
     this.payouts = new PayoutsResource(requester);
     this.refunds = new RefundsResource(requester);
+    this.testHelpers = new TestHelpersResource(requester);
     this.webhookEndpoints = new WebhookEndpointsResource(requester);
   }
 }
@@ -1004,6 +1269,56 @@ export const operations = [
   { resource: "refunds", method: "list", httpMethod: "GET", path: "/v1/refunds", idempotent: false },
   { resource: "refunds", method: "create", httpMethod: "POST", path: "/v1/refunds", idempotent: true },
   { resource: "refunds", method: "retrieve", httpMethod: "GET", path: "/v1/refunds/{id}", idempotent: false },
+  {
+    resource: "testHelpers",
+    method: "advanceTime",
+    httpMethod: "POST",
+    path: "/v1/test_helpers/advance_time",
+    idempotent: true,
+  },
+  {
+    resource: "testHelpers",
+    method: "retrieveClock",
+    httpMethod: "GET",
+    path: "/v1/test_helpers/clock",
+    idempotent: false,
+  },
+  {
+    resource: "testHelpers",
+    method: "approvePayment",
+    httpMethod: "POST",
+    path: "/v1/test_helpers/payments/{id}/approve",
+    idempotent: true,
+  },
+  {
+    resource: "testHelpers",
+    method: "declinePayment",
+    httpMethod: "POST",
+    path: "/v1/test_helpers/payments/{id}/decline",
+    idempotent: true,
+  },
+  {
+    resource: "testHelpers",
+    method: "expirePayment",
+    httpMethod: "POST",
+    path: "/v1/test_helpers/payments/{id}/expire",
+    idempotent: true,
+  },
+  { resource: "testHelpers", method: "reset", httpMethod: "POST", path: "/v1/test_helpers/reset", idempotent: true },
+  {
+    resource: "testHelpers",
+    method: "listScenarios",
+    httpMethod: "GET",
+    path: "/v1/test_helpers/scenarios",
+    idempotent: false,
+  },
+  {
+    resource: "testHelpers",
+    method: "walletUsers",
+    httpMethod: "POST",
+    path: "/v1/test_helpers/wallet_users",
+    idempotent: true,
+  },
   { resource: "webhookEndpoints", method: "list", httpMethod: "GET", path: "/v1/webhook_endpoints", idempotent: false },
   {
     resource: "webhookEndpoints",
