@@ -1,7 +1,8 @@
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import type { ApiRequestError, ListPage } from "../shared/api";
 import { formatDateTime, formatMoney } from "../shared/money";
-import { Alert, Badge, Button, statusTone } from "../shared/ui";
+import { Alert, Badge, Button, type Column, DataTable, Spinner, statusTone } from "../shared/ui";
+import type { AsyncState } from "../shared/use-async";
 import { type en, useT } from "./messages";
 
 /** Small pieces every console page uses: translated errors and statuses, money and dates, paging, copy boxes. */
@@ -128,5 +129,63 @@ export function ConfirmButton({
         {t("common.cancel")}
       </Button>
     </span>
+  );
+}
+
+/**
+ * A list loaded from coffer, as a table: a spinner until the first answer, the error (`error` replaces the load's own
+ * when the page also reports its actions' errors there), then the rows or the empty text. Rows stay during a reload.
+ */
+export function LoadedTable<D, T>({
+  state,
+  rows,
+  error = state.error,
+  ...table
+}: {
+  state: AsyncState<D>;
+  rows(data: D): readonly T[];
+  error?: ApiRequestError | null;
+  columns: Column<T>[];
+  rowKey(row: T): string;
+  caption?: string;
+  empty?: ReactNode;
+}) {
+  const { t } = useT();
+  return (
+    <>
+      {state.status === "loading" && !state.data ? <Spinner label={t("common.loading")} /> : null}
+      <ConsoleError error={error} />
+      {state.data ? <DataTable rows={rows(state.data)} {...table} /> : null}
+    </>
+  );
+}
+
+/** A form that runs one action on submit (the browser's own validation off: coffer's errors say more), with its error. */
+export function ActionForm({
+  action,
+  submitLabel,
+  disabled,
+  children,
+}: {
+  action: { run(): unknown; pending: boolean; error: ApiRequestError | null };
+  submitLabel: string;
+  disabled?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        action.run();
+      }}
+      noValidate
+    >
+      {children}
+      <ConsoleError error={action.error} />
+      {/* An explicit disabled={undefined} would override Button's own disabling while pending. */}
+      <Button type="submit" pending={action.pending} {...(disabled === undefined ? {} : { disabled })}>
+        {submitLabel}
+      </Button>
+    </form>
   );
 }

@@ -1,8 +1,9 @@
 import { type FormEvent, type ReactNode, useState } from "react";
 import type { ListPage } from "../shared/api";
 import { Link, navigate, useSearch } from "../shared/router";
-import { Button, ErrorAlert, Spinner } from "../shared/ui";
-import type { AsyncState } from "../shared/use-async";
+import { Button, type Column, DataTable, Empty, ErrorAlert, Spinner } from "../shared/ui";
+import { type AsyncState, useAsync } from "../shared/use-async";
+import { api } from "./api";
 import { useT } from "./messages";
 
 /** Pieces every operator page uses: loading/error states around data, a search form, cursor paging, dates. */
@@ -124,6 +125,47 @@ export function Pager<T extends { id: string }>({
         {t("common.next")}
       </Button>
     </nav>
+  );
+}
+
+/** One page of an ops list, at the cursor in the URL; `filters` are its query (they reload it when they change). */
+export function usePagedList<T>(
+  path: string,
+  params: Record<string, string>,
+  filters: Record<string, string | undefined>,
+  limit: number,
+) {
+  const query = { ...filters, limit, starting_after: params.starting_after, ending_before: params.ending_before };
+  return useAsync(() => api.get<ListPage<T>>(path, query), [path, query]);
+}
+
+/** A loaded list: its empty text when there is nothing (without one, an empty table), else the table and pager. */
+export function PagedTable<T extends { id: string }>({
+  state,
+  params,
+  setParams,
+  columns,
+  empty,
+}: {
+  state: AsyncState<ListPage<T>> & { reload(): void };
+  params: Record<string, string>;
+  setParams(next: Record<string, string | undefined>): void;
+  columns: Column<T>[];
+  empty?: string;
+}) {
+  return (
+    <Loaded state={state}>
+      {(page) =>
+        page.data.length === 0 && empty !== undefined ? (
+          <Empty>{empty}</Empty>
+        ) : (
+          <>
+            <DataTable rows={page.data} columns={columns} rowKey={(row) => row.id} />
+            <Pager page={page} params={params} setParams={setParams} />
+          </>
+        )
+      }
+    </Loaded>
   );
 }
 

@@ -22,9 +22,10 @@ export function Button({
     <button
       type="button"
       className={`button button-${variant}`}
+      {...rest}
+      // After the spread: a pending button is disabled whatever the caller passed, so a slow request is sent once.
       disabled={pending || rest.disabled}
       aria-busy={pending || undefined}
-      {...rest}
     >
       {children}
     </button>
@@ -162,4 +163,74 @@ export function DefinitionList({ items }: { items: [ReactNode, ReactNode][] }) {
       ))}
     </dl>
   );
+}
+
+/** One column of a DataTable: its header, the cell for a row, and a class for both (e.g. "amount"). */
+export interface Column<T> {
+  header: ReactNode;
+  render(row: T): ReactNode;
+  className?: string;
+  /** The cell names its row (a <th scope="row">), e.g. the currency of a balance line. */
+  rowHeader?: boolean;
+}
+
+/**
+ * A list as a table: one row per item, or the empty text when there are none (without an empty text the table is
+ * shown even with no rows). The caption, when given, names the table for screen readers only.
+ */
+export function DataTable<T>({
+  rows,
+  columns,
+  rowKey,
+  caption,
+  empty,
+}: {
+  rows: readonly T[];
+  columns: Column<T>[];
+  rowKey(row: T): string;
+  caption?: string;
+  empty?: ReactNode;
+}) {
+  if (rows.length === 0 && empty !== undefined) return <Empty>{empty}</Empty>;
+  return (
+    <div className="table-wrap">
+      <table>
+        {caption ? <caption className="visually-hidden">{caption}</caption> : null}
+        <thead>
+          <tr>
+            {columns.map((column, index) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the columns are fixed for a table.
+              <th key={index} scope="col" className={column.className}>
+                {column.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={rowKey(row)}>
+              {columns.map((column, index) =>
+                column.rowHeader ? (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: the columns are fixed for a table.
+                  <th key={index} scope="row" className={column.className}>
+                    {column.render(row)}
+                  </th>
+                ) : (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: the columns are fixed for a table.
+                  <td key={index} className={column.className}>
+                    {column.render(row)}
+                  </td>
+                ),
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A visually hidden column header, for the column of a row's action buttons. */
+export function HiddenHeader({ children }: { children: ReactNode }) {
+  return <span className="visually-hidden">{children}</span>;
 }

@@ -1,9 +1,9 @@
 import { useState } from "react";
 import type { ListPage } from "../../shared/api";
-import { Alert, Badge, Button, Card, Empty, SelectField, Spinner, TextField } from "../../shared/ui";
+import { Alert, Badge, Button, Card, HiddenHeader, SelectField, TextField } from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
 import { type ApiKey, api } from "../api";
-import { ConfirmButton, ConsoleError, SecretOnce, StatusBadge, useFormat } from "../common";
+import { ConfirmButton, ConsoleError, LoadedTable, SecretOnce, StatusBadge, useFormat } from "../common";
 import { type en, useT } from "../messages";
 import { canWrite, useMe } from "../session";
 
@@ -51,6 +51,47 @@ export function ApiKeysPage() {
     keys.reload();
   });
   const actionError = create.error ?? reveal.error ?? roll.error ?? revoke.error;
+  const actionsFor = (key: ApiKey) => {
+    const label = key.name ?? `${key.prefix}…${key.last4}`;
+    const active = key.status === "active" || key.status === "expiring";
+    if (!canWrite(me) || !active) return null;
+    return (
+      <div className="button-row">
+        {key.revealable ? (
+          <Button
+            variant="secondary"
+            aria-label={t("keys.revealNamed", { key: label })}
+            pending={reveal.pending}
+            onClick={() => {
+              setShown(null);
+              reveal.run(key.id);
+            }}
+          >
+            {t("keys.reveal")}
+          </Button>
+        ) : null}
+        {key.type !== "publishable" ? (
+          <Button
+            variant="secondary"
+            aria-label={t("keys.rollNamed", { key: label })}
+            pending={roll.pending}
+            onClick={() => {
+              setShown(null);
+              roll.run(key.id);
+            }}
+          >
+            {t("keys.roll")}
+          </Button>
+        ) : null}
+        <ConfirmButton
+          label={t("keys.revokeNamed", { key: label })}
+          confirmLabel={t("keys.revokeConfirm", { key: label })}
+          pending={revoke.pending}
+          onConfirm={() => revoke.run(key.id)}
+        />
+      </div>
+    );
+  };
 
   return (
     <>
@@ -89,87 +130,24 @@ export function ApiKeysPage() {
       <ConsoleError error={actionError} />
       {shown ? <SecretOnce label={shown.label} value={shown.value} /> : null}
       <Card title={me.livemode ? t("keys.liveKeys") : t("keys.testKeys")}>
-        {keys.status === "loading" && !keys.data ? <Spinner label={t("common.loading")} /> : null}
-        <ConsoleError error={keys.error} />
-        {keys.data && keys.data.data.length === 0 ? <Empty>{t("keys.empty")}</Empty> : null}
-        {keys.data && keys.data.data.length > 0 ? (
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">{t("keys.title")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("keys.name")}</th>
-                  <th scope="col">{t("keys.type")}</th>
-                  <th scope="col">{t("keys.key")}</th>
-                  <th scope="col">{t("payments.status")}</th>
-                  <th scope="col">{t("keys.lastUsed")}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t("common.actions")}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {keys.data.data.map((key) => {
-                  const label = key.name ?? `${key.prefix}…${key.last4}`;
-                  const active = key.status === "active" || key.status === "expiring";
-                  return (
-                    <tr key={key.id}>
-                      <td>{key.name ?? "—"}</td>
-                      <td>
-                        <Badge tone="info">{t(`keys.type.${key.type}` as keyof typeof en)}</Badge>
-                      </td>
-                      <td>
-                        <code>{key.token ?? `${key.prefix}…${key.last4}`}</code>
-                      </td>
-                      <td>
-                        <StatusBadge status={key.status} />
-                      </td>
-                      <td>{format.date(key.last_used)}</td>
-                      <td>
-                        {canWrite(me) && active ? (
-                          <div className="button-row">
-                            {key.revealable ? (
-                              <Button
-                                variant="secondary"
-                                aria-label={t("keys.revealNamed", { key: label })}
-                                pending={reveal.pending}
-                                onClick={() => {
-                                  setShown(null);
-                                  reveal.run(key.id);
-                                }}
-                              >
-                                {t("keys.reveal")}
-                              </Button>
-                            ) : null}
-                            {key.type !== "publishable" ? (
-                              <Button
-                                variant="secondary"
-                                aria-label={t("keys.rollNamed", { key: label })}
-                                pending={roll.pending}
-                                onClick={() => {
-                                  setShown(null);
-                                  roll.run(key.id);
-                                }}
-                              >
-                                {t("keys.roll")}
-                              </Button>
-                            ) : null}
-                            <ConfirmButton
-                              label={t("keys.revokeNamed", { key: label })}
-                              confirmLabel={t("keys.revokeConfirm", { key: label })}
-                              pending={revoke.pending}
-                              onConfirm={() => revoke.run(key.id)}
-                            />
-                          </div>
-                        ) : null}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <LoadedTable
+          state={keys}
+          rows={(page) => page.data}
+          rowKey={(key) => key.id}
+          caption={t("keys.title")}
+          empty={t("keys.empty")}
+          columns={[
+            { header: t("keys.name"), render: (key) => key.name ?? "—" },
+            {
+              header: t("keys.type"),
+              render: (key) => <Badge tone="info">{t(`keys.type.${key.type}` as keyof typeof en)}</Badge>,
+            },
+            { header: t("keys.key"), render: (key) => <code>{key.token ?? `${key.prefix}…${key.last4}`}</code> },
+            { header: t("payments.status"), render: (key) => <StatusBadge status={key.status} /> },
+            { header: t("keys.lastUsed"), render: (key) => format.date(key.last_used) },
+            { header: <HiddenHeader>{t("common.actions")}</HiddenHeader>, render: actionsFor },
+          ]}
+        />
       </Card>
       {me.livemode ? null : <Alert kind="info">{t("keys.liveHint")}</Alert>}
     </>

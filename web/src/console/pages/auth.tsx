@@ -4,7 +4,7 @@ import { Link, navigate, useSearch } from "../../shared/router";
 import { Alert, Button, Spinner, TextField } from "../../shared/ui";
 import { useAction } from "../../shared/use-async";
 import { api, type Me } from "../api";
-import { ConsoleError } from "../common";
+import { ActionForm, ConsoleError } from "../common";
 import { useT } from "../messages";
 import { useSession } from "../session";
 import { getPasskeyAssertion, passkeysSupported, type RequestOptionsJson } from "../webauthn";
@@ -169,13 +169,7 @@ export function SignupPage() {
   return (
     <>
       <h1>{t("auth.signupTitle")}</h1>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          signup.run();
-        }}
-        noValidate
-      >
+      <ActionForm action={signup} submitLabel={t("auth.createAccount")}>
         <TextField label={t("auth.businessName")} required autoComplete="organization" {...field("business_name")} />
         <TextField label={t("auth.yourName")} autoComplete="name" {...field("name")} />
         <TextField label={t("auth.email")} type="email" required autoComplete="email" {...field("email")} />
@@ -187,11 +181,7 @@ export function SignupPage() {
           hint={t("auth.passwordHint")}
           {...field("password")}
         />
-        <ConsoleError error={signup.error} />
-        <Button type="submit" pending={signup.pending}>
-          {t("auth.createAccount")}
-        </Button>
-      </form>
+      </ActionForm>
       <p>
         <Link to="/login">{t("auth.toLogin")}</Link>
       </p>
@@ -245,13 +235,7 @@ export function ForgotPasswordPage() {
       {sent ? (
         <Alert kind="success">{t("auth.resetSent", { email })}</Alert>
       ) : (
-        <form
-          onSubmit={(event) => {
-            event.preventDefault();
-            request.run();
-          }}
-          noValidate
-        >
+        <ActionForm action={request} submitLabel={t("auth.sendResetLink")}>
           <TextField
             label={t("auth.email")}
             type="email"
@@ -260,11 +244,7 @@ export function ForgotPasswordPage() {
             value={email}
             onChange={(e) => setEmail(e.target.value)}
           />
-          <ConsoleError error={request.error} />
-          <Button type="submit" pending={request.pending}>
-            {t("auth.sendResetLink")}
-          </Button>
-        </form>
+        </ActionForm>
       )}
       <p>
         <Link to="/login">{t("auth.toLogin")}</Link>
@@ -294,13 +274,7 @@ export function ResetPasswordPage() {
           <Link to="/login">{t("auth.continueToLogin")}</Link>
         </>
       ) : (
-        <form
-          onSubmit={(event) => {
-            event.preventDefault();
-            confirm.run();
-          }}
-          noValidate
-        >
+        <ActionForm action={confirm} submitLabel={t("auth.setPassword")} disabled={!token}>
           <TextField
             label={t("auth.newPassword")}
             type="password"
@@ -309,11 +283,7 @@ export function ResetPasswordPage() {
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />
-          <ConsoleError error={confirm.error} />
-          <Button type="submit" pending={confirm.pending} disabled={!token}>
-            {t("auth.setPassword")}
-          </Button>
-        </form>
+        </ActionForm>
       )}
     </>
   );
@@ -350,13 +320,7 @@ export function AcceptInvitePage() {
           <Link to="/login">{t("auth.continueToLogin")}</Link>
         </>
       ) : (
-        <form
-          onSubmit={(event) => {
-            event.preventDefault();
-            accept.run();
-          }}
-          noValidate
-        >
+        <ActionForm action={accept} submitLabel={t("auth.acceptInvite")} disabled={!token}>
           <p className="field-hint">{t("auth.inviteHint")}</p>
           <TextField
             label={t("auth.yourName")}
@@ -379,11 +343,7 @@ export function AcceptInvitePage() {
             value={form.totp_code}
             onChange={(e) => setForm({ ...form, totp_code: e.target.value.replace(/\D/g, "") })}
           />
-          <ConsoleError error={accept.error} />
-          <Button type="submit" pending={accept.pending} disabled={!token}>
-            {t("auth.acceptInvite")}
-          </Button>
-        </form>
+        </ActionForm>
       )}
     </>
   );

@@ -1,10 +1,10 @@
 import { useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { parseMoney } from "../../shared/money";
-import { Alert, Button, Card, Empty, SelectField, Spinner, TextField } from "../../shared/ui";
+import { Alert, Button, Card, Empty, SelectField, TextField } from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
 import { api, type Balance, type Payout } from "../api";
-import { ConsoleError, type Cursor, Pager, StatusBadge, useFormat } from "../common";
+import { ConsoleError, type Cursor, LoadedTable, Pager, StatusBadge, useFormat } from "../common";
 import { type en, useT } from "../messages";
 import { canWrite, useMe } from "../session";
 
@@ -91,39 +91,26 @@ export function BalancePage() {
     <>
       <h1>{t("nav.balance")}</h1>
       <Card title={t("balance.title")}>
-        {balance.status === "loading" && !balance.data ? <Spinner label={t("common.loading")} /> : null}
-        <ConsoleError error={balance.error} />
-        {balance.data && balance.data.currencies.length === 0 ? <Empty>{t("balance.empty")}</Empty> : null}
-        {balance.data && balance.data.currencies.length > 0 ? (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t("balance.currency")}</th>
-                  <th scope="col" className="amount">
-                    {t("balance.available")}
-                  </th>
-                  <th scope="col" className="amount">
-                    {t("balance.pending")}
-                  </th>
-                  <th scope="col" className="amount">
-                    {t("balance.inTransit")}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {balance.data.currencies.map((c) => (
-                  <tr key={c.currency}>
-                    <th scope="row">{c.currency}</th>
-                    <td className="amount">{format.money(c.available, c.currency)}</td>
-                    <td className="amount">{format.money(c.pending, c.currency)}</td>
-                    <td className="amount">{format.money(c.in_transit, c.currency)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <LoadedTable
+          state={balance}
+          rows={(data) => data.currencies}
+          rowKey={(c) => c.currency}
+          empty={t("balance.empty")}
+          columns={[
+            { header: t("balance.currency"), rowHeader: true, render: (c) => c.currency },
+            {
+              header: t("balance.available"),
+              className: "amount",
+              render: (c) => format.money(c.available, c.currency),
+            },
+            { header: t("balance.pending"), className: "amount", render: (c) => format.money(c.pending, c.currency) },
+            {
+              header: t("balance.inTransit"),
+              className: "amount",
+              render: (c) => format.money(c.in_transit, c.currency),
+            },
+          ]}
+        />
       </Card>
       {canWrite(me) && balance.data ? (
         <Card title={t("balance.newPayout")}>
@@ -138,40 +125,33 @@ export function BalancePage() {
         </Card>
       ) : null}
       <Card title={t("balance.payouts")}>
-        {payouts.status === "loading" && !payouts.data ? <Spinner label={t("common.loading")} /> : null}
-        <ConsoleError error={payouts.error} />
-        {payouts.data && payouts.data.data.length === 0 ? <Empty>{t("balance.noPayouts")}</Empty> : null}
-        {payouts.data && payouts.data.data.length > 0 ? (
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">{t("balance.payouts")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col" className="amount">
-                    {t("payments.amount")}
-                  </th>
-                  <th scope="col">{t("payments.status")}</th>
-                  <th scope="col">{t("balance.destination")}</th>
-                  <th scope="col">{t("payments.created")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {payouts.data.data.map((p) => (
-                  <tr key={p.id}>
-                    <td className="amount">{format.money(p.amount, p.currency)}</td>
-                    <td>
-                      <StatusBadge status={p.status} /> {p.automatic ? t("balance.automatic") : null}
-                    </td>
-                    <td>
-                      {p.destination.bank_name} ···· {p.destination.last4}
-                    </td>
-                    <td>{format.date(p.created)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <LoadedTable
+          state={payouts}
+          rows={(page) => page.data}
+          rowKey={(p) => p.id}
+          caption={t("balance.payouts")}
+          empty={t("balance.noPayouts")}
+          columns={[
+            { header: t("payments.amount"), className: "amount", render: (p) => format.money(p.amount, p.currency) },
+            {
+              header: t("payments.status"),
+              render: (p) => (
+                <>
+                  <StatusBadge status={p.status} /> {p.automatic ? t("balance.automatic") : null}
+                </>
+              ),
+            },
+            {
+              header: t("balance.destination"),
+              render: (p) => (
+                <>
+                  {p.destination.bank_name} ···· {p.destination.last4}
+                </>
+              ),
+            },
+            { header: t("payments.created"), render: (p) => format.date(p.created) },
+          ]}
+        />
         <Pager page={payouts.data} cursor={cursor} onChange={setCursor} />
       </Card>
     </>

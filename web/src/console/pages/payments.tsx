@@ -2,7 +2,17 @@ import { useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { parseMoney } from "../../shared/money";
 import { Link, navigate, useSearch } from "../../shared/router";
-import { Alert, Button, Card, DefinitionList, Empty, SelectField, Spinner, TextField } from "../../shared/ui";
+import {
+  Alert,
+  Button,
+  Card,
+  DataTable,
+  DefinitionList,
+  Empty,
+  SelectField,
+  Spinner,
+  TextField,
+} from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
 import { api, type CofferEvent, type Payment, type Refund } from "../api";
 import { ConsoleError, type Cursor, Pager, StatusBadge, useFormat } from "../common";
@@ -56,41 +66,28 @@ export function PaymentsPage() {
       </search>
       {payments.status === "loading" ? <Spinner label={t("common.loading")} /> : null}
       <ConsoleError error={payments.error} />
-      {payments.data && payments.data.data.length === 0 ? <Empty>{t("payments.empty")}</Empty> : null}
-      {payments.data && payments.data.data.length > 0 ? (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">{t("payments.title")}</caption>
-            <thead>
-              <tr>
-                <th scope="col" className="amount">
-                  {t("payments.amount")}
-                </th>
-                <th scope="col">{t("payments.status")}</th>
-                <th scope="col">{t("payments.method")}</th>
-                <th scope="col">{t("payments.description")}</th>
-                <th scope="col">{t("payments.created")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {payments.data.data.map((p) => (
-                <tr key={p.id}>
-                  <td className="amount">
-                    <Link to={`/payments/${p.id}`} aria-label={t("payments.open", { id: p.id })}>
-                      {format.money(p.amount, p.currency)}
-                    </Link>
-                  </td>
-                  <td>
-                    <StatusBadge status={p.status} />
-                  </td>
-                  <td>{t(`method.${p.method}` as keyof typeof en)}</td>
-                  <td>{p.description ?? "—"}</td>
-                  <td>{format.date(p.created)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+      {payments.data ? (
+        <DataTable
+          rows={payments.data.data}
+          rowKey={(p) => p.id}
+          caption={t("payments.title")}
+          empty={t("payments.empty")}
+          columns={[
+            {
+              header: t("payments.amount"),
+              className: "amount",
+              render: (p) => (
+                <Link to={`/payments/${p.id}`} aria-label={t("payments.open", { id: p.id })}>
+                  {format.money(p.amount, p.currency)}
+                </Link>
+              ),
+            },
+            { header: t("payments.status"), render: (p) => <StatusBadge status={p.status} /> },
+            { header: t("payments.method"), render: (p) => t(`method.${p.method}` as keyof typeof en) },
+            { header: t("payments.description"), render: (p) => p.description ?? "—" },
+            { header: t("payments.created"), render: (p) => format.date(p.created) },
+          ]}
+        />
       ) : null}
       <Pager page={payments.data} cursor={cursor} onChange={setCursor} />
     </>

@@ -1,9 +1,9 @@
 import { useState } from "react";
 import type { ListPage } from "../../shared/api";
-import { Alert, Badge, Button, Card, Empty, SelectField, Spinner, TextField } from "../../shared/ui";
+import { Alert, Badge, Button, Card, Empty, HiddenHeader, SelectField, Spinner, TextField } from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
 import { api, type Role, type TeamInvite, type TeamMember } from "../api";
-import { ConfirmButton, ConsoleError, StatusBadge, useFormat } from "../common";
+import { ConfirmButton, ConsoleError, LoadedTable, StatusBadge, useFormat } from "../common";
 import { useT } from "../messages";
 import { isAdmin, useMe } from "../session";
 
@@ -39,6 +39,8 @@ export function TeamPage() {
     invites.reload();
   });
   const roleName = (r: string) => t(`role.${r}` as "role.admin");
+  // Owners and one's own membership are not changed here.
+  const editable = (m: TeamMember) => manage && m.role !== "owner" && m.id !== me.user.id;
   return (
     <>
       <h1>{t("team.title")}</h1>
@@ -76,72 +78,62 @@ export function TeamPage() {
         </Card>
       ) : null}
       <Card title={t("team.members")}>
-        {members.status === "loading" && !members.data ? <Spinner label={t("common.loading")} /> : null}
-        <ConsoleError error={members.error ?? changeRole.error ?? removeMember.error} />
-        {members.data ? (
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">{t("team.members")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("auth.email")}</th>
-                  <th scope="col">{t("team.role")}</th>
-                  <th scope="col">{t("team.twoFactor")}</th>
-                  <th scope="col">{t("team.joined")}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t("common.actions")}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {members.data.data.map((m) => {
-                  const editable = manage && m.role !== "owner" && m.id !== me.user.id;
-                  return (
-                    <tr key={m.id}>
-                      <td>
-                        {m.name ? <strong>{m.name}</strong> : null} <span>{m.email}</span>
-                      </td>
-                      <td>
-                        {editable ? (
-                          <select
-                            aria-label={t("team.roleOf", { email: m.email })}
-                            value={m.role}
-                            disabled={changeRole.pending}
-                            onChange={(e) => changeRole.run(m.id, e.target.value as Role)}
-                          >
-                            {assignable.map((r) => (
-                              <option key={r} value={r}>
-                                {roleName(r)}
-                              </option>
-                            ))}
-                          </select>
-                        ) : (
-                          roleName(m.role)
-                        )}
-                      </td>
-                      <td>
-                        <Badge tone={m.two_factor ? "good" : "warn"}>
-                          {m.two_factor ? t("common.on") : t("common.off")}
-                        </Badge>
-                      </td>
-                      <td>{format.date(m.joined)}</td>
-                      <td>
-                        {editable ? (
-                          <ConfirmButton
-                            label={t("team.removeNamed", { email: m.email })}
-                            confirmLabel={t("team.removeConfirm", { email: m.email })}
-                            pending={removeMember.pending}
-                            onConfirm={() => removeMember.run(m.id)}
-                          />
-                        ) : null}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <LoadedTable
+          state={members}
+          error={members.error ?? changeRole.error ?? removeMember.error}
+          rows={(page) => page.data}
+          rowKey={(m) => m.id}
+          caption={t("team.members")}
+          columns={[
+            {
+              header: t("auth.email"),
+              render: (m) => (
+                <>
+                  {m.name ? <strong>{m.name}</strong> : null} <span>{m.email}</span>
+                </>
+              ),
+            },
+            {
+              header: t("team.role"),
+              render: (m) =>
+                editable(m) ? (
+                  <select
+                    aria-label={t("team.roleOf", { email: m.email })}
+                    value={m.role}
+                    disabled={changeRole.pending}
+                    onChange={(e) => changeRole.run(m.id, e.target.value as Role)}
+                  >
+                    {assignable.map((r) => (
+                      <option key={r} value={r}>
+                        {roleName(r)}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  roleName(m.role)
+                ),
+            },
+            {
+              header: t("team.twoFactor"),
+              render: (m) => (
+                <Badge tone={m.two_factor ? "good" : "warn"}>{m.two_factor ? t("common.on") : t("common.off")}</Badge>
+              ),
+            },
+            { header: t("team.joined"), render: (m) => format.date(m.joined) },
+            {
+              header: <HiddenHeader>{t("common.actions")}</HiddenHeader>,
+              render: (m) =>
+                editable(m) ? (
+                  <ConfirmButton
+                    label={t("team.removeNamed", { email: m.email })}
+                    confirmLabel={t("team.removeConfirm", { email: m.email })}
+                    pending={removeMember.pending}
+                    onConfirm={() => removeMember.run(m.id)}
+                  />
+                ) : null,
+            },
+          ]}
+        />
       </Card>
       <Card title={t("team.invites")}>
         {invites.status === "loading" && !invites.data ? <Spinner label={t("common.loading")} /> : null}

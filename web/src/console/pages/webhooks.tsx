@@ -1,10 +1,19 @@
 import { useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { Link, navigate } from "../../shared/router";
-import { Alert, Badge, Button, Card, DefinitionList, Empty, Spinner, TextField } from "../../shared/ui";
+import { Alert, Badge, Button, Card, DefinitionList, HiddenHeader, Spinner, TextField } from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
 import { api, type WebhookDelivery, type WebhookEndpoint } from "../api";
-import { ConfirmButton, ConsoleError, type Cursor, Pager, SecretOnce, StatusBadge, useFormat } from "../common";
+import {
+  ConfirmButton,
+  ConsoleError,
+  type Cursor,
+  LoadedTable,
+  Pager,
+  SecretOnce,
+  StatusBadge,
+  useFormat,
+} from "../common";
 import { useT } from "../messages";
 import { canWrite, useMe } from "../session";
 
@@ -74,39 +83,25 @@ export function WebhooksPage() {
         </Card>
       ) : null}
       <Card title={t("webhooks.endpoints")}>
-        {endpoints.status === "loading" && !endpoints.data ? <Spinner label={t("common.loading")} /> : null}
-        <ConsoleError error={endpoints.error} />
-        {endpoints.data && endpoints.data.data.length === 0 ? <Empty>{t("webhooks.empty")}</Empty> : null}
-        {endpoints.data && endpoints.data.data.length > 0 ? (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t("webhooks.url")}</th>
-                  <th scope="col">{t("payments.status")}</th>
-                  <th scope="col">{t("webhooks.events")}</th>
-                  <th scope="col">{t("payments.created")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {endpoints.data.data.map((e) => (
-                  <tr key={e.id}>
-                    <td>
-                      <Link to={`/webhooks/${e.id}`} aria-label={t("webhooks.open", { url: e.url })}>
-                        {e.url}
-                      </Link>
-                    </td>
-                    <td>
-                      <StatusBadge status={e.status} />
-                    </td>
-                    <td>{e.enabled_events.join(", ")}</td>
-                    <td>{format.date(e.created)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <LoadedTable
+          state={endpoints}
+          rows={(page) => page.data}
+          rowKey={(e) => e.id}
+          empty={t("webhooks.empty")}
+          columns={[
+            {
+              header: t("webhooks.url"),
+              render: (e) => (
+                <Link to={`/webhooks/${e.id}`} aria-label={t("webhooks.open", { url: e.url })}>
+                  {e.url}
+                </Link>
+              ),
+            },
+            { header: t("payments.status"), render: (e) => <StatusBadge status={e.status} /> },
+            { header: t("webhooks.events"), render: (e) => e.enabled_events.join(", ") },
+            { header: t("payments.created"), render: (e) => format.date(e.created) },
+          ]}
+        />
       </Card>
     </>
   );
@@ -189,67 +184,58 @@ export function WebhookDetailPage({ id }: { id: string }) {
       <Card title={t("webhooks.deliveries")}>
         {resent ? <Alert kind="success">{t("webhooks.resent", { event: resent })}</Alert> : null}
         <ConsoleError error={resend.error} />
-        {deliveries.status === "loading" && !deliveries.data ? <Spinner label={t("common.loading")} /> : null}
-        <ConsoleError error={deliveries.error} />
-        {deliveries.data && deliveries.data.data.length === 0 ? <Empty>{t("webhooks.noDeliveries")}</Empty> : null}
-        {deliveries.data && deliveries.data.data.length > 0 ? (
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">{t("webhooks.deliveries")}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t("webhooks.event")}</th>
-                  <th scope="col">{t("payments.status")}</th>
-                  <th scope="col">{t("webhooks.attempts")}</th>
-                  <th scope="col">{t("payments.created")}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t("common.actions")}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {deliveries.data.data.map((d) => {
-                  const last = d.attempts[d.attempts.length - 1];
-                  return (
-                    <tr key={d.id}>
-                      <td>
-                        <code>{d.event_type}</code>
-                        <div className="field-hint">{d.event_id}</div>
-                      </td>
-                      <td>
-                        <StatusBadge status={d.status} />
-                      </td>
-                      <td>
-                        {d.attempts.length}
-                        {last ? (
-                          <div className="field-hint">
-                            {last.status_code !== null ? <Badge>HTTP {last.status_code}</Badge> : null}{" "}
-                            {last.error ?? ""}
-                          </div>
-                        ) : null}
-                      </td>
-                      <td>{format.date(d.created)}</td>
-                      <td>
-                        {canWrite(me) ? (
-                          <Button
-                            variant="secondary"
-                            aria-label={t("webhooks.resendEvent", { event: d.event_type, id: d.event_id })}
-                            pending={resend.pending}
-                            onClick={() => resend.run(d.event_id)}
-                          >
-                            {t("webhooks.resend")}
-                          </Button>
-                        ) : null}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <LoadedTable
+          state={deliveries}
+          rows={(page) => page.data}
+          rowKey={(d) => d.id}
+          caption={t("webhooks.deliveries")}
+          empty={t("webhooks.noDeliveries")}
+          columns={[
+            {
+              header: t("webhooks.event"),
+              render: (d) => (
+                <>
+                  <code>{d.event_type}</code>
+                  <div className="field-hint">{d.event_id}</div>
+                </>
+              ),
+            },
+            { header: t("payments.status"), render: (d) => <StatusBadge status={d.status} /> },
+            { header: t("webhooks.attempts"), render: (d) => <Attempts delivery={d} /> },
+            { header: t("payments.created"), render: (d) => format.date(d.created) },
+            {
+              header: <HiddenHeader>{t("common.actions")}</HiddenHeader>,
+              render: (d) =>
+                canWrite(me) ? (
+                  <Button
+                    variant="secondary"
+                    aria-label={t("webhooks.resendEvent", { event: d.event_type, id: d.event_id })}
+                    pending={resend.pending}
+                    onClick={() => resend.run(d.event_id)}
+                  >
+                    {t("webhooks.resend")}
+                  </Button>
+                ) : null,
+            },
+          ]}
+        />
         <Pager page={deliveries.data} cursor={cursor} onChange={setCursor} />
       </Card>
+    </>
+  );
+}
+
+/** How many times a delivery was tried, and how the last try ended. */
+function Attempts({ delivery }: { delivery: WebhookDelivery }) {
+  const last = delivery.attempts[delivery.attempts.length - 1];
+  return (
+    <>
+      {delivery.attempts.length}
+      {last ? (
+        <div className="field-hint">
+          {last.status_code !== null ? <Badge>HTTP {last.status_code}</Badge> : null} {last.error ?? ""}
+        </div>
+      ) : null}
     </>
   );
 }

@@ -1,8 +1,8 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
-import { Alert, Badge, Button, Card, Empty, ErrorAlert } from "../../shared/ui";
-import { useAction, useAsync } from "../../shared/use-async";
-import { api, type BankFileBatch, type ListPage } from "../api";
-import { Loaded, Pager, useQueryParams, When } from "../common";
+import { Alert, Badge, Button, Card, ErrorAlert } from "../../shared/ui";
+import { useAction } from "../../shared/use-async";
+import { api, type BankFileBatch } from "../api";
+import { PagedTable, usePagedList, useQueryParams, When } from "../common";
 import { useT } from "../messages";
 
 /**
@@ -19,15 +19,7 @@ interface Exported {
 export function BankFilesPage() {
   const { t } = useT();
   const [params, setParams] = useQueryParams();
-  const batches = useAsync(
-    () =>
-      api.get<ListPage<BankFileBatch>>("/v1/ops/bank_files", {
-        limit: 25,
-        starting_after: params.starting_after,
-        ending_before: params.ending_before,
-      }),
-    [params.starting_after, params.ending_before],
-  );
+  const batches = usePagedList<BankFileBatch>("/v1/ops/bank_files", params, {}, 25);
   return (
     <>
       <h1>{t("bank.title")}</h1>
@@ -35,70 +27,46 @@ export function BankFilesPage() {
       <ExportCard onDone={batches.reload} />
       <ImportCard onDone={batches.reload} />
       <Card title={t("bank.batches")}>
-        <Loaded state={batches}>
-          {(page) =>
-            page.data.length === 0 ? (
-              <Empty>{t("bank.empty")}</Empty>
-            ) : (
-              <>
-                <div className="table-wrap">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">{t("audit.when")}</th>
-                        <th scope="col">{t("bank.direction")}</th>
-                        <th scope="col">{t("bank.name")}</th>
-                        <th scope="col">{t("bank.source")}</th>
-                        <th scope="col">{t("bank.count")}</th>
-                        <th scope="col">{t("bank.result")}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {page.data.map((batch) => (
-                        <tr key={batch.id}>
-                          <td>
-                            <When at={batch.created} />
-                          </td>
-                          <td>{t(`bank.direction.${batch.direction}`)}</td>
-                          <td>
-                            <code>{batch.name}</code>
-                          </td>
-                          <td>
-                            {t(`bank.source.${batch.source}`)}
-                            {batch.operator ? (
-                              <>
-                                {" "}
-                                <code>{batch.operator}</code>
-                              </>
-                            ) : null}
-                          </td>
-                          <td>{batch.instruction_count}</td>
-                          <td>
-                            {batch.direction === "import" ? (
-                              <>
-                                <Badge tone={batch.errors > 0 ? "bad" : "good"}>
-                                  {t("bank.imported", {
-                                    applied: batch.applied,
-                                    unchanged: batch.unchanged,
-                                    errors: batch.errors,
-                                  })}
-                                </Badge>
-                                <Problems batch={batch} />
-                              </>
-                            ) : (
-                              t("common.none")
-                            )}
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-                <Pager page={page} params={params} setParams={setParams} />
-              </>
-            )
-          }
-        </Loaded>
+        <PagedTable
+          state={batches}
+          params={params}
+          setParams={setParams}
+          empty={t("bank.empty")}
+          columns={[
+            { header: t("audit.when"), render: (batch) => <When at={batch.created} /> },
+            { header: t("bank.direction"), render: (batch) => t(`bank.direction.${batch.direction}`) },
+            { header: t("bank.name"), render: (batch) => <code>{batch.name}</code> },
+            {
+              header: t("bank.source"),
+              render: (batch) => (
+                <>
+                  {t(`bank.source.${batch.source}`)}
+                  {batch.operator ? (
+                    <>
+                      {" "}
+                      <code>{batch.operator}</code>
+                    </>
+                  ) : null}
+                </>
+              ),
+            },
+            { header: t("bank.count"), render: (batch) => batch.instruction_count },
+            {
+              header: t("bank.result"),
+              render: (batch) =>
+                batch.direction === "import" ? (
+                  <>
+                    <Badge tone={batch.errors > 0 ? "bad" : "good"}>
+                      {t("bank.imported", { applied: batch.applied, unchanged: batch.unchanged, errors: batch.errors })}
+                    </Badge>
+                    <Problems batch={batch} />
+                  </>
+                ) : (
+                  t("common.none")
+                ),
+            },
+          ]}
+        />
       </Card>
     </>
   );

@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from "react";
 import { Alert, Badge, Button, Card, ErrorAlert, SelectField, TextField } from "../../shared/ui";
-import { useAction, useAsync } from "../../shared/use-async";
-import { api, type ListPage, type Operator, type OperatorRole } from "../api";
-import { Loaded, Pager, useQueryParams } from "../common";
+import { useAction } from "../../shared/use-async";
+import { api, type Operator, type OperatorRole } from "../api";
+import { PagedTable, usePagedList, useQueryParams } from "../common";
 import { useT } from "../messages";
 import { useOperator } from "../session";
 
@@ -13,15 +13,8 @@ export function OperatorsPage() {
   const { t } = useT();
   const me = useOperator();
   const [params, setParams] = useQueryParams();
-  const list = useAsync(
-    () =>
-      api.get<ListPage<Operator>>("/v1/ops/operators", {
-        limit: 50,
-        starting_after: params.starting_after,
-        ending_before: params.ending_before,
-      }),
-    [params.starting_after, params.ending_before],
-  );
+  const list = usePagedList<Operator>("/v1/ops/operators", params, {}, 50);
+  const isMe = (operator: Operator) => operator.id === me.id;
   const [saved, setSaved] = useState(false);
   const update = useAction(async (id: string, change: { role?: OperatorRole; disabled?: boolean }) => {
     setSaved(false);
@@ -36,72 +29,64 @@ export function OperatorsPage() {
       <Card>
         {saved ? <Alert kind="success">{t("operators.saved")}</Alert> : null}
         <ErrorAlert error={update.error} />
-        <Loaded state={list}>
-          {(page) => (
-            <>
-              <div className="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t("operators.email")}</th>
-                      <th scope="col">{t("operators.name")}</th>
-                      <th scope="col">{t("operators.role")}</th>
-                      <th scope="col">{t("operators.twoFactor")}</th>
-                      <th scope="col">{t("operators.state")}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.data.map((operator) => {
-                      const self = operator.id === me.id;
-                      return (
-                        <tr key={operator.id}>
-                          <td>
-                            {operator.email} {self ? <Badge tone="info">{t("operators.you")}</Badge> : null}
-                          </td>
-                          <td>{operator.name ?? t("common.none")}</td>
-                          <td>
-                            <select
-                              aria-label={t("operators.roleOf", { email: operator.email })}
-                              value={operator.role}
-                              disabled={self || update.pending}
-                              onChange={(event) =>
-                                update.run(operator.id, { role: event.target.value as OperatorRole })
-                              }
-                            >
-                              {roles.map((role) => (
-                                <option key={role} value={role}>
-                                  {t(`role.${role}`)}
-                                </option>
-                              ))}
-                            </select>
-                          </td>
-                          <td>{operator.totp_enabled ? t("common.yes") : t("common.no")}</td>
-                          <td>
-                            <Badge tone={operator.disabled ? "bad" : "good"}>
-                              {operator.disabled ? t("operators.disabled") : t("operators.active")}
-                            </Badge>{" "}
-                            {self ? null : (
-                              <Button
-                                variant={operator.disabled ? "secondary" : "danger"}
-                                pending={update.pending}
-                                onClick={() => update.run(operator.id, { disabled: !operator.disabled })}
-                              >
-                                {operator.disabled
-                                  ? t("operators.enable", { email: operator.email })
-                                  : t("operators.disable", { email: operator.email })}
-                              </Button>
-                            )}
-                          </td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
-              <Pager page={page} params={params} setParams={setParams} />
-            </>
-          )}
-        </Loaded>
+        <PagedTable
+          state={list}
+          params={params}
+          setParams={setParams}
+          columns={[
+            {
+              header: t("operators.email"),
+              render: (operator) => (
+                <>
+                  {operator.email} {isMe(operator) ? <Badge tone="info">{t("operators.you")}</Badge> : null}
+                </>
+              ),
+            },
+            { header: t("operators.name"), render: (operator) => operator.name ?? t("common.none") },
+            {
+              header: t("operators.role"),
+              render: (operator) => (
+                <select
+                  aria-label={t("operators.roleOf", { email: operator.email })}
+                  value={operator.role}
+                  disabled={isMe(operator) || update.pending}
+                  onChange={(event) => update.run(operator.id, { role: event.target.value as OperatorRole })}
+                >
+                  {roles.map((role) => (
+                    <option key={role} value={role}>
+                      {t(`role.${role}`)}
+                    </option>
+                  ))}
+                </select>
+              ),
+            },
+            {
+              header: t("operators.twoFactor"),
+              render: (operator) => (operator.totp_enabled ? t("common.yes") : t("common.no")),
+            },
+            {
+              header: t("operators.state"),
+              render: (operator) => (
+                <>
+                  <Badge tone={operator.disabled ? "bad" : "good"}>
+                    {operator.disabled ? t("operators.disabled") : t("operators.active")}
+                  </Badge>{" "}
+                  {isMe(operator) ? null : (
+                    <Button
+                      variant={operator.disabled ? "secondary" : "danger"}
+                      pending={update.pending}
+                      onClick={() => update.run(operator.id, { disabled: !operator.disabled })}
+                    >
+                      {operator.disabled
+                        ? t("operators.enable", { email: operator.email })
+                        : t("operators.disable", { email: operator.email })}
+                    </Button>
+                  )}
+                </>
+              ),
+            },
+          ]}
+        />
       </Card>
     </>
   );
