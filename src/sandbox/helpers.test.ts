@@ -8,6 +8,7 @@ import {
   startPaymentsCoffer,
   walletLedgerBalance,
 } from "../../test/helpers/payments.js";
+import { bearerSender } from "../../test/helpers/sandbox.js";
 
 /**
  * The test helpers over HTTP: test payers (a real wallet session, real test-ledger money), approve / decline /
@@ -30,21 +31,7 @@ describe("sandbox test helpers", () => {
   afterEach(() => assertBooksBalance(coffer));
   after(() => coffer.close());
 
-  const send = (
-    bearer: string,
-    method: "GET" | "POST",
-    url: string,
-    body: unknown = method === "POST" ? {} : undefined,
-  ) =>
-    coffer.app.inject({
-      method,
-      url,
-      headers: {
-        authorization: `Bearer ${bearer}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-    });
+  const send = bearerSender(() => coffer.app);
 
   async function createPayer(body: Record<string, unknown> = {}) {
     const response = await send(key, "POST", "/v1/test_helpers/wallet_users", { currency: "USD", ...body });

@@ -11,6 +11,7 @@ import {
   type TestPaymentsMerchant,
   walletLedgerBalance,
 } from "../../test/helpers/payments.js";
+import { bearerSender } from "../../test/helpers/sandbox.js";
 import { withTransaction } from "../db/tx.js";
 import { transferIdFor } from "../ledger/model.js";
 import { verifyLedger } from "../ledger/verify.js";
@@ -36,21 +37,7 @@ describe("sandbox isolation and reset", () => {
   afterEach(() => assertBooksBalance(coffer));
   after(() => coffer.close());
 
-  const send = (
-    bearer: string,
-    method: "GET" | "POST",
-    url: string,
-    body: unknown = method === "POST" ? {} : undefined,
-  ) =>
-    coffer.app.inject({
-      method,
-      url,
-      headers: {
-        authorization: `Bearer ${bearer}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-    });
+  const send = bearerSender(() => coffer.app);
   const ok = async (bearer: string, method: "GET" | "POST", url: string, body?: unknown) => {
     const response = await send(bearer, method, url, body);
     assert.ok(response.statusCode < 300, `${method} ${url}: ${response.statusCode} ${response.body}`);

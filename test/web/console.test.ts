@@ -1,21 +1,17 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generate } from "otplib";
 import type { Browser, Page } from "playwright-core";
 import type { App } from "../../src/app.js";
 import { manualClock } from "../../src/clock.js";
-import { loadConfig } from "../../src/config.js";
-import { createLogger } from "../../src/logging.js";
-import { createServices, type Services } from "../../src/runtime/services.js";
-import { createTestApp } from "../helpers/app.js";
-import { ensureWebBuilt, launchBrowser, newBrowserContext, screenshotDir } from "../helpers/browser.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
+import type { Services } from "../../src/runtime/services.js";
+import { launchBrowser, newBrowserContext, screenshotDir } from "../helpers/browser.js";
+import type { TestDatabase } from "../helpers/db.js";
 import { newOperator, samplePdf, samplePng } from "../helpers/merchant-console.js";
 import { newTestPayer, type PaymentsCoffer } from "../helpers/payments.js";
-import { walletTestConfig } from "../helpers/wallets.js";
+import { startWebCoffer, type WebCoffer } from "../helpers/web-coffer.js";
 
 /**
  * The merchant console in real Chromium against a real coffer: sign up, verify from the dev mailbox, sign in, turn on
@@ -23,6 +19,7 @@ import { walletTestConfig } from "../helpers/wallets.js";
  * with its timeline and a refund. Screenshots of each main page go to docs/screenshots/console-*.png.
  */
 describe("merchant console in the browser", { timeout: 240_000 }, () => {
+  let webCoffer: WebCoffer;
   let db: TestDatabase;
   let services: Services;
   let app: App;
@@ -42,29 +39,15 @@ describe("merchant console in the browser", { timeout: 240_000 }, () => {
     page.getByRole("navigation", { name: "Console" }).getByRole("link", { name, exact: true }).click();
 
   before(async () => {
-    const webDistDir = await ensureWebBuilt();
-    db = await createTestDatabase({ poolSize: 20 });
-    // No SMTP_URL: mail is kept for the dev mailbox, as in the embedded default.
-    services = createServices({
-      config: loadConfig({ COFFER_WEBHOOK_LOCAL_TARGETS: "test" }),
-      pool: db.pool,
-      log: createLogger({ level: "silent" }),
-      masterKey: randomBytes(32),
-      clock,
-      walletConfig: walletTestConfig(),
-    });
-    app = await createTestApp({ pool: db.pool, services, webDistDir });
-    await app.listen({ host: "127.0.0.1", port: 0 });
-    baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    webCoffer = await startWebCoffer(clock);
+    ({ db, services, app, baseUrl } = webCoffer);
     browser = await launchBrowser();
     const context = await newBrowserContext(browser, { baseURL: baseUrl });
     page = await context.newPage();
   });
   after(async () => {
     await browser?.close();
-    await app?.close();
-    await services?.close();
-    await db?.drop();
+    await webCoffer?.close();
   });
 
   it("signs up, verifies the address from the dev mailbox, and signs in", async () => {

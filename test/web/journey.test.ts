@@ -1,21 +1,16 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generate } from "otplib";
 import type { Browser, Page } from "playwright-core";
 import { Webhook } from "standardwebhooks";
-import type { App } from "../../src/app.js";
 import { manualClock } from "../../src/clock.js";
-import { loadConfig } from "../../src/config.js";
-import { createLogger } from "../../src/logging.js";
-import { createServices, type Services } from "../../src/runtime/services.js";
-import { createTestApp } from "../helpers/app.js";
-import { ensureWebBuilt, launchBrowser, newBrowserContext, screenshotDir } from "../helpers/browser.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
+import type { Services } from "../../src/runtime/services.js";
+import { launchBrowser, newBrowserContext, screenshotDir } from "../helpers/browser.js";
 import { samplePdf, samplePng } from "../helpers/merchant-console.js";
-import { settleBank, walletTestConfig } from "../helpers/wallets.js";
+import { settleBank } from "../helpers/wallets.js";
+import { startWebCoffer, type WebCoffer } from "../helpers/web-coffer.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.js";
 import { type JourneyLocale, type JourneyTexts, journeyTexts } from "./journey-texts.js";
 
@@ -33,37 +28,22 @@ import { type JourneyLocale, type JourneyTexts, journeyTexts } from "./journey-t
 const stepTimeoutMs = 20_000;
 
 describe("the whole journey in the browser", { timeout: 300_000 }, () => {
-  let db: TestDatabase;
+  let webCoffer: WebCoffer;
   let services: Services;
-  let app: App;
   let baseUrl: string;
   let browser: Browser;
   const clock = manualClock(new Date());
   const handlers: WebhookReceiver[] = [];
 
   before(async () => {
-    const webDistDir = await ensureWebBuilt();
-    db = await createTestDatabase({ poolSize: 20 });
-    // No SMTP_URL and no SMS gateway: mail and texts are kept for the dev mailbox and outbox.
-    services = createServices({
-      config: loadConfig({ COFFER_WEBHOOK_LOCAL_TARGETS: "test" }),
-      pool: db.pool,
-      log: createLogger({ level: "silent" }),
-      masterKey: randomBytes(32),
-      clock,
-      walletConfig: walletTestConfig(),
-    });
-    app = await createTestApp({ pool: db.pool, services, webDistDir });
-    await app.listen({ host: "127.0.0.1", port: 0 });
-    baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    webCoffer = await startWebCoffer(clock);
+    ({ services, baseUrl } = webCoffer);
     browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
     for (const handler of handlers) await handler.stop();
-    await app?.close();
-    await services?.close();
-    await db?.drop();
+    await webCoffer?.close();
   });
 
   const journey = (locale: JourneyLocale, screenshots: boolean) => async () => {

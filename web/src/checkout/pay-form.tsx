@@ -1,6 +1,7 @@
 import { type FormEvent, useRef, useState } from "react";
 import { ApiRequestError, createApiClient } from "../shared/api";
 import { Alert, Button, TextField } from "../shared/ui";
+import { noWalletCredentials, WalletLoginFields, walletLoginBody } from "../shared/wallet-login";
 import { useT } from "./messages";
 import type { CheckoutSummary } from "./summary";
 
@@ -27,8 +28,7 @@ export function PayForm({
   const api = useRef(
     createApiClient({ headers: () => ({ authorization: token.current ? `Bearer ${token.current}` : undefined }) }),
   ).current;
-  const [contact, setContact] = useState("");
-  const [password, setPassword] = useState("");
+  const [credentials, setCredentials] = useState(noWalletCredentials);
   const [totp, setTotp] = useState("");
   const [needsTotp, setNeedsTotp] = useState(false);
   const [pending, setPending] = useState(false);
@@ -43,17 +43,13 @@ export function PayForm({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const who = contact.trim();
-    if (!who) return setProblem({ text: t("error.contact_required") });
-    if (!password && !token.current) return setProblem({ text: t("error.password_required") });
+    if (!credentials.contact.trim()) return setProblem({ text: t("error.contact_required") });
+    if (!credentials.password && !token.current) return setProblem({ text: t("error.password_required") });
     setPending(true);
     setProblem(null);
     try {
       if (!token.current) {
-        const login = await api.post<WalletLogin>(
-          "/v1/wallet/login",
-          who.includes("@") ? { email: who, password } : { phone: who.replace(/[\s().-]/g, ""), password },
-        );
+        const login = await api.post<WalletLogin>("/v1/wallet/login", walletLoginBody(credentials));
         token.current = login.token;
       }
       const code = totp.trim();
@@ -79,23 +75,10 @@ export function PayForm({
   return (
     <form onSubmit={submit} noValidate aria-label={t("or")}>
       <p className="checkout-or">{t("or")}</p>
-      <TextField
-        label={t("contact")}
-        hint={t("contact.hint")}
-        name="contact"
-        autoComplete="username"
-        value={contact}
-        onChange={(event) => setContact(event.target.value)}
-        required
-      />
-      <TextField
-        label={t("password")}
-        name="password"
-        type="password"
-        autoComplete="current-password"
-        value={password}
-        onChange={(event) => setPassword(event.target.value)}
-        required
+      <WalletLoginFields
+        texts={{ contact: t("contact"), contactHint: t("contact.hint"), password: t("password") }}
+        value={credentials}
+        onChange={setCredentials}
       />
       {needsTotp ? (
         <TextField

@@ -2,30 +2,23 @@ import { type FormEvent, useState } from "react";
 import { ApiRequestError } from "../../shared/api";
 import { Link, navigate } from "../../shared/router";
 import { Alert, Button, Card, TextField } from "../../shared/ui";
+import { noWalletCredentials, WalletLoginFields, walletLoginBody } from "../../shared/wallet-login";
 import type { DevSms, Verification, WalletLogin } from "../api-types";
 import { Problem } from "../components";
 import { useT } from "../messages";
 import { paths, useSession } from "../session";
 
-function contactBody(contact: string): { email: string } | { phone: string } {
-  const value = contact.trim();
-  return value.includes("@") ? { email: value } : { phone: value.replace(/[\s().-]/g, "") };
-}
-
-export function LoginPage() {
-  const { t } = useT();
+/** Posts to an endpoint that answers with a wallet login (log in, verify), keeps its token and opens the wallet. */
+function useLogInThrough(path: string) {
   const { api, logIn } = useSession();
-  const [contact, setContact] = useState("");
-  const [password, setPassword] = useState("");
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const send = async (body: Record<string, unknown>) => {
     setPending(true);
     setError(null);
     try {
-      const login = await api.post<WalletLogin>("/v1/wallet/login", { ...contactBody(contact), password });
+      const login = await api.post<WalletLogin>(path, body);
       logIn(login.token);
       navigate(paths.home, { replace: true });
     } catch (caught) {
@@ -34,28 +27,31 @@ export function LoginPage() {
       setPending(false);
     }
   };
+  return { send, pending, error };
+}
+
+export function LoginPage() {
+  const { t } = useT();
+  const [credentials, setCredentials] = useState(noWalletCredentials);
+  const { send, pending, error } = useLogInThrough("/v1/wallet/login");
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void send(walletLoginBody(credentials));
+  };
 
   return (
     <Card>
       <h1>{t("login.title")}</h1>
       <form onSubmit={submit} noValidate>
-        <TextField
-          label={t("login.contact")}
-          hint={t("login.contact.hint")}
-          name="contact"
-          autoComplete="username"
-          value={contact}
-          onChange={(event) => setContact(event.target.value)}
-          required
-        />
-        <TextField
-          label={t("login.password")}
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-          required
+        <WalletLoginFields
+          texts={{
+            contact: t("login.contact"),
+            contactHint: t("login.contact.hint"),
+            password: t("login.password"),
+          }}
+          value={credentials}
+          onChange={setCredentials}
         />
         <Problem error={error} />
         <Button type="submit" pending={pending} className="button button-primary wide">
@@ -194,28 +190,14 @@ function VerifyForm({
   onRestart(): void;
 }) {
   const { t } = useT();
-  const { api, logIn } = useSession();
+  const { api } = useSession();
   const [code, setCode] = useState("");
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { send, pending, error } = useLogInThrough("/v1/wallet/verify");
   const [outboxNote, setOutboxNote] = useState<string | null>(null);
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setPending(true);
-    setError(null);
-    try {
-      const login = await api.post<WalletLogin>("/v1/wallet/verify", {
-        verification: verification.id,
-        code: code.trim(),
-      });
-      logIn(login.token);
-      navigate(paths.home, { replace: true });
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setPending(false);
-    }
+    void send({ verification: verification.id, code: code.trim() });
   };
 
   // The embedded default keeps text messages in a dev outbox (loopback callers only); elsewhere it answers 404.

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import type { ListPage } from "../../shared/api";
+import type { ApiClient, ListPage } from "../../shared/api";
 import { formatDateTime } from "../../shared/money";
 import { navigate } from "../../shared/router";
 import { Alert, Button, Card, DefinitionList, Empty, Spinner, TextField } from "../../shared/ui";
@@ -182,15 +182,7 @@ function PasskeysCard() {
     }
   };
 
-  const remove = async (id: string) => {
-    setError(null);
-    try {
-      await api.del(`/v1/wallet/passkeys/${id}`);
-      list.reload();
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+  const remove = (id: string) => deleteAndReload(api, `/v1/wallet/passkeys/${id}`, list.reload, setError);
 
   return (
     <Card title={t("security.passkeys")}>
@@ -249,15 +241,7 @@ function SessionsCard() {
   const list = useAsync(async () => (await api.get<ListPage<Session>>("/v1/wallet/sessions")).data, [api]);
   const [error, setError] = useState<unknown>(null);
 
-  const revoke = async (id: string) => {
-    setError(null);
-    try {
-      await api.del(`/v1/wallet/sessions/${id}`);
-      list.reload();
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+  const revoke = (id: string) => deleteAndReload(api, `/v1/wallet/sessions/${id}`, list.reload, setError);
 
   return (
     <Card title={t("security.sessions")}>
@@ -291,6 +275,22 @@ function SessionsCard() {
       <Problem error={error} />
     </Card>
   );
+}
+
+/** Deletes one item of a card's list, then loads the list again; a failure shows as the card's error. */
+async function deleteAndReload(
+  api: ApiClient,
+  path: string,
+  reload: () => void,
+  setError: (error: unknown) => void,
+): Promise<void> {
+  setError(null);
+  try {
+    await api.del(path);
+    reload();
+  } catch (caught) {
+    setError(caught);
+  }
 }
 
 /** "Mozilla/5.0 (iPhone; …) … Safari/604.1" → "iPhone · Safari": enough to recognise a device. */
