@@ -632,6 +632,10 @@ export interface PaymentsListQuery {
   status?: "requires_payment" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled" | "expired";
   /** qr: the payer scans the payment's QR code; payment_code: the merchant scans the payer's code; checkout: the hosted page. */
   method?: "qr" | "payment_code" | "checkout";
+  /** Unix seconds: created at or after this. */
+  created_gte?: number;
+  /** Unix seconds: created before this. */
+  created_lt?: number;
 }
 
 export interface PaymentsCreateBody {

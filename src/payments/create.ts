@@ -334,20 +334,33 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
 
   async function list(
     scope: MerchantScope,
-    filter: { status?: PaymentStatus; method?: PaymentMethod },
+    filter: { status?: PaymentStatus; method?: PaymentMethod; createdGte?: Date; createdLt?: Date },
     page: PageRequest,
   ): Promise<ListPage<Payment>> {
+    if (filter.createdGte && filter.createdLt && filter.createdGte >= filter.createdLt) {
+      throw new ApiError("parameter_invalid", "created_lt must be after created_gte.", "created_lt");
+    }
     const keyset = keysetSql(
       page,
       { table: "payments", idColumn: "id", sortColumns: ["created_at", "id"], order: "desc" },
-      5,
+      7,
     );
     const result = await pool.query<PaymentRow>(
       `SELECT * FROM payments
         WHERE merchant_id = $1 AND livemode = $2 AND ($3::text IS NULL OR status = $3)
-          AND ($4::text IS NULL OR method = $4) AND ${keyset.where}
+          AND ($4::text IS NULL OR method = $4)
+          AND ($5::timestamptz IS NULL OR created_at >= $5) AND ($6::timestamptz IS NULL OR created_at < $6)
+          AND ${keyset.where}
         ORDER BY ${keyset.orderBy} ${keyset.limit}`,
-      [scope.merchantId, scope.livemode, filter.status ?? null, filter.method ?? null, ...keyset.params],
+      [
+        scope.merchantId,
+        scope.livemode,
+        filter.status ?? null,
+        filter.method ?? null,
+        filter.createdGte ?? null,
+        filter.createdLt ?? null,
+        ...keyset.params,
+      ],
     );
     return toListPage(result.rows.map(paymentFromRow), page);
   }

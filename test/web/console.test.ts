@@ -211,6 +211,14 @@ describe("merchant console in the browser", { timeout: 240_000 }, () => {
     await page.getByRole("link", { name: `Open payment ${unpaid.json().id}` }).waitFor();
     await page.getByLabel("Status", { exact: true }).selectOption("succeeded");
     await expectGone(page.getByRole("link", { name: `Open payment ${unpaid.json().id}` }));
+    // The creation window: two days either side, so the browser's time zone cannot move the payment across it.
+    const dayOf = (offsetDays: number) =>
+      new Date((payment.created + offsetDays * 86_400) * 1000).toISOString().slice(0, 10);
+    await page.getByLabel("Created from").fill(dayOf(2));
+    await page.getByText("No payments match.").waitFor();
+    await page.getByLabel("Created from").fill(dayOf(-2));
+    await page.getByLabel("Created until").fill(dayOf(2));
+    await page.getByRole("link", { name: `Open payment ${payment.id}` }).waitFor();
     await shot("payments");
 
     await page.getByRole("link", { name: `Open payment ${payment.id}` }).click();

@@ -29,6 +29,13 @@ import {
  * restricted keys with the resource's scope, and console sessions (merchantScope in src/http/auth.ts). Another
  * merchant's or mode's object is a 404, like one that does not exist.
  */
+/** The last second of the year 9999: beyond it a timestamp cannot be a date PostgreSQL and JavaScript agree on. */
+const unixSecondsMax = 253_402_300_799;
+
+function unixSecondsToDate(seconds: number | undefined): Date | undefined {
+  return seconds === undefined ? undefined : new Date(seconds * 1000);
+}
+
 const CreateBody = CreatePaymentBody(amountSchema());
 const CaptureBody = Type.Object(
   {
@@ -45,6 +52,12 @@ const PaymentListQuery = Type.Object(
     ...listQueryProperties,
     status: Type.Optional(PaymentStatusSchema),
     method: Type.Optional(PaymentMethodSchema),
+    created_gte: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: unixSecondsMax, description: "Unix seconds: created at or after this." }),
+    ),
+    created_lt: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: unixSecondsMax, description: "Unix seconds: created before this." }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -155,7 +168,12 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
       const scope = merchantScope(request, "payments", "read");
       const page = await payments.payments.list(
         scope,
-        { status: request.query.status, method: request.query.method },
+        {
+          status: request.query.status,
+          method: request.query.method,
+          createdGte: unixSecondsToDate(request.query.created_gte),
+          createdLt: unixSecondsToDate(request.query.created_lt),
+        },
         pageRequest(request.query),
       );
       return { ...page, data: page.data.map((p) => paymentJson(p, links, { svg: false })) };

@@ -24,16 +24,35 @@ const statuses = ["requires_payment", "processing", "requires_capture", "succeed
 const methods = ["qr", "payment_code", "checkout"];
 const refundReasons = ["requested_by_customer", "duplicate", "fraudulent", "other"] as const;
 
+/** A date field's "2026-04-02" as Unix seconds at the start of that day (plus dayOffset days) in the user's zone. */
+function localDayStartSeconds(day: string, dayOffset = 0): number | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return undefined;
+  const start = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + dayOffset);
+  return Math.floor(start.getTime() / 1000);
+}
+
 export function PaymentsPage() {
   const { t } = useT();
   const format = useFormat();
   const search = useSearch();
   const status = search.get("status") ?? "";
   const method = search.get("method") ?? "";
+  const from = search.get("from") ?? "";
+  const until = search.get("until") ?? "";
   const [cursor, setCursor] = useState<Cursor>({});
   const payments = useAsync(
-    () => api.get<ListPage<Payment>>("/v1/payments", { status, method, limit: 20, ...cursor }),
-    [status, method, cursor],
+    () =>
+      api.get<ListPage<Payment>>("/v1/payments", {
+        status,
+        method,
+        created_gte: localDayStartSeconds(from),
+        // "Until" names a whole day: the window ends where the next day starts.
+        created_lt: localDayStartSeconds(until, 1),
+        limit: 20,
+        ...cursor,
+      }),
+    [status, method, from, until, cursor],
   );
   const setFilter = (name: string, value: string) => {
     const next = new URLSearchParams(search);
@@ -63,6 +82,20 @@ export function PaymentsPage() {
             </option>
           ))}
         </SelectField>
+        <TextField
+          type="date"
+          label={t("payments.createdFrom")}
+          value={from}
+          max={until || undefined}
+          onChange={(e) => setFilter("from", e.target.value)}
+        />
+        <TextField
+          type="date"
+          label={t("payments.createdUntil")}
+          value={until}
+          min={from || undefined}
+          onChange={(e) => setFilter("until", e.target.value)}
+        />
       </search>
       {payments.status === "loading" ? <Spinner label={t("common.loading")} /> : null}
       <ConsoleError error={payments.error} />
