@@ -3,7 +3,6 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { listOf } from "../../http/pagination.js";
 import type { Services } from "../../runtime/services.js";
-import { totpEnrollmentBody } from "../../security/totp.js";
 import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
@@ -16,17 +15,8 @@ import { consoleActor, requireConsole } from "../permissions.js";
 import { findUserById } from "../users.js";
 import { sessionResponse } from "./console-auth.js";
 import { unwrap, userAgentOf } from "./http.js";
-import {
-  EmptyBody,
-  IdParams,
-  Me,
-  Passkey,
-  TotpCode,
-  TotpEnrollment,
-  TwoFactorStatus,
-  WebAuthnOptions,
-  WebAuthnResponse,
-} from "./schemas.js";
+import { EmptyBody, IdParams, Me, Passkey, TwoFactorStatus, WebAuthnOptions, WebAuthnResponse } from "./schemas.js";
+import { registerTotpRoutes } from "./totp-routes.js";
 
 /**
  * Two-factor for console users: TOTP enrollment (begin, confirm with a first code, disable with a current code)
@@ -64,82 +54,32 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
     return { object: "two_factor" as const, totp: user?.totp_enabled_at != null, passkeys: user?.passkeys ?? 0 };
   };
 
-  app.post(
-    "/v1/console/2fa/totp",
-    {
-      preHandler: requireConsole("self.manage"),
-      schema: {
-        tags,
-        summary: "Start enrolling an authenticator app",
-        description: "Answers a new secret as text, otpauth URI and QR code; confirm it with a first code.",
-        body: EmptyBody,
-        response: { 200: TotpEnrollment },
-      },
-    },
-    async (request) => {
+  registerTotpRoutes(app, {
+    path: "/v1/console/2fa/totp",
+    tags,
+    preHandler: requireConsole("self.manage"),
+    totp: m.totp,
+    account(request) {
       const actor = consoleActor(request);
-      const user = await findUserById(services.pool, actor.userId);
-      const enrollment = unwrap(await m.totp.begin(actor.userId, user?.email ?? actor.userId));
-      return totpEnrollmentBody(enrollment);
-    },
-  );
-
-  app.post(
-    "/v1/console/2fa/totp/confirm",
-    {
-      preHandler: requireConsole("self.manage"),
-      schema: {
-        tags,
-        summary: "Confirm the authenticator app with a first code",
-        body: Type.Object({ code: TotpCode }, Closed),
-        response: { 200: TwoFactorStatus },
-      },
-    },
-    async (request) => {
-      const actor = consoleActor(request);
-      unwrap(
-        await m.totp.confirm(actor.userId, request.body.code, {
+      return {
+        id: actor.userId,
+        audit: {
           actorType: "merchant_user",
           actorId: actor.userId,
           merchantId: actor.merchantId,
-          action: "two_factor.totp_enabled",
           targetType: "merchant_user",
           targetId: actor.userId,
           ip: actor.ip,
-        }),
-      );
-      return status(actor.userId);
+        },
+      };
     },
-  );
-
-  app.post(
-    "/v1/console/2fa/totp/disable",
-    {
-      preHandler: requireConsole("self.manage"),
-      schema: {
-        tags,
-        summary: "Turn the authenticator app off",
-        description: "Needs a current code.",
-        body: Type.Object({ code: TotpCode }, Closed),
-        response: { 200: TwoFactorStatus },
-      },
+    label: async (userId) => (await findUserById(services.pool, userId))?.email ?? userId,
+    status,
+    descriptions: {
+      begin: "Answers a new secret as text, otpauth URI and QR code; confirm it with a first code.",
+      disable: "Needs a current code.",
     },
-    async (request) => {
-      const actor = consoleActor(request);
-      unwrap(
-        await m.totp.disable(actor.userId, request.body.code, {
-          actorType: "merchant_user",
-          actorId: actor.userId,
-          merchantId: actor.merchantId,
-          action: "two_factor.totp_disabled",
-          targetType: "merchant_user",
-          targetId: actor.userId,
-          ip: actor.ip,
-        }),
-      );
-      return status(actor.userId);
-    },
-  );
+  });
 
   app.post(
     "/v1/console/webauthn/registration/options",

@@ -2,17 +2,9 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { ApiError } from "../../http/errors.js";
 import { clearSessionCookie, setSessionCookie, unwrap, userAgentOf } from "../../merchants/routes/http.js";
-import {
-  Accepted,
-  Email,
-  EmptyBody,
-  Password,
-  TotpCode,
-  TotpEnrollment,
-  TwoFactorStatus,
-} from "../../merchants/routes/schemas.js";
+import { Accepted, Email, EmptyBody, Password, TotpCode } from "../../merchants/routes/schemas.js";
+import { registerTotpRoutes } from "../../merchants/routes/totp-routes.js";
 import type { Services } from "../../runtime/services.js";
-import { totpEnrollmentBody } from "../../security/totp.js";
 import { operatorObject } from "../model.js";
 import { operatorActor, requireOperator } from "../permissions.js";
 import { operatorCookieName, operatorCookiePath, operatorCsrfTokenOfRequest } from "../sessions.js";
@@ -107,78 +99,26 @@ export const operatorAuthRoutes: FastifyPluginAsyncTypebox<{ services: Services 
     passkeys: 0,
   });
 
-  app.post(
-    "/v1/ops/2fa/totp",
-    {
-      preHandler: requireOperator("self.manage"),
-      schema: {
-        tags,
-        summary: "Start enrolling an authenticator app",
-        body: EmptyBody,
-        response: { 200: TotpEnrollment },
-      },
-    },
-    async (request) => {
+  registerTotpRoutes(app, {
+    path: "/v1/ops/2fa/totp",
+    tags,
+    preHandler: requireOperator("self.manage"),
+    totp: ops.totp,
+    account(request) {
       const actor = operatorActor(request);
-      const operator = await ops.accounts.get(actor.operatorId);
-      const enrollment = unwrap(await ops.totp.begin(actor.operatorId, operator?.email ?? actor.operatorId));
-      return totpEnrollmentBody(enrollment);
-    },
-  );
-
-  app.post(
-    "/v1/ops/2fa/totp/confirm",
-    {
-      preHandler: requireOperator("self.manage"),
-      schema: {
-        tags,
-        summary: "Confirm the authenticator app with a first code",
-        body: Type.Object({ code: TotpCode }, Closed),
-        response: { 200: TwoFactorStatus },
-      },
-    },
-    async (request) => {
-      const actor = operatorActor(request);
-      unwrap(
-        await ops.totp.confirm(actor.operatorId, request.body.code, {
+      return {
+        id: actor.operatorId,
+        audit: {
           actorType: "operator",
           actorId: actor.operatorId,
           merchantId: null,
-          action: "two_factor.totp_enabled",
           targetType: "operator",
           targetId: actor.operatorId,
           ip: actor.ip,
-        }),
-      );
-      return status(actor.operatorId);
+        },
+      };
     },
-  );
-
-  app.post(
-    "/v1/ops/2fa/totp/disable",
-    {
-      preHandler: requireOperator("self.manage"),
-      schema: {
-        tags,
-        summary: "Turn the authenticator app off",
-        body: Type.Object({ code: TotpCode }, Closed),
-        response: { 200: TwoFactorStatus },
-      },
-    },
-    async (request) => {
-      const actor = operatorActor(request);
-      unwrap(
-        await ops.totp.disable(actor.operatorId, request.body.code, {
-          actorType: "operator",
-          actorId: actor.operatorId,
-          merchantId: null,
-          action: "two_factor.totp_disabled",
-          targetType: "operator",
-          targetId: actor.operatorId,
-          ip: actor.ip,
-        }),
-      );
-      return status(actor.operatorId);
-    },
-  );
+    label: async (operatorId) => (await ops.accounts.get(operatorId))?.email ?? operatorId,
+    status,
+  });
 };
