@@ -2,6 +2,7 @@ import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { AmountString } from "../http/amount.js";
 import { ApiError } from "../http/errors.js";
+import { transactionTypes } from "./history/transactions.js";
 import type { StepUpProof } from "./stepup/service.js";
 import type { SessionMeta } from "./users/sessions.js";
 
@@ -118,20 +119,30 @@ export const WalletTransferSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const TransactionTypeSchema = Type.Union(transactionTypes.map((type) => Type.Literal(type)));
+
 export const TransactionSchema = Type.Object(
   {
-    id: Type.String({ description: "The id of the top-up, withdrawal or transfer." }),
+    id: Type.String({ description: "The id of the top-up, withdrawal, transfer, payment or refund." }),
     object: Type.Literal("wallet_transaction"),
     livemode: Type.Boolean(),
-    type: Type.Union([Type.Literal("top_up"), Type.Literal("withdrawal"), Type.Literal("transfer")]),
+    type: TransactionTypeSchema,
     status: Type.String(),
     direction: Type.Union([Type.Literal("in"), Type.Literal("out")]),
     amount: AmountString,
     currency: Type.String(),
     description: Type.String(),
-    counterparty: Type.String({ description: "The funding source (fs_…) or the other wallet user (wal_…)." }),
-    note: Nullable(Type.String()),
+    counterparty: Type.String({
+      description: "The funding source (fs_…), the other wallet user (wal_…) or the merchant (mer_…).",
+    }),
+    counterparty_name: Type.String({
+      description: "The counterparty as people read it: the bank account's last four, a name, a business name.",
+    }),
+    note: Nullable(Type.String({ description: "A transfer's note; a payment's or refund's description." })),
     failure_code: Nullable(Type.String()),
+    amount_refunded: Type.Union([AmountString, Type.Null()], {
+      description: "Payments only: how much of the payment the merchant refunded (each refund is its own row).",
+    }),
     created: Timestamp,
   },
   { additionalProperties: false },

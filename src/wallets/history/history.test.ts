@@ -117,7 +117,7 @@ describe("wallet history: transactions and statements", () => {
     const bobView = (await bob.client.get("/v1/wallet/transactions")).json().data[1];
     assert.equal(bobView.description, "Transfer from Alice");
     assert.equal(bobView.note, 'rent, "January"');
-    const bad = await alice.client.get("/v1/wallet/transactions?type=payment");
+    const bad = await alice.client.get("/v1/wallet/transactions?type=purchase");
     assert.deepEqual([bad.statusCode, bad.json().error.code], [400, "parameter_invalid"]);
   });
 

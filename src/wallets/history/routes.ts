@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { authOf, requireAuth } from "../../http/auth.js";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
-import { CurrencyCode, TransactionSchema, walletTag } from "../schemas.js";
+import { CurrencyCode, TransactionSchema, TransactionTypeSchema, walletTag } from "../schemas.js";
 import type { WalletServices } from "../service.js";
 
 /** The transaction list and monthly statements. */
@@ -13,15 +13,17 @@ export const walletHistoryRoutes: FastifyPluginAsyncTypebox<{ wallets: WalletSer
       preHandler: requireAuth("wallet"),
       schema: {
         tags: [walletTag],
-        summary: "Transactions: top-ups, withdrawals and transfers, newest first",
+        summary: "Transactions: top-ups, withdrawals, transfers, payments and refunds, newest first",
         querystring: Type.Object(
           {
             ...listQueryProperties,
-            type: Type.Optional(
-              Type.Union([Type.Literal("top_up"), Type.Literal("withdrawal"), Type.Literal("transfer")]),
-            ),
+            type: Type.Optional(TransactionTypeSchema),
             status: Type.Optional(
-              Type.Union([Type.Literal("pending"), Type.Literal("succeeded"), Type.Literal("failed")]),
+              Type.Union(
+                ["pending", "processing", "requires_capture", "succeeded", "failed", "canceled", "expired"].map(
+                  (status) => Type.Literal(status),
+                ),
+              ),
             ),
             direction: Type.Optional(Type.Union([Type.Literal("in"), Type.Literal("out")])),
             currency: Type.Optional(CurrencyCode),

@@ -4,11 +4,12 @@ import { unixSeconds } from "../time.js";
 import { publicName, type WalletUserRow, walletUserFromRow } from "../users/model.js";
 
 /**
- * The unified transaction list of a wallet user: top-ups, withdrawals and transfers both ways (payments and refunds
- * join when they arrive, as more branches of the wallet_transactions view). Newest first, keyset-paginated on
- * (created_at, id), filterable by type, status, direction, currency and creation time.
+ * The unified transaction list of a wallet user: top-ups, withdrawals, transfers both ways, payments to merchants and
+ * their refunds (the branches of the wallet_transactions view). Newest first, keyset-paginated on (created_at, id),
+ * filterable by type, status, direction, currency and creation time.
  */
-export type TransactionType = "top_up" | "withdrawal" | "transfer";
+export const transactionTypes = ["top_up", "withdrawal", "transfer", "payment", "refund"] as const;
+export type TransactionType = (typeof transactionTypes)[number];
 
 export interface TransactionFilters {
   type?: TransactionType;
@@ -31,13 +32,25 @@ interface TransactionRow {
   failure_code: string | null;
   created_at: Date;
   livemode: boolean;
+  /** Payments only: how much of it the merchant gave back. */
+  amount_refunded: bigint | null;
 }
+
+const merchantFacing = new Set<TransactionType>(["payment", "refund"]);
 
 export function createWalletTransactions(deps: { pool: Pool }) {
   async function describe(rows: TransactionRow[]): Promise<Map<string, string>> {
     const names = new Map<string, string>();
     const userIds = rows.filter((r) => r.type === "transfer").map((r) => r.counterparty_id);
-    const sourceIds = rows.filter((r) => r.type !== "transfer").map((r) => r.counterparty_id);
+    const sourceIds = rows.filter((r) => r.type === "top_up" || r.type === "withdrawal").map((r) => r.counterparty_id);
+    const merchantIds = rows.filter((r) => merchantFacing.has(r.type)).map((r) => r.counterparty_id);
+    if (merchantIds.length > 0) {
+      const merchants = await deps.pool.query<{ id: string; business_name: string }>(
+        "SELECT id, business_name FROM merchants WHERE id = ANY($1)",
+        [merchantIds],
+      );
+      for (const row of merchants.rows) names.set(row.id, row.business_name);
+    }
     if (userIds.length > 0) {
       const users = await deps.pool.query<WalletUserRow>("SELECT * FROM wallet_users WHERE id = ANY($1)", [userIds]);
       for (const row of users.rows) names.set(row.id, publicName(walletUserFromRow(row)));
@@ -54,14 +67,14 @@ export function createWalletTransactions(deps: { pool: Pool }) {
 
   function json(row: TransactionRow, names: Map<string, string>) {
     const other = names.get(row.counterparty_id) ?? "";
-    const description =
-      row.type === "top_up"
-        ? `Top-up from ${other}`
-        : row.type === "withdrawal"
-          ? `Withdrawal to ${other}`
-          : row.direction === "out"
-            ? `Transfer to ${other}`
-            : `Transfer from ${other}`;
+    const descriptions: Record<TransactionType, string> = {
+      top_up: `Top-up from ${other}`,
+      withdrawal: `Withdrawal to ${other}`,
+      transfer: row.direction === "out" ? `Transfer to ${other}` : `Transfer from ${other}`,
+      payment: `Payment to ${other}`,
+      refund: `Refund from ${other}`,
+    };
+    const description = descriptions[row.type];
     return {
       id: row.id,
       object: "wallet_transaction" as const,
@@ -73,8 +86,10 @@ export function createWalletTransactions(deps: { pool: Pool }) {
       currency: row.currency,
       description,
       counterparty: row.counterparty_id,
+      counterparty_name: other,
       note: row.note,
       failure_code: row.failure_code,
+      amount_refunded: row.amount_refunded === null ? null : row.amount_refunded.toString(),
       created: unixSeconds(row.created_at),
     };
   }

@@ -77,14 +77,17 @@ export interface WalletPayment {
 
 export interface WalletTransaction {
   id: string;
-  type: "top_up" | "withdrawal" | "transfer";
+  type: "top_up" | "withdrawal" | "transfer" | "payment" | "refund";
   status: string;
   direction: "in" | "out";
   amount: string;
   currency: string;
   description: string;
+  counterparty_name: string;
   note: string | null;
   failure_code: string | null;
+  /** Payments only. */
+  amount_refunded: string | null;
   created: number;
 }
 

@@ -2,7 +2,7 @@ import type { ListPage } from "../../shared/api";
 import { formatDateTime, formatMoney } from "../../shared/money";
 import { Button, Empty, Spinner } from "../../shared/ui";
 import { useAsync } from "../../shared/use-async";
-import type { WalletPayment, WalletTransaction } from "../api-types";
+import type { WalletTransaction } from "../api-types";
 import { failureText, Problem, StatusBadge } from "../components";
 import { useT } from "../messages";
 import { useSession } from "../session";
@@ -23,59 +23,47 @@ interface HistoryRow {
 }
 
 /**
- * Everything that moved money: the transaction list (top-ups, withdrawals, transfers) and the payer's payments to
- * merchants, newest first. Payments still open for anyone (an unpaid QR code) are not the payer's yet and stay out.
+ * Everything that moved money, newest first, as the server lists it: top-ups, withdrawals, transfers, payments to
+ * merchants (with how much came back) and their refunds.
  */
 export function HistoryPage() {
   const { t, locale } = useT();
   const { api } = useSession();
-  const history = useAsync(async () => {
-    const [transactions, payments] = await Promise.all([
-      api.get<ListPage<WalletTransaction>>("/v1/wallet/transactions", { limit: historyPageSize }),
-      api.get<ListPage<WalletPayment>>("/v1/wallet/payments", { limit: historyPageSize }),
-    ]);
-    return { transactions: transactions.data, payments: payments.data };
-  }, [api]);
+  const history = useAsync(
+    () => api.get<ListPage<WalletTransaction>>("/v1/wallet/transactions", { limit: historyPageSize }),
+    [api],
+  );
 
-  const rows: HistoryRow[] = [];
-  for (const item of history.data?.transactions ?? []) {
-    rows.push({
-      id: item.id,
-      created: item.created,
-      what:
-        item.type === "top_up"
-          ? t("history.topUp")
-          : item.type === "withdrawal"
-            ? t("history.withdrawal")
-            : item.direction === "in"
-              ? t("history.transferIn")
-              : t("history.transferOut"),
-      direction: item.direction,
-      amount: item.amount,
-      currency: item.currency,
-      status: item.status,
-      detail: item.failure_code ? failureText(t, item.failure_code) : (item.note ?? item.description),
-      refunded: null,
-    });
-  }
-  for (const payment of history.data?.payments ?? []) {
-    if (payment.status === "requires_payment") continue;
-    rows.push({
-      id: payment.id,
-      created: payment.created,
-      what: t("history.payment", { merchant: payment.merchant.name }),
-      direction: "out",
-      amount: payment.amount,
-      currency: payment.currency,
-      status: payment.status,
-      detail: payment.failure_code ? failureText(t, payment.failure_code) : payment.description,
-      refunded:
-        payment.amount_refunded !== "0"
-          ? t("history.refunded", { amount: formatMoney(payment.amount_refunded, payment.currency, locale) })
-          : null,
-    });
-  }
-  rows.sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1));
+  const whatOf = (item: WalletTransaction): string => {
+    switch (item.type) {
+      case "top_up":
+        return t("history.topUp");
+      case "withdrawal":
+        return t("history.withdrawal");
+      case "transfer":
+        return item.direction === "in" ? t("history.transferIn") : t("history.transferOut");
+      case "payment":
+        return t("history.payment", { merchant: item.counterparty_name });
+      case "refund":
+        return t("history.refund", { merchant: item.counterparty_name });
+    }
+  };
+  const rows: HistoryRow[] = (history.data?.data ?? []).map((item) => ({
+    id: item.id,
+    created: item.created,
+    what: whatOf(item),
+    direction: item.direction,
+    amount: item.amount,
+    currency: item.currency,
+    status: item.status,
+    detail: item.failure_code
+      ? failureText(t, item.failure_code)
+      : (item.note ?? (item.type === "payment" || item.type === "refund" ? null : item.description)),
+    refunded:
+      item.amount_refunded && item.amount_refunded !== "0"
+        ? t("history.refunded", { amount: formatMoney(item.amount_refunded, item.currency, locale) })
+        : null,
+  }));
   const month = new Date().toISOString().slice(0, 7);
 
   const download = async () => {
