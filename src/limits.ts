@@ -18,15 +18,19 @@ export const workerShutdownGraceMs = 10_000; // a background loop gets this long
 export const idempotencyKeyLengthMax = 255;
 export const idempotencyKeyTtlMs = 24 * 60 * 60 * 1000;
 export const idempotencyStoredBodyBytesMax = 262_144;
-// A key still in progress after this long belongs to a process that died; a retry with the same request may take
-// it over. Well above httpRequestTimeoutMs so a slow but living request is never run twice.
-export const idempotencyInProgressStaleMs = 5 * 60 * 1000;
+// A key still in progress after this long is presumed to belong to a request that died (its process crashed); a
+// retry with the same request may take it over. Safe for every route that stores its answer with its effect
+// (answerWithEffect: all that move money): the old holder's commit checks its lease, so of the two only one can
+// commit. Routes that store their answer afterwards change no money; see docs/adr/0012-one-connection-per-request.md.
+export const idempotencyInProgressStaleMs = 15_000;
 export const idempotencyPurgeIntervalMs = 10 * 60 * 1000;
 export const idempotencyPurgeBatchRowsMax = 1_000; // rows deleted per statement, so a purge never holds long locks
 
 // Database
 export const dbPoolSizeDefault = 10;
-export const dbConnectTimeoutMs = 10_000;
+export const dbConnectTimeoutMs = 10_000; // longest wait for a free pool connection before answering 503
+export const overloadRetryAfterS = 1; // Retry-After of a 503 answered because the database is saturated
+export const dbIdleTimeoutMs = 30_000; // an idle pool connection is closed after this
 export const dbStatementTimeoutMs = 30_000;
 export const dbIdleInTransactionTimeoutMs = 60_000;
 export const dbTransactionRetriesMax = 5; // serialization failures and deadlocks
@@ -208,6 +212,11 @@ export const sandboxPayerActionIntervalMs = 1_000; // how often the sandbox work
 export const sandboxPayerActionBatchMax = 100; // scripted answers run per pass
 export const sandboxPayerActionLeaseMs = 60_000; // a claimed answer not finished by then is claimed again
 export const sandboxPayerActionAttemptsMax = 5; // an answer that keeps failing for other reasons is dropped after this
+export const apiKeyAuthCacheMs = 5_000; // a key revoked through another process stops working within this
+export const apiKeyAuthCacheEntriesMax = 10_000; // keys remembered per process
+export const feeScheduleCacheMs = 10_000; // a fee schedule changed elsewhere reaches new payments within this
+export const feeScheduleCacheEntriesMax = 10_000; // merchant × currency schedules remembered per process
+export const sandboxPayerCacheEntriesMax = 10_000; // test payers remembered per process (their rows never change)
 export const sandboxTestPayerBalanceDefault = 100_000n; // minor units, when POST /v1/test_helpers/wallet_users omits it
 export const sandboxResetPassesMax = 5; // reset re-reads and re-zeroes balances that moved under it this many times
 export const testClockAdvanceSecondsMax = 31_536_000; // one advance_time moves a test clock at most a year

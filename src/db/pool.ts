@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
-import { dbConnectTimeoutMs, dbIdleInTransactionTimeoutMs, dbStatementTimeoutMs } from "../limits.js";
+import { dbConnectTimeoutMs, dbIdleInTransactionTimeoutMs, dbIdleTimeoutMs, dbStatementTimeoutMs } from "../limits.js";
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -26,12 +27,55 @@ export interface PoolOptions {
   applicationName?: string;
 }
 
+/**
+ * Pool starvation is made impossible by construction: code that holds a pool connection (a transaction, a ledger
+ * batch and its hooks) must never wait for a second one, because with every connection held by such code nobody
+ * can make progress until the pool's wait times out. Holders run inside holdingConnection(); a connect() from
+ * inside one fails at once with SecondConnectionError, in every test and in production, instead of waiting.
+ * (docs/adr/0012-one-connection-per-request.md)
+ */
+interface Holding {
+  released: boolean;
+}
+const holdings = new AsyncLocalStorage<Holding>();
+
+export class SecondConnectionError extends Error {
+  constructor() {
+    super("a pool connection was requested while this code already holds one (use the transaction's client)");
+    this.name = "SecondConnectionError";
+  }
+}
+
+/** Runs fn as the holder of a connection; anything fn starts that outlives it may use the pool again. */
+export async function holdingConnection<T>(fn: () => Promise<T>): Promise<T> {
+  const holding: Holding = { released: false };
+  try {
+    return await holdings.run(holding, fn);
+  } finally {
+    holding.released = true;
+  }
+}
+
+/** True when the calling code runs inside holdingConnection() that has not finished. */
+export function isHoldingConnection(): boolean {
+  const holding = holdings.getStore();
+  return holding !== undefined && !holding.released;
+}
+
+/**
+ * The pool's wait for a free connection timed out: the database is saturated. Answered 503 with Retry-After, never
+ * 500 (src/http/error-handler.ts).
+ */
+export function isPoolWaitTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === "timeout exceeded when trying to connect";
+}
+
 export function createPool(options: PoolOptions): Pool {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max,
     connectionTimeoutMillis: dbConnectTimeoutMs,
-    idleTimeoutMillis: 30_000,
+    idleTimeoutMillis: dbIdleTimeoutMs,
     statement_timeout: dbStatementTimeoutMs,
     idle_in_transaction_session_timeout: dbIdleInTransactionTimeoutMs,
     application_name: options.applicationName ?? "coffer",
@@ -39,5 +83,22 @@ export function createPool(options: PoolOptions): Pool {
   });
   // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
   pool.on("error", () => {});
+  guardSecondConnection(pool);
   return pool;
+}
+
+/** pool.query() goes through pool.connect(), so guarding connect() covers both. */
+function guardSecondConnection(pool: pg.Pool): void {
+  const connect = pool.connect.bind(pool) as (callback?: unknown) => unknown;
+  (pool as unknown as { connect: (callback?: unknown) => unknown }).connect = (callback?: unknown) => {
+    if (isHoldingConnection()) {
+      const error = new SecondConnectionError();
+      if (typeof callback === "function") {
+        process.nextTick(() => (callback as (e: Error) => void)(error));
+        return undefined;
+      }
+      return Promise.reject(error);
+    }
+    return connect(callback);
+  };
 }

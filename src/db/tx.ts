@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { dbTransactionRetriesMax } from "../limits.js";
-import type { Pool, PoolClient } from "./pool.js";
+import { holdingConnection, type Pool, type PoolClient } from "./pool.js";
 
 export type IsolationLevel = "read committed" | "repeatable read" | "serializable";
 
@@ -28,9 +28,12 @@ export async function withTransaction<T>(
     const client = await pool.connect();
     let broken = false;
     try {
-      await client.query(`BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}`);
-      const result = await fn(client);
-      await client.query("COMMIT");
+      const result = await holdingConnection(async () => {
+        await client.query(`BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}`);
+        const value = await fn(client);
+        await client.query("COMMIT");
+        return value;
+      });
       return result;
     } catch (error) {
       try {

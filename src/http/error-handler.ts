@@ -1,5 +1,7 @@
 import type { Socket } from "node:net";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { isPoolWaitTimeout } from "../db/pool.js";
+import { overloadRetryAfterS } from "../limits.js";
 import { ApiError, type ErrorCode, errorBody, errorCatalog, schemaErrorCodeKeyword } from "./errors.js";
 import { generateRequestId, requestIdHeader } from "./request-id.js";
 import type { RouteMethods } from "./route-methods.js";
@@ -130,6 +132,16 @@ export function registerErrorHandlers(
       request.log.info({ code: apiError.code, param: apiError.param }, "request rejected");
       return sendError(reply, request, apiError);
     }
+    if (isOverload(error)) {
+      // Shedding load is an answer, not a failure: the client retries after a pause and nothing was written.
+      request.log.warn({ err: error }, "request shed: the database is saturated");
+      reply.header("Retry-After", String(overloadRetryAfterS));
+      return sendError(
+        reply,
+        request,
+        new ApiError("service_unavailable", "coffer is at capacity; retry after the time in Retry-After."),
+      );
+    }
     request.log.error({ err: error }, "request failed");
     return sendError(reply, request, new ApiError("internal_error"));
   });
@@ -152,6 +164,15 @@ export function registerErrorHandlers(
  * Errors Fastify raises before a route is found (a malformed URL) land here, not in the error handler, and no
  * hooks run for them: the headers every response carries are set here.
  */
+/**
+ * Overload: the pool's wait for a connection timed out, or PostgreSQL refused more connections (53300) or
+ * cancelled a statement that ran past statement_timeout (57014) while queues were long.
+ */
+function isOverload(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  return isPoolWaitTimeout(error) || code === "53300" || code === "57014";
+}
+
 export function frameworkErrorHandler(error: Error, request: FastifyRequest, reply: FastifyReply): void {
   reply.header(requestIdHeader, request.id).header(apiVersionHeader, apiVersionLatest);
   sendError(reply, request, toApiError(error) ?? new ApiError("request_malformed"));

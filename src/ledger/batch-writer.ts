@@ -1,4 +1,10 @@
-import type { Pool, PoolClient } from "../db/pool.js";
+import {
+  holdingConnection,
+  isHoldingConnection,
+  type Pool,
+  type PoolClient,
+  SecondConnectionError,
+} from "../db/pool.js";
 import { isRetryable } from "../db/tx.js";
 import {
   ledgerBatchesInFlightMax,
@@ -132,6 +138,24 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
     const client = await options.pool.connect();
     let broken = false;
     try {
+      return await holdingConnection(() => attemptBatchOn(client, batch));
+    } catch (error) {
+      try {
+        await client.query("ROLLBACK");
+      } catch {
+        broken = true;
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  };
+
+  const attemptBatchOn = async (
+    client: PoolClient,
+    batch: Submission[],
+  ): Promise<{ submission: Submission; error: unknown } | undefined> => {
+    {
       await client.query("BEGIN ISOLATION LEVEL READ COMMITTED");
       const transferIds = new Set<string>();
       for (const submission of batch) {
@@ -176,21 +200,14 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
       await client.query("COMMIT");
       for (let i = 0; i < batch.length; i++) batch[i]!.resolve(plan.results[i]!);
       return undefined;
-    } catch (error) {
-      try {
-        await client.query("ROLLBACK");
-      } catch {
-        broken = true;
-      }
-      throw error;
-    } finally {
-      client.release(broken);
     }
   };
 
   return {
     submit(transfers, hook) {
       if (closed) return Promise.reject(new Error("the ledger writer is closed"));
+      // The batch needs a connection of its own: a caller holding one would wait for it while blocking it.
+      if (isHoldingConnection()) return Promise.reject(new SecondConnectionError());
       if (transfers.length === 0) return Promise.resolve([]);
       if (transfers.length > ledgerSubmissionTransfersMax) {
         return Promise.reject(

@@ -40,6 +40,7 @@ export async function startCoffer(config: Config, log: Logger): Promise<RunningC
     );
 
     services = createServices({ config, pool: db.pool, log, masterKey });
+    await services.secrets.warm();
     if (config.role !== "worker") {
       app = await buildApp({ config, pool: db.pool, logger: log, version: cofferVersion, services });
     }

@@ -8,7 +8,7 @@ import { isId } from "../ids.js";
 import { isApplied } from "../ledger/errors.js";
 import { balanceOf, transferIdFor } from "../ledger/model.js";
 import type { LedgerService } from "../ledger/service.js";
-import { sandboxTestPayerBalanceDefault } from "../limits.js";
+import { sandboxPayerCacheEntriesMax, sandboxTestPayerBalanceDefault } from "../limits.js";
 import type { PaymentSandboxHook, SandboxPaymentPlan } from "../payments/deps.js";
 import type { Payment } from "../payments/model.js";
 import type { Tier } from "../wallets/config.js";
@@ -55,6 +55,7 @@ export interface CreateTestPayerInput {
 export type TestPayers = ReturnType<typeof createTestPayers>;
 
 const sandboxConnector = "sandbox";
+const scenarioPayerAttemptsMax = 3; // a lost race to make the scenario payer is followed by finding the winner's
 
 export function createTestPayers(deps: SandboxDeps) {
   const { pool, clock, ledger, wallets } = deps;
@@ -208,40 +209,57 @@ export function createTestPayers(deps: SandboxDeps) {
     return found.rows[0] ? sandboxPayerFromRow(found.rows[0]) : undefined;
   }
 
-  /** The merchant's payer of a scenario in a currency, made and funded on first need. */
+  /**
+   * The merchant's payer of a scenario in a currency, made and funded on first need. Two first uses at once are
+   * settled by the unique index on (merchant, scenario, currency): the loser finds the winner's payer. Funding is
+   * idempotent (the transfer id is the payer's), so both may fund; the money moves once. No lock is held across the
+   * steps: each is its own transaction.
+   */
   async function scenarioPayer(merchantId: string, scenario: ScenarioName, currency: string): Promise<string> {
-    const existing = await findScenarioPayer(pool, merchantId, scenario, currency);
-    if (existing?.ready) return existing.walletUserId;
-    const client = await pool.connect();
-    const key = `sandbox_payer:${merchantId}:${scenario}:${currency}`;
-    try {
-      await client.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [key]);
-      const found = await findScenarioPayer(client, merchantId, scenario, currency);
-      if (found?.ready) return found.walletUserId;
-      const payer =
-        found ??
-        (
-          await insertPayer(
-            {
-              ...parseInput({ currency, scenario }),
-              merchantId,
-              kind: "scenario",
-              scenario,
-              email: `${scenario.replace(/_/g, "-")}-${randomBytes(6).toString("hex")}@sandbox.coffer.test`,
-            },
-            null,
-          )
-        ).payer;
+    for (let attempt = 0; attempt < scenarioPayerAttemptsMax; attempt++) {
+      const existing = await findScenarioPayer(pool, merchantId, scenario, currency);
+      if (existing?.ready) return existing.walletUserId;
+      let payer = existing;
+      if (!payer) {
+        try {
+          payer = (
+            await insertPayer(
+              {
+                ...parseInput({ currency, scenario }),
+                merchantId,
+                kind: "scenario",
+                scenario,
+                email: `${scenario.replace(/_/g, "-")}-${randomBytes(6).toString("hex")}@sandbox.coffer.test`,
+              },
+              null,
+            )
+          ).payer;
+        } catch (error) {
+          if ((error as { code?: string }).code === "23505") continue; // another request made it first
+          throw error;
+        }
+      }
       return (await fund(payer)).walletUserId;
-    } finally {
-      await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key]).catch(() => undefined);
-      client.release();
     }
+    throw new Error(`the sandbox payer ${scenario} of ${merchantId} could not be made`);
   }
 
-  /** The payer's sandbox scenario, if it is a test payer with one. */
-  async function scenarioOf(walletUserId: string) {
-    const payer = await find(pool, walletUserId);
+  /**
+   * The payer's sandbox scenario, if it is a test payer with one. A ready payer's row never changes (reset deletes
+   * it together with its wallet user, whose payments then cannot exist), so it is remembered; so is "not a test
+   * payer", which no wallet user ever becomes later.
+   */
+  const scenarioCache = new Map<string, SandboxPayer | null>();
+  async function scenarioOf(walletUserId: string, db: Queryable = pool) {
+    let payer = scenarioCache.get(walletUserId);
+    if (payer === undefined) {
+      const found = await find(db, walletUserId);
+      payer = found ?? null;
+      if (!found || found.ready) {
+        if (scenarioCache.size >= sandboxPayerCacheEntriesMax) scenarioCache.clear();
+        scenarioCache.set(walletUserId, payer);
+      }
+    }
     return { payer, scenario: payer?.scenario ? scenarioCatalog[payer.scenario] : undefined };
   }
 
@@ -278,7 +296,7 @@ export function createTestPayers(deps: SandboxDeps) {
 
     async awaitingPayer(tx, payment) {
       if (!payment.payerId) return;
-      const { scenario } = await scenarioOf(payment.payerId);
+      const { scenario } = await scenarioOf(payment.payerId, tx);
       if (!scenario?.answer) return;
       const now = await deps.testClocks.now(payment.merchantId, false, tx);
       await tx.query(

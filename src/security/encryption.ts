@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import type { Pool } from "../db/pool.js";
+import { isHoldingConnection, type Pool, type Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { newId } from "../ids.js";
 
@@ -19,10 +19,20 @@ const tagBytes = 16;
 const keyBytes = 32;
 const tokenPrefix = "enc1";
 
+/**
+ * db: the caller's transaction, when it holds one: a data key not yet in memory is read through it (a holder may
+ * not take a second pool connection, src/db/pool.ts). Making the first data key needs its own transaction, so it
+ * happens in warm(), at start.
+ */
 export interface SecretBox {
-  encrypt(plaintext: string | Buffer, aad: string): Promise<string>;
-  decrypt(token: string, aad: string): Promise<Buffer>;
-  decryptString(token: string, aad: string): Promise<string>;
+  encrypt(plaintext: string | Buffer, aad: string, db?: Queryable): Promise<string>;
+  decrypt(token: string, aad: string, db?: Queryable): Promise<Buffer>;
+  decryptString(token: string, aad: string, db?: Queryable): Promise<string>;
+  /**
+   * Loads (or makes) the active data key and every existing one, so encrypting and decrypting inside a database
+   * transaction never needs a second connection (src/db/pool.ts). Called once at start, before requests.
+   */
+  warm(): Promise<void>;
   /** Starts a new data key for new encryptions; existing ciphertexts keep working. */
   rotateDataKey(): Promise<string>;
 }
@@ -82,9 +92,9 @@ export function createSecretBox(deps: { db: Pool; masterKey: Buffer }): SecretBo
     return id;
   };
 
-  const activeKey = async (): Promise<{ id: string; key: Buffer }> => {
+  const activeKey = async (db?: Queryable): Promise<{ id: string; key: Buffer }> => {
     if (activeKeyId) return { id: activeKeyId, key: keys.get(activeKeyId)! };
-    const found = await deps.db.query<{ id: string; wrapped_key: Buffer }>(
+    const found = await (db ?? deps.db).query<{ id: string; wrapped_key: Buffer }>(
       "SELECT id, wrapped_key FROM data_keys WHERE retired_at IS NULL",
     );
     const row = found.rows[0];
@@ -92,6 +102,9 @@ export function createSecretBox(deps: { db: Pool; masterKey: Buffer }): SecretBo
       keys.set(row.id, unwrap(row.id, row.wrapped_key));
       activeKeyId = row.id;
       return { id: row.id, key: keys.get(row.id)! };
+    }
+    if (db || isHoldingConnection()) {
+      throw new Error("there is no data key yet and this code holds a transaction: call secrets.warm() at start");
     }
     try {
       const id = await createDataKey(false);
@@ -104,10 +117,13 @@ export function createSecretBox(deps: { db: Pool; masterKey: Buffer }): SecretBo
     }
   };
 
-  const keyById = async (id: string): Promise<Buffer> => {
+  const keyById = async (id: string, db?: Queryable): Promise<Buffer> => {
     const cached = keys.get(id);
     if (cached) return cached;
-    const found = await deps.db.query<{ wrapped_key: Buffer }>("SELECT wrapped_key FROM data_keys WHERE id = $1", [id]);
+    const found = await (db ?? deps.db).query<{ wrapped_key: Buffer }>(
+      "SELECT wrapped_key FROM data_keys WHERE id = $1",
+      [id],
+    );
     const row = found.rows[0];
     if (!row) throw new DecryptionError(`data key ${id} does not exist`);
     const key = unwrap(id, row.wrapped_key);
@@ -115,11 +131,11 @@ export function createSecretBox(deps: { db: Pool; masterKey: Buffer }): SecretBo
     return key;
   };
 
-  const decrypt = async (token: string, aad: string): Promise<Buffer> => {
+  const decrypt = async (token: string, aad: string, db?: Queryable): Promise<Buffer> => {
     const parts = token.split(".");
     if (parts.length !== 5 || parts[0] !== tokenPrefix) throw new DecryptionError("not a coffer ciphertext");
     const [, keyId, iv, tag, ciphertext] = parts as [string, string, string, string, string];
-    const key = await keyById(keyId);
+    const key = await keyById(keyId, db);
     try {
       return open(
         key,
@@ -134,8 +150,8 @@ export function createSecretBox(deps: { db: Pool; masterKey: Buffer }): SecretBo
   };
 
   return {
-    async encrypt(plaintext, aad) {
-      const { id, key } = await activeKey();
+    async encrypt(plaintext, aad, db) {
+      const { id, key } = await activeKey(db);
       const data = typeof plaintext === "string" ? Buffer.from(plaintext, "utf8") : plaintext;
       const { iv, tag, ciphertext } = seal(key, data, aad);
       return [
@@ -147,10 +163,26 @@ export function createSecretBox(deps: { db: Pool; masterKey: Buffer }): SecretBo
       ].join(".");
     },
     decrypt,
-    async decryptString(token, aad) {
-      return (await decrypt(token, aad)).toString("utf8");
+    async decryptString(token, aad, db) {
+      return (await decrypt(token, aad, db)).toString("utf8");
     },
     rotateDataKey: () => createDataKey(true),
+    async warm() {
+      // A key this master key cannot unwrap is left to fail where it is used, as before warming: starting must not
+      // depend on every old key (a database shared with another master key in development).
+      await activeKey().catch((error: unknown) => {
+        if (!(error instanceof DecryptionError)) throw error;
+      });
+      const all = await deps.db.query<{ id: string; wrapped_key: Buffer }>("SELECT id, wrapped_key FROM data_keys");
+      for (const row of all.rows) {
+        if (keys.has(row.id)) continue;
+        try {
+          keys.set(row.id, unwrap(row.id, row.wrapped_key));
+        } catch (error) {
+          if (!(error instanceof DecryptionError)) throw error;
+        }
+      }
+    },
   };
 }
 

@@ -19,10 +19,13 @@ export async function createTestApp(options: {
   /** The built web app to serve (default: web/dist when built; null: none). */
   webDistDir?: string | null;
 }): Promise<App> {
+  // As `coffer start` does: the first data key exists before a request encrypts inside a transaction.
+  await options.services?.secrets.warm();
   const app = await buildApp({
     config: options.services?.config ?? loadConfig({}),
     pool: options.pool,
-    logger: options.logger ?? createLogger({ level: "silent" }),
+    // TEST_LOG_LEVEL=error shows what a test's app logs (a 500's cause), silent by default.
+    logger: options.logger ?? createLogger({ level: (process.env.TEST_LOG_LEVEL ?? "silent") as "silent" }),
     version: "0.0.0-test",
     services: options.services,
     webDistDir: options.webDistDir,

@@ -86,7 +86,7 @@ export function createBankFiles(deps: {
       let csv = csvLine(exportColumns);
       for (const row of claimed.rows) {
         const op = bankOperationFromRow(row);
-        const instruction = await deps.bank.instructionFor(op);
+        const instruction = await deps.bank.instructionFor(op, tx);
         const currency = deps.currencies.get(op.currency);
         csv += csvLine([
           csvField(op.id),

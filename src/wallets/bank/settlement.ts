@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../../clock.js";
-import type { Pool } from "../../db/pool.js";
+import type { Pool, Queryable } from "../../db/pool.js";
 import { walletBankBatchMax, walletBankLeaseMs, walletBankRetryBaseMs, walletBankRetryMaxMs } from "../../limits.js";
 import type { SecretBox } from "../../security/encryption.js";
 import type { BankConnectorName } from "../config.js";
@@ -37,8 +37,9 @@ export function createBankSettlement(deps: {
     handlers[kind] = handler;
   }
 
-  async function instructionFor(op: BankOperation): Promise<BankInstruction> {
-    const found = await deps.pool.query<{ holder_name: string; bank_code: string; account_number: string }>(
+  /** db: the caller's transaction when it holds one (a file export claims operations in one). */
+  async function instructionFor(op: BankOperation, db: Queryable = deps.pool): Promise<BankInstruction> {
+    const found = await db.query<{ holder_name: string; bank_code: string; account_number: string }>(
       "SELECT holder_name, bank_code, account_number FROM wallet_funding_sources WHERE id = $1",
       [op.fundingSourceId],
     );
@@ -53,7 +54,11 @@ export function createBankSettlement(deps: {
       account: {
         holderName: source.holder_name,
         bankCode: source.bank_code,
-        accountNumber: await deps.secrets.decryptString(source.account_number, accountNumberAad(op.fundingSourceId)),
+        accountNumber: await deps.secrets.decryptString(
+          source.account_number,
+          accountNumberAad(op.fundingSourceId),
+          db,
+        ),
       },
       submittedAt: op.submittedAt,
       failedCalls: op.failedCalls,
