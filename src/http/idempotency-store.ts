@@ -44,6 +44,12 @@ export interface IdempotencyStore {
   claim(claim: IdempotencyClaim): Promise<ClaimResult>;
   /** Stores the response of a claimed key; a later claim with the same request replays it. */
   complete(claim: IdempotencyClaim, lease: string, response: StoredResponse): Promise<void>;
+  /**
+   * Stores the response inside the caller's transaction, the one that makes the effect the response answers for,
+   * so the two commit together. Throws IdempotencyLeaseLost when the key is no longer this request's (a retry took
+   * it over): the caller's transaction must then roll back, so the effect happens once, under the new holder.
+   */
+  completeIn(tx: Queryable, claim: IdempotencyClaim, lease: string, response: StoredResponse): Promise<void>;
   /** Forgets a claimed key, so the client may retry (after a 5xx: nothing was done, or it is safe to redo). */
   release(claim: IdempotencyClaim, lease: string): Promise<void>;
   /** Deletes expired keys in batches; returns how many. */
@@ -72,6 +78,16 @@ export function requestFingerprint(request: {
     body: request.body ?? null,
   });
   return createHash("sha256").update(canonical).digest("hex");
+}
+
+/**
+ * The key this request claimed was taken over by a retry (its holder looked dead) or released: whatever this
+ * request did must not commit. The retry that holds the key now runs the effect instead; this request answers 409.
+ */
+export class IdempotencyLeaseLost extends ApiError {
+  constructor() {
+    super("idempotency_key_in_use", "A retry with this Idempotency-Key took it over; that request answers for it.");
+  }
 }
 
 /** A key can vanish between our INSERT and SELECT (released after a 5xx); then we simply try again. */
@@ -134,6 +150,21 @@ export function createIdempotencyStore(db: Queryable): IdempotencyStore {
     );
   }
 
+  async function completeIn(
+    tx: Queryable,
+    c: IdempotencyClaim,
+    lease: string,
+    response: StoredResponse,
+  ): Promise<void> {
+    const updated = await tx.query(
+      `UPDATE idempotency_keys
+          SET state = 'completed', status_code = $4, content_type = $5, response_body = $6
+        WHERE scope = $1 AND key = $2 AND lease = $3 AND state = 'in_progress'`,
+      [c.scope, c.key, lease, response.statusCode, response.contentType, response.body],
+    );
+    if (updated.rowCount !== 1) throw new IdempotencyLeaseLost();
+  }
+
   async function release(c: IdempotencyClaim, lease: string): Promise<void> {
     await db.query(
       "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND lease = $3 AND state = 'in_progress'",
@@ -155,7 +186,7 @@ export function createIdempotencyStore(db: Queryable): IdempotencyStore {
     return total;
   }
 
-  return { claim, complete, release, purgeExpired };
+  return { claim, complete, completeIn, release, purgeExpired };
 }
 
 /**

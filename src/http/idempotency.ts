@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Queryable } from "../db/pool.js";
 import { idempotencyKeyLengthMax, idempotencyStoredBodyBytesMax } from "../limits.js";
 import { ApiError } from "./errors.js";
 import {
@@ -17,6 +18,10 @@ import {
  *   - the same key with another request: 409 idempotency_key_reused;
  *   - a 5xx releases the key, so the client can retry with it.
  *
+ * A route that changes state stores its answer in the same database transaction as the change (answerWithEffect):
+ * after a crash a retry finds either the stored answer or nothing done, never the change without its answer. Other
+ * answers (refusals, reads) are stored after the handler, which is safe because they changed nothing.
+ *
  * Keys belong to a scope, the caller. Authentication sets `request.idempotencyScope` (merchant and mode, wallet
  * user, …) in an onRequest or preValidation hook; anonymous callers share the "public" scope. The claim runs in
  * preHandler, after validation: a request refused by its schema never uses up a key.
@@ -33,17 +38,67 @@ declare module "fastify" {
   interface FastifyRequest {
     /** Who is calling, for idempotency keys; set by authentication. Null means anonymous ("public"). */
     idempotencyScope: string | null;
+    /** The key this request claimed, if it sent one on an idempotent route. */
+    idempotencyHold: HeldKey | null;
   }
 }
 
 interface HeldKey {
+  store: IdempotencyStore;
   claim: IdempotencyClaim;
   lease: string;
+  /** The answer was stored in the effect's transaction and is what is being sent: nothing is left to store. */
+  answeredWithEffect: boolean;
+}
+
+const jsonContentType = "application/json; charset=utf-8";
+
+/** Stores a route's answer in the transaction of the effect it answers for; services call it there. */
+export type AnswerRecorder<T> = (tx: Queryable, value: T) => Promise<void>;
+
+export interface EffectAnswer<T> {
+  record: AnswerRecorder<T>;
+  /** What the route returns: the exact bytes stored with the effect, or value rendered now if none was stored. */
+  send(value: T): string;
+}
+
+/**
+ * The answer of a state-changing route, rendered by the route's own response schema for statusCode. The service
+ * calls record(tx, value) in the transaction that makes the change (it may run more than once if the transaction
+ * is retried; the committed run is the one that counts), and the route returns send(value).
+ */
+export function answerWithEffect<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  statusCode: number,
+  toJson: (value: T) => unknown,
+): EffectAnswer<T> {
+  let recorded: string | undefined;
+  const render = (value: T): string => {
+    reply.code(statusCode);
+    return reply.serialize(toJson(value)) as string;
+  };
+  return {
+    async record(tx, value) {
+      const body = render(value);
+      const hold = request.idempotencyHold;
+      if (hold) {
+        await hold.store.completeIn(tx, hold.claim, hold.lease, { statusCode, contentType: jsonContentType, body });
+      }
+      recorded = body;
+    },
+    send(value) {
+      reply.code(statusCode).type(jsonContentType);
+      const hold = request.idempotencyHold;
+      if (recorded !== undefined && hold) hold.answeredWithEffect = true;
+      return recorded ?? render(value);
+    },
+  };
 }
 
 export function registerIdempotency(app: FastifyInstance, store: IdempotencyStore): void {
   app.decorateRequest("idempotencyScope", null);
-  const held = new WeakMap<FastifyRequest, HeldKey>();
+  app.decorateRequest("idempotencyHold", null);
 
   app.addHook("preHandler", async (request, reply) => {
     if (request.routeOptions.config.idempotent !== true) return;
@@ -79,16 +134,17 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
           .header(idempotentReplayedHeader, "true")
           .send(result.response.body);
       case "claimed":
-        held.set(request, { claim, lease: result.lease });
+        request.idempotencyHold = { store, claim, lease: result.lease, answeredWithEffect: false };
         return;
     }
   });
 
   // The response is stored before it is sent: a client that sees it and retries must find it stored.
   app.addHook("onSend", async (request, reply, payload) => {
-    const key = held.get(request);
+    const key = request.idempotencyHold;
     if (!key) return payload;
-    held.delete(request);
+    request.idempotencyHold = null;
+    if (key.answeredWithEffect) return payload;
     try {
       const body = typeof payload === "string" ? payload : Buffer.isBuffer(payload) ? payload.toString("utf8") : null;
       if (reply.statusCode >= 500) {
@@ -101,7 +157,7 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
         );
         await store.release(key.claim, key.lease);
       } else {
-        const contentType = String(reply.getHeader("content-type") ?? "application/json; charset=utf-8");
+        const contentType = String(reply.getHeader("content-type") ?? jsonContentType);
         await store.complete(key.claim, key.lease, { statusCode: reply.statusCode, contentType, body });
       }
     } catch (error) {
@@ -113,9 +169,10 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
 
   // A request that ends without a response passing onSend (client gone, reply hijacked) must not hold its key.
   app.addHook("onResponse", async (request) => {
-    const key = held.get(request);
+    const key = request.idempotencyHold;
     if (!key) return;
-    held.delete(request);
+    request.idempotencyHold = null;
+    if (key.answeredWithEffect) return;
     await store.release(key.claim, key.lease).catch((error: unknown) => {
       request.log.error({ err: error }, "idempotency key could not be released");
     });

@@ -3,7 +3,12 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Pool } from "../db/pool.js";
 import type { ApiKeyScope, AuthContext, Authenticator } from "../http/auth.js";
-import { apiKeyLastUsedCacheKeysMax, apiKeyLastUsedWriteIntervalMs } from "../limits.js";
+import {
+  apiKeyAuthCacheEntriesMax,
+  apiKeyAuthCacheMs,
+  apiKeyLastUsedCacheKeysMax,
+  apiKeyLastUsedWriteIntervalMs,
+} from "../limits.js";
 import { apiKeyTokenPattern } from "./api-keys.js";
 import { merchantErrors } from "./errors.js";
 import type { ApiKeyType } from "./model.js";
@@ -34,7 +39,7 @@ export function keyFromAuthorization(header: string | undefined): string | undef
   return candidate !== undefined && apiKeyTokenPattern.test(candidate) ? candidate : undefined;
 }
 
-interface KeyAuthRow {
+export interface KeyAuthRow {
   id: string;
   merchant_id: string;
   livemode: boolean;
@@ -44,7 +49,45 @@ interface KeyAuthRow {
   revoked_at: Date | null;
 }
 
-export function createApiKeyAuthenticator(deps: { pool: Pool; clock: Clock; log?: Logger }): Authenticator {
+/**
+ * Key hash → key row, remembered for apiKeyAuthCacheMs so a request costs no database read for its key. A key
+ * revoked or rolled in this process is forgotten at once (forget); in another process the change is honoured within
+ * apiKeyAuthCacheMs. Expiry is checked against the clock on every request, cached or not.
+ */
+export interface ApiKeyAuthCache {
+  get(tokenHash: string, nowMs: number): KeyAuthRow | undefined;
+  set(tokenHash: string, row: KeyAuthRow, nowMs: number): void;
+  forget(keyId: string): void;
+}
+
+export function createApiKeyAuthCache(): ApiKeyAuthCache {
+  const entries = new Map<string, { row: KeyAuthRow; readAtMs: number }>();
+  return {
+    get(tokenHash, nowMs) {
+      const entry = entries.get(tokenHash);
+      if (!entry) return undefined;
+      if (nowMs - entry.readAtMs >= apiKeyAuthCacheMs || nowMs < entry.readAtMs) {
+        entries.delete(tokenHash);
+        return undefined;
+      }
+      return entry.row;
+    },
+    set(tokenHash, row, nowMs) {
+      if (entries.size >= apiKeyAuthCacheEntriesMax) entries.clear();
+      entries.set(tokenHash, { row, readAtMs: nowMs });
+    },
+    forget(keyId) {
+      for (const [hash, entry] of entries) if (entry.row.id === keyId) entries.delete(hash);
+    },
+  };
+}
+
+export function createApiKeyAuthenticator(deps: {
+  pool: Pool;
+  clock: Clock;
+  log?: Logger;
+  cache: ApiKeyAuthCache;
+}): Authenticator {
   const lastWrites = new Map<string, number>();
 
   async function touch(keyId: string, now: Date): Promise<void> {
@@ -66,14 +109,21 @@ export function createApiKeyAuthenticator(deps: { pool: Pool; clock: Clock; log?
     async authenticate(request: FastifyRequest): Promise<AuthContext | null> {
       const token = keyFromAuthorization(request.headers.authorization);
       if (!token) return null;
-      const result = await deps.pool.query<KeyAuthRow>(
-        "SELECT id, merchant_id, livemode, type, scopes, expires_at, revoked_at FROM api_keys WHERE token_hash = $1",
-        [sha256(token)],
-      );
-      const row = result.rows[0];
+      const tokenHash = sha256(token);
+      const tokenHashKey = tokenHash.toString("hex");
+      const now = deps.clock.now();
+      let row = deps.cache.get(tokenHashKey, Date.now());
+      if (!row) {
+        const result = await deps.pool.query<KeyAuthRow>(
+          "SELECT id, merchant_id, livemode, type, scopes, expires_at, revoked_at FROM api_keys WHERE token_hash = $1",
+          [tokenHash],
+        );
+        row = result.rows[0];
+        // Unknown keys are not remembered: a key made a moment ago in another process must work at once.
+        if (row) deps.cache.set(tokenHashKey, row, Date.now());
+      }
       if (!row) throw merchantErrors.toApiError("api_key_invalid");
       if (row.revoked_at) throw merchantErrors.toApiError("api_key_revoked");
-      const now = deps.clock.now();
       if (row.expires_at && row.expires_at.getTime() <= now.getTime()) {
         throw merchantErrors.toApiError("api_key_expired");
       }

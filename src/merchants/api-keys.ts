@@ -8,6 +8,7 @@ import { newId } from "../ids.js";
 import { apiKeyRollOverlapMsMax, apiKeysPerMerchantMax } from "../limits.js";
 import { appendAudit } from "../security/audit.js";
 import type { SecretBox } from "../security/encryption.js";
+import type { ApiKeyAuthCache } from "./api-key-authenticator.js";
 import type { GoLiveChecklist } from "./go-live.js";
 import { type ApiKey, type ApiKeyType, apiKeyStatus, type ConsoleActor, fail, ok, type Result } from "./model.js";
 import { parseScopes } from "./scopes.js";
@@ -118,14 +119,21 @@ export type ApiKeyFailure =
 
 export type ApiKeyService = ReturnType<typeof createApiKeyService>;
 
-export function createApiKeyService(deps: { pool: Pool; clock: Clock; secrets: SecretBox; goLive: GoLiveChecklist }) {
+export function createApiKeyService(deps: {
+  pool: Pool;
+  clock: Clock;
+  secrets: SecretBox;
+  goLive: GoLiveChecklist;
+  /** The authenticator's cache: a key changed here is forgotten there at once. */
+  authCache?: Pick<ApiKeyAuthCache, "forget">;
+}) {
   const revealAad = (id: string) => `api_keys.secret_reveal_enc:${id}`;
 
   async function insertKey(tx: Queryable, input: NewKeyInput): Promise<{ key: ApiKey; token: string }> {
     const id = newId("key");
     const token = newApiKeyToken(input.type, input.livemode);
     const prefixLength = token.indexOf("_", 3) + 1 + 4; // "sk_live_" and four characters
-    const reveal = input.revealLater ? await deps.secrets.encrypt(token, revealAad(id)) : null;
+    const reveal = input.revealLater ? await deps.secrets.encrypt(token, revealAad(id), tx) : null;
     const result = await tx.query<ApiKeyRow>(
       `INSERT INTO api_keys (id, merchant_id, livemode, type, name, token_hash, token_prefix, last4, publishable_token,
                              scopes, secret_reveal_enc, created_by, rolled_from, created_at)
@@ -273,6 +281,16 @@ export function createApiKeyService(deps: { pool: Pool; clock: Clock; secrets: S
     id: string,
     overlapMs: number,
   ): Promise<Result<{ key: ApiKey; token: string; previous: ApiKey }, ApiKeyFailure>> {
+    const rolled = await rollKey(actor, id, overlapMs);
+    deps.authCache?.forget(id);
+    return rolled;
+  }
+
+  async function rollKey(
+    actor: ConsoleActor,
+    id: string,
+    overlapMs: number,
+  ): Promise<Result<{ key: ApiKey; token: string; previous: ApiKey }, ApiKeyFailure>> {
     if (!Number.isInteger(overlapMs) || overlapMs < 0 || overlapMs > apiKeyRollOverlapMsMax) {
       throw new RangeError("overlapMs out of range"); // the route's schema bounds it
     }
@@ -308,6 +326,12 @@ export function createApiKeyService(deps: { pool: Pool; clock: Clock; secrets: S
 
   /** Revokes at once. Revoking a revoked key answers it unchanged (DELETE is idempotent). */
   async function revoke(actor: ConsoleActor, id: string): Promise<Result<ApiKey, ApiKeyFailure>> {
+    const revoked = await revokeKey(actor, id);
+    deps.authCache?.forget(id);
+    return revoked;
+  }
+
+  async function revokeKey(actor: ConsoleActor, id: string): Promise<Result<ApiKey, ApiKeyFailure>> {
     return withTransaction(deps.pool, async (tx) => {
       const key = await get(tx, actor.merchantId, id, true);
       if (!key) return fail("resource_not_found");

@@ -5,7 +5,7 @@ import type { Pool } from "../db/pool.js";
 import type { Authenticator } from "../http/auth.js";
 import type { NotificationService } from "../notifications/service.js";
 import type { SecretBox } from "../security/encryption.js";
-import { createApiKeyAuthenticator } from "./api-key-authenticator.js";
+import { createApiKeyAuthCache, createApiKeyAuthenticator } from "./api-key-authenticator.js";
 import { createApiKeyService } from "./api-keys.js";
 import { createConsoleAccounts } from "./console-accounts.js";
 import { createConsoleLogin } from "./console-login.js";
@@ -38,14 +38,15 @@ export function createMerchantServices(deps: MerchantServiceDeps) {
   const goLive = createGoLiveChecklist(deps.goLiveItems ?? defaultGoLiveItems);
   const sessions = createConsoleSessions({ pool, clock });
   const totp = createTotpFactor({ pool, clock, secrets }, "merchant_users");
-  const apiKeys = createApiKeyService({ pool, clock, secrets, goLive });
+  const apiKeyAuthCache = createApiKeyAuthCache();
+  const apiKeys = createApiKeyService({ pool, clock, secrets, goLive, authCache: apiKeyAuthCache });
   const kyb = createKybService({ pool, clock, secrets, notifications });
   const accounts = createConsoleAccounts({ pool, clock, notifications, apiKeys, kyb, sessions });
   const login = createConsoleLogin({ pool, clock, sessions, totp });
   const passkeys = createPasskeys({ pool, clock, login });
   const team = createTeamService({ pool, clock, notifications, sessions, totp });
   const authenticators: Authenticator[] = [
-    createApiKeyAuthenticator({ pool, clock, log: deps.log.child({ component: "api-keys" }) }),
+    createApiKeyAuthenticator({ pool, clock, log: deps.log.child({ component: "api-keys" }), cache: apiKeyAuthCache }),
     sessions.authenticator,
   ];
   return { config: deps.config, goLive, sessions, totp, apiKeys, kyb, accounts, login, passkeys, team, authenticators };

@@ -3,6 +3,7 @@ import { withTransaction } from "../db/tx.js";
 import { parseAmount } from "../http/amount.js";
 import type { MerchantScope } from "../http/auth.js";
 import { ApiError } from "../http/errors.js";
+import type { AnswerRecorder } from "../http/idempotency.js";
 import { isApplied, type TransferResult } from "../ledger/errors.js";
 import { type TransferInput, transferIdFor } from "../ledger/model.js";
 import type { PaymentContext } from "./deps.js";
@@ -44,7 +45,12 @@ export function createPaymentCapture(ctx: PaymentContext) {
     });
   }
 
-  async function capture(scope: MerchantScope, id: string, input: { amountToCapture?: unknown }): Promise<Payment> {
+  async function capture(
+    scope: MerchantScope,
+    id: string,
+    input: { amountToCapture?: unknown },
+    answer?: AnswerRecorder<Payment>,
+  ): Promise<Payment> {
     const payment = await load(scope, id);
     const amount =
       input.amountToCapture === undefined
@@ -58,6 +64,10 @@ export function createPaymentCapture(ctx: PaymentContext) {
       );
     }
     const retried = payment.captureMethod === "manual" && payment.status === "succeeded";
+    if (retried && payment.amountCaptured !== amount) {
+      // Captured already, for another amount: the capture transfer exists with other flags or amount.
+      throw paymentError("payment_status_invalid", "This payment was captured differently already.", "id");
+    }
     if (payment.status !== "requires_capture" && !retried) {
       throw paymentError(
         "payment_status_invalid",
@@ -91,7 +101,9 @@ export function createPaymentCapture(ctx: PaymentContext) {
         reference: payment.id,
       });
     }
+    let captured: Payment | undefined;
     const results = await ledger.createTransfers(transfers, async (tx, results) => {
+      captured = undefined;
       if (!results.every((r) => isApplied(r.code)) || results.every((r) => r.code === "exists")) return;
       const at = await ctx.testClocks.now(payment.merchantId, payment.livemode, tx);
       const changed = await changePaymentStatus(tx, {
@@ -104,10 +116,12 @@ export function createPaymentCapture(ctx: PaymentContext) {
       if (!changed) throw paymentError("payment_status_invalid", "This payment is no longer requires_capture.", "id");
       await releaseSpend(tx, changed.payment, payment.amount - amount);
       await recordPaymentEvent(tx, ctx, changed.payment, at, changed.previous);
+      await answer?.(tx, changed.payment);
+      captured = changed.payment;
     });
     throwUnlessApplied(results, "captured");
     ctx.notices.kick(); // the receipt, queued with the change, leaves now
-    return load(scope, id);
+    return captured ?? load(scope, id);
   }
 
   function throwUnlessApplied(results: TransferResult[], verb: string): void {
@@ -125,7 +139,12 @@ export function createPaymentCapture(ctx: PaymentContext) {
     }
   }
 
-  async function cancel(scope: MerchantScope, id: string, input: { reason?: CancellationReason }): Promise<Payment> {
+  async function cancel(
+    scope: MerchantScope,
+    id: string,
+    input: { reason?: CancellationReason },
+    answer?: AnswerRecorder<Payment>,
+  ): Promise<Payment> {
     const payment = await load(scope, id);
     const reason = input.reason ?? "requested_by_customer";
     const now = await ctx.testClocks.now(scope.merchantId, scope.livemode);
@@ -138,19 +157,23 @@ export function createPaymentCapture(ctx: PaymentContext) {
           at: now,
           set: { cancellation_reason: reason, due_at: null },
         });
-        if (result) await recordPaymentEvent(tx, ctx, result.payment, now, result.previous);
+        if (result) {
+          await recordPaymentEvent(tx, ctx, result.payment, now, result.previous);
+          await answer?.(tx, result.payment);
+        }
         return result;
       });
       if (changed) return changed.payment;
-      return cancelRequiresCapture(scope, await load(scope, id), reason);
+      return cancelRequiresCapture(scope, await load(scope, id), reason, answer);
     }
-    return cancelRequiresCapture(scope, payment, reason);
+    return cancelRequiresCapture(scope, payment, reason, answer);
   }
 
   async function cancelRequiresCapture(
     scope: MerchantScope,
     payment: Payment,
     reason: CancellationReason,
+    answer?: AnswerRecorder<Payment>,
   ): Promise<Payment> {
     if (payment.status !== "requires_capture") {
       throw paymentError("payment_status_invalid", `This payment is ${payment.status}; it cannot be canceled.`, "id");
@@ -161,7 +184,7 @@ export function createPaymentCapture(ctx: PaymentContext) {
     ) {
       throw paymentError("payment_expired", "The capture window of this payment has closed.", "id");
     }
-    const results = await releaseHold(payment, "canceled", { cancellation_reason: reason });
+    const results = await releaseHold(payment, "canceled", { cancellation_reason: reason }, answer);
     throwUnlessApplied(results, "finished");
     const after = await load(scope, payment.id);
     if (after.status !== "canceled") {
@@ -178,6 +201,7 @@ export function createPaymentCapture(ctx: PaymentContext) {
     payment: Payment,
     to: Extract<PaymentStatus, "canceled" | "expired">,
     set: { cancellation_reason?: CancellationReason; failure_code?: string; failure_message?: string },
+    answer?: AnswerRecorder<Payment>,
   ): Promise<TransferResult[]> {
     return ledger.createTransfers(
       [
@@ -207,6 +231,7 @@ export function createPaymentCapture(ctx: PaymentContext) {
         }
         await releaseSpend(tx, changed.payment, changed.payment.amount);
         await recordPaymentEvent(tx, ctx, changed.payment, at, changed.previous);
+        await answer?.(tx, changed.payment);
       },
     );
   }

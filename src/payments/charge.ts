@@ -1,6 +1,7 @@
 import type { Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { ApiError } from "../http/errors.js";
+import type { AnswerRecorder } from "../http/idempotency.js";
 import { isApplied } from "../ledger/errors.js";
 import { type TransferInput, transferIdFor } from "../ledger/model.js";
 import { paymentCaptureHoldGraceMs, paymentCaptureWindowMs } from "../limits.js";
@@ -23,9 +24,27 @@ import { changePaymentStatus } from "./transitions.js";
  * payer and expiry: exactly one submission wins, and one that finds the payment canceled or expired is aborted
  * whole (its transfers are not written). The payer's limits are counted in the same hook (wallets.spend.commit).
  */
-export type ChargeOutcome = { kind: "charged"; payment: Payment } | { kind: "insufficient_funds" };
+export type ChargeOutcome =
+  | { kind: "charged"; payment: Payment }
+  | { kind: "insufficient_funds" }
+  /** With failWhenRefused: the payment ended failed (insufficient_funds) in the same transaction. */
+  | { kind: "failed"; payment: Payment };
+
+export interface ChargeOptions {
+  /**
+   * Runs first in the ledger hook, before the payment row changes: a payment code's payment is claimed and inserted
+   * here, so the code, the row, the money and the events commit together or not at all.
+   */
+  prepare?: (tx: Queryable) => Promise<void>;
+  /** A refusal for lack of funds ends the payment failed in the same transaction instead of leaving it open. */
+  failWhenRefused?: boolean;
+  /** Stores the request's answer with the change (src/http/idempotency.ts answerWithEffect). */
+  answer?: AnswerRecorder<Payment>;
+}
 
 const payableStatuses: readonly PaymentStatus[] = ["requires_payment", "processing"];
+
+const insufficientFundsMessage = "The payer's available balance is below the amount.";
 
 export function isPayable(status: PaymentStatus): boolean {
   return payableStatuses.includes(status);
@@ -47,7 +66,11 @@ export type Charger = ReturnType<typeof createCharger>;
 export function createCharger(ctx: PaymentContext) {
   const { ledger, accounts } = ctx;
 
-  async function charge(payment: Payment, auth: SpendAuthorization): Promise<ChargeOutcome> {
+  async function charge(
+    payment: Payment,
+    auth: SpendAuthorization,
+    options: ChargeOptions = {},
+  ): Promise<ChargeOutcome> {
     const payerId = auth.user.id;
     const manual = payment.captureMethod === "manual";
     const fee = manual ? 0n : feeFor(payment.amount, { percentBps: payment.feePercentBps, fixed: payment.feeFixed });
@@ -94,10 +117,22 @@ export function createCharger(ctx: PaymentContext) {
               ]),
         ];
 
+    // What the hook committed, so the answer needs no read after the commit.
+    let committed: ChargeOutcome | undefined;
     const results = await ctx.wallets.spend.exclusive(auth, () =>
       ledger.createTransfers(transfers, async (tx, results) => {
-        if (!results.every((r) => isApplied(r.code))) return;
+        committed = undefined; // a retried batch runs the hook again
+        const refused = results.some((r) => r.code === "exceeds_credits");
+        if (!results.every((r) => isApplied(r.code))) {
+          if (!(refused && options.failWhenRefused)) return;
+          await options.prepare?.(tx);
+          const failed = await failIn(tx, payment, "insufficient_funds", insufficientFundsMessage);
+          await options.answer?.(tx, failed);
+          committed = { kind: "failed", payment: failed };
+          return;
+        }
         if (results.every((r) => r.code === "exists")) return; // charged before: nothing moved now
+        await options.prepare?.(tx);
         const now = await ctx.testClocks.now(payment.merchantId, payment.livemode, tx);
         const captureBefore = manual ? new Date(now.getTime() + paymentCaptureWindowMs) : null;
         const changed = await changePaymentStatus(tx, {
@@ -121,10 +156,13 @@ export function createCharger(ctx: PaymentContext) {
         if (!changed) throw await whyNotPayable(tx, payment.id, payerId, now);
         await ctx.wallets.spend.commit(tx, auth);
         await recordPaymentEvent(tx, ctx, changed.payment, now, changed.previous);
+        await options.answer?.(tx, changed.payment);
+        committed = { kind: "charged", payment: changed.payment };
       }),
     );
 
     ctx.notices.kick(); // the receipt, queued with the change, leaves now
+    if (committed) return committed;
     if (results.some((r) => r.code === "exceeds_credits")) return { kind: "insufficient_funds" };
     if (!results.every((r) => isApplied(r.code))) {
       // Another payer's wallet (or another amount) under the same ids: someone paid this payment already.
@@ -133,6 +171,7 @@ export function createCharger(ctx: PaymentContext) {
       }
       throw new Error(`the ledger refused the charge of ${payment.id}: ${results.map((r) => r.code).join(", ")}`);
     }
+    // Charged by an earlier request of this payer (the ledger answered exists): the payment as it is now.
     const after = await getPayment(ctx.pool, payment.id);
     if (!after) throw new Error(`payment ${payment.id} vanished`);
     if (after.payerId !== payerId || !(after.status === "succeeded" || after.status === "requires_capture")) {
@@ -147,26 +186,40 @@ export function createCharger(ctx: PaymentContext) {
     return notPayableError(current, payerId, now);
   }
 
-  /** Ends a payment that cannot be paid (a refused payment code charge, a declined confirmation). */
-  async function fail(payment: Payment, code: FailureCode, message: string): Promise<Payment> {
-    const now = await ctx.testClocks.now(payment.merchantId, payment.livemode);
-    const changed = await withTransaction(ctx.pool, async (tx) => {
-      const result = await changePaymentStatus(tx, {
-        id: payment.id,
-        from: payableStatuses,
-        to: "failed",
-        at: now,
-        set: { failure_code: code, failure_message: message, due_at: null },
-      });
-      if (result) await recordPaymentEvent(tx, ctx, result.payment, now, result.previous);
-      return result;
+  /** Ends a payment that cannot be paid, in the caller's transaction; the payment as it is after. */
+  async function failIn(tx: Queryable, payment: Payment, code: FailureCode, message: string): Promise<Payment> {
+    const now = await ctx.testClocks.now(payment.merchantId, payment.livemode, tx);
+    const result = await changePaymentStatus(tx, {
+      id: payment.id,
+      from: payableStatuses,
+      to: "failed",
+      at: now,
+      set: { failure_code: code, failure_message: message, due_at: null },
     });
-    ctx.notices.kick(); // the reminder, queued with the change, leaves now
-    if (changed) return changed.payment;
-    const current = await getPayment(ctx.pool, payment.id);
+    if (result) {
+      await recordPaymentEvent(tx, ctx, result.payment, now, result.previous);
+      return result.payment;
+    }
+    const current = await getPayment(tx, payment.id);
     if (!current) throw new Error(`payment ${payment.id} vanished`);
     return current;
   }
 
-  return { charge, fail };
+  /** Ends a payment that cannot be paid (a refused payment code charge, a declined confirmation). */
+  async function fail(
+    payment: Payment,
+    code: FailureCode,
+    message: string,
+    answer?: AnswerRecorder<Payment>,
+  ): Promise<Payment> {
+    const failed = await withTransaction(ctx.pool, async (tx) => {
+      const after = await failIn(tx, payment, code, message);
+      await answer?.(tx, after);
+      return after;
+    });
+    ctx.notices.kick(); // the reminder, queued with the change, leaves now
+    return failed;
+  }
+
+  return { charge, fail, failIn };
 }

@@ -97,6 +97,27 @@ export async function claimPaymentCode(
   return { miss: row && !row.used ? "payment_code_expired" : "payment_code_invalid" };
 }
 
+/**
+ * Whose a code is, without using it: the look before the payment's transaction. The binding step is
+ * claimPaymentCode in that transaction; a code used in between is refused there and nothing is written.
+ */
+export async function peekPaymentCode(
+  db: Queryable,
+  code: string,
+  livemode: boolean,
+  now: Date,
+): Promise<{ walletUserId: string } | { miss: "payment_code_invalid" | "payment_code_expired" }> {
+  const found = await db.query<{ wallet_user_id: string; used: boolean; expired: boolean }>(
+    `SELECT wallet_user_id, used_at IS NOT NULL AS used, expires_at <= $3 AS expired
+       FROM wallet_payment_codes WHERE code_hash = $1 AND livemode = $2`,
+    [hashPaymentCode(code), livemode, now],
+  );
+  const row = found.rows[0];
+  if (!row || row.used) return { miss: "payment_code_invalid" };
+  if (row.expired) return { miss: "payment_code_expired" };
+  return { walletUserId: row.wallet_user_id };
+}
+
 /** Deletes codes that expired unused more than a day ago (used ones stay, beside their payment). */
 export async function purgeOldPaymentCodes(db: Queryable, now: Date, limit: number): Promise<number> {
   const deleted = await db.query(

@@ -3,6 +3,7 @@ import { withTransaction } from "../db/tx.js";
 import { parseAmount } from "../http/amount.js";
 import type { MerchantScope } from "../http/auth.js";
 import { ApiError } from "../http/errors.js";
+import type { AnswerRecorder } from "../http/idempotency.js";
 import { keysetSql, type ListPage, type PageRequest, toListPage } from "../http/pagination.js";
 import { newId } from "../ids.js";
 import {
@@ -18,11 +19,11 @@ import {
 } from "../limits.js";
 import { hitRateLimit, rateLimitCount, retryAfterSeconds } from "../merchants/rate-limits.js";
 import type { Charger } from "./charge.js";
-import { claimPaymentCode } from "./code-store.js";
+import { claimPaymentCode, peekPaymentCode } from "./code-store.js";
 import type { PaymentContext } from "./deps.js";
 import { paymentError } from "./errors.js";
 import type { FailureCode } from "./failure-codes.js";
-import { feeScheduleFor } from "./fee-schedules.js";
+import type { FeeSchedule } from "./fees.js";
 import type { CaptureMethod, Payment, PaymentMethod, PaymentRow } from "./model.js";
 import { paymentFromRow } from "./model.js";
 import { isPaymentCodeShape } from "./payment-codes.js";
@@ -140,22 +141,59 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     return Object.fromEntries(entries);
   }
 
-  async function insertPayment(
-    tx: Queryable,
-    values: {
-      id: string;
-      scope: MerchantScope;
-      input: CreatePaymentInput;
-      amount: bigint;
-      currency: string;
-      metadata: Record<string, string>;
-      returnUrl: string | null;
-      payerId: string | null;
-      expiresAt: Date;
-      now: Date;
-    },
-  ): Promise<Payment> {
-    const fee = await feeScheduleFor(tx, values.scope.merchantId, values.currency);
+  interface PaymentValues {
+    id: string;
+    scope: MerchantScope;
+    input: CreatePaymentInput;
+    amount: bigint;
+    currency: string;
+    metadata: Record<string, string>;
+    returnUrl: string | null;
+    payerId: string | null;
+    fee: FeeSchedule;
+    expiresAt: Date;
+    now: Date;
+  }
+
+  /** The payment as it will be inserted: the charge plans its transfers from it before the row exists. */
+  function draftPayment(v: PaymentValues): Payment {
+    return {
+      id: v.id,
+      merchantId: v.scope.merchantId,
+      livemode: v.scope.livemode,
+      status: "requires_payment",
+      method: v.input.method,
+      captureMethod: v.input.captureMethod ?? "automatic",
+      amount: v.amount,
+      currency: v.currency,
+      description: v.input.description ?? null,
+      metadata: v.metadata,
+      returnUrl: v.returnUrl,
+      qrToken: v.input.method === "payment_code" ? null : newQrToken(),
+      payerId: v.payerId,
+      amountCaptured: 0n,
+      amountRefunded: 0n,
+      feePercentBps: v.fee.percentBps,
+      feeFixed: v.fee.fixed,
+      feeAmount: 0n,
+      feeRefunded: 0n,
+      holdTransferId: null,
+      spendDay: null,
+      spendMonth: null,
+      expiresAt: v.expiresAt,
+      captureBefore: null,
+      dueAt: v.expiresAt,
+      failureCode: null,
+      failureMessage: null,
+      cancellationReason: null,
+      createdAt: v.now,
+      updatedAt: v.now,
+      paidAt: null,
+    };
+  }
+
+  /** Inserts a drafted payment and its payment.created event in the caller's transaction. */
+  async function insertPayment(tx: Queryable, draft: Payment): Promise<Payment> {
     const inserted = await tx.query<PaymentRow>(
       `INSERT INTO payments (id, merchant_id, livemode, status, method, capture_method, amount, currency, description,
                              metadata, return_url, qr_token, payer_id, fee_percent_bps, fee_fixed, expires_at, due_at,
@@ -163,30 +201,38 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
        VALUES ($1, $2, $3, 'requires_payment', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $16)
        RETURNING *`,
       [
-        values.id,
-        values.scope.merchantId,
-        values.scope.livemode,
-        values.input.method,
-        values.input.captureMethod ?? "automatic",
-        String(values.amount),
-        values.currency,
-        values.input.description ?? null,
-        JSON.stringify(values.metadata),
-        values.returnUrl,
-        values.input.method === "payment_code" ? null : newQrToken(),
-        values.payerId,
-        fee.percentBps,
-        String(fee.fixed),
-        values.expiresAt,
-        values.now,
+        draft.id,
+        draft.merchantId,
+        draft.livemode,
+        draft.method,
+        draft.captureMethod,
+        String(draft.amount),
+        draft.currency,
+        draft.description,
+        JSON.stringify(draft.metadata),
+        draft.returnUrl,
+        draft.qrToken,
+        draft.payerId,
+        draft.feePercentBps,
+        String(draft.feeFixed),
+        draft.expiresAt,
+        draft.createdAt,
       ],
     );
     const payment = paymentFromRow(inserted.rows[0]!);
-    await recordPaymentEvent(tx, ctx, payment, values.now);
+    await recordPaymentEvent(tx, ctx, payment, draft.createdAt);
     return payment;
   }
 
-  async function create(scope: MerchantScope, input: CreatePaymentInput): Promise<Payment> {
+  /**
+   * Creates a payment. Every path is one database transaction that holds the payment row, its events, any money
+   * it moves, the payment code it uses and the request's stored answer (answer), so a crash leaves all or nothing.
+   */
+  async function create(
+    scope: MerchantScope,
+    input: CreatePaymentInput,
+    answer?: AnswerRecorder<Payment>,
+  ): Promise<Payment> {
     const amount = parseAmount(input.amount);
     const currency = supportedCurrency(input.currency);
     const metadata = checkMetadata(input.metadata);
@@ -207,10 +253,25 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
           "expires_in",
         );
       }
-      const values = { id: newId("pay"), scope, input, amount, currency, metadata, returnUrl, payerId: null, now };
-      return withTransaction(pool, (tx) =>
-        insertPayment(tx, { ...values, expiresAt: new Date(now.getTime() + expiresInMs) }),
-      );
+      const fee = await ctx.feeSchedules.get(scope.merchantId, currency);
+      const draft = draftPayment({
+        id: newId("pay"),
+        scope,
+        input,
+        amount,
+        currency,
+        metadata,
+        returnUrl,
+        payerId: null,
+        fee,
+        now,
+        expiresAt: new Date(now.getTime() + expiresInMs),
+      });
+      return withTransaction(pool, async (tx) => {
+        const payment = await insertPayment(tx, draft);
+        await answer?.(tx, payment);
+        return payment;
+      });
     }
 
     if (input.paymentCode === undefined) {
@@ -230,47 +291,59 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
         "Too many unknown or expired payment codes; wait before trying more.",
       );
     }
-    const id = newId("pay");
+    // Who the code names, without using it yet: the code is claimed in the payment's own transaction (usePaymentCode).
     // Sandbox hook: in test mode a magic code (docs/sandbox.md) stands for the merchant's scripted payer.
     const sandboxPayer = scope.livemode
       ? undefined
       : await ctx.sandbox?.payerForCode(scope.merchantId, input.paymentCode, currency);
-    const claimed = await withTransaction(pool, async (tx) => {
-      const claim = sandboxPayer
-        ? { walletUserId: sandboxPayer }
-        : isPaymentCodeShape(input.paymentCode)
-          ? await claimPaymentCode(tx, input.paymentCode, scope.livemode, id, systemNow)
-          : ({ miss: "payment_code_invalid" } as const);
-      if ("miss" in claim) return claim;
-      const payment = await insertPayment(tx, {
-        id,
-        scope,
-        input,
-        amount,
-        currency,
-        metadata,
-        returnUrl,
-        payerId: claim.walletUserId,
-        now,
-        expiresAt: new Date(now.getTime() + paymentCodeConfirmWindowMs),
-      });
-      return { payment };
-    });
-    if ("miss" in claimed) {
+    const named = sandboxPayer
+      ? { walletUserId: sandboxPayer }
+      : isPaymentCodeShape(input.paymentCode)
+        ? await peekPaymentCode(pool, input.paymentCode, scope.livemode, systemNow)
+        : ({ miss: "payment_code_invalid" } as const);
+    if ("miss" in named) {
       await hitRateLimit(pool, bucket, paymentCodeMissWindowMs, systemNow);
-      throw paymentError(claimed.miss, undefined, "payment_code");
+      throw paymentError(named.miss, undefined, "payment_code");
     }
-    return proceed(claimed.payment);
+    const fee = await ctx.feeSchedules.get(scope.merchantId, currency);
+    const draft = draftPayment({
+      id: newId("pay"),
+      scope,
+      input,
+      amount,
+      currency,
+      metadata,
+      returnUrl,
+      payerId: named.walletUserId,
+      fee,
+      now,
+      expiresAt: new Date(now.getTime() + paymentCodeConfirmWindowMs),
+    });
+    const code = sandboxPayer ? undefined : input.paymentCode;
+    const prepare = async (tx: Queryable): Promise<Payment> => {
+      if (code !== undefined) {
+        const claim = await claimPaymentCode(tx, code, scope.livemode, draft.id, systemNow);
+        // Used by a parallel request between our look and our claim: nothing of this payment is written.
+        if ("miss" in claim) throw paymentError("payment_code_invalid", undefined, "payment_code");
+        if (claim.walletUserId !== draft.payerId) throw new Error("a payment code changed hands");
+      }
+      return insertPayment(tx, draft);
+    };
+    return proceed(draft, prepare, answer);
   }
 
-  /** A claimed payment code: charged at once up to the password-free amount, else waiting for the payer. */
-  async function proceed(payment: Payment): Promise<Payment> {
+  type Prepare = (tx: Queryable) => Promise<Payment>;
+
+  /** A payment code's payment: charged at once up to the password-free amount, else waiting for the payer. */
+  async function proceed(draft: Payment, prepare: Prepare, answer?: AnswerRecorder<Payment>): Promise<Payment> {
     // Sandbox hook: a test payer's scenario may script the path (docs/sandbox.md).
-    const plan = payment.livemode ? undefined : await ctx.sandbox?.planFor(payment.payerId!, payment);
-    if (plan?.kind === "refuse") return charger.fail(payment, plan.code, plan.message);
-    if (plan?.kind === "await_payer") return awaitConfirmation(payment);
-    if (plan?.kind === "charge") return chargeNow(payment);
-    return payment.amount > passwordFreeAmount(payment.currency) ? awaitConfirmation(payment) : chargeNow(payment);
+    const plan = draft.livemode ? undefined : await ctx.sandbox?.planFor(draft.payerId!, draft);
+    if (plan?.kind === "refuse") return refuse(draft, prepare, plan.code, plan.message, answer);
+    if (plan?.kind === "await_payer") return awaitConfirmation(draft, prepare, answer);
+    if (plan?.kind === "charge") return chargeNow(draft, prepare, answer);
+    return draft.amount > passwordFreeAmount(draft.currency)
+      ? awaitConfirmation(draft, prepare, answer)
+      : chargeNow(draft, prepare, answer);
   }
 
   /** Up to this amount a payment code is charged without asking the payer: the lower of the two thresholds. */
@@ -280,39 +353,69 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     return confirmAbove < stepUpAbove ? confirmAbove : stepUpAbove;
   }
 
-  async function awaitConfirmation(payment: Payment): Promise<Payment> {
-    const now = await ctx.testClocks.now(payment.merchantId, payment.livemode);
-    const changed = await withTransaction(pool, async (tx) => {
+  /** The payment is made and ends failed at once (a wallet refusal): one transaction. */
+  async function refuse(
+    draft: Payment,
+    prepare: Prepare,
+    code: FailureCode,
+    message: string,
+    answer?: AnswerRecorder<Payment>,
+  ): Promise<Payment> {
+    const failed = await withTransaction(pool, async (tx) => {
+      const payment = await prepare(tx);
+      const after = await charger.failIn(tx, payment, code, message);
+      await answer?.(tx, after);
+      return after;
+    });
+    ctx.notices.kick(); // the reminder, queued with the change, leaves now
+    return failed;
+  }
+
+  /** The payment is made and waits in processing for its payer's confirmation: one transaction. */
+  async function awaitConfirmation(
+    draft: Payment,
+    prepare: Prepare,
+    answer?: AnswerRecorder<Payment>,
+  ): Promise<Payment> {
+    return withTransaction(pool, async (tx) => {
+      const payment = await prepare(tx);
+      const now = await ctx.testClocks.now(payment.merchantId, payment.livemode, tx);
       const result = await changePaymentStatus(tx, {
         id: payment.id,
         from: ["requires_payment"],
         to: "processing",
         at: now,
       });
-      if (result) await recordPaymentEvent(tx, ctx, result.payment, now, result.previous);
+      if (!result) throw new Error(`payment ${payment.id} changed while it was being made`);
+      await recordPaymentEvent(tx, ctx, result.payment, now, result.previous);
       // Sandbox hook: a scripted payer's later answer is scheduled with the change.
-      if (result && !payment.livemode) await ctx.sandbox?.awaitingPayer(tx, result.payment);
-      return result;
+      if (!payment.livemode) await ctx.sandbox?.awaitingPayer(tx, result.payment);
+      await answer?.(tx, result.payment);
+      return result.payment;
     });
-    return changed?.payment ?? payment;
   }
 
-  async function chargeNow(payment: Payment): Promise<Payment> {
-    const payerId = payment.payerId!;
+  /** Charged at once: the payment, its code, the money and its events in one ledger submission. */
+  async function chargeNow(draft: Payment, prepare: Prepare, answer?: AnswerRecorder<Payment>): Promise<Payment> {
+    const payerId = draft.payerId!;
     try {
-      if (!(await holdsCurrency(payerId, payment.currency))) {
-        return charger.fail(payment, "insufficient_funds", `The payer's wallet holds no ${payment.currency}.`);
+      if (!(await holdsCurrency(payerId, draft.currency))) {
+        return refuse(draft, prepare, "insufficient_funds", `The payer's wallet holds no ${draft.currency}.`, answer);
       }
-      const auth = await ctx.wallets.spend.authorize(payerId, { amount: payment.amount, currency: payment.currency });
-      const outcome = await charger.charge(payment, auth);
-      if (outcome.kind === "insufficient_funds") {
-        return charger.fail(payment, "insufficient_funds", "The payer's available balance is below the amount.");
-      }
+      const auth = await ctx.wallets.spend.authorize(payerId, { amount: draft.amount, currency: draft.currency });
+      const outcome = await charger.charge(draft, auth, {
+        prepare: async (tx) => {
+          await prepare(tx);
+        },
+        failWhenRefused: true,
+        answer,
+      });
+      if (outcome.kind === "insufficient_funds") throw new Error(`charge of ${draft.id} refused without failing it`);
       return outcome.payment;
     } catch (error) {
       const failure = failureOfWalletError(error);
-      if (failure === "step_up") return awaitConfirmation(payment);
-      if (failure) return charger.fail(payment, failure, (error as ApiError).message);
+      if (failure === "step_up") return awaitConfirmation(draft, prepare, answer);
+      if (failure) return refuse(draft, prepare, failure, (error as ApiError).message, answer);
       throw error;
     }
   }

@@ -11,6 +11,7 @@ import type { WalletServices } from "../wallets/service.js";
 import type { PaymentAccounts } from "./accounts.js";
 import type { PaymentConfig } from "./config.js";
 import type { FailureCode } from "./failure-codes.js";
+import type { FeeScheduleCache } from "./fee-schedules.js";
 import type { Payment, PaymentLinks } from "./model.js";
 import type { PaymentNotices } from "./notices.js";
 
@@ -60,6 +61,7 @@ export type SandboxPaymentPlan =
 /** The deps plus what the payment services share once built. */
 export interface PaymentContext extends PaymentDeps {
   accounts: PaymentAccounts;
+  feeSchedules: FeeScheduleCache;
   links: PaymentLinks;
   notices: PaymentNotices;
 }

@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/pool.js";
-import { paymentFeePercentBpsDefault } from "../limits.js";
+import { feeScheduleCacheEntriesMax, feeScheduleCacheMs, paymentFeePercentBpsDefault } from "../limits.js";
 import { basisPointsMax, type FeeSchedule } from "./fees.js";
 
 /**
@@ -39,4 +39,33 @@ export async function setFeeSchedule(
      ON CONFLICT (merchant_id, currency) DO UPDATE SET percent_bps = $3, fixed = $4, updated_at = $5`,
     [merchantId, currency, schedule.percentBps, String(schedule.fixed), at],
   );
+}
+
+export interface FeeScheduleCache {
+  /** The schedule a new payment takes: at most feeScheduleCacheMs old (this process's own changes at once). */
+  get(merchantId: string, currency: string): Promise<FeeSchedule>;
+  set(db: Queryable, merchantId: string, currency: string, schedule: FeeSchedule, at: Date): Promise<void>;
+}
+
+/**
+ * Fee schedules change rarely and apply to new payments only, so creating a payment reads them from memory: a
+ * change made through another process reaches new payments within feeScheduleCacheMs.
+ */
+export function createFeeScheduleCache(db: Queryable, now: () => number = Date.now): FeeScheduleCache {
+  const entries = new Map<string, { schedule: FeeSchedule; readAt: number }>();
+  return {
+    async get(merchantId, currency) {
+      const key = `${merchantId}:${currency}`;
+      const cached = entries.get(key);
+      if (cached && now() - cached.readAt < feeScheduleCacheMs) return cached.schedule;
+      const schedule = await feeScheduleFor(db, merchantId, currency);
+      if (entries.size >= feeScheduleCacheEntriesMax) entries.clear();
+      entries.set(key, { schedule, readAt: now() });
+      return schedule;
+    },
+    async set(tx, merchantId, currency, schedule, at) {
+      await setFeeSchedule(tx, merchantId, currency, schedule, at);
+      for (const key of entries.keys()) if (key.startsWith(`${merchantId}:`)) entries.delete(key);
+    },
+  };
 }

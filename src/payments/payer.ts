@@ -1,5 +1,7 @@
+import type { Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { ApiError } from "../http/errors.js";
+import type { AnswerRecorder } from "../http/idempotency.js";
 import { keysetSql, type ListPage, type PageRequest, toListPage } from "../http/pagination.js";
 import { walletError } from "../wallets/errors.js";
 import type { StepUpProof } from "../wallets/stepup/service.js";
@@ -36,11 +38,15 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
     throw notFound();
   }
 
-  async function json(payment: Payment): Promise<WalletPaymentJson> {
-    return walletPaymentJson(payment, await merchantName(pool, payment.merchantId), {
+  function jsonNamed(payment: Payment, merchant: string): WalletPaymentJson {
+    return walletPaymentJson(payment, merchant, {
       stepUpRequired: ctx.wallets.stepUp.isRequired(payment.amount, payment.currency),
       links,
     });
+  }
+
+  async function json(payment: Payment): Promise<WalletPaymentJson> {
+    return jsonNamed(payment, await merchantName(pool, payment.merchantId));
   }
 
   /** POST /v1/wallet/scan: the payment behind a merchant's QR code. */
@@ -97,6 +103,7 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
     userId: string,
     id: string,
     options: { stepUp?: StepUpProof; ip?: string | null },
+    answer?: AnswerRecorder<WalletPaymentJson>,
   ): Promise<WalletPaymentJson> {
     const user = await ctx.wallets.users.get(userId);
     const payment = visibleTo(await getPayment(pool, id), user);
@@ -109,7 +116,12 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
     }
     // Sandbox hook: a test payer's scenario may have coffer's checks refuse it (limit_exceeded, risk_declined).
     const plan = payment.livemode ? undefined : await ctx.sandbox?.planFor(user.id, payment);
-    if (plan?.kind === "refuse") return json(await charger.fail(payment, plan.code, plan.message));
+    // The answer is rendered inside the payment's transaction, so the merchant's name is read before it.
+    const merchant = await merchantName(pool, payment.merchantId);
+    const answerPayment = answer && ((tx: Queryable, p: Payment) => answer(tx, jsonNamed(p, merchant)));
+    if (plan?.kind === "refuse") {
+      return jsonNamed(await charger.fail(payment, plan.code, plan.message, answerPayment), merchant);
+    }
     if (!(await creation.holdsCurrency(user.id, payment.currency))) {
       throw walletError("insufficient_funds", `Your wallet holds no ${payment.currency}.`, "amount");
     }
@@ -119,9 +131,9 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
       stepUp: options.stepUp,
       ip: options.ip ?? null,
     });
-    const outcome = await charger.charge(payment, auth);
+    const outcome = await charger.charge(payment, auth, { answer: answerPayment });
     if (outcome.kind === "insufficient_funds") throw walletError("insufficient_funds", undefined, "amount");
-    return json(outcome.payment);
+    return jsonNamed(outcome.payment, merchant);
   }
 
   /**

@@ -8,6 +8,7 @@ import { createPaymentCodeStore } from "./code-store.js";
 import { createPaymentCreation } from "./create.js";
 import { type PaymentContext, type PaymentDeps, paymentLinks } from "./deps.js";
 import { createPaymentExpiry } from "./expiry.js";
+import { createFeeScheduleCache } from "./fee-schedules.js";
 import { createPaymentNotices } from "./notices.js";
 import { createPayerActions } from "./payer.js";
 import { createPayoutService } from "./payouts/service.js";
@@ -20,7 +21,8 @@ export function createPaymentServices(deps: PaymentDeps) {
   const accounts = createPaymentAccounts({ pool: deps.pool, clock: deps.clock, ledger: deps.ledger });
   const links = paymentLinks(deps.config);
   const notices = createPaymentNotices({ ...deps, links });
-  const ctx: PaymentContext = { ...deps, accounts, links, notices };
+  const feeSchedules = createFeeScheduleCache(deps.pool);
+  const ctx: PaymentContext = { ...deps, accounts, feeSchedules, links, notices };
   const charger = createCharger(ctx);
   const creation = createPaymentCreation(ctx, charger);
   const capture = createPaymentCapture(ctx);

@@ -2,6 +2,7 @@ import { recordEvent } from "../../events/outbox.js";
 import { parseAmount } from "../../http/amount.js";
 import type { MerchantScope } from "../../http/auth.js";
 import { ApiError } from "../../http/errors.js";
+import type { AnswerRecorder } from "../../http/idempotency.js";
 import { keysetSql, type ListPage, type PageRequest, toListPage } from "../../http/pagination.js";
 import { isId, newId } from "../../ids.js";
 import { isApplied } from "../../ledger/errors.js";
@@ -83,6 +84,7 @@ export function createPayoutService(ctx: PaymentContext) {
     scope: MerchantScope,
     input: CreatePayoutInput,
     options: { scheduledFor?: string } = {},
+    answer?: AnswerRecorder<Payout>,
   ): Promise<Payout> {
     const amount = parseAmount(input.amount);
     if (!ctx.currencies.has(input.currency)) {
@@ -112,6 +114,7 @@ export function createPayoutService(ctx: PaymentContext) {
         },
       ],
       async (tx, [applied]) => {
+        created = undefined; // a retried batch runs the hook again
         if (!applied || !isApplied(applied.code)) return;
         const now = await ctx.testClocks.now(scope.merchantId, scope.livemode, tx);
         const inserted = await tx.query<PayoutRow>(
@@ -149,6 +152,7 @@ export function createPayoutService(ctx: PaymentContext) {
           },
           now,
         );
+        await answer?.(tx, created);
       },
     );
     if (result?.code === "exceeds_credits") throw paymentError("balance_insufficient", undefined, "amount");

@@ -4,6 +4,7 @@ import { recordEvent } from "../../events/outbox.js";
 import { parseAmount } from "../../http/amount.js";
 import type { MerchantScope } from "../../http/auth.js";
 import { ApiError } from "../../http/errors.js";
+import type { AnswerRecorder } from "../../http/idempotency.js";
 import { keysetSql, type ListPage, type PageRequest, toListPage } from "../../http/pagination.js";
 import { isId, newId } from "../../ids.js";
 import { isApplied } from "../../ledger/errors.js";
@@ -105,6 +106,7 @@ export function createRefundService(ctx: PaymentContext) {
     payment: Payment,
     input: { amount: bigint } & Pick<CreateRefundInput, "reason" | "description">,
     failure: { code: FailureCode; message: string },
+    answer?: AnswerRecorder<Refund>,
   ): Promise<Refund> {
     const at = await ctx.testClocks.now(payment.merchantId, payment.livemode);
     return withTransaction(pool, async (tx) => {
@@ -118,11 +120,16 @@ export function createRefundService(ctx: PaymentContext) {
         at,
       });
       await record(tx, refund, payment.payerId, at);
+      await answer?.(tx, refund);
       return refund;
     });
   }
 
-  async function create(scope: MerchantScope, input: CreateRefundInput): Promise<Refund> {
+  async function create(
+    scope: MerchantScope,
+    input: CreateRefundInput,
+    answer?: AnswerRecorder<Refund>,
+  ): Promise<Refund> {
     const payment = await getMerchantPayment(pool, scope, input.payment);
     if (!payment) throw new ApiError("resource_not_found", "No such payment.", "payment");
     if (payment.status !== "succeeded" || !payment.payerId) {
@@ -155,7 +162,12 @@ export function createRefundService(ctx: PaymentContext) {
         );
       }
       if (refusal)
-        return recordRefused(payment, { amount, reason: input.reason, description: input.description }, refusal);
+        return recordRefused(
+          payment,
+          { amount, reason: input.reason, description: input.description },
+          refusal,
+          answer,
+        );
       const completes = fresh.amountRefunded + amount === fresh.amountCaptured;
       const feeBack = completes
         ? fresh.feeAmount - fresh.feeRefunded
@@ -185,6 +197,7 @@ export function createRefundService(ctx: PaymentContext) {
 
       let created: Refund | undefined;
       const results = await ledger.createTransfers(transfers, async (tx, results) => {
+        created = undefined; // a retried batch runs the hook again
         const now = await ctx.testClocks.now(payment.merchantId, payment.livemode, tx);
         const applied = results.every((r) => isApplied(r.code));
         if (!applied && !results.some((r) => r.code === "exceeds_credits")) return;
@@ -214,6 +227,7 @@ export function createRefundService(ctx: PaymentContext) {
           at: now,
         });
         await record(tx, created, payerId, now);
+        await answer?.(tx, created);
       });
       if (!created) {
         throw new Error(`the ledger refused refund ${id}: ${results.map((r) => r.code).join(", ")}`);

@@ -2,10 +2,11 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { amountSchema } from "../../http/amount.js";
 import { merchantScope } from "../../http/auth.js";
+import { answerWithEffect } from "../../http/idempotency.js";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
 import { payoutDescriptionLengthMax, refundDescriptionLengthMax } from "../../limits.js";
 import { RetryAfterError } from "../create.js";
-import { paymentJson } from "../model.js";
+import { type Payment, paymentJson } from "../model.js";
 import { payoutJson } from "../payouts/model.js";
 import { refundJson } from "../refunds/model.js";
 import type { PaymentServices } from "../service.js";
@@ -135,21 +136,25 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
     async (request, reply) => {
       const scope = merchantScope(request, "payments", "write");
       const body = request.body;
+      const answer = answerWithEffect(request, reply, 201, (p: Payment) => paymentJson(p, links));
       const payment = await withRetryAfter(reply, () =>
-        payments.payments.create(scope, {
-          amount: body.amount,
-          currency: body.currency,
-          method: body.method,
-          captureMethod: body.capture_method,
-          description: body.description,
-          metadata: body.metadata as Record<string, string> | undefined,
-          returnUrl: body.return_url,
-          expiresIn: body.expires_in,
-          paymentCode: body.payment_code,
-        }),
+        payments.payments.create(
+          scope,
+          {
+            amount: body.amount,
+            currency: body.currency,
+            method: body.method,
+            captureMethod: body.capture_method,
+            description: body.description,
+            metadata: body.metadata as Record<string, string> | undefined,
+            returnUrl: body.return_url,
+            expiresIn: body.expires_in,
+            paymentCode: body.payment_code,
+          },
+          answer.record,
+        ),
       );
-      reply.code(201);
-      return paymentJson(payment, links);
+      return answer.send(payment);
     },
   );
 
@@ -203,12 +208,16 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
         response: { 200: paymentRef },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const scope = merchantScope(request, "payments", "write");
-      const payment = await payments.payments.capture(scope, request.params.id, {
-        amountToCapture: request.body?.amount_to_capture,
-      });
-      return paymentJson(payment, links);
+      const answer = answerWithEffect(request, reply, 200, (p: Payment) => paymentJson(p, links));
+      const payment = await payments.payments.capture(
+        scope,
+        request.params.id,
+        { amountToCapture: request.body?.amount_to_capture },
+        answer.record,
+      );
+      return answer.send(payment);
     },
   );
 
@@ -226,12 +235,16 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
         response: { 200: paymentRef },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const scope = merchantScope(request, "payments", "write");
-      const payment = await payments.payments.cancel(scope, request.params.id, {
-        reason: request.body?.cancellation_reason,
-      });
-      return paymentJson(payment, links);
+      const answer = answerWithEffect(request, reply, 200, (p: Payment) => paymentJson(p, links));
+      const payment = await payments.payments.cancel(
+        scope,
+        request.params.id,
+        { reason: request.body?.cancellation_reason },
+        answer.record,
+      );
+      return answer.send(payment);
     },
   );
 
@@ -250,9 +263,8 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
     },
     async (request, reply) => {
       const scope = merchantScope(request, "refunds", "write");
-      const refund = await payments.refunds.create(scope, request.body);
-      reply.code(201);
-      return refundJson(refund);
+      const answer = answerWithEffect(request, reply, 201, refundJson);
+      return answer.send(await payments.refunds.create(scope, request.body, answer.record));
     },
   );
 
@@ -317,9 +329,14 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
       },
     },
     async (request, reply) => {
-      const payout = await payments.payouts.create(merchantScope(request, "payouts", "write"), request.body);
-      reply.code(201);
-      return payoutJson(payout);
+      const answer = answerWithEffect(request, reply, 201, payoutJson);
+      const payout = await payments.payouts.create(
+        merchantScope(request, "payouts", "write"),
+        request.body,
+        {},
+        answer.record,
+      );
+      return answer.send(payout);
     },
   );
 

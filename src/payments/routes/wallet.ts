@@ -1,10 +1,12 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { authOf, requireAuth } from "../../http/auth.js";
+import { answerWithEffect } from "../../http/idempotency.js";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
 import { paymentQrPayloadLengthMax } from "../../limits.js";
 import { StepUpBody, stepUpProof, walletTag } from "../../wallets/schemas.js";
 import { paymentCodeJson } from "../code-store.js";
+import type { WalletPaymentJson } from "../model.js";
 import type { PaymentServices } from "../service.js";
 import { IdParams, PaymentCodeSchema, PaymentStatusSchema, WalletPaymentSchema } from "./schemas.js";
 
@@ -96,11 +98,19 @@ export const walletPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServices
         response: { 200: WalletPaymentSchema },
       },
     },
-    async (request) =>
-      payments.payer.confirm(authOf(request, "wallet").walletUserId, request.params.id, {
-        stepUp: request.body?.step_up === undefined ? undefined : stepUpProof(request.body.step_up),
-        ip: request.ip,
-      }),
+    async (request, reply) => {
+      const answer = answerWithEffect(request, reply, 200, (json: WalletPaymentJson) => json);
+      const paid = await payments.payer.confirm(
+        authOf(request, "wallet").walletUserId,
+        request.params.id,
+        {
+          stepUp: request.body?.step_up === undefined ? undefined : stepUpProof(request.body.step_up),
+          ip: request.ip,
+        },
+        answer.record,
+      );
+      return answer.send(paid);
+    },
   );
 
   app.post<{ Params: Static<typeof IdParams> }>(
