@@ -338,11 +338,11 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
   async function proceed(draft: Payment, prepare: Prepare, answer?: AnswerRecorder<Payment>): Promise<Payment> {
     // Sandbox hook: a test payer's scenario may script the path (docs/sandbox.md).
     const plan = draft.livemode ? undefined : await ctx.sandbox?.planFor(draft.payerId!, draft);
-    if (plan?.kind === "refuse") return refuse(draft, prepare, plan.code, plan.message, answer);
-    if (plan?.kind === "await_payer") return awaitConfirmation(draft, prepare, answer);
+    if (plan?.kind === "refuse") return refuse(prepare, plan.code, plan.message, answer);
+    if (plan?.kind === "await_payer") return awaitConfirmation(prepare, answer);
     if (plan?.kind === "charge") return chargeNow(draft, prepare, answer);
     return draft.amount > passwordFreeAmount(draft.currency)
-      ? awaitConfirmation(draft, prepare, answer)
+      ? awaitConfirmation(prepare, answer)
       : chargeNow(draft, prepare, answer);
   }
 
@@ -355,7 +355,6 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
 
   /** The payment is made and ends failed at once (a wallet refusal): one transaction. */
   async function refuse(
-    draft: Payment,
     prepare: Prepare,
     code: FailureCode,
     message: string,
@@ -372,11 +371,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
   }
 
   /** The payment is made and waits in processing for its payer's confirmation: one transaction. */
-  async function awaitConfirmation(
-    draft: Payment,
-    prepare: Prepare,
-    answer?: AnswerRecorder<Payment>,
-  ): Promise<Payment> {
+  async function awaitConfirmation(prepare: Prepare, answer?: AnswerRecorder<Payment>): Promise<Payment> {
     return withTransaction(pool, async (tx) => {
       const payment = await prepare(tx);
       const now = await ctx.testClocks.now(payment.merchantId, payment.livemode, tx);
@@ -400,7 +395,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     const payerId = draft.payerId!;
     try {
       if (!(await holdsCurrency(payerId, draft.currency))) {
-        return refuse(draft, prepare, "insufficient_funds", `The payer's wallet holds no ${draft.currency}.`, answer);
+        return refuse(prepare, "insufficient_funds", `The payer's wallet holds no ${draft.currency}.`, answer);
       }
       const auth = await ctx.wallets.spend.authorize(payerId, { amount: draft.amount, currency: draft.currency });
       const outcome = await charger.charge(draft, auth, {
@@ -414,8 +409,8 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       return outcome.payment;
     } catch (error) {
       const failure = failureOfWalletError(error);
-      if (failure === "step_up") return awaitConfirmation(draft, prepare, answer);
-      if (failure) return refuse(draft, prepare, failure, (error as ApiError).message, answer);
+      if (failure === "step_up") return awaitConfirmation(prepare, answer);
+      if (failure) return refuse(prepare, failure, (error as ApiError).message, answer);
       throw error;
     }
   }
