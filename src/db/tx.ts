@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { dbTransactionRetriesMax } from "../limits.js";
+import { AnswerLeaseLost, closeDeferredWrites, openDeferredWrites } from "./deferred-writes.js";
 import { holdingConnection, type Pool, type PoolClient } from "./pool.js";
 
 export type IsolationLevel = "read committed" | "repeatable read" | "serializable";
@@ -30,9 +31,15 @@ export async function withTransaction<T>(
     try {
       const result = await holdingConnection(async () => {
         await client.query(`BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}`);
-        const value = await fn(client);
-        await client.query("COMMIT");
-        return value;
+        const writes = openDeferredWrites(client);
+        try {
+          const value = await fn(client);
+          if ((await writes.flush(client)).length > 0) throw new AnswerLeaseLost();
+          await client.query("COMMIT");
+          return value;
+        } finally {
+          closeDeferredWrites(client);
+        }
       });
       return result;
     } catch (error) {

@@ -1,3 +1,4 @@
+import { deferredWritesOf, type EventRow as EventInsert, insertEvents } from "../db/deferred-writes.js";
 import type { Queryable } from "../db/pool.js";
 import { apiVersionLatest } from "../http/versioning.js";
 import { newId } from "../ids.js";
@@ -49,20 +50,20 @@ export async function recordEvent(tx: Queryable, input: EventInput, at: Date = n
     object: input.object,
     ...(input.previousAttributes ? { previous_attributes: input.previousAttributes } : {}),
   };
-  await tx.query(
-    `INSERT INTO events (id, type, merchant_id, wallet_user_id, livemode, api_version, data, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [
-      id,
-      input.type,
-      input.merchantId,
-      input.walletUserId ?? null,
-      input.livemode,
-      apiVersionLatest,
-      JSON.stringify(data, jsonBigint),
-      at,
-    ],
-  );
+  const row: EventInsert = {
+    id,
+    type: input.type,
+    merchantId: input.merchantId,
+    walletUserId: input.walletUserId ?? null,
+    livemode: input.livemode,
+    apiVersion: apiVersionLatest,
+    data: JSON.stringify(data, jsonBigint),
+    createdAt: at,
+  };
+  // Written with the transaction's other events just before its COMMIT, when its opener gathers them.
+  const deferred = deferredWritesOf(tx);
+  if (deferred) deferred.event(row);
+  else await insertEvents(tx, [row]);
   return {
     id,
     object: "event",

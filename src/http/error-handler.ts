@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AnswerLeaseLost } from "../db/deferred-writes.js";
 import { isPoolWaitTimeout } from "../db/pool.js";
 import { overloadRetryAfterS } from "../limits.js";
 import { ApiError, type ErrorCode, errorBody, errorCatalog, schemaErrorCodeKeyword } from "./errors.js";
@@ -42,6 +43,12 @@ const fastifyCodes: Record<string, ErrorCode> = {
 /** Turns anything thrown into the ApiError the client sees; undefined means "internal, do not show". */
 export function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
+  if (error instanceof AnswerLeaseLost) {
+    return new ApiError(
+      "idempotency_key_in_use",
+      "A retry with this Idempotency-Key took it over; that request answers.",
+    );
+  }
   if (!(error instanceof Error)) return undefined;
   const framework = error as FrameworkError;
   if (Array.isArray(framework.validation)) {

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { deferredWritesOf, storeAnswers } from "../db/deferred-writes.js";
 import type { Queryable } from "../db/pool.js";
 import {
   idempotencyInProgressStaleMs,
@@ -156,13 +157,14 @@ export function createIdempotencyStore(db: Queryable): IdempotencyStore {
     lease: string,
     response: StoredResponse,
   ): Promise<void> {
-    const updated = await tx.query(
-      `UPDATE idempotency_keys
-          SET state = 'completed', status_code = $4, content_type = $5, response_body = $6
-        WHERE scope = $1 AND key = $2 AND lease = $3 AND state = 'in_progress'`,
-      [c.scope, c.key, lease, response.statusCode, response.contentType, response.body],
-    );
-    if (updated.rowCount !== 1) throw new IdempotencyLeaseLost();
+    const row = { scope: c.scope, key: c.key, lease, ...response };
+    // With the transaction's other answers before its COMMIT, which then fails if the lease was lost.
+    const deferred = deferredWritesOf(tx);
+    if (deferred) {
+      deferred.answer(row);
+      return;
+    }
+    if ((await storeAnswers(tx, [row])).size !== 1) throw new IdempotencyLeaseLost();
   }
 
   async function release(c: IdempotencyClaim, lease: string): Promise<void> {

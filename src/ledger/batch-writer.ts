@@ -1,4 +1,10 @@
 import {
+  AnswerLeaseLost,
+  closeDeferredWrites,
+  type DeferredWrites,
+  openDeferredWrites,
+} from "../db/deferred-writes.js";
+import {
   holdingConnection,
   isHoldingConnection,
   type Pool,
@@ -155,8 +161,21 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
     client: PoolClient,
     batch: Submission[],
   ): Promise<{ submission: Submission; error: unknown } | undefined> => {
+    await client.query("BEGIN ISOLATION LEVEL READ COMMITTED");
+    const writes = openDeferredWrites(client);
+    try {
+      return await applyBatch(client, batch, writes);
+    } finally {
+      closeDeferredWrites(client);
+    }
+  };
+
+  const applyBatch = async (
+    client: PoolClient,
+    batch: Submission[],
+    writes: DeferredWrites,
+  ): Promise<{ submission: Submission; error: unknown } | undefined> => {
     {
-      await client.query("BEGIN ISOLATION LEVEL READ COMMITTED");
       const transferIds = new Set<string>();
       for (const submission of batch) {
         for (const t of submission.transfers) {
@@ -190,12 +209,19 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
       for (let i = 0; i < batch.length; i++) {
         const submission = batch[i]!;
         if (!submission.hook) continue;
+        writes.owner = i;
         try {
           await submission.hook(client, plan.results[i]!);
         } catch (error) {
           await client.query("ROLLBACK");
           return { submission, error };
         }
+      }
+      // The hooks' events, messages and stored answers, one statement per table for the whole batch.
+      const lostAnswers = await writes.flush(client);
+      if (lostAnswers.length > 0) {
+        await client.query("ROLLBACK");
+        return { submission: batch[lostAnswers[0]!]!, error: new AnswerLeaseLost() };
       }
       await client.query("COMMIT");
       for (let i = 0; i < batch.length; i++) batch[i]!.resolve(plan.results[i]!);

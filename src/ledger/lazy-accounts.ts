@@ -18,11 +18,20 @@ export interface LazyAccounts {
     find: (db: Queryable) => Promise<bigint | undefined>,
     create: (db: Queryable) => Promise<bigint | undefined>,
   ): Promise<bigint>;
+  /** The account if it exists (remembered or read), never creating one. */
+  findExisting(key: string, find: (db: Queryable) => Promise<bigint | undefined>): Promise<bigint | undefined>;
 }
 
 export function createLazyAccounts(pool: Pool): LazyAccounts {
   const cache = new Map<string, bigint>();
   return {
+    async findExisting(key, find) {
+      const cached = cache.get(key);
+      if (cached !== undefined) return cached;
+      const found = await find(pool);
+      if (found !== undefined) cache.set(key, found);
+      return found;
+    },
     async findOrCreate(key, find, create) {
       const cached = cache.get(key);
       if (cached !== undefined) return cached;

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
+import { deferredWritesOf, insertMessages, type MessageRow as MessageInsert } from "../db/deferred-writes.js";
 import type { Pool, Queryable } from "../db/pool.js";
 import { newId } from "../ids.js";
 import { messageDeliveryAttemptsMax, messageDeliveryBatchMax, messageRetryBaseMs } from "../limits.js";
@@ -97,30 +98,59 @@ export function createNotificationService(deps: NotificationsDeps) {
   let kickAgain = false;
 
   /** Renders and queues a message in the caller's transaction. Returns its id, or null when deduplicated. */
-  async function enqueue(tx: Queryable, input: MessageInput): Promise<string | null> {
+  function messageRow(input: MessageInput): MessageInsert {
     const rendered = renderTemplate(input.template, input.locale, input.vars);
-    const id = newId("msg");
+    return {
+      id: newId("msg"),
+      channel: input.channel,
+      recipient: input.to,
+      template: input.template.name,
+      locale: input.locale,
+      subject: input.channel === "email" ? rendered.subject : null,
+      body: input.channel === "email" ? rendered.text : `${rendered.subject}: ${rendered.text}`,
+      html: input.channel === "email" ? rendered.html : null,
+      merchantId: input.merchantId ?? null,
+      walletUserId: input.walletUserId ?? null,
+      dedupeKey: input.dedupeKey ?? null,
+      nextAttemptAt: deps.clock.now(),
+    };
+  }
+
+  /** Queues a message in the caller's transaction; its id, or null when its dedupe key was queued before. */
+  async function enqueue(tx: Queryable, input: MessageInput): Promise<string | null> {
+    const row = messageRow(input);
     const result = await tx.query(
       `INSERT INTO outbound_messages (id, channel, recipient, template, locale, subject, body, html, merchant_id,
                                       wallet_user_id, dedupe_key, next_attempt_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (dedupe_key) DO NOTHING`,
       [
-        id,
-        input.channel,
-        input.to,
-        input.template.name,
-        input.locale,
-        input.channel === "email" ? rendered.subject : null,
-        input.channel === "email" ? rendered.text : `${rendered.subject}: ${rendered.text}`,
-        input.channel === "email" ? rendered.html : null,
-        input.merchantId ?? null,
-        input.walletUserId ?? null,
-        input.dedupeKey ?? null,
-        deps.clock.now(),
+        row.id,
+        row.channel,
+        row.recipient,
+        row.template,
+        row.locale,
+        row.subject,
+        row.body,
+        row.html,
+        row.merchantId,
+        row.walletUserId,
+        row.dedupeKey,
+        row.nextAttemptAt,
       ],
     );
-    return result.rowCount === 1 ? id : null;
+    return result.rowCount === 1 ? row.id : null;
+  }
+
+  /**
+   * Queues a message whose id the caller does not need (a receipt): written with the transaction's other deferred
+   * rows just before its COMMIT when its opener gathers them (src/db/deferred-writes.ts), else at once.
+   */
+  async function enqueueDeferred(tx: Queryable, input: MessageInput): Promise<void> {
+    const row = messageRow(input);
+    const deferred = deferredWritesOf(tx);
+    if (deferred) deferred.message(row);
+    else await insertMessages(tx, [row]);
   }
 
   /** Claims due messages and sends them. Safe in several processes at once. Returns how many were sent. */
@@ -213,5 +243,5 @@ export function createNotificationService(deps: NotificationsDeps) {
     return result.rows[0] ? messageFromRow(result.rows[0]) : undefined;
   }
 
-  return { enqueue, deliverDue, kick, listDevMessages, getMessage };
+  return { enqueue, enqueueDeferred, deliverDue, kick, listDevMessages, getMessage };
 }

@@ -417,11 +417,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
 
   /** Whether a wallet user has a balance account in the currency (reading never creates one). */
   async function holdsCurrency(walletUserId: string, currency: string): Promise<boolean> {
-    const found = await pool.query("SELECT 1 FROM wallet_accounts WHERE wallet_user_id = $1 AND currency = $2", [
-      walletUserId,
-      currency,
-    ]);
-    return found.rowCount === 1;
+    return (await ctx.wallets.accounts.existingWalletAccountId(walletUserId, currency)) !== undefined;
   }
 
   async function get(scope: MerchantScope, id: string): Promise<Payment> {

@@ -10,7 +10,6 @@ import type { NotificationService } from "../notifications/service.js";
 import { isLocale, type Locale, type MessageTemplate } from "../notifications/templates.js";
 import { receiptTemplate, reminderReasons, reminderTemplate, reminderWithoutLinkTemplate } from "./messages.js";
 import type { Payment, PaymentLinks } from "./model.js";
-import { merchantName } from "./store.js";
 
 /**
  * Receipts and payment reminders to the payer, queued in the transaction that changes the payment (called from
@@ -131,20 +130,47 @@ export function createPaymentNotices(deps: PaymentNoticeDeps) {
     return true;
   }
 
-  async function payerOf(tx: Queryable, id: string): Promise<Payer | undefined> {
+  /**
+   * What a payment's notice needs — the merchant's settings and name, the payer's address and language — in one
+   * read: it runs inside the payment's transaction (often a ledger hook, which holds account locks meanwhile).
+   */
+  async function noticeContext(
+    tx: Queryable,
+    payment: Payment,
+    payerId: string,
+  ): Promise<{ settings: NotificationSettings; payer: Payer; merchant: string } | undefined> {
     const found = await tx.query<{
       email: string | null;
       phone: string | null;
       locale: string;
-      reminders_opted_out_at: Date | null;
-    }>("SELECT email, phone, locale, reminders_opted_out_at FROM wallet_users WHERE id = $1", [id]);
+      opted_out: boolean;
+      business_name: string;
+      receipts: boolean | null;
+      reminders: boolean | null;
+      reminder_url: string | null;
+    }>(
+      `SELECT u.email, u.phone, u.locale, u.reminders_opted_out_at IS NOT NULL AS opted_out, m.business_name,
+              s.receipts, s.reminders, s.reminder_url
+         FROM wallet_users u
+         JOIN merchants m ON m.id = $2
+         LEFT JOIN merchant_notification_settings s ON s.merchant_id = m.id AND s.livemode = $3
+        WHERE u.id = $1`,
+      [payerId, payment.merchantId, payment.livemode],
+    );
     const row = found.rows[0];
     if (!row) return undefined;
     return {
-      email: row.email,
-      phone: row.phone,
-      locale: isLocale(row.locale) ? row.locale : "en",
-      optedOut: row.reminders_opted_out_at !== null,
+      settings:
+        row.receipts === null
+          ? { ...defaults }
+          : { receipts: row.receipts, reminders: row.reminders ?? defaults.reminders, reminderUrl: row.reminder_url },
+      payer: {
+        email: row.email,
+        phone: row.phone,
+        locale: isLocale(row.locale) ? row.locale : "en",
+        optedOut: row.opted_out,
+      },
+      merchant: row.business_name,
     };
   }
 
@@ -199,12 +225,10 @@ export function createPaymentNotices(deps: PaymentNoticeDeps) {
     const isReceipt = payment.status === "succeeded";
     const reason = isReceipt ? undefined : reminderReason(payment);
     if (!isReceipt && !reason) return;
-    const scope = { merchantId: payment.merchantId, livemode: payment.livemode };
-    const merchantSettings = await settings(tx, scope);
+    const context = await noticeContext(tx, payment, payerId);
+    if (!context) return;
+    const { settings: merchantSettings, payer, merchant } = context;
     if (isReceipt ? !merchantSettings.receipts : !merchantSettings.reminders) return;
-    const payer = await payerOf(tx, payerId);
-    if (!payer) return;
-    const merchant = await merchantName(tx, payment.merchantId);
     const none = payer.locale === "zh-CN" ? "无" : "—";
     const common = {
       merchant,
@@ -213,15 +237,18 @@ export function createPaymentNotices(deps: PaymentNoticeDeps) {
     };
 
     if (isReceipt) {
-      await enqueue(
-        tx,
-        payment,
-        payer,
-        payerId,
-        receiptTemplate,
-        { ...common, amount: formatAmount(payment.amountCaptured, payment.currency) },
-        `receipt:${payment.id}`,
-      );
+      const to = payer.email ?? payer.phone;
+      if (!to) return;
+      await deps.notifications.enqueueDeferred(tx, {
+        channel: payer.email ? "email" : "sms",
+        to,
+        template: receiptTemplate,
+        locale: payer.locale,
+        vars: { ...common, amount: formatAmount(payment.amountCaptured, payment.currency) },
+        merchantId: payment.merchantId,
+        walletUserId: payerId,
+        dedupeKey: `receipt:${payment.id}`,
+      });
       return;
     }
 

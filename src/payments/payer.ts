@@ -130,6 +130,7 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
       currency: payment.currency,
       stepUp: options.stepUp,
       ip: options.ip ?? null,
+      user,
     });
     const outcome = await charger.charge(payment, auth, { answer: answerPayment });
     if (outcome.kind === "insufficient_funds") throw walletError("insufficient_funds", undefined, "amount");

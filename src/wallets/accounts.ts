@@ -20,31 +20,34 @@ export function ledgerOf(livemode: boolean): LedgerName {
 export type WalletAccounts = ReturnType<typeof createWalletAccounts>;
 
 export function createWalletAccounts(deps: WalletDeps) {
-  const { findOrCreate } = createLazyAccounts(deps.pool);
+  const { findOrCreate, findExisting } = createLazyAccounts(deps.pool);
 
   /** The ledger account of a wallet user's balance in one currency. */
-  function walletAccountId(user: { id: string; livemode: boolean }, currency: string): Promise<bigint> {
-    return findOrCreate(
-      `wallet:${user.id}:${currency}`,
-      async (db) => {
-        const found = await db.query<{ ledger_account_id: bigint }>(
-          "SELECT ledger_account_id FROM wallet_accounts WHERE wallet_user_id = $1 AND currency = $2",
-          [user.id, currency],
-        );
-        return found.rows[0]?.ledger_account_id;
-      },
-      async (tx) => {
-        const [account] = await deps.ledger.createAccounts(tx, [
-          { ledger: ledgerOf(user.livemode), currency, code: "wallet", flags: walletAccountFlags, reference: user.id },
-        ]);
-        const inserted = await tx.query<{ ledger_account_id: bigint }>(
-          `INSERT INTO wallet_accounts (wallet_user_id, currency, ledger_account_id, created_at) VALUES ($1, $2, $3, $4)
-           ON CONFLICT DO NOTHING RETURNING ledger_account_id`,
-          [user.id, currency, String(account!.id), deps.clock.now()],
-        );
-        return inserted.rows[0]?.ledger_account_id;
-      },
+  const findWallet = (userId: string, currency: string) => async (db: Queryable) => {
+    const found = await db.query<{ ledger_account_id: bigint }>(
+      "SELECT ledger_account_id FROM wallet_accounts WHERE wallet_user_id = $1 AND currency = $2",
+      [userId, currency],
     );
+    return found.rows[0]?.ledger_account_id;
+  };
+
+  /** The wallet's account in a currency if it has one (reading never creates one). */
+  function existingWalletAccountId(userId: string, currency: string): Promise<bigint | undefined> {
+    return findExisting(`wallet:${userId}:${currency}`, findWallet(userId, currency));
+  }
+
+  function walletAccountId(user: { id: string; livemode: boolean }, currency: string): Promise<bigint> {
+    return findOrCreate(`wallet:${user.id}:${currency}`, findWallet(user.id, currency), async (tx) => {
+      const [account] = await deps.ledger.createAccounts(tx, [
+        { ledger: ledgerOf(user.livemode), currency, code: "wallet", flags: walletAccountFlags, reference: user.id },
+      ]);
+      const inserted = await tx.query<{ ledger_account_id: bigint }>(
+        `INSERT INTO wallet_accounts (wallet_user_id, currency, ledger_account_id, created_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT DO NOTHING RETURNING ledger_account_id`,
+        [user.id, currency, String(account!.id), deps.clock.now()],
+      );
+      return inserted.rows[0]?.ledger_account_id;
+    });
   }
 
   /** The bank settlement account of a ledger, currency and connector. */
@@ -91,5 +94,5 @@ export function createWalletAccounts(deps: WalletDeps) {
     ]);
   }
 
-  return { walletAccountId, settlementAccountId, balances, lockWalletAccount };
+  return { walletAccountId, existingWalletAccountId, settlementAccountId, balances, lockWalletAccount };
 }

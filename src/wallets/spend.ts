@@ -1,8 +1,6 @@
 import type { Queryable } from "../db/pool.js";
 import type { WalletAccounts } from "./accounts.js";
 import type { TierLimits, WalletConfig } from "./config.js";
-import { walletError } from "./errors.js";
-import type { KeyedQueue } from "./limits/serialize.js";
 import { consumeSpend, precheckSpend, releaseSpend, type Spend, spendPeriods } from "./limits/spend.js";
 import { assertNotFrozen, assertPerPayment, limitsOf, walletCurrency } from "./limits/tiers.js";
 import type { StepUpProof, WalletStepUp } from "./stepup/service.js";
@@ -24,8 +22,8 @@ import type { WalletUserService } from "./users/service.js";
  *
  * authorize() checks what can be checked up front (frozen, currency, per-payment limit, a quick daily/monthly
  * check, step-up above the threshold) and finds the wallet's ledger account; commit() is the binding limit check.
- * Wrap the submission in exclusive(userId, …) so a burst from one wallet is checked one spend at a time in this
- * process (see limits/serialize.ts). A hold that is voided later gives its spend back with release().
+ * Wrap the submission in exclusive(auth, …) so a burst from one wallet that would cross a limit together is refused
+ * before it reaches the ledger. A hold that is voided later gives its spend back with release().
  */
 export interface SpendAuthorization {
   user: WalletUser;
@@ -43,13 +41,13 @@ export function createWalletSpend(deps: {
   users: WalletUserService;
   accounts: WalletAccounts;
   stepUp: WalletStepUp;
-  spendQueue: KeyedQueue;
 }) {
+  /** user: the wallet user when the caller has read it already (saves reading it again). */
   async function authorize(
     userId: string,
-    input: { amount: bigint; currency: string; stepUp?: StepUpProof; ip?: string | null },
+    input: { amount: bigint; currency: string; stepUp?: StepUpProof; ip?: string | null; user?: WalletUser },
   ): Promise<SpendAuthorization> {
-    const user = await deps.users.get(userId);
+    const user = input.user?.id === userId ? input.user : await deps.users.get(userId);
     assertNotFrozen(user);
     const currency = walletCurrency(deps.config, input.currency);
     const limits = limitsOf(deps.config, user, currency);
@@ -63,12 +61,7 @@ export function createWalletSpend(deps: {
 
   /** Inside the BatchHook, when the debit applied: re-checks the freeze and counts the limits, or throws. */
   async function commit(tx: Queryable, auth: SpendAuthorization): Promise<void> {
-    const frozen = await tx.query<{ frozen: boolean }>(
-      "SELECT frozen_at IS NOT NULL AS frozen FROM wallet_users WHERE id = $1",
-      [auth.user.id],
-    );
-    if (frozen.rows[0]?.frozen !== false) throw walletError("wallet_frozen");
-    await consumeSpend(tx, auth.spend, auth.limits);
+    await consumeSpend(tx, auth.spend, auth.limits, { requireActive: true });
   }
 
   /** Gives a spend back (its hold was voided), in the transaction that voids it. */
@@ -76,12 +69,28 @@ export function createWalletSpend(deps: {
     await releaseSpend(tx, spend);
   }
 
-  /** Runs a wallet's spend (a fresh precheck and the ledger submission) one at a time per wallet in this process. */
-  function exclusive<T>(auth: SpendAuthorization, submit: () => Promise<T>): Promise<T> {
-    return deps.spendQueue.run(auth.user.id, async () => {
-      await precheckSpend(deps.pool, auth.spend, auth.limits);
-      return submit();
-    });
+  /**
+   * Runs a wallet's spend (its ledger submission) with admission control instead of a queue: spends of one wallet
+   * may run at once, so a hot wallet (a till's scripted payer, a busy prepaid card) shares group commits instead of
+   * waiting one commit each. When others of the wallet are in flight, the limits are checked again as if all of
+   * them pass, so a burst that would cross a limit together is refused here rather than failing hooks in the batch
+   * (which would make the batch writer re-plan). The hook's consumeSpend stays the binding check.
+   */
+  const inFlight = new Map<string, bigint>();
+  async function exclusive<T>(auth: SpendAuthorization, submit: () => Promise<T>): Promise<T> {
+    const key = `${auth.user.id}:${auth.spend.currency}`;
+    const pending = inFlight.get(key) ?? 0n;
+    inFlight.set(key, pending + auth.spend.amount);
+    try {
+      if (pending > 0n) {
+        await precheckSpend(deps.pool, { ...auth.spend, amount: auth.spend.amount + pending }, auth.limits);
+      }
+      return await submit();
+    } finally {
+      const left = (inFlight.get(key) ?? 0n) - auth.spend.amount;
+      if (left > 0n) inFlight.set(key, left);
+      else inFlight.delete(key);
+    }
   }
 
   return { authorize, exclusive, commit, release };

@@ -63,25 +63,50 @@ export async function precheckSpend(db: Queryable, spend: Spend, limits: TierLim
   if (used.month + spend.amount > limits.monthly) throw limitError("month", limits.monthly, used.month);
 }
 
-/** Counts a spend against the day and month, or throws when either limit would be passed. Call in the hook. */
-export async function consumeSpend(tx: Queryable, spend: Spend, limits: TierLimits): Promise<void> {
-  for (const [which, period, limit] of [
-    ["day", spend.periods.day, limits.daily],
-    ["month", spend.periods.month, limits.monthly],
-  ] as const) {
-    if (spend.amount > limit) throw limitError(which, limit, 0n);
-    const updated = await tx.query(
-      `INSERT INTO wallet_spend_counters AS c (wallet_user_id, currency, period, spent)
-       VALUES ($1, $2, $3, $4::numeric)
-       ON CONFLICT (wallet_user_id, currency, period) DO UPDATE SET spent = c.spent + EXCLUDED.spent
-       WHERE c.spent + EXCLUDED.spent <= $5::numeric`,
-      [spend.userId, spend.currency, period, String(spend.amount), String(limit)],
+/**
+ * Counts a spend against the day and month, or throws when either limit would be passed. Call in the hook. One
+ * statement for both periods (hooks run while the batch holds its account locks); with requireActive, the wallet
+ * must also not be frozen, checked in the same statement. The rare refusal is explained with a second read.
+ */
+export async function consumeSpend(
+  tx: Queryable,
+  spend: Spend,
+  limits: TierLimits,
+  options: { requireActive?: boolean } = {},
+): Promise<void> {
+  if (spend.amount > limits.daily) throw limitError("day", limits.daily, 0n);
+  if (spend.amount > limits.monthly) throw limitError("month", limits.monthly, 0n);
+  const counted = await tx.query<{ period: string }>(
+    `INSERT INTO wallet_spend_counters AS c (wallet_user_id, currency, period, spent)
+     SELECT $1, $2, p.period, $4::numeric FROM unnest($3::text[]) AS p(period)
+      WHERE NOT $7::boolean OR EXISTS (SELECT 1 FROM wallet_users u WHERE u.id = $1 AND u.frozen_at IS NULL)
+     ON CONFLICT (wallet_user_id, currency, period) DO UPDATE SET spent = c.spent + EXCLUDED.spent
+     WHERE c.spent + EXCLUDED.spent <= CASE WHEN c.period = $8 THEN $5::numeric ELSE $6::numeric END
+     RETURNING period`,
+    [
+      spend.userId,
+      spend.currency,
+      [spend.periods.day, spend.periods.month],
+      String(spend.amount),
+      String(limits.daily),
+      String(limits.monthly),
+      options.requireActive === true,
+      spend.periods.day,
+    ],
+  );
+  if (counted.rowCount === 2) return;
+  if (options.requireActive) {
+    const frozen = await tx.query<{ frozen: boolean }>(
+      "SELECT frozen_at IS NOT NULL AS frozen FROM wallet_users WHERE id = $1",
+      [spend.userId],
     );
-    if (updated.rowCount !== 1) {
-      const used = await spendUsage(tx, spend.userId, spend.currency, spend.periods);
-      throw limitError(which, limit, which === "day" ? used.day : used.month);
-    }
+    if (frozen.rows[0]?.frozen !== false) throw walletError("wallet_frozen");
   }
+  // The period that was not counted is the one refused (the other one's count is rolled back with the caller's throw).
+  const dayCounted = counted.rows.some((r) => r.period === spend.periods.day);
+  const used = await spendUsage(tx, spend.userId, spend.currency, spend.periods);
+  if (!dayCounted) throw limitError("day", limits.daily, used.day);
+  throw limitError("month", limits.monthly, used.month);
 }
 
 /** Gives a spend back (a withdrawal the bank returned), in the transaction that returns the money. */
