@@ -86,7 +86,7 @@ export async function buildApp(deps: AppDeps) {
   registerErrorHandlers(app, routeMethods, (request, reply) =>
     webApp?.wantsConsolePage(request) ? webApp.sendPage(reply, "console") : null,
   );
-  registerMetrics(app, deps.pool);
+  registerMetrics(app, deps.pool, deps.services?.ledgerBatches);
   registerAuthentication(app, deps.services?.authenticators ?? []);
   registerIdempotency(app, createIdempotencyStore(deps.pool));
   await registerOpenApi(app, { version: deps.version, publicUrl: deps.config.publicUrl });

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { dbTransactionRetriesMax } from "../limits.js";
-import { AnswerLeaseLost, closeDeferredWrites, openDeferredWrites } from "./deferred-writes.js";
+import { closeDeferredWrites, openDeferredWrites } from "./deferred-writes.js";
 import { holdingConnection, type Pool, type PoolClient } from "./pool.js";
 
 export type IsolationLevel = "read committed" | "repeatable read" | "serializable";
@@ -34,7 +34,8 @@ export async function withTransaction<T>(
         const writes = openDeferredWrites(client);
         try {
           const value = await fn(client);
-          if ((await writes.flush(client)).length > 0) throw new AnswerLeaseLost();
+          const [failure] = await writes.flush(client);
+          if (failure) throw failure.error;
           await client.query("COMMIT");
           return value;
         } finally {

@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AnswerLeaseLost } from "../db/deferred-writes.js";
+import { LeaseBusy } from "../db/leases.js";
 import { isPoolWaitTimeout } from "../db/pool.js";
 import { overloadRetryAfterS } from "../limits.js";
 import { ApiError, type ErrorCode, errorBody, errorCatalog, schemaErrorCodeKeyword } from "./errors.js";
@@ -177,7 +178,7 @@ export function registerErrorHandlers(
  */
 function isOverload(error: unknown): boolean {
   const code = (error as { code?: string } | undefined)?.code;
-  return isPoolWaitTimeout(error) || code === "53300" || code === "57014";
+  return isPoolWaitTimeout(error) || error instanceof LeaseBusy || code === "53300" || code === "57014";
 }
 
 export function frameworkErrorHandler(error: Error, request: FastifyRequest, reply: FastifyReply): void {

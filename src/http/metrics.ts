@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Pool } from "../db/pool.js";
+import type { LedgerBatchTotals } from "../ledger/batch-totals.js";
 
 /**
  * Prometheus metrics at GET /metrics. Each app has a registry of its own (never prom-client's global one), so a
@@ -12,7 +13,7 @@ import type { Pool } from "../db/pool.js";
 const latencyBucketsSeconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const unmatchedRoute = "unmatched";
 
-export function registerMetrics(app: FastifyInstance, pool: Pool): Registry {
+export function registerMetrics(app: FastifyInstance, pool: Pool, ledgerBatches?: LedgerBatchTotals): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -42,6 +43,8 @@ export function registerMetrics(app: FastifyInstance, pool: Pool): Registry {
     },
   });
 
+  if (ledgerBatches) registerLedgerMetrics(registry, ledgerBatches);
+
   app.addHook("onResponse", async (request, reply) => {
     const labels = {
       method: request.method,
@@ -58,4 +61,29 @@ export function registerMetrics(app: FastifyInstance, pool: Pool): Registry {
   });
 
   return registry;
+}
+
+/** The ledger batch writer's totals (see src/ledger/batch-totals.ts), as counters. */
+function registerLedgerMetrics(registry: Registry, totals: LedgerBatchTotals): void {
+  new Gauge({
+    name: "coffer_ledger_batches_total",
+    help: "Ledger batches committed by this process, and what they carried: submissions, transfers, retries.",
+    labelNames: ["of"] as const,
+    registers: [registry],
+    collect() {
+      this.set({ of: "batches" }, totals.batches);
+      this.set({ of: "submissions" }, totals.submissions);
+      this.set({ of: "transfers" }, totals.transfers);
+      this.set({ of: "retries" }, totals.retries);
+    },
+  });
+  new Gauge({
+    name: "coffer_ledger_batch_seconds_total",
+    help: "Seconds spent in ledger batches by phase: lock (reading and locking accounts), hooks, write (plan, deferred rows, commit), total.",
+    labelNames: ["phase"] as const,
+    registers: [registry],
+    collect() {
+      for (const [phase, value] of Object.entries(totals.seconds)) this.set({ phase }, value);
+    },
+  });
 }

@@ -1,9 +1,4 @@
-import {
-  AnswerLeaseLost,
-  closeDeferredWrites,
-  type DeferredWrites,
-  openDeferredWrites,
-} from "../db/deferred-writes.js";
+import { closeDeferredWrites, type DeferredWrites, openDeferredWrites } from "../db/deferred-writes.js";
 import {
   holdingConnection,
   isHoldingConnection,
@@ -46,6 +41,18 @@ export interface BatchStats {
   transfers: number;
   attempts: number;
   durationMs: number;
+  /** Of the last attempt: reading known transfers and locking the accounts (waiting for other batches' locks). */
+  lockMs: number;
+  /** Of the last attempt: the hooks, one after another, while the locks are held. */
+  hooksMs: number;
+  /** Of the last attempt: writing the plan, the deferred rows, and COMMIT. */
+  writeMs: number;
+}
+
+interface AttemptPhases {
+  lockMs: number;
+  hooksMs: number;
+  writeMs: number;
 }
 
 export interface BatchWriter {
@@ -114,9 +121,10 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
     let batch = initial;
     // Dropping a submission whose hook failed is not a conflict: only transient failures spend the retry budget.
     let transientFailures = 0;
+    const phases: AttemptPhases = { lockMs: 0, hooksMs: 0, writeMs: 0 };
     for (let attempt = 1; batch.length > 0; attempt++) {
       try {
-        const failedHook = await attemptBatch(batch);
+        const failedHook = await attemptBatch(batch, phases);
         if (failedHook) {
           // Drop the submission whose hook failed and apply the others without it.
           failedHook.submission.reject(failedHook.error);
@@ -128,6 +136,7 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
           transfers: batch.reduce((n, s) => n + s.transfers.length, 0),
           attempts: attempt,
           durationMs: performance.now() - started,
+          ...phases,
         });
         return;
       } catch (error) {
@@ -140,11 +149,14 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
   };
 
   /** One try at a batch in one transaction. Resolves the submissions when it commits. */
-  const attemptBatch = async (batch: Submission[]): Promise<{ submission: Submission; error: unknown } | undefined> => {
+  const attemptBatch = async (
+    batch: Submission[],
+    phases: AttemptPhases,
+  ): Promise<{ submission: Submission; error: unknown } | undefined> => {
     const client = await options.pool.connect();
     let broken = false;
     try {
-      return await holdingConnection(() => attemptBatchOn(client, batch));
+      return await holdingConnection(() => attemptBatchOn(client, batch, phases));
     } catch (error) {
       try {
         await client.query("ROLLBACK");
@@ -160,11 +172,12 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
   const attemptBatchOn = async (
     client: PoolClient,
     batch: Submission[],
+    phases: AttemptPhases,
   ): Promise<{ submission: Submission; error: unknown } | undefined> => {
     await client.query("BEGIN ISOLATION LEVEL READ COMMITTED");
     const writes = openDeferredWrites(client);
     try {
-      return await applyBatch(client, batch, writes);
+      return await applyBatch(client, batch, writes, phases);
     } finally {
       closeDeferredWrites(client);
     }
@@ -174,8 +187,16 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
     client: PoolClient,
     batch: Submission[],
     writes: DeferredWrites,
+    phases: AttemptPhases,
   ): Promise<{ submission: Submission; error: unknown } | undefined> => {
     {
+      let mark = performance.now();
+      const lap = () => {
+        const now = performance.now();
+        const elapsed = now - mark;
+        mark = now;
+        return elapsed;
+      };
       const transferIds = new Set<string>();
       for (const submission of batch) {
         for (const t of submission.transfers) {
@@ -199,6 +220,7 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
         }
       }
       const accounts = await lockAccounts(client, [...accountIds].sort(compareBigint));
+      phases.lockMs = lap();
       const plan = planBatch(
         batch.map((s) => s.transfers),
         accounts,
@@ -206,6 +228,7 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
         options.now(),
       );
       if (!(await writePlan(client, plan))) throw new WriteConflict("another writer took a transfer id or hold");
+      phases.writeMs = lap();
       for (let i = 0; i < batch.length; i++) {
         const submission = batch[i]!;
         if (!submission.hook) continue;
@@ -217,13 +240,15 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
           return { submission, error };
         }
       }
+      phases.hooksMs = lap();
       // The hooks' events, messages and stored answers, one statement per table for the whole batch.
-      const lostAnswers = await writes.flush(client);
-      if (lostAnswers.length > 0) {
+      const [failure] = await writes.flush(client);
+      if (failure) {
         await client.query("ROLLBACK");
-        return { submission: batch[lostAnswers[0]!]!, error: new AnswerLeaseLost() };
+        return { submission: batch[failure.owner]!, error: failure.error };
       }
       await client.query("COMMIT");
+      phases.writeMs += lap();
       for (let i = 0; i < batch.length; i++) batch[i]!.resolve(plan.results[i]!);
       return undefined;
     }
@@ -234,7 +259,8 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
       if (closed) return Promise.reject(new Error("the ledger writer is closed"));
       // The batch needs a connection of its own: a caller holding one would wait for it while blocking it.
       if (isHoldingConnection()) return Promise.reject(new SecondConnectionError());
-      if (transfers.length === 0) return Promise.resolve([]);
+      // A hook alone (business rows that move no money) still rides a batch: it shares the group commit.
+      if (transfers.length === 0 && !hook) return Promise.resolve([]);
       if (transfers.length > ledgerSubmissionTransfersMax) {
         return Promise.reject(
           new RangeError(

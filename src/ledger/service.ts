@@ -1,4 +1,4 @@
-import type { Pool, Queryable } from "../db/pool.js";
+import type { Pool, PoolClient, Queryable } from "../db/pool.js";
 import { ledgerAccountsPerCreateMax, ledgerExpiryBatchMax, ledgerReferenceLengthMax, listLimitMax } from "../limits.js";
 import { type ExpiryVoidInput, expiryVoidMarker, isValidCode } from "./apply.js";
 import { type BatchHook, type BatchStats, createBatchWriter } from "./batch-writer.js";
@@ -126,6 +126,15 @@ export function createLedgerService(deps: LedgerServiceDeps) {
     return writer.submit(transfers, hook);
   }
 
+  /**
+   * Runs a business write that moves no money in the next ledger batch's transaction, so it shares that batch's
+   * group commit and deferred writes instead of paying a transaction and a commit of its own. Resolves after the
+   * commit; rejects with what the hook threw (nothing of it is written).
+   */
+  async function runInBatch(hook: (tx: PoolClient) => Promise<void>): Promise<void> {
+    await writer.submit([], async (tx) => hook(tx));
+  }
+
   async function getTransfer(id: string, db: Queryable = deps.pool): Promise<Transfer | undefined> {
     const result = await db.query(`SELECT t.* FROM ledger_transfers t WHERE t.id = $1::uuid`, [id]);
     return result.rows[0] ? transferFromRow(result.rows[0]) : undefined;
@@ -238,6 +247,7 @@ export function createLedgerService(deps: LedgerServiceDeps) {
     getAccounts,
     getBalance,
     createTransfers,
+    runInBatch,
     getTransfer,
     listAccountTransfers,
     getBalanceAsOf,

@@ -165,6 +165,7 @@ export function createNotificationService(deps: NotificationsDeps) {
       [now, new Date(now.getTime() + sendingLeaseMs), limit],
     );
     let sent = 0;
+    const delivered: { id: string; transport: string }[] = [];
     await Promise.all(
       claimed.rows.map(async (row) => {
         const transport = row.channel === "email" ? deps.email : deps.sms;
@@ -179,10 +180,7 @@ export function createNotificationService(deps: NotificationsDeps) {
           } else {
             await deps.sms.send({ to: row.recipient, text: row.body });
           }
-          await deps.pool.query(
-            "UPDATE outbound_messages SET status = 'sent', transport = $2, sent_at = $3, locked_until = NULL WHERE id = $1",
-            [row.id, transport.name, deps.clock.now()],
-          );
+          delivered.push({ id: row.id, transport: transport.name });
           sent++;
         } catch (error) {
           const message = (error as Error).message.slice(0, 500);
@@ -197,6 +195,14 @@ export function createNotificationService(deps: NotificationsDeps) {
         }
       }),
     );
+    // One statement marks the whole pass sent: a pass of receipts costs one round trip, not one per message.
+    if (delivered.length > 0) {
+      await deps.pool.query(
+        `UPDATE outbound_messages m SET status = 'sent', transport = d.transport, sent_at = $3, locked_until = NULL
+           FROM unnest($1::text[], $2::text[]) AS d(id, transport) WHERE m.id = d.id`,
+        [delivered.map((d) => d.id), delivered.map((d) => d.transport), deps.clock.now()],
+      );
+    }
     return sent;
   }
 

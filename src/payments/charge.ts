@@ -117,6 +117,8 @@ export function createCharger(ctx: PaymentContext) {
               ]),
         ];
 
+    // Read before the batch: the hook runs while the batch holds its account locks.
+    const notice = await ctx.notices.context(ctx.pool, payment, payerId);
     // What the hook committed, so the answer needs no read after the commit.
     let committed: ChargeOutcome | undefined;
     const results = await ctx.wallets.spend.exclusive(auth, () =>
@@ -155,7 +157,7 @@ export function createCharger(ctx: PaymentContext) {
         });
         if (!changed) throw await whyNotPayable(tx, payment.id, payerId, now);
         await ctx.wallets.spend.commit(tx, auth);
-        await recordPaymentEvent(tx, ctx, changed.payment, now, changed.previous);
+        await recordPaymentEvent(tx, ctx, changed.payment, now, changed.previous, notice);
         await options.answer?.(tx, changed.payment);
         committed = { kind: "charged", payment: changed.payment };
       }),

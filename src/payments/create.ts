@@ -1,3 +1,4 @@
+import { deferredWritesOf } from "../db/deferred-writes.js";
 import type { Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { parseAmount } from "../http/amount.js";
@@ -83,6 +84,55 @@ function failureOfWalletError(error: unknown): FailureCode | "step_up" | undefin
 }
 
 export type PaymentCreation = ReturnType<typeof createPaymentCreation>;
+
+/** The columns a new payment is inserted with; the rest start at their defaults (nothing paid, refunded, held). */
+const paymentInsertColumns = [
+  { name: "id", type: "text" },
+  { name: "merchant_id", type: "text" },
+  { name: "livemode", type: "boolean" },
+  { name: "status", type: "text" },
+  { name: "method", type: "text" },
+  { name: "capture_method", type: "text" },
+  { name: "amount", type: "numeric" },
+  { name: "currency", type: "text" },
+  { name: "description", type: "text" },
+  { name: "metadata", type: "jsonb" },
+  { name: "return_url", type: "text" },
+  { name: "qr_token", type: "text" },
+  { name: "payer_id", type: "text" },
+  { name: "fee_percent_bps", type: "int" },
+  { name: "fee_fixed", type: "numeric" },
+  { name: "expires_at", type: "timestamptz" },
+  { name: "due_at", type: "timestamptz" },
+  { name: "created_at", type: "timestamptz" },
+  { name: "updated_at", type: "timestamptz" },
+] as const;
+
+function paymentInsertValues(draft: Payment): unknown[] {
+  if (draft.status !== "requires_payment")
+    throw new Error(`a new payment starts requires_payment, not ${draft.status}`);
+  return [
+    draft.id,
+    draft.merchantId,
+    draft.livemode,
+    draft.status,
+    draft.method,
+    draft.captureMethod,
+    String(draft.amount),
+    draft.currency,
+    draft.description,
+    JSON.stringify(draft.metadata),
+    draft.returnUrl,
+    draft.qrToken,
+    draft.payerId,
+    draft.feePercentBps,
+    String(draft.feeFixed),
+    draft.expiresAt,
+    draft.dueAt,
+    draft.createdAt,
+    draft.updatedAt,
+  ];
+}
 
 export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
   const { pool, clock } = ctx;
@@ -195,33 +245,26 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
   /** Inserts a drafted payment and its payment.created event in the caller's transaction. */
   async function insertPayment(tx: Queryable, draft: Payment): Promise<Payment> {
     const inserted = await tx.query<PaymentRow>(
-      `INSERT INTO payments (id, merchant_id, livemode, status, method, capture_method, amount, currency, description,
-                             metadata, return_url, qr_token, payer_id, fee_percent_bps, fee_fixed, expires_at, due_at,
-                             created_at, updated_at)
-       VALUES ($1, $2, $3, 'requires_payment', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $16)
+      `INSERT INTO payments (${paymentInsertColumns.map((c) => c.name).join(", ")})
+       VALUES (${paymentInsertColumns.map((c, i) => `$${i + 1}::${c.type}`).join(", ")})
        RETURNING *`,
-      [
-        draft.id,
-        draft.merchantId,
-        draft.livemode,
-        draft.method,
-        draft.captureMethod,
-        String(draft.amount),
-        draft.currency,
-        draft.description,
-        JSON.stringify(draft.metadata),
-        draft.returnUrl,
-        draft.qrToken,
-        draft.payerId,
-        draft.feePercentBps,
-        String(draft.feeFixed),
-        draft.expiresAt,
-        draft.createdAt,
-      ],
+      paymentInsertValues(draft),
     );
     const payment = paymentFromRow(inserted.rows[0]!);
     await recordPaymentEvent(tx, ctx, payment, draft.createdAt);
     return payment;
+  }
+
+  /**
+   * Inserts a drafted payment that nothing else in its transaction touches (a qr or checkout payment waiting for
+   * its payer): with the transaction's deferred rows when it gathers them, one statement for the whole batch.
+   */
+  async function insertNewPayment(tx: Queryable, draft: Payment): Promise<Payment> {
+    const deferred = deferredWritesOf(tx);
+    if (!deferred) return insertPayment(tx, draft);
+    deferred.insert({ table: "payments", columns: paymentInsertColumns, values: paymentInsertValues(draft) });
+    await recordPaymentEvent(tx, ctx, draft, draft.createdAt);
+    return draft;
   }
 
   /**
@@ -267,11 +310,14 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
         now,
         expiresAt: new Date(now.getTime() + expiresInMs),
       });
-      return withTransaction(pool, async (tx) => {
-        const payment = await insertPayment(tx, draft);
-        await answer?.(tx, payment);
-        return payment;
+      // No money moves yet: the row rides the next ledger batch to share its commit.
+      let created: Payment | undefined;
+      await ctx.ledger.runInBatch(async (tx) => {
+        created = await insertNewPayment(tx, draft);
+        await answer?.(tx, created);
       });
+      if (!created) throw new Error(`payment ${draft.id} was not created`);
+      return created;
     }
 
     if (input.paymentCode === undefined) {

@@ -5,7 +5,12 @@ import type { Pool, Queryable } from "../db/pool.js";
 import type { MerchantScope } from "../http/auth.js";
 import { isId } from "../ids.js";
 import { type CurrencyRegistry, formatMinorUnits } from "../ledger/currencies.js";
-import { paymentRemindersPerPayerPerDayMax, paymentReminderWindowMs } from "../limits.js";
+import {
+  noticeContextCacheEntriesMax,
+  noticeContextCacheMs,
+  paymentRemindersPerPayerPerDayMax,
+  paymentReminderWindowMs,
+} from "../limits.js";
 import type { NotificationService } from "../notifications/service.js";
 import { isLocale, type Locale, type MessageTemplate } from "../notifications/templates.js";
 import { receiptTemplate, reminderReasons, reminderTemplate, reminderWithoutLinkTemplate } from "./messages.js";
@@ -52,6 +57,13 @@ export function unsubscribeKeyFrom(masterKey: Buffer): Buffer {
   return Buffer.from(hkdfSync("sha256", masterKey, Buffer.alloc(0), "coffer payment-reminder unsubscribe", 32));
 }
 
+/** What a payment's notice needs to know; read once, possibly before the payment's transaction. */
+export interface NoticeContext {
+  settings: NotificationSettings;
+  payer: Payer;
+  merchant: string;
+}
+
 interface Payer {
   email: string | null;
   phone: string | null;
@@ -95,6 +107,7 @@ export function createPaymentNotices(deps: PaymentNoticeDeps) {
     change: Partial<NotificationSettings>,
   ): Promise<NotificationSettings> {
     const next = { ...(await settings(deps.pool, scope)), ...change };
+    forgetContexts(`${scope.merchantId}:`);
     await deps.pool.query(
       `INSERT INTO merchant_notification_settings (merchant_id, livemode, receipts, reminders, reminder_url, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6)
@@ -114,6 +127,7 @@ export function createPaymentNotices(deps: PaymentNoticeDeps) {
   }
 
   async function setRemindersEnabled(walletUserId: string, enabled: boolean): Promise<boolean> {
+    for (const key of contexts.keys()) if (key.endsWith(`:${walletUserId}`)) contexts.delete(key);
     await deps.pool.query(
       `UPDATE wallet_users SET reminders_opted_out_at = CASE WHEN $2 THEN NULL ELSE COALESCE(reminders_opted_out_at, $3) END
         WHERE id = $1`,
@@ -136,9 +150,9 @@ export function createPaymentNotices(deps: PaymentNoticeDeps) {
    */
   async function noticeContext(
     tx: Queryable,
-    payment: Payment,
+    payment: Pick<Payment, "merchantId" | "livemode">,
     payerId: string,
-  ): Promise<{ settings: NotificationSettings; payer: Payer; merchant: string } | undefined> {
+  ): Promise<NoticeContext | undefined> {
     const found = await tx.query<{
       email: string | null;
       phone: string | null;
@@ -172,6 +186,29 @@ export function createPaymentNotices(deps: PaymentNoticeDeps) {
       },
       merchant: row.business_name,
     };
+  }
+
+  /**
+   * Notice contexts are remembered for noticeContextCacheMs: a merchant's settings and name and a payer's address
+   * change rarely, and a receipt sent by the previous ones a few seconds after a change is no harm.
+   */
+  const contexts = new Map<string, { context: NoticeContext | undefined; readAtMs: number }>();
+  function forgetContexts(prefix: string): void {
+    for (const key of contexts.keys()) if (key.startsWith(prefix)) contexts.delete(key);
+  }
+  async function rememberedContext(
+    db: Queryable,
+    payment: Pick<Payment, "merchantId" | "livemode">,
+    payerId: string,
+  ): Promise<NoticeContext | undefined> {
+    const key = `${payment.merchantId}:${payment.livemode}:${payerId}`;
+    const hit = contexts.get(key);
+    const nowMs = Date.now();
+    if (hit && nowMs - hit.readAtMs < noticeContextCacheMs && nowMs >= hit.readAtMs) return hit.context;
+    const context = await noticeContext(db, payment, payerId);
+    if (contexts.size >= noticeContextCacheEntriesMax) contexts.clear();
+    contexts.set(key, { context, readAtMs: nowMs });
+    return context;
   }
 
   function formatAmount(amount: bigint, code: string): string {
@@ -219,13 +256,17 @@ export function createPaymentNotices(deps: PaymentNoticeDeps) {
   }
 
   /** Queues what a payment entering its current status sends its payer. In the caller's transaction. */
-  async function paymentChanged(tx: Queryable, payment: Payment, at: Date): Promise<void> {
+  /**
+   * known: the notice context read before the transaction (a ledger hook runs while the batch holds account locks,
+   * so a charge reads it first); merchant settings and payer addresses change rarely, and a notice is not money.
+   */
+  async function paymentChanged(tx: Queryable, payment: Payment, at: Date, known?: NoticeContext): Promise<void> {
     const payerId = payment.payerId;
     if (!payerId) return;
     const isReceipt = payment.status === "succeeded";
     const reason = isReceipt ? undefined : reminderReason(payment);
     if (!isReceipt && !reason) return;
-    const context = await noticeContext(tx, payment, payerId);
+    const context = known ?? (await noticeContext(tx, payment, payerId));
     if (!context) return;
     const { settings: merchantSettings, payer, merchant } = context;
     if (isReceipt ? !merchantSettings.receipts : !merchantSettings.reminders) return;
@@ -299,6 +340,8 @@ export function createPaymentNotices(deps: PaymentNoticeDeps) {
 
   return {
     paymentChanged,
+    /** The notice context of a payer and merchant (pass it to paymentChanged later); see rememberedContext. */
+    context: rememberedContext,
     kick,
     settings: (scope: MerchantScope) => settings(deps.pool, scope),
     setSettings,

@@ -13,7 +13,7 @@ import { paymentError } from "./errors.js";
 import { type Payment, type PaymentRow, paymentFromRow, type WalletPaymentJson, walletPaymentJson } from "./model.js";
 import { qrTokenOf } from "./qr.js";
 import type { PaymentStatus } from "./state-machine.js";
-import { getPayment, merchantName, recordPaymentEvent } from "./store.js";
+import { getPayment, getPaymentForPayer, merchantName, recordPaymentEvent } from "./store.js";
 import { changePaymentStatus } from "./transitions.js";
 
 /**
@@ -106,9 +106,11 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
     answer?: AnswerRecorder<WalletPaymentJson>,
   ): Promise<WalletPaymentJson> {
     const user = await ctx.wallets.users.get(userId);
-    const payment = visibleTo(await getPayment(pool, id), user);
+    const found = await getPaymentForPayer(pool, id);
+    const payment = visibleTo(found?.payment, user);
+    const merchant = found!.merchantName;
     const paid = payment.status === "succeeded" || payment.status === "requires_capture";
-    if (paid && payment.payerId === user.id) return json(payment);
+    if (paid && payment.payerId === user.id) return jsonNamed(payment, merchant);
     const now = await ctx.testClocks.now(payment.merchantId, payment.livemode);
     if (!isPayable(payment.status) || payment.expiresAt <= now) throw notPayableError(payment, user.id, now);
     if (payment.method === "payment_code" && payment.status !== "processing") {
@@ -116,8 +118,7 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
     }
     // Sandbox hook: a test payer's scenario may have coffer's checks refuse it (limit_exceeded, risk_declined).
     const plan = payment.livemode ? undefined : await ctx.sandbox?.planFor(user.id, payment);
-    // The answer is rendered inside the payment's transaction, so the merchant's name is read before it.
-    const merchant = await merchantName(pool, payment.merchantId);
+    // The answer is rendered inside the payment's transaction, so the merchant's name was read before it.
     const answerPayment = answer && ((tx: Queryable, p: Payment) => answer(tx, jsonNamed(p, merchant)));
     if (plan?.kind === "refuse") {
       return jsonNamed(await charger.fail(payment, plan.code, plan.message, answerPayment), merchant);

@@ -1,4 +1,5 @@
 import QRCode from "qrcode";
+import { qrSvgCacheEntriesMax } from "../limits.js";
 import { randomBase62 } from "../merchants/tokens.js";
 
 /**
@@ -33,8 +34,32 @@ function escapeXml(text: string): string {
  * A QR code as a small SVG: dark modules as one path of horizontal runs, a four-module quiet zone, crisp edges.
  * Synchronous and deterministic, so an API object can carry it without a render step.
  */
+/**
+ * A payment's QR code never changes, and drawing one costs more CPU than the rest of a read: the newest
+ * qrSvgCacheEntriesMax drawings are kept (least recently used first out).
+ */
+const drawn = new Map<string, string>();
+
 export function qrSvg(text: string, label = "QR code"): string {
-  const { modules } = QRCode.create(text, { errorCorrectionLevel: "M" });
+  const key = `${label}\u0000${text}`;
+  const hit = drawn.get(key);
+  if (hit !== undefined) {
+    drawn.delete(key);
+    drawn.set(key, hit);
+    return hit;
+  }
+  const svg = drawQrSvg(text, label);
+  if (drawn.size >= qrSvgCacheEntriesMax) drawn.delete(drawn.keys().next().value as string);
+  drawn.set(key, svg);
+  return svg;
+}
+
+function drawQrSvg(text: string, label: string): string {
+  // A link as one byte segment: the library's search for the shortest mix of segments costs more CPU than it
+  // saves modules. Digits alone (a payment code) stay numeric, which is much denser.
+  const { modules } = /^\d+$/.test(text)
+    ? QRCode.create(text, { errorCorrectionLevel: "M" })
+    : QRCode.create([{ data: Buffer.from(text, "utf8"), mode: "byte" }], { errorCorrectionLevel: "M" });
   const quiet = 4;
   const size = modules.size + quiet * 2;
   let path = "";

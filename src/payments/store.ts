@@ -3,6 +3,7 @@ import { recordEvent } from "../events/outbox.js";
 import { isId } from "../ids.js";
 import type { PaymentContext } from "./deps.js";
 import { type Payment, type PaymentRow, paymentFromRow, paymentJson } from "./model.js";
+import type { NoticeContext } from "./notices.js";
 import { type PaymentStatus, paymentEventType } from "./state-machine.js";
 
 /** Reads of payments shared by the payment services, and the one way a payment's event is written. */
@@ -11,6 +12,21 @@ export async function getPayment(db: Queryable, id: string, lock = false): Promi
   if (!isId(id, "pay")) return undefined;
   const result = await db.query<PaymentRow>(`SELECT * FROM payments WHERE id = $1${lock ? " FOR UPDATE" : ""}`, [id]);
   return result.rows[0] ? paymentFromRow(result.rows[0]) : undefined;
+}
+
+/** A payment and its merchant's business name, in one read (what a payer's answer shows). */
+export async function getPaymentForPayer(
+  db: Queryable,
+  id: string,
+): Promise<{ payment: Payment; merchantName: string } | undefined> {
+  if (!isId(id, "pay")) return undefined;
+  const result = await db.query<PaymentRow & { merchant_business_name: string }>(
+    `SELECT p.*, m.business_name AS merchant_business_name
+       FROM payments p JOIN merchants m ON m.id = p.merchant_id WHERE p.id = $1`,
+    [id],
+  );
+  const row = result.rows[0];
+  return row ? { payment: paymentFromRow(row), merchantName: row.merchant_business_name } : undefined;
 }
 
 /** A payment of this merchant and mode; another merchant's or mode's id is as unknown as a made-up one. */
@@ -43,6 +59,7 @@ export async function recordPaymentEvent(
   payment: Payment,
   at: Date,
   previousStatus?: PaymentStatus,
+  notice?: NoticeContext,
 ): Promise<void> {
   await recordEvent(
     tx,
@@ -56,5 +73,5 @@ export async function recordPaymentEvent(
     },
     at,
   );
-  await ctx.notices.paymentChanged(tx, payment, at);
+  await ctx.notices.paymentChanged(tx, payment, at, notice);
 }

@@ -4,6 +4,7 @@ import type { Config } from "../config.js";
 import type { Pool } from "../db/pool.js";
 import { createEventService, type EventService } from "../events/service.js";
 import type { Authenticator } from "../http/auth.js";
+import { createLedgerBatchTotals, type LedgerBatchTotals } from "../ledger/batch-totals.js";
 import { type CurrencyRegistry, createCurrencyRegistry } from "../ledger/currencies.js";
 import { createLedgerService, type LedgerService } from "../ledger/service.js";
 import { defaultGoLiveItems } from "../merchants/go-live.js";
@@ -47,6 +48,8 @@ export interface Services {
   currencies: CurrencyRegistry;
   secrets: SecretBox;
   ledger: LedgerService;
+  /** Running totals of the ledger's batches, for /metrics. */
+  ledgerBatches: LedgerBatchTotals;
   notifications: NotificationService;
   /** The merchant platform: console accounts, sessions, KYB, API keys, team, go-live. */
   merchants: MerchantServices;
@@ -93,11 +96,13 @@ export function createServices(deps: ServiceDeps): Services {
   const testClocks = createTestClocks({ pool, clock });
   const secrets = createSecretBox({ db: pool, masterKey: deps.masterKey });
   const ledgerLog = log.child({ component: "ledger" });
+  const ledgerBatches = createLedgerBatchTotals();
   const ledger = createLedgerService({
     pool,
     currencies,
     now: () => clock.now(),
     onBatch: (stats) => {
+      ledgerBatches.add(stats);
       if (stats.attempts > 1) ledgerLog.debug(stats, "ledger batch needed retries");
     },
   });
@@ -177,7 +182,7 @@ export function createServices(deps: ServiceDeps): Services {
       testPayers,
       testClocks,
     }),
-    reset: createSandboxReset({ pool, clock, ledger, wallets }),
+    reset: createSandboxReset({ pool, clock, ledger, wallets, testClocks }),
   };
   const authenticators: Authenticator[] = [];
   authenticators.push(wallets.authenticator);
@@ -191,6 +196,7 @@ export function createServices(deps: ServiceDeps): Services {
     currencies,
     secrets,
     ledger,
+    ledgerBatches,
     notifications,
     merchants,
     operators,

@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../clock.js";
-import type { Pool, PoolClient } from "../db/pool.js";
+import { withLease } from "../db/leases.js";
+import type { Pool, Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { type Account, AccountFlags, type TransferInput, transferIdFor } from "../ledger/model.js";
 import type { LedgerService } from "../ledger/service.js";
-import { sandboxResetPassesMax } from "../limits.js";
+import { sandboxResetLeaseMs, sandboxResetPassesMax, sandboxResetWaitMs } from "../limits.js";
 import type { WalletServices } from "../wallets/service.js";
 import type { ResetCounts } from "./model.js";
+import type { TestClocks } from "./test-clock.js";
 
 /**
  * POST /v1/test_helpers/reset: wipes one merchant's test mode (docs/adr/0010-sandbox-reset.md). Ledger transfers
@@ -19,10 +21,17 @@ import type { ResetCounts } from "./model.js";
  */
 export type SandboxReset = ReturnType<typeof createSandboxReset>;
 
-export function createSandboxReset(deps: { pool: Pool; clock: Clock; ledger: LedgerService; wallets: WalletServices }) {
+export function createSandboxReset(deps: {
+  pool: Pool;
+  clock: Clock;
+  ledger: LedgerService;
+  wallets: WalletServices;
+  /** Told when a merchant's test clock row is deleted, so its remembered offset goes too. */
+  testClocks?: Pick<TestClocks, "forget">;
+}) {
   const { pool, ledger } = deps;
 
-  async function ledgerAccountsOf(db: PoolClient, merchantId: string, payers: string[]): Promise<bigint[]> {
+  async function ledgerAccountsOf(db: Queryable, merchantId: string, payers: string[]): Promise<bigint[]> {
     const found = await db.query<{ id: bigint }>(
       `SELECT ledger_account_id AS id FROM merchant_balance_accounts WHERE merchant_id = $1 AND NOT livemode
        UNION ALL
@@ -33,7 +42,7 @@ export function createSandboxReset(deps: { pool: Pool; clock: Clock; ledger: Led
   }
 
   /** Voids the holds of these accounts that nothing posted or voided yet. */
-  async function voidOpenHolds(db: PoolClient, accountIds: bigint[], resetId: string): Promise<void> {
+  async function voidOpenHolds(db: Queryable, accountIds: bigint[], resetId: string): Promise<void> {
     const open = await db.query<{ id: string }>(
       `SELECT t.id FROM ledger_transfers t
         WHERE t.flags & ${2} <> 0 AND (t.debit_account_id = ANY($1::bigint[]) OR t.credit_account_id = ANY($1::bigint[]))
@@ -176,33 +185,37 @@ export function createSandboxReset(deps: { pool: Pool; clock: Clock; ledger: Led
     }
   }
 
-  /** Wipes a merchant's test mode; resets of one merchant run one at a time (an advisory lock). */
+  /**
+   * Wipes a merchant's test mode; resets of one merchant run one at a time (a lease, src/db/leases.ts). No
+   * connection is held across the steps: each reads or writes through the pool or the ledger on its own.
+   */
   async function reset(merchantId: string): Promise<ResetCounts> {
-    const client = await pool.connect();
-    const key = `sandbox_reset:${merchantId}`;
-    try {
-      await client.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [key]);
-      const payerRows = await client.query<{ wallet_user_id: string }>(
-        "SELECT wallet_user_id FROM sandbox_payers WHERE merchant_id = $1",
-        [merchantId],
-      );
-      const payers = payerRows.rows.map((r) => r.wallet_user_id);
-      const accountIds = await ledgerAccountsOf(client, merchantId, payers);
-      const resetId = randomUUID();
-      let zeroed = 0;
-      await voidOpenHolds(client, accountIds, resetId);
-      // Money that arrives while a pass runs is caught by the next pass.
-      for (let pass = 0; pass < sandboxResetPassesMax; pass++) {
-        const moved = await zeroBalances(accountIds, resetId, pass);
-        zeroed += moved;
-        if (moved === 0) break;
-      }
-      const deleted = await deleteRows(merchantId, payers);
-      return { ...deleted, ledger_accounts_zeroed: zeroed };
-    } finally {
-      await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key]).catch(() => undefined);
-      client.release();
-    }
+    return withLease(
+      pool,
+      `sandbox_reset:${merchantId}`,
+      { ttlMs: sandboxResetLeaseMs, waitMs: sandboxResetWaitMs },
+      async () => {
+        const payerRows = await pool.query<{ wallet_user_id: string }>(
+          "SELECT wallet_user_id FROM sandbox_payers WHERE merchant_id = $1",
+          [merchantId],
+        );
+        const payers = payerRows.rows.map((r) => r.wallet_user_id);
+        const accountIds = await ledgerAccountsOf(pool, merchantId, payers);
+        const resetId = randomUUID();
+        let zeroed = 0;
+        await voidOpenHolds(pool, accountIds, resetId);
+        // Money that arrives while a pass runs is caught by the next pass.
+        for (let pass = 0; pass < sandboxResetPassesMax; pass++) {
+          const moved = await zeroBalances(accountIds, resetId, pass);
+          zeroed += moved;
+          if (moved === 0) break;
+        }
+        const deleted = await deleteRows(merchantId, payers);
+        deps.testClocks?.forget(merchantId);
+        deps.wallets.sessions.forgetUsers(payers);
+        return { ...deleted, ledger_accounts_zeroed: zeroed };
+      },
+    );
   }
 
   return { reset };

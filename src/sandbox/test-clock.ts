@@ -2,7 +2,12 @@ import type { Clock } from "../clock.js";
 import type { Pool, Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { ApiError } from "../http/errors.js";
-import { testClockAdvanceSecondsMax, testClockOffsetMsMax } from "../limits.js";
+import {
+  testClockAdvanceSecondsMax,
+  testClockCacheEntriesMax,
+  testClockCacheMs,
+  testClockOffsetMsMax,
+} from "../limits.js";
 import { sandboxError } from "./errors.js";
 
 /**
@@ -24,6 +29,8 @@ export interface TestClocks {
   offsetMs(merchantId: string, db?: Queryable): Promise<number>;
   /** The test clock as the API shows it. */
   state(merchantId: string): Promise<TestClockState>;
+  /** Forgets a remembered offset (its row was deleted by a reset). */
+  forget(merchantId: string): void;
 }
 
 export interface TestClockState {
@@ -39,11 +46,24 @@ export interface TestClockDeps {
 export function createTestClocks(deps: TestClockDeps): TestClocks {
   const { pool, clock } = deps;
 
+  /**
+   * Offsets are remembered for testClockCacheMs: a test-mode payment reads its merchant's clock several times, and
+   * a clock moves only when its merchant says so. A move through this process is seen at once; through another
+   * process within testClockCacheMs.
+   */
+  const cached = new Map<string, { offsetMs: number; readAtMs: number }>();
+
   async function offsetMs(merchantId: string, db: Queryable = pool): Promise<number> {
+    const hit = cached.get(merchantId);
+    const nowMs = Date.now();
+    if (hit && nowMs - hit.readAtMs < testClockCacheMs && nowMs >= hit.readAtMs) return hit.offsetMs;
     const { rows } = await db.query<{ offset_ms: bigint }>("SELECT offset_ms FROM test_clocks WHERE merchant_id = $1", [
       merchantId,
     ]);
-    return rows[0] ? Number(rows[0].offset_ms) : 0;
+    const offset = rows[0] ? Number(rows[0].offset_ms) : 0;
+    if (cached.size >= testClockCacheEntriesMax) cached.clear();
+    cached.set(merchantId, { offsetMs: offset, readAtMs: nowMs });
+    return offset;
   }
 
   /**
@@ -51,6 +71,15 @@ export function createTestClocks(deps: TestClockDeps): TestClocks {
    * rolls back, which also removes a row this call created: bad input writes nothing.
    */
   async function move(merchantId: string, next: (current: number, systemNow: Date) => number): Promise<Date> {
+    cached.delete(merchantId);
+    try {
+      return await moveOnce(merchantId, next);
+    } finally {
+      cached.delete(merchantId);
+    }
+  }
+
+  async function moveOnce(merchantId: string, next: (current: number, systemNow: Date) => number): Promise<Date> {
     return withTransaction(pool, async (tx) => {
       const systemNow = clock.now();
       await tx.query(
@@ -75,6 +104,7 @@ export function createTestClocks(deps: TestClockDeps): TestClocks {
   }
 
   return {
+    forget: (merchantId) => void cached.delete(merchantId),
     offsetMs,
     async now(merchantId, livemode, db = pool) {
       const systemNow = clock.now();

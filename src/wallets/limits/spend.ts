@@ -1,3 +1,4 @@
+import { deferredWritesOf } from "../../db/deferred-writes.js";
 import type { Queryable } from "../../db/pool.js";
 import type { TierLimits } from "../config.js";
 import { walletError } from "../errors.js";
@@ -45,15 +46,14 @@ export async function spendUsage(
   return { day: of(periods.day), month: of(periods.month) };
 }
 
-function limitError(which: "day" | "month", limit: bigint, used: bigint) {
-  const left = limit > used ? limit - used : 0n;
+/** used undefined: refused by the batch's count, which does not say how much was left. */
+function limitError(which: "day" | "month", limit: bigint, used: bigint | undefined) {
+  const left = used === undefined ? undefined : limit > used ? limit - used : 0n;
+  const rest =
+    left === undefined ? "this spend would pass it" : `${left} is left ${which === "day" ? "today" : "this month"}`;
   return which === "day"
-    ? walletError("daily_limit_exceeded", `The daily outgoing limit is ${limit}; ${left} is left today.`, "amount")
-    : walletError(
-        "monthly_limit_exceeded",
-        `The monthly outgoing limit is ${limit}; ${left} is left this month.`,
-        "amount",
-      );
+    ? walletError("daily_limit_exceeded", `The daily outgoing limit is ${limit}; ${rest}.`, "amount")
+    : walletError("monthly_limit_exceeded", `The monthly outgoing limit is ${limit}; ${rest}.`, "amount");
 }
 
 /** A fast refusal before the ledger is asked; the binding check is consumeSpend inside the hook. */
@@ -76,6 +76,25 @@ export async function consumeSpend(
 ): Promise<void> {
   if (spend.amount > limits.daily) throw limitError("day", limits.daily, 0n);
   if (spend.amount > limits.monthly) throw limitError("month", limits.monthly, 0n);
+  const deferred = deferredWritesOf(tx);
+  if (deferred) {
+    // Counted with the batch's other spends in one round trip before COMMIT; a refusal fails this submission only.
+    deferred.spend({
+      userId: spend.userId,
+      currency: spend.currency,
+      day: spend.periods.day,
+      month: spend.periods.month,
+      amount: spend.amount,
+      dayLimit: limits.daily,
+      monthLimit: limits.monthly,
+      requireActive: options.requireActive === true,
+      refused: (reason) =>
+        reason === "frozen"
+          ? walletError("wallet_frozen")
+          : limitError(reason, reason === "day" ? limits.daily : limits.monthly, undefined),
+    });
+    return;
+  }
   const counted = await tx.query<{ period: string }>(
     `INSERT INTO wallet_spend_counters AS c (wallet_user_id, currency, period, spent)
      SELECT $1, $2, p.period, $4::numeric FROM unnest($3::text[]) AS p(period)

@@ -6,6 +6,8 @@ import type { AuthContext, Authenticator } from "../../http/auth.js";
 import { ApiError } from "../../http/errors.js";
 import { newId } from "../../ids.js";
 import {
+  walletSessionCacheEntriesMax,
+  walletSessionCacheMs,
   walletSessionIdleTimeoutMs,
   walletSessionsListedMax,
   walletSessionTouchIntervalMs,
@@ -111,16 +113,51 @@ export function createSessionStore(deps: { pool: Pool; clock: Clock }) {
     return { token, session: sessionFromRow(result.rows[0]!) };
   }
 
+  /**
+   * Sessions are remembered for walletSessionCacheMs, so a wallet request costs no read for its token. A session
+   * ended through this process is forgotten at once; through another process it stops working within
+   * walletSessionCacheMs. Expiry and the idle timeout are checked on every request, remembered or not.
+   */
+  const sessionCache = new Map<string, { session: WalletSession; readAtMs: number }>();
+  function remembered(key: string): WalletSession | undefined {
+    const entry = sessionCache.get(key);
+    if (!entry) return undefined;
+    const ageMs = Date.now() - entry.readAtMs;
+    if (ageMs < 0 || ageMs >= walletSessionCacheMs) {
+      sessionCache.delete(key);
+      return undefined;
+    }
+    return entry.session;
+  }
+  function remember(key: string, session: WalletSession): void {
+    if (sessionCache.size >= walletSessionCacheEntriesMax) sessionCache.clear();
+    sessionCache.set(key, { session, readAtMs: Date.now() });
+  }
+  function forgetSession(sessionId: string): void {
+    for (const [key, entry] of sessionCache) if (entry.session.id === sessionId) sessionCache.delete(key);
+  }
+  /** Forgets every remembered session of these users (their sessions were ended or they were deleted). */
+  function forgetUsers(walletUserIds: readonly string[]): void {
+    const ids = new Set(walletUserIds);
+    for (const [key, entry] of sessionCache) if (ids.has(entry.session.walletUserId)) sessionCache.delete(key);
+  }
+
   /** The session of a token, or an authentication error. */
   async function authenticate(token: string): Promise<WalletSession> {
     const expired = () => new ApiError("authentication_required", "This wallet session has ended; log in again.");
     if (!token.startsWith(walletTokenPrefix) || token.length > 128) throw expired();
-    const result = await deps.pool.query<SessionRow>("SELECT * FROM wallet_sessions WHERE token_hash = $1", [
-      hashToken(token),
-    ]);
-    const row = result.rows[0];
-    if (!row) throw expired();
-    const session = sessionFromRow(row);
+    const tokenHash = hashToken(token);
+    const cacheKey = tokenHash.toString("hex");
+    let session = remembered(cacheKey);
+    if (!session) {
+      const result = await deps.pool.query<SessionRow>("SELECT * FROM wallet_sessions WHERE token_hash = $1", [
+        tokenHash,
+      ]);
+      const row = result.rows[0];
+      if (!row) throw expired();
+      session = sessionFromRow(row);
+      remember(cacheKey, session);
+    }
     const now = deps.clock.now();
     if (session.revokedAt !== null || endOf(session).getTime() <= now.getTime()) throw expired();
     if (now.getTime() - session.lastSeenAt.getTime() >= walletSessionTouchIntervalMs) {
@@ -152,6 +189,7 @@ export function createSessionStore(deps: { pool: Pool; clock: Clock }) {
         WHERE id = $1 AND wallet_user_id = $2 AND revoked_at IS NULL RETURNING *`,
       [sessionId, walletUserId, deps.clock.now()],
     );
+    forgetSession(sessionId);
     return result.rows[0] ? sessionFromRow(result.rows[0]) : undefined;
   }
 
@@ -169,5 +207,5 @@ export function createSessionStore(deps: { pool: Pool; clock: Clock }) {
     },
   };
 
-  return { create, authenticate, list, revoke, authenticator };
+  return { create, authenticate, list, revoke, authenticator, forgetUsers };
 }
