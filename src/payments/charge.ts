@@ -36,6 +36,12 @@ export interface ChargeOptions {
    * here, so the code, the row, the money and the events commit together or not at all.
    */
   prepare?: (tx: Queryable) => Promise<void>;
+  /**
+   * The payment is new (a payment code charged at once): when the charge applies, the hook claims what it must
+   * (create.claim) and writes the row once, in its charged state, with both its events — instead of inserting it
+   * and changing it. prepare is then used only for a refusal.
+   */
+  create?: { claim: (tx: Queryable) => Promise<void>; write: (tx: Queryable, payment: Payment) => Promise<void> };
   /** A refusal for lack of funds ends the payment failed in the same transaction instead of leaving it open. */
   failWhenRefused?: boolean;
   /** Stores the request's answer with the change (src/http/idempotency.ts answerWithEffect). */
@@ -134,9 +140,36 @@ export function createCharger(ctx: PaymentContext) {
           return;
         }
         if (results.every((r) => r.code === "exists")) return; // charged before: nothing moved now
-        await options.prepare?.(tx);
         const now = await ctx.testClocks.now(payment.merchantId, payment.livemode, tx);
         const captureBefore = manual ? new Date(now.getTime() + paymentCaptureWindowMs) : null;
+        if (options.create) {
+          await options.create.claim(tx);
+          const paid: Payment = {
+            ...payment,
+            status: manual ? "requires_capture" : "succeeded",
+            payerId,
+            amountCaptured: manual ? 0n : payment.amount,
+            feeAmount: fee,
+            holdTransferId: manual ? holdId : null,
+            captureBefore,
+            dueAt: captureBefore,
+            spendDay: auth.spend.periods.day,
+            spendMonth: auth.spend.periods.month,
+            paidAt: now,
+            updatedAt: now,
+          };
+          if (payment.status !== "requires_payment" || payment.expiresAt <= now) {
+            throw new Error(`payment ${payment.id} is not a new payable payment`);
+          }
+          await options.create.write(tx, paid);
+          await recordPaymentEvent(tx, ctx, payment, payment.createdAt);
+          await ctx.wallets.spend.commit(tx, auth);
+          await recordPaymentEvent(tx, ctx, paid, now, payment.status, notice);
+          await options.answer?.(tx, paid);
+          committed = { kind: "charged", payment: paid };
+          return;
+        }
+        await options.prepare?.(tx);
         const changed = await changePaymentStatus(tx, {
           id: payment.id,
           from: payableStatuses,

@@ -85,7 +85,7 @@ function failureOfWalletError(error: unknown): FailureCode | "step_up" | undefin
 
 export type PaymentCreation = ReturnType<typeof createPaymentCreation>;
 
-/** The columns a new payment is inserted with; the rest start at their defaults (nothing paid, refunded, held). */
+/** The columns a new payment is written with (what a fresh or fresh-and-charged payment sets). */
 const paymentInsertColumns = [
   { name: "id", type: "text" },
   { name: "merchant_id", type: "text" },
@@ -106,31 +106,47 @@ const paymentInsertColumns = [
   { name: "due_at", type: "timestamptz" },
   { name: "created_at", type: "timestamptz" },
   { name: "updated_at", type: "timestamptz" },
+  { name: "amount_captured", type: "numeric" },
+  { name: "fee_amount", type: "numeric" },
+  { name: "hold_transfer_id", type: "uuid" },
+  { name: "capture_before", type: "timestamptz" },
+  { name: "spend_day", type: "text" },
+  { name: "spend_month", type: "text" },
+  { name: "paid_at", type: "timestamptz" },
 ] as const;
 
-function paymentInsertValues(draft: Payment): unknown[] {
-  if (draft.status !== "requires_payment")
-    throw new Error(`a new payment starts requires_payment, not ${draft.status}`);
+function paymentInsertValues(p: Payment): unknown[] {
+  // A new payment has nothing refunded and no failure yet: those columns start at their defaults.
+  if (p.amountRefunded !== 0n || p.feeRefunded !== 0n || p.failureCode !== null || p.cancellationReason !== null) {
+    throw new Error(`payment ${p.id} is not new`);
+  }
   return [
-    draft.id,
-    draft.merchantId,
-    draft.livemode,
-    draft.status,
-    draft.method,
-    draft.captureMethod,
-    String(draft.amount),
-    draft.currency,
-    draft.description,
-    JSON.stringify(draft.metadata),
-    draft.returnUrl,
-    draft.qrToken,
-    draft.payerId,
-    draft.feePercentBps,
-    String(draft.feeFixed),
-    draft.expiresAt,
-    draft.dueAt,
-    draft.createdAt,
-    draft.updatedAt,
+    p.id,
+    p.merchantId,
+    p.livemode,
+    p.status,
+    p.method,
+    p.captureMethod,
+    String(p.amount),
+    p.currency,
+    p.description,
+    JSON.stringify(p.metadata),
+    p.returnUrl,
+    p.qrToken,
+    p.payerId,
+    p.feePercentBps,
+    String(p.feeFixed),
+    p.expiresAt,
+    p.dueAt,
+    p.createdAt,
+    p.updatedAt,
+    String(p.amountCaptured),
+    String(p.feeAmount),
+    p.holdTransferId,
+    p.captureBefore,
+    p.spendDay,
+    p.spendMonth,
+    p.paidAt,
   ];
 }
 
@@ -267,6 +283,21 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     return draft;
   }
 
+  /** Writes a new payment's row as it is (its events are the caller's), deferred when the transaction gathers. */
+  async function writeNewPayment(tx: Queryable, payment: Payment): Promise<void> {
+    const values = paymentInsertValues(payment);
+    const deferred = deferredWritesOf(tx);
+    if (deferred) {
+      deferred.insert({ table: "payments", columns: paymentInsertColumns, values });
+      return;
+    }
+    await tx.query(
+      `INSERT INTO payments (${paymentInsertColumns.map((c) => c.name).join(", ")})
+       VALUES (${paymentInsertColumns.map((c, i) => `$${i + 1}::${c.type}`).join(", ")})`,
+      values,
+    );
+  }
+
   /**
    * Creates a payment. Every path is one database transaction that holds the payment row, its events, any money
    * it moves, the payment code it uses and the request's stored answer (answer), so a crash leaves all or nothing.
@@ -366,19 +397,25 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       expiresAt: new Date(now.getTime() + paymentCodeConfirmWindowMs),
     });
     const code = sandboxPayer ? undefined : input.paymentCode;
-    const prepare = async (tx: Queryable): Promise<Payment> => {
-      if (code !== undefined) {
-        const claim = await claimPaymentCode(tx, code, scope.livemode, draft.id, systemNow);
-        // Used by a parallel request between our look and our claim: nothing of this payment is written.
-        if ("miss" in claim) throw paymentError("payment_code_invalid", undefined, "payment_code");
-        if (claim.walletUserId !== draft.payerId) throw new Error("a payment code changed hands");
-      }
-      return insertPayment(tx, draft);
+    const claim = async (tx: Queryable): Promise<void> => {
+      if (code === undefined) return;
+      const claimed = await claimPaymentCode(tx, code, scope.livemode, draft.id, systemNow);
+      // Used by a parallel request between our look and our claim: nothing of this payment is written.
+      if ("miss" in claimed) throw paymentError("payment_code_invalid", undefined, "payment_code");
+      if (claimed.walletUserId !== draft.payerId) throw new Error("a payment code changed hands");
     };
+    const prepare: Prepare = Object.assign(
+      async (tx: Queryable): Promise<Payment> => {
+        await claim(tx);
+        return insertPayment(tx, draft);
+      },
+      { claim },
+    );
     return proceed(draft, prepare, answer);
   }
 
-  type Prepare = (tx: Queryable) => Promise<Payment>;
+  /** Claims the code and inserts the payment as drafted; claim alone is the first half (the charge writes the row). */
+  type Prepare = ((tx: Queryable) => Promise<Payment>) & { claim: (tx: Queryable) => Promise<void> };
 
   /** A payment code's payment: charged at once up to the password-free amount, else waiting for the payer. */
   async function proceed(draft: Payment, prepare: Prepare, answer?: AnswerRecorder<Payment>): Promise<Payment> {
@@ -448,6 +485,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
         prepare: async (tx) => {
           await prepare(tx);
         },
+        create: { claim: prepare.claim, write: writeNewPayment },
         failWhenRefused: true,
         answer,
       });
