@@ -136,13 +136,85 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
     return postWebhook(check.url, check.address, check.family, headers, body);
   }
 
-  async function deliverOne(row: ClaimedRow): Promise<"succeeded" | "retry" | "failed" | "abandoned"> {
+  /** What a pass knows of a claimed delivery before sending: its endpoint and its event, read for the whole pass. */
+  interface Loaded {
+    row: ClaimedRow;
+    endpoint: EndpointRow;
+    event: CofferEvent;
+  }
+
+  async function load(claimed: readonly ClaimedRow[]): Promise<Loaded[]> {
     const [endpoints, events] = await Promise.all([
-      deps.pool.query<EndpointRow>("SELECT * FROM webhook_endpoints WHERE id = $1", [row.endpoint_id]),
-      deps.pool.query("SELECT * FROM events WHERE id = $1", [row.event_id]),
+      deps.pool.query<EndpointRow>("SELECT * FROM webhook_endpoints WHERE id = ANY($1::text[])", [
+        [...new Set(claimed.map((r) => r.endpoint_id))],
+      ]),
+      deps.pool.query("SELECT * FROM events WHERE id = ANY($1::text[])", [claimed.map((r) => r.event_id)]),
     ]);
-    const endpoint = endpoints.rows[0]!;
-    const event = eventFromRow(events.rows[0]);
+    const endpointById = new Map(endpoints.rows.map((e) => [e.id, e]));
+    const eventById = new Map(events.rows.map((e) => [e.id as string, e]));
+    return claimed.map((row) => ({
+      row,
+      endpoint: endpointById.get(row.endpoint_id)!,
+      event: eventFromRow(eventById.get(row.event_id)),
+    }));
+  }
+
+  /** A delivered attempt, written with the pass's other successes in one transaction. */
+  interface Delivered {
+    row: ClaimedRow;
+    endpointId: string;
+    attemptedAt: Date;
+    result: SendResult;
+  }
+
+  async function recordDelivered(delivered: readonly Delivered[]): Promise<void> {
+    if (delivered.length === 0) return;
+    await withTransaction(deps.pool, async (tx) => {
+      await tx.query(
+        `INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, status_code, latency_ms, error, response_excerpt)
+         SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::int[], $6::text[], $7::text[])`,
+        [
+          delivered.map((d) => d.row.id),
+          delivered.map((d) => d.row.attempts),
+          delivered.map((d) => d.attemptedAt),
+          delivered.map((d) => d.result.statusCode),
+          delivered.map((d) => d.result.latencyMs),
+          delivered.map((d) => d.result.error),
+          delivered.map((d) => d.result.responseExcerpt || null),
+        ],
+      );
+      await tx.query(
+        `UPDATE webhook_deliveries d SET status = 'succeeded', next_attempt_at = NULL, locked_until = NULL,
+                last_status_code = u.status_code, last_error = NULL, delivered_at = u.attempted_at
+           FROM unnest($1::text[], $2::int[], $3::timestamptz[]) AS u(id, status_code, attempted_at)
+          WHERE d.id = u.id`,
+        [
+          delivered.map((d) => d.row.id),
+          delivered.map((d) => d.result.statusCode),
+          delivered.map((d) => d.attemptedAt),
+        ],
+      );
+      await tx.query(
+        "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ANY($1::text[]) AND failing_since IS NOT NULL",
+        [[...new Set(delivered.map((d) => d.endpointId))]],
+      );
+    });
+    for (const d of delivered) {
+      deps.log?.debug(
+        { delivery: d.row.id, status: d.result.statusCode, outcome: "succeeded", latency_ms: d.result.latencyMs },
+        "webhook attempt",
+      );
+    }
+  }
+
+  /**
+   * Sends one delivery. A success is handed to `delivered` (written with the pass's others); anything else is
+   * written here, with its retry schedule and what it means for the endpoint.
+   */
+  async function deliverOne(
+    { row, endpoint, event }: Loaded,
+    delivered: Delivered[],
+  ): Promise<"succeeded" | "retry" | "failed" | "abandoned"> {
     const attemptedAt = await deps.testClocks.now(endpoint.merchant_id, endpoint.livemode);
     if (endpoint.deleted_at || endpoint.status === "disabled") {
       await deps.pool.query(
@@ -153,9 +225,13 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
     }
     const result = await send(endpoint, event);
     const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    if (ok) {
+      delivered.push({ row, endpointId: endpoint.id, attemptedAt, result });
+      return "succeeded";
+    }
     const gone = result.statusCode === 410;
-    const delay = ok || gone ? null : retryDelayMs(row.attempts - 1 - row.schedule_base);
-    const outcome = ok ? "succeeded" : gone ? "abandoned" : delay === null ? "failed" : "retry";
+    const delay = gone ? null : retryDelayMs(row.attempts - 1 - row.schedule_base);
+    const outcome = gone ? "abandoned" : delay === null ? "failed" : "retry";
 
     await withTransaction(deps.pool, async (tx) => {
       await tx.query(
@@ -180,16 +256,9 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
           outcome === "retry" ? new Date(attemptedAt.getTime() + delay!) : null,
           result.statusCode,
           result.error,
-          ok ? attemptedAt : null,
+          null,
         ],
       );
-      if (ok) {
-        await tx.query(
-          "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL",
-          [endpoint.id],
-        );
-        return;
-      }
       const failing = await tx.query<EndpointRow>(
         `UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, $2) WHERE id = $1 RETURNING *`,
         [endpoint.id, attemptedAt],
@@ -199,7 +268,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
       const tooLong = failingSince && attemptedAt.getTime() - failingSince.getTime() >= webhookEndpointFailingDisableMs;
       if (gone || tooLong || outcome === "failed") await disable(tx, endpoint, gone ? "gone" : "failing", attemptedAt);
     });
-    if (!ok) deps.notifications.kick(); // a disabling queued mail to the merchant
+    deps.notifications.kick(); // a disabling queued mail to the merchant
     deps.log?.debug(
       { delivery: row.id, status: result.statusCode, outcome, latency_ms: result.latencyMs },
       "webhook attempt",
@@ -260,19 +329,28 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
    */
   async function deliverDue(limit = webhookDeliveryBatchMax, onlyMerchant?: string): Promise<number> {
     const claimed = await claim(limit, onlyMerchant);
+    if (claimed.length === 0) return 0;
+    const loaded = await load(claimed);
+    const delivered: Delivered[] = [];
     let next = 0;
-    const workers = Array.from({ length: Math.min(webhookDeliveryConcurrencyMax, claimed.length) }, async () => {
-      while (next < claimed.length) {
-        const row = claimed[next++]!;
+    const workers = Array.from({ length: Math.min(webhookDeliveryConcurrencyMax, loaded.length) }, async () => {
+      while (next < loaded.length) {
+        const item = loaded[next++]!;
         try {
-          await deliverOne(row);
+          await deliverOne(item, delivered);
         } catch (error) {
           // The lease runs out and another pass retries it; nothing is lost.
-          deps.log?.error({ err: error, delivery: row.id }, "webhook delivery failed unexpectedly");
+          deps.log?.error({ err: error, delivery: item.row.id }, "webhook delivery failed unexpectedly");
         }
       }
     });
     await Promise.all(workers);
+    try {
+      await recordDelivered(delivered);
+    } catch (error) {
+      // Not recorded: their leases run out and they are sent again (at least once, receivers deduplicate by id).
+      deps.log?.error({ err: error, deliveries: delivered.length }, "webhook deliveries could not be recorded");
+    }
     return claimed.length;
   }
 
