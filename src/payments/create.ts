@@ -315,6 +315,20 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     // their windows belong to real time.
     const now = await ctx.testClocks.now(scope.merchantId, scope.livemode);
     const systemNow = clock.now();
+    const draftOf = async (payerId: string | null, expiresAt: Date) =>
+      draftPayment({
+        id: newId("pay"),
+        scope,
+        input,
+        amount,
+        currency,
+        metadata,
+        returnUrl,
+        payerId,
+        fee: await ctx.feeSchedules.get(scope.merchantId, currency),
+        now,
+        expiresAt,
+      });
     if (input.method !== "payment_code") {
       if (input.paymentCode !== undefined) {
         throw new ApiError("parameter_invalid", "payment_code goes with method payment_code only.", "payment_code");
@@ -327,20 +341,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
           "expires_in",
         );
       }
-      const fee = await ctx.feeSchedules.get(scope.merchantId, currency);
-      const draft = draftPayment({
-        id: newId("pay"),
-        scope,
-        input,
-        amount,
-        currency,
-        metadata,
-        returnUrl,
-        payerId: null,
-        fee,
-        now,
-        expiresAt: new Date(now.getTime() + expiresInMs),
-      });
+      const draft = await draftOf(null, new Date(now.getTime() + expiresInMs));
       // No money moves yet: the row rides the next ledger batch to share its commit.
       let created: Payment | undefined;
       await ctx.ledger.runInBatch(async (tx) => {
@@ -382,20 +383,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       await hitRateLimit(pool, bucket, paymentCodeMissWindowMs, systemNow);
       throw paymentError(named.miss, undefined, "payment_code");
     }
-    const fee = await ctx.feeSchedules.get(scope.merchantId, currency);
-    const draft = draftPayment({
-      id: newId("pay"),
-      scope,
-      input,
-      amount,
-      currency,
-      metadata,
-      returnUrl,
-      payerId: named.walletUserId,
-      fee,
-      now,
-      expiresAt: new Date(now.getTime() + paymentCodeConfirmWindowMs),
-    });
+    const draft = await draftOf(named.walletUserId, new Date(now.getTime() + paymentCodeConfirmWindowMs));
     const code = sandboxPayer ? undefined : input.paymentCode;
     const claim = async (tx: Queryable): Promise<void> => {
       if (code === undefined) return;
