@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
+import type { FastifyReply } from "fastify";
 import { amountSchema } from "../../http/amount.js";
 import { authOf, requireAuth } from "../../http/auth.js";
+import { answerWithEffect } from "../../http/idempotency.js";
 import { walletTransferNoteLengthMax } from "../../limits.js";
 import { CurrencyCode, IdParams, StepUpBody, stepUpProof, WalletTransferSchema, walletTag } from "../schemas.js";
 import type { WalletServices } from "../service.js";
@@ -35,6 +37,7 @@ export const walletTransferRoutes: FastifyPluginAsyncTypebox<{ wallets: WalletSe
       },
     },
     async (request, reply) => {
+      const answer = answerWithEffect(request, reply, 201, (json: unknown) => json);
       const transfer = await wallets.transfers.send(
         authOf(request, "wallet").walletUserId,
         {
@@ -45,9 +48,11 @@ export const walletTransferRoutes: FastifyPluginAsyncTypebox<{ wallets: WalletSe
           stepUp: request.body.step_up === undefined ? undefined : stepUpProof(request.body.step_up),
         },
         request.ip,
+        answer.record,
       );
-      reply.code(201);
-      return transfer;
+      // The bytes stored with the transfer go out as they are: a string body skips the serializer, which the
+      // TypeBox provider's typing of reply.send does not know.
+      return (reply as FastifyReply).send(answer.send(transfer));
     },
   );
 

@@ -1,6 +1,7 @@
 import type { Queryable } from "../../db/pool.js";
 import { parseAmount } from "../../http/amount.js";
 import { ApiError } from "../../http/errors.js";
+import type { AnswerRecorder } from "../../http/idempotency.js";
 import { isId, newId } from "../../ids.js";
 import { formatMinorUnits } from "../../ledger/currencies.js";
 import { isApplied } from "../../ledger/errors.js";
@@ -76,10 +77,12 @@ export function createWalletTransfers(
     return found;
   }
 
+  /** answer: stores the request's answer with the transfer (src/http/idempotency.ts answerWithEffect). */
   async function send(
     userId: string,
     input: SendInput,
     ip: string | null,
+    answer?: AnswerRecorder<ReturnType<typeof walletTransferJson>>,
   ): Promise<ReturnType<typeof walletTransferJson>> {
     const sender = await deps.users.get(userId);
     const amount = parseAmount(input.amount);
@@ -156,6 +159,7 @@ export function createWalletTransfers(
             now,
           );
           await notifyRecipient(tx, created, sender, recipient);
+          await answer?.(tx, walletTransferJson(created, parties, sender.id));
         },
       );
     });
