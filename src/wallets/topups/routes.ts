@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
+import type { FastifyReply } from "fastify";
 import { amountSchema } from "../../http/amount.js";
 import { authOf, requireAuth } from "../../http/auth.js";
+import { answerWithEffect } from "../../http/idempotency.js";
 import { CurrencyCode, IdParams, TopUpSchema, walletTag } from "../schemas.js";
 import type { WalletServices } from "../service.js";
 import { topUpJson } from "./model.js";
@@ -30,13 +32,19 @@ export const walletTopUpRoutes: FastifyPluginAsyncTypebox<{ wallets: WalletServi
       },
     },
     async (request, reply) => {
-      const topUp = await wallets.topUps.create(authOf(request, "wallet").walletUserId, {
-        fundingSourceId: request.body.funding_source,
-        amount: request.body.amount,
-        currency: request.body.currency,
-      });
-      reply.code(201);
-      return topUpJson(topUp);
+      const answer = answerWithEffect(request, reply, 201, topUpJson);
+      const topUp = await wallets.topUps.create(
+        authOf(request, "wallet").walletUserId,
+        {
+          fundingSourceId: request.body.funding_source,
+          amount: request.body.amount,
+          currency: request.body.currency,
+        },
+        answer.record,
+      );
+      // The bytes stored with the top-up go out as they are: a string body skips the serializer, which the
+      // TypeBox provider's typing of reply.send does not know.
+      return (reply as FastifyReply).send(answer.send(topUp));
     },
   );
 

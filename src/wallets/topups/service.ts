@@ -1,6 +1,7 @@
 import { withTransaction } from "../../db/tx.js";
 import { parseAmount } from "../../http/amount.js";
 import { ApiError } from "../../http/errors.js";
+import type { AnswerRecorder } from "../../http/idempotency.js";
 import { isId, newId } from "../../ids.js";
 import { formatMinorUnits } from "../../ledger/currencies.js";
 import { isApplied } from "../../ledger/errors.js";
@@ -48,7 +49,11 @@ export function createWalletTopUps(
 ) {
   const { pool, clock, ledger } = deps;
 
-  async function create(userId: string, input: CreateTopUpInput): Promise<TopUp> {
+  /**
+   * answer: stores the request's answer (the pending top-up) with it, so a retry after a crash never makes a second
+   * bank debit (src/http/idempotency.ts answerWithEffect).
+   */
+  async function create(userId: string, input: CreateTopUpInput, answer?: AnswerRecorder<TopUp>): Promise<TopUp> {
     const user = await deps.users.get(userId);
     const amount = parseAmount(input.amount);
     assertNotFrozen(user);
@@ -91,6 +96,7 @@ export function createWalletTopUps(
         now,
       );
       await recordWalletEvent(tx, user, "top_up.created", topUpJson(created), now);
+      await answer?.(tx, created);
       return created;
     });
     await deps.bank.dispatch(topUp.id);

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
+import type { FastifyReply } from "fastify";
 import { amountSchema } from "../../http/amount.js";
 import { authOf, requireAuth } from "../../http/auth.js";
+import { answerWithEffect } from "../../http/idempotency.js";
 import { CurrencyCode, IdParams, StepUpBody, stepUpProof, WithdrawalSchema, walletTag } from "../schemas.js";
 import type { WalletServices } from "../service.js";
 import { withdrawalJson } from "./model.js";
@@ -34,6 +36,7 @@ export const walletWithdrawalRoutes: FastifyPluginAsyncTypebox<{ wallets: Wallet
       },
     },
     async (request, reply) => {
+      const answer = answerWithEffect(request, reply, 201, withdrawalJson);
       const withdrawal = await wallets.withdrawals.create(
         authOf(request, "wallet").walletUserId,
         {
@@ -43,9 +46,11 @@ export const walletWithdrawalRoutes: FastifyPluginAsyncTypebox<{ wallets: Wallet
           stepUp: request.body.step_up === undefined ? undefined : stepUpProof(request.body.step_up),
         },
         request.ip,
+        answer.record,
       );
-      reply.code(201);
-      return withdrawalJson(withdrawal);
+      // The bytes stored with the withdrawal go out as they are: a string body skips the serializer, which the
+      // TypeBox provider's typing of reply.send does not know.
+      return (reply as FastifyReply).send(answer.send(withdrawal));
     },
   );
 

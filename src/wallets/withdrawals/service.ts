@@ -1,6 +1,7 @@
 import type { Queryable } from "../../db/pool.js";
 import { parseAmount } from "../../http/amount.js";
 import { ApiError } from "../../http/errors.js";
+import type { AnswerRecorder } from "../../http/idempotency.js";
 import { isId, newId } from "../../ids.js";
 import { formatMinorUnits } from "../../ledger/currencies.js";
 import { isApplied } from "../../ledger/errors.js";
@@ -53,7 +54,13 @@ export function createWalletWithdrawals(
 ) {
   const { pool, clock, ledger } = deps;
 
-  async function create(userId: string, input: CreateWithdrawalInput, ip: string | null): Promise<Withdrawal> {
+  /** answer: stores the request's answer (the pending withdrawal) with its hold (answerWithEffect). */
+  async function create(
+    userId: string,
+    input: CreateWithdrawalInput,
+    ip: string | null,
+    answer?: AnswerRecorder<Withdrawal>,
+  ): Promise<Withdrawal> {
     const user = await deps.users.get(userId);
     const amount = parseAmount(input.amount);
     assertNotFrozen(user);
@@ -124,13 +131,9 @@ export function createWalletWithdrawals(
             },
             now,
           );
-          await recordWalletEvent(
-            tx,
-            user,
-            "withdrawal.created",
-            withdrawalJson(withdrawalFromRow(inserted.rows[0]!)),
-            now,
-          );
+          const created = withdrawalFromRow(inserted.rows[0]!);
+          await recordWalletEvent(tx, user, "withdrawal.created", withdrawalJson(created), now);
+          await answer?.(tx, created);
         },
       );
     });
