@@ -60,6 +60,11 @@ export interface EffectAnswer<T> {
   record: AnswerRecorder<T>;
   /** What the route returns: the exact bytes stored with the effect, or value rendered now if none was stored. */
   send(value: T): string;
+  /**
+   * Sends send(value) and returns the reply, for routes whose type provider types their return value as the
+   * schema's object: a string body skips the serializer, which that typing does not know.
+   */
+  respond(value: T): FastifyReply;
 }
 
 /**
@@ -78,7 +83,7 @@ export function answerWithEffect<T>(
     reply.code(statusCode);
     return reply.serialize(toJson(value)) as string;
   };
-  return {
+  const answer: EffectAnswer<T> = {
     async record(tx, value) {
       const body = render(value);
       const hold = request.idempotencyHold;
@@ -93,7 +98,11 @@ export function answerWithEffect<T>(
       if (recorded !== undefined && hold) hold.answeredWithEffect = true;
       return recorded ?? render(value);
     },
+    respond(value) {
+      return reply.send(answer.send(value));
+    },
   };
+  return answer;
 }
 
 export function registerIdempotency(app: FastifyInstance, store: IdempotencyStore): void {

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import type { FastifyReply } from "fastify";
 import { amountSchema } from "../../http/amount.js";
 import { authOf, requireAuth } from "../../http/auth.js";
 import { answerWithEffect } from "../../http/idempotency.js";
@@ -48,9 +47,7 @@ export const walletWithdrawalRoutes: FastifyPluginAsyncTypebox<{ wallets: Wallet
         request.ip,
         answer.record,
       );
-      // The bytes stored with the withdrawal go out as they are: a string body skips the serializer, which the
-      // TypeBox provider's typing of reply.send does not know.
-      return (reply as FastifyReply).send(answer.send(withdrawal));
+      return answer.respond(withdrawal);
     },
   );
 
