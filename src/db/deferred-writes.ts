@@ -7,7 +7,7 @@ import type { Queryable } from "./pool.js";
  * locks. They still commit with everything else in their transaction, or not at all.
  *
  * withTransaction (src/db/tx.ts) and the ledger batch writer open a collector for their client; writers call
- * deferredWritesOf(tx) and write at once when there is none (a plain pool query, a test's own transaction).
+ * gather(tx, …), which writes at once when there is none (a plain pool query, a test's own transaction).
  */
 export interface EventRow {
   id: string;
@@ -288,9 +288,26 @@ const messageColumns: readonly { name: string; type: string; value: (r: MessageR
 
 const collectors = new WeakMap<object, DeferredWrites>();
 
-/** The collector of the transaction this client runs, if its opener flushes one. */
-export function deferredWritesOf(tx: Queryable): DeferredWrites | undefined {
-  return collectors.get(tx);
+/**
+ * Adds rows to the collector of the transaction this client runs; when its opener gathers none (a plain pool query,
+ * a test's own client) writes them now, with the same statement, and throws the first refusal. One way to write
+ * each kind, gathered or not.
+ */
+export async function gather(tx: Queryable, add: (writes: DeferredWrites) => void): Promise<void> {
+  const deferred = collectors.get(tx);
+  if (deferred) {
+    add(deferred);
+    return;
+  }
+  await writeNow(tx, add);
+}
+
+/** Writes rows at once with the statements a flush uses (for a row the same transaction updates next). */
+export async function writeNow(tx: Queryable, add: (writes: DeferredWrites) => void): Promise<void> {
+  const now = new DeferredWrites();
+  add(now);
+  const [failure] = await now.flush(tx);
+  if (failure) throw failure.error;
 }
 
 /** Opens a collector for a client's transaction; close it when the transaction ends, committed or not. */
@@ -302,70 +319,6 @@ export function openDeferredWrites(tx: Queryable): DeferredWrites {
 
 export function closeDeferredWrites(tx: Queryable): void {
   collectors.delete(tx);
-}
-
-export async function insertEvents(tx: Queryable, rows: readonly EventRow[]): Promise<void> {
-  await tx.query(
-    `INSERT INTO events (id, type, merchant_id, wallet_user_id, livemode, api_version, data, created_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::jsonb[],
-                          $8::timestamptz[])`,
-    [
-      rows.map((r) => r.id),
-      rows.map((r) => r.type),
-      rows.map((r) => r.merchantId),
-      rows.map((r) => r.walletUserId),
-      rows.map((r) => r.livemode),
-      rows.map((r) => r.apiVersion),
-      rows.map((r) => r.data),
-      rows.map((r) => r.createdAt),
-    ],
-  );
-}
-
-export async function insertMessages(tx: Queryable, rows: readonly MessageRow[]): Promise<void> {
-  await tx.query(
-    `INSERT INTO outbound_messages (id, channel, recipient, template, locale, subject, body, html, merchant_id,
-                                    wallet_user_id, dedupe_key, next_attempt_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                          $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[])
-     ON CONFLICT (dedupe_key) DO NOTHING`,
-    [
-      rows.map((r) => r.id),
-      rows.map((r) => r.channel),
-      rows.map((r) => r.recipient),
-      rows.map((r) => r.template),
-      rows.map((r) => r.locale),
-      rows.map((r) => r.subject),
-      rows.map((r) => r.body),
-      rows.map((r) => r.html),
-      rows.map((r) => r.merchantId),
-      rows.map((r) => r.walletUserId),
-      rows.map((r) => r.dedupeKey),
-      rows.map((r) => r.nextAttemptAt),
-    ],
-  );
-}
-
-/** Completes claimed keys whose lease still holds; returns "scope\0key" of those it completed. */
-export async function storeAnswers(tx: Queryable, rows: readonly AnswerRow[]): Promise<Set<string>> {
-  const result = await tx.query<{ scope: string; key: string }>(
-    `UPDATE idempotency_keys k
-        SET state = 'completed', status_code = a.status_code, content_type = a.content_type,
-            response_body = a.response_body
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[])
-            AS a(scope, key, lease, status_code, content_type, response_body)
-      WHERE k.scope = a.scope AND k.key = a.key AND k.lease = a.lease AND k.state = 'in_progress'
-      RETURNING k.scope, k.key`,
-    [
-      rows.map((r) => r.scope),
-      rows.map((r) => r.key),
-      rows.map((r) => r.lease),
-      rows.map((r) => r.statusCode),
-      rows.map((r) => r.contentType),
-      rows.map((r) => r.body),
-    ],
-  );
-  return new Set(result.rows.map((r) => `${r.scope}\u0000${r.key}`));
 }
 
 const sqlNamePattern = /^[a-z_][a-z0-9_]*$/;
@@ -385,16 +338,4 @@ function groupInserts(rows: readonly InsertRow[]): InsertRow[][] {
     else groups.set(signature, [row]);
   }
   return [...groups.values()];
-}
-
-/** Plain inserts, one statement per table and column list, in the order they were gathered. */
-export async function insertRows(tx: Queryable, rows: readonly InsertRow[]): Promise<void> {
-  for (const group of groupInserts(rows)) {
-    const { table, columns } = group[0]!;
-    await tx.query(
-      `INSERT INTO ${table} (${columns.map((c) => c.name).join(", ")})
-       SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(", ")})`,
-      columns.map((_, i) => group.map((row) => row.values[i])),
-    );
-  }
 }

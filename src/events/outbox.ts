@@ -1,4 +1,4 @@
-import { deferredWritesOf, type EventRow as EventInsert, insertEvents } from "../db/deferred-writes.js";
+import { type EventRow as EventInsert, gather } from "../db/deferred-writes.js";
 import type { Queryable } from "../db/pool.js";
 import { apiVersionLatest } from "../http/versioning.js";
 import { newId } from "../ids.js";
@@ -61,9 +61,7 @@ export async function recordEvent(tx: Queryable, input: EventInput, at: Date = n
     createdAt: at,
   };
   // Written with the transaction's other events just before its COMMIT, when its opener gathers them.
-  const deferred = deferredWritesOf(tx);
-  if (deferred) deferred.event(row);
-  else await insertEvents(tx, [row]);
+  await gather(tx, (writes) => writes.event(row));
   return {
     id,
     object: "event",

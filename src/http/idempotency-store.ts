@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { deferredWritesOf, storeAnswers } from "../db/deferred-writes.js";
+import { gather } from "../db/deferred-writes.js";
 import type { Queryable } from "../db/pool.js";
 import {
   idempotencyInProgressStaleMs,
@@ -47,7 +47,7 @@ export interface IdempotencyStore {
   complete(claim: IdempotencyClaim, lease: string, response: StoredResponse): Promise<void>;
   /**
    * Stores the response inside the caller's transaction, the one that makes the effect the response answers for,
-   * so the two commit together. Throws IdempotencyLeaseLost when the key is no longer this request's (a retry took
+   * so the two commit together. Fails with AnswerLeaseLost (src/db/deferred-writes.ts) when the key is no longer this request's (a retry took
    * it over): the caller's transaction must then roll back, so the effect happens once, under the new holder.
    */
   completeIn(tx: Queryable, claim: IdempotencyClaim, lease: string, response: StoredResponse): Promise<void>;
@@ -79,16 +79,6 @@ export function requestFingerprint(request: {
     body: request.body ?? null,
   });
   return createHash("sha256").update(canonical).digest("hex");
-}
-
-/**
- * The key this request claimed was taken over by a retry (its holder looked dead) or released: whatever this
- * request did must not commit. The retry that holds the key now runs the effect instead; this request answers 409.
- */
-export class IdempotencyLeaseLost extends ApiError {
-  constructor() {
-    super("idempotency_key_in_use", "A retry with this Idempotency-Key took it over; that request answers for it.");
-  }
 }
 
 /** A key can vanish between our INSERT and SELECT (released after a 5xx); then we simply try again. */
@@ -158,13 +148,9 @@ export function createIdempotencyStore(db: Queryable): IdempotencyStore {
     response: StoredResponse,
   ): Promise<void> {
     const row = { scope: c.scope, key: c.key, lease, ...response };
-    // With the transaction's other answers before its COMMIT, which then fails if the lease was lost.
-    const deferred = deferredWritesOf(tx);
-    if (deferred) {
-      deferred.answer(row);
-      return;
-    }
-    if ((await storeAnswers(tx, [row])).size !== 1) throw new IdempotencyLeaseLost();
+    // With the transaction's other answers before its COMMIT, which then fails (AnswerLeaseLost) if the lease was
+    // lost: the caller's transaction rolls back.
+    await gather(tx, (writes) => writes.answer(row));
   }
 
   async function release(c: IdempotencyClaim, lease: string): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
-import { deferredWritesOf, insertMessages, type MessageRow as MessageInsert } from "../db/deferred-writes.js";
+import { gather, type MessageRow as MessageInsert } from "../db/deferred-writes.js";
 import type { Pool, Queryable } from "../db/pool.js";
 import { newId } from "../ids.js";
 import { messageDeliveryAttemptsMax, messageDeliveryBatchMax, messageRetryBaseMs } from "../limits.js";
@@ -148,9 +148,7 @@ export function createNotificationService(deps: NotificationsDeps) {
    */
   async function enqueueDeferred(tx: Queryable, input: MessageInput): Promise<void> {
     const row = messageRow(input);
-    const deferred = deferredWritesOf(tx);
-    if (deferred) deferred.message(row);
-    else await insertMessages(tx, [row]);
+    await gather(tx, (writes) => writes.message(row));
   }
 
   /** Claims due messages and sends them. Safe in several processes at once. Returns how many were sent. */

@@ -1,4 +1,4 @@
-import { deferredWritesOf } from "../db/deferred-writes.js";
+import { type DeferredWrites, gather, writeNow } from "../db/deferred-writes.js";
 import type { Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { parseAmount } from "../http/amount.js";
@@ -258,44 +258,22 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     };
   }
 
-  /** Inserts a drafted payment and its payment.created event in the caller's transaction. */
-  async function insertPayment(tx: Queryable, draft: Payment): Promise<Payment> {
-    const inserted = await tx.query<PaymentRow>(
-      `INSERT INTO payments (${paymentInsertColumns.map((c) => c.name).join(", ")})
-       VALUES (${paymentInsertColumns.map((c, i) => `$${i + 1}::${c.type}`).join(", ")})
-       RETURNING *`,
-      paymentInsertValues(draft),
-    );
-    const payment = paymentFromRow(inserted.rows[0]!);
-    await recordPaymentEvent(tx, ctx, payment, draft.createdAt);
-    return payment;
+  /** Writes a new payment's row as it is (its events are the caller's), with the transaction's gathered rows. */
+  async function writeNewPayment(tx: Queryable, payment: Payment): Promise<void> {
+    const values = paymentInsertValues(payment);
+    await gather(tx, (writes) => writes.insert({ table: "payments", columns: paymentInsertColumns, values }));
   }
 
   /**
-   * Inserts a drafted payment that nothing else in its transaction touches (a qr or checkout payment waiting for
-   * its payer): with the transaction's deferred rows when it gathers them, one statement for the whole batch.
+   * Inserts a drafted payment and its payment.created event in the caller's transaction. thenChanged: the same
+   * transaction changes the row next (a refused or waiting payment code), so it is written at once, not gathered.
    */
-  async function insertNewPayment(tx: Queryable, draft: Payment): Promise<Payment> {
-    const deferred = deferredWritesOf(tx);
-    if (!deferred) return insertPayment(tx, draft);
-    deferred.insert({ table: "payments", columns: paymentInsertColumns, values: paymentInsertValues(draft) });
+  async function insertPayment(tx: Queryable, draft: Payment, thenChanged = false): Promise<Payment> {
+    const values = paymentInsertValues(draft);
+    const add = (writes: DeferredWrites) => writes.insert({ table: "payments", columns: paymentInsertColumns, values });
+    await (thenChanged ? writeNow(tx, add) : gather(tx, add));
     await recordPaymentEvent(tx, ctx, draft, draft.createdAt);
     return draft;
-  }
-
-  /** Writes a new payment's row as it is (its events are the caller's), deferred when the transaction gathers. */
-  async function writeNewPayment(tx: Queryable, payment: Payment): Promise<void> {
-    const values = paymentInsertValues(payment);
-    const deferred = deferredWritesOf(tx);
-    if (deferred) {
-      deferred.insert({ table: "payments", columns: paymentInsertColumns, values });
-      return;
-    }
-    await tx.query(
-      `INSERT INTO payments (${paymentInsertColumns.map((c) => c.name).join(", ")})
-       VALUES (${paymentInsertColumns.map((c, i) => `$${i + 1}::${c.type}`).join(", ")})`,
-      values,
-    );
   }
 
   /**
@@ -345,7 +323,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       // No money moves yet: the row rides the next ledger batch to share its commit.
       let created: Payment | undefined;
       await ctx.ledger.runInBatch(async (tx) => {
-        created = await insertNewPayment(tx, draft);
+        created = await insertPayment(tx, draft);
         await answer?.(tx, created);
       });
       if (!created) throw new Error(`payment ${draft.id} was not created`);
@@ -395,7 +373,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     const prepare: Prepare = Object.assign(
       async (tx: Queryable): Promise<Payment> => {
         await claim(tx);
-        return insertPayment(tx, draft);
+        return insertPayment(tx, draft, true);
       },
       { claim },
     );

@@ -1,4 +1,4 @@
-import { deferredWritesOf } from "../../db/deferred-writes.js";
+import { gather } from "../../db/deferred-writes.js";
 import type { Queryable } from "../../db/pool.js";
 import type { TierLimits } from "../config.js";
 import { walletError } from "../errors.js";
@@ -64,9 +64,8 @@ export async function precheckSpend(db: Queryable, spend: Spend, limits: TierLim
 }
 
 /**
- * Counts a spend against the day and month, or throws when either limit would be passed. Call in the hook. One
- * statement for both periods (hooks run while the batch holds its account locks); with requireActive, the wallet
- * must also not be frozen, checked in the same statement. The rare refusal is explained with a second read.
+ * Counts a spend against the day and month, or fails its transaction (its ledger submission) when either limit
+ * would be passed; with requireActive the wallet must also not be frozen. Call in the hook.
  */
 export async function consumeSpend(
   tx: Queryable,
@@ -76,10 +75,10 @@ export async function consumeSpend(
 ): Promise<void> {
   if (spend.amount > limits.daily) throw limitError("day", limits.daily, 0n);
   if (spend.amount > limits.monthly) throw limitError("month", limits.monthly, 0n);
-  const deferred = deferredWritesOf(tx);
-  if (deferred) {
-    // Counted with the batch's other spends in one round trip before COMMIT; a refusal fails this submission only.
-    deferred.spend({
+  // Counted with the transaction's other spends in one round trip before COMMIT (coffer_consume_spends); a refusal
+  // fails this spend's submission only.
+  await gather(tx, (writes) =>
+    writes.spend({
       userId: spend.userId,
       currency: spend.currency,
       day: spend.periods.day,
@@ -92,40 +91,8 @@ export async function consumeSpend(
         reason === "frozen"
           ? walletError("wallet_frozen")
           : limitError(reason, reason === "day" ? limits.daily : limits.monthly, undefined),
-    });
-    return;
-  }
-  const counted = await tx.query<{ period: string }>(
-    `INSERT INTO wallet_spend_counters AS c (wallet_user_id, currency, period, spent)
-     SELECT $1, $2, p.period, $4::numeric FROM unnest($3::text[]) AS p(period)
-      WHERE NOT $7::boolean OR EXISTS (SELECT 1 FROM wallet_users u WHERE u.id = $1 AND u.frozen_at IS NULL)
-     ON CONFLICT (wallet_user_id, currency, period) DO UPDATE SET spent = c.spent + EXCLUDED.spent
-     WHERE c.spent + EXCLUDED.spent <= CASE WHEN c.period = $8 THEN $5::numeric ELSE $6::numeric END
-     RETURNING period`,
-    [
-      spend.userId,
-      spend.currency,
-      [spend.periods.day, spend.periods.month],
-      String(spend.amount),
-      String(limits.daily),
-      String(limits.monthly),
-      options.requireActive === true,
-      spend.periods.day,
-    ],
+    }),
   );
-  if (counted.rowCount === 2) return;
-  if (options.requireActive) {
-    const frozen = await tx.query<{ frozen: boolean }>(
-      "SELECT frozen_at IS NOT NULL AS frozen FROM wallet_users WHERE id = $1",
-      [spend.userId],
-    );
-    if (frozen.rows[0]?.frozen !== false) throw walletError("wallet_frozen");
-  }
-  // The period that was not counted is the one refused (the other one's count is rolled back with the caller's throw).
-  const dayCounted = counted.rows.some((r) => r.period === spend.periods.day);
-  const used = await spendUsage(tx, spend.userId, spend.currency, spend.periods);
-  if (!dayCounted) throw limitError("day", limits.daily, used.day);
-  throw limitError("month", limits.monthly, used.month);
 }
 
 /** Gives a spend back (a withdrawal the bank returned), in the transaction that returns the money. */
