@@ -5,6 +5,25 @@ import { capturingLogger } from "../../test/helpers/log-capture.js";
 import { startWorkers, type Worker } from "./worker-loop.js";
 
 describe("worker loops", () => {
+  it("start more loops than Node's default listener limit without a leak warning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    const workers: Worker[] = Array.from({ length: 16 }, (_, index) => ({
+      name: `idle-${index}`,
+      intervalMs: 60_000,
+      async run() {},
+    }));
+    const running = startWorkers(workers, capturingLogger().logger);
+    await sleep(20); // warnings are emitted on the next tick
+    await running.stop();
+    process.off("warning", onWarning);
+    assert.deepEqual(
+      warnings.filter((warning) => warning.name === "MaxListenersExceededWarning").map((w) => w.message),
+      [],
+    );
+  });
+
   it("run each worker repeatedly until stopped, and wait for the pass in progress", async () => {
     const log = capturingLogger();
     let passes = 0;

@@ -1,3 +1,4 @@
+import { defaultMaxListeners, setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { workerShutdownGraceMs } from "../limits.js";
@@ -18,9 +19,15 @@ export interface RunningWorkers {
   stop(): Promise<void>;
 }
 
+/** One listener for the loop's sleep and one for whatever the pass is waiting on. */
+const workerSignalListenersMax = 2;
+
 export function startWorkers(workers: readonly Worker[], log: Logger): RunningWorkers {
   const controller = new AbortController();
   const { signal } = controller;
+  // Every loop waits on this one signal (its sleep), and a pass may add one more (a fetch, a query); that is
+  // expected, not a leak, so the limit is raised to what these loops can add instead of warning at every start.
+  setMaxListeners(Math.max(defaultMaxListeners, workers.length * workerSignalListenersMax), signal);
 
   const loops = workers.map(async (worker) => {
     const workerLog = log.child({ worker: worker.name });
