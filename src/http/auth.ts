@@ -62,14 +62,17 @@ export const authErrors = defineErrors<AuthErrorCode>({
   },
 });
 
-/** The idempotency scope of a caller: keys never collide across merchants, modes or users. */
+/**
+ * The idempotency scope of a caller, derived here only: keys never collide across merchants, modes or users. Every
+ * caller acting for a merchant (secret, restricted and publishable keys, console users) shares the merchant's key
+ * space of its mode, as Stripe does: a key names one operation on the merchant's account, whoever sends it, and a
+ * console user who belongs to two merchants has two key spaces. A new kind of caller that carries a merchant falls
+ * in here without being listed. (Console routes that act on the user rather than the merchant, such as two-factor
+ * enrollment, are not idempotent routes: under this scope another member could replay their answer.)
+ */
 export function idempotencyScopeOf(auth: AuthContext): string {
+  if ("merchantId" in auth) return `merchant:${auth.merchantId}:${auth.livemode ? "live" : "test"}`;
   switch (auth.kind) {
-    case "secret_key":
-    case "publishable_key":
-      return `merchant:${auth.merchantId}:${auth.livemode ? "live" : "test"}`;
-    case "console":
-      return `console:${auth.userId}:${auth.livemode ? "live" : "test"}`;
     case "wallet":
       return `wallet:${auth.walletUserId}`;
     case "operator":
