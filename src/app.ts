@@ -16,6 +16,7 @@ import { registerMetrics } from "./http/metrics.js";
 import { registerOpenApi } from "./http/openapi.js";
 import { generateRequestId, registerRequestIdHeader, requestChildLogger } from "./http/request-id.js";
 import { trackRouteMethods } from "./http/route-methods.js";
+import { registerTextInputRule } from "./http/text-input.js";
 import { registerVersioning } from "./http/versioning.js";
 import { registerWebApp, type WebApp } from "./http/web-app.js";
 import { httpBodyBytesMax, httpKeepAliveTimeoutMs, httpRequestTimeoutMs } from "./limits.js";
@@ -88,6 +89,7 @@ export async function buildApp(deps: AppDeps) {
   );
   registerMetrics(app, deps.pool, deps.services?.ledgerBatches);
   registerAuthentication(app, deps.services?.authenticators ?? []);
+  registerTextInputRule(app);
   registerIdempotency(app, createIdempotencyStore(deps.pool));
   await registerOpenApi(app, { version: deps.version, publicUrl: deps.config.publicUrl });
 
