@@ -10,6 +10,7 @@ import { registerAuthentication } from "./http/auth.js";
 import { registerDraining } from "./http/draining.js";
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandlers } from "./http/error-handler.js";
 import { schemaErrorCodeKeyword } from "./http/errors.js";
+import { refusingNonFiniteNumbers } from "./http/finite-numbers.js";
 import { registerIdempotency } from "./http/idempotency.js";
 import { createIdempotencyStore } from "./http/idempotency-store.js";
 import { registerMetrics } from "./http/metrics.js";
@@ -136,5 +137,6 @@ const ajvOptions: AjvOptions = {
 function buildValidatorFactory(externalSchemas: Parameters<typeof ajvCompilerPool>[0]) {
   const strict = ajvCompilerPool(externalSchemas, { customOptions: { ...ajvOptions, coerceTypes: false } });
   const coercing = ajvCompilerPool(externalSchemas, { customOptions: { ...ajvOptions, coerceTypes: "array" } });
-  return (route: Parameters<typeof strict>[0]) => (route.httpPart === "body" ? strict(route) : coercing(route));
+  return (route: Parameters<typeof strict>[0]) =>
+    route.httpPart === "body" ? strict(route) : refusingNonFiniteNumbers(coercing(route));
 }

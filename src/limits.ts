@@ -10,6 +10,10 @@ export const httpShutdownGraceMs = 10_000; // in-flight requests get this long a
 export const listLimitDefault = 10;
 export const listLimitMax = 100;
 export const listCursorLengthMax = 255; // starting_after / ending_before hold an object id
+// Times given in Unix seconds (list filters such as created_gte): from the epoch to the last second of 9999, the
+// range in which PostgreSQL's timestamptz and JavaScript's Date agree.
+export const timestampSecondsMin = 0;
+export const timestampSecondsMax = 253_402_300_799;
 export const upstreamRequestIdLengthMax = 128; // an incoming Request-Id longer than this is not logged
 export const readinessCheckTimeoutMs = 2_000; // /readyz answers 503 when the database is slower than this
 export const workerShutdownGraceMs = 10_000; // a background loop gets this long to finish its pass on shutdown

@@ -526,9 +526,9 @@ export interface EventsListQuery {
   ending_before?: string;
   /** A type, or a prefix like "payment.*". */
   type?: string;
-  /** Only events created at or after (epoch seconds). */
+  /** Only events created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
   "created[gte]"?: number;
-  /** Only events created at or before (epoch seconds). */
+  /** Only events created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
   "created[lte]"?: number;
   /** Only events about this object: its own (data.object.id) and those of objects that point at it (data.object.payment, e.g. a payment's refunds). The timeline of one payment. */
   related_object?: string;
@@ -632,9 +632,9 @@ export interface PaymentsListQuery {
   status?: "requires_payment" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled" | "expired";
   /** qr: the payer scans the payment's QR code; payment_code: the merchant scans the payer's code; checkout: the hosted page. */
   method?: "qr" | "payment_code" | "checkout";
-  /** Unix seconds: created at or after this. */
+  /** Created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
   created_gte?: number;
-  /** Unix seconds: created before this. */
+  /** Created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
   created_lt?: number;
 }
 

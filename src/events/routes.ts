@@ -2,6 +2,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { merchantScope } from "../http/auth.js";
 import { listOf, listQueryProperties, pageRequest } from "../http/pagination.js";
+import { dateFromUnixSeconds, unixSecondsSchema } from "../http/timestamps.js";
 import type { EventService } from "./service.js";
 
 const EventSchema = Type.Object(
@@ -29,12 +30,8 @@ const ListQuery = Type.Object(
     type: Type.Optional(
       Type.String({ minLength: 1, maxLength: 100, description: 'A type, or a prefix like "payment.*".' }),
     ),
-    "created[gte]": Type.Optional(
-      Type.Integer({ minimum: 0, description: "Only events created at or after (epoch seconds)." }),
-    ),
-    "created[lte]": Type.Optional(
-      Type.Integer({ minimum: 0, description: "Only events created at or before (epoch seconds)." }),
-    ),
+    "created[gte]": Type.Optional(unixSecondsSchema("Only events created at or after this time.")),
+    "created[lte]": Type.Optional(unixSecondsSchema("Only events created at or before this time.")),
     related_object: Type.Optional(
       Type.String({
         minLength: 1,
@@ -60,8 +57,6 @@ const Redelivered = Type.Object(
   { additionalProperties: false },
 );
 
-const fromSeconds = (s: number | undefined) => (s === undefined ? undefined : new Date(s * 1000));
-
 export const eventRoutes: FastifyPluginAsync<{ events: EventService }> = async (app, { events }) => {
   app.addSchema(EventSchema);
   const tags = ["events"];
@@ -82,8 +77,8 @@ export const eventRoutes: FastifyPluginAsync<{ events: EventService }> = async (
         merchantScope(request, "events", "read"),
         {
           type: request.query.type,
-          createdGte: fromSeconds(request.query["created[gte]"]),
-          createdLte: fromSeconds(request.query["created[lte]"]),
+          createdGte: dateFromUnixSeconds(request.query["created[gte]"]),
+          createdLte: dateFromUnixSeconds(request.query["created[lte]"]),
           relatedObject: request.query.related_object,
         },
         pageRequest(request.query),

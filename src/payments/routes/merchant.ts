@@ -4,6 +4,7 @@ import { amountSchema } from "../../http/amount.js";
 import { merchantScope } from "../../http/auth.js";
 import { answerWithEffect } from "../../http/idempotency.js";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
+import { dateFromUnixSeconds, unixSecondsSchema } from "../../http/timestamps.js";
 import { payoutDescriptionLengthMax, refundDescriptionLengthMax } from "../../limits.js";
 import { RetryAfterError } from "../create.js";
 import { type Payment, paymentJson } from "../model.js";
@@ -30,13 +31,6 @@ import {
  * restricted keys with the resource's scope, and console sessions (merchantScope in src/http/auth.ts). Another
  * merchant's or mode's object is a 404, like one that does not exist.
  */
-/** The last second of the year 9999: beyond it a timestamp cannot be a date PostgreSQL and JavaScript agree on. */
-const unixSecondsMax = 253_402_300_799;
-
-function unixSecondsToDate(seconds: number | undefined): Date | undefined {
-  return seconds === undefined ? undefined : new Date(seconds * 1000);
-}
-
 const CreateBody = CreatePaymentBody(amountSchema());
 const CaptureBody = Type.Object(
   {
@@ -53,12 +47,8 @@ const PaymentListQuery = Type.Object(
     ...listQueryProperties,
     status: Type.Optional(PaymentStatusSchema),
     method: Type.Optional(PaymentMethodSchema),
-    created_gte: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: unixSecondsMax, description: "Unix seconds: created at or after this." }),
-    ),
-    created_lt: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: unixSecondsMax, description: "Unix seconds: created before this." }),
-    ),
+    created_gte: Type.Optional(unixSecondsSchema("Created at or after this time.")),
+    created_lt: Type.Optional(unixSecondsSchema("Created before this time.")),
   },
   { additionalProperties: false },
 );
@@ -176,8 +166,8 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
         {
           status: request.query.status,
           method: request.query.method,
-          createdGte: unixSecondsToDate(request.query.created_gte),
-          createdLt: unixSecondsToDate(request.query.created_lt),
+          createdGte: dateFromUnixSeconds(request.query.created_gte),
+          createdLt: dateFromUnixSeconds(request.query.created_lt),
         },
         pageRequest(request.query),
       );

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { authOf, requireAuth } from "../../http/auth.js";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
+import { dateFromUnixSeconds, unixSecondsSchema } from "../../http/timestamps.js";
 import { CurrencyCode, TransactionSchema, TransactionTypeSchema, walletTag } from "../schemas.js";
 import type { WalletServices } from "../service.js";
 
@@ -27,10 +28,8 @@ export const walletHistoryRoutes: FastifyPluginAsyncTypebox<{ wallets: WalletSer
             ),
             direction: Type.Optional(Type.Union([Type.Literal("in"), Type.Literal("out")])),
             currency: Type.Optional(CurrencyCode),
-            created_gte: Type.Optional(
-              Type.Integer({ minimum: 0, description: "Created at or after (Unix seconds)." }),
-            ),
-            created_lt: Type.Optional(Type.Integer({ minimum: 0, description: "Created before (Unix seconds)." })),
+            created_gte: Type.Optional(unixSecondsSchema("Created at or after this time.")),
+            created_lt: Type.Optional(unixSecondsSchema("Created before this time.")),
           },
           { additionalProperties: false },
         ),
@@ -44,8 +43,8 @@ export const walletHistoryRoutes: FastifyPluginAsyncTypebox<{ wallets: WalletSer
         status: query.status,
         direction: query.direction,
         currency: query.currency,
-        createdGte: query.created_gte === undefined ? undefined : new Date(query.created_gte * 1000),
-        createdLt: query.created_lt === undefined ? undefined : new Date(query.created_lt * 1000),
+        createdGte: dateFromUnixSeconds(query.created_gte),
+        createdLt: dateFromUnixSeconds(query.created_lt),
       });
     },
   );
