@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import pg from "pg";
 import { AnswerLeaseLost } from "../db/deferred-writes.js";
 import { LeaseBusy } from "../db/leases.js";
 import { isPoolWaitTimeout } from "../db/pool.js";
@@ -140,6 +141,16 @@ export function registerErrorHandlers(
       request.log.info({ code: apiError.code, param: apiError.param }, "request rejected");
       return sendError(reply, request, apiError);
     }
+    if (isDataException(error)) {
+      // Input that passed every check and still made PostgreSQL refuse a value: refused and nothing written (the
+      // statement failed), but the input rule or the route's schema missed it, so it is logged as a bug.
+      request.log.error({ err: error }, "a data exception escaped input validation (a bug): answered 400");
+      return sendError(
+        reply,
+        request,
+        new ApiError("parameter_invalid", "A parameter has a value coffer cannot store or compare."),
+      );
+    }
     if (isOverload(error)) {
       // Shedding load is an answer, not a failure: the client retries after a pause and nothing was written.
       request.log.warn({ err: error }, "request shed: the database is saturated");
@@ -179,6 +190,11 @@ export function registerErrorHandlers(
 function isOverload(error: unknown): boolean {
   const code = (error as { code?: string } | undefined)?.code;
   return isPoolWaitTimeout(error) || error instanceof LeaseBusy || code === "53300" || code === "57014";
+}
+
+/** PostgreSQL's class 22, data exception: a value it cannot read, store or compare (22021, 22007, 22P02 …). */
+function isDataException(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && typeof error.code === "string" && error.code.startsWith("22");
 }
 
 export function frameworkErrorHandler(error: Error, request: FastifyRequest, reply: FastifyReply): void {
