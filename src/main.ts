@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { auditCommand } from "./cli/audit.js";
 import { bankCommand } from "./cli/bank.js";
 import type { CliContext, Command } from "./cli/command.js";
 import { commandHelp, helpCommand, overview } from "./cli/help.js";
@@ -17,6 +18,7 @@ const commands: Readonly<Record<string, Command>> = {
   start: startCommand,
   migrate: migrateCommand,
   verify: verifyCommand,
+  audit: auditCommand,
   operator: operatorCommand,
   bank: bankCommand,
   listen: listenCommand,
@@ -67,7 +69,10 @@ async function main(argv: string[]): Promise<number> {
       context.err(`coffer: ${error.message}`);
       return 2;
     }
-    context.err(`coffer ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // A stack is for coffer's developers; a user reads what failed, and can ask for the stack when reporting it.
+    const showStack = process.env.COFFER_DEBUG === "1" && error instanceof Error;
+    const detail = showStack ? (error.stack ?? error.message) : error instanceof Error ? error.message : String(error);
+    context.err(`coffer ${name} failed: ${detail}${showStack ? "" : " (COFFER_DEBUG=1 shows the stack trace)"}`);
     return 1;
   }
 }

@@ -89,6 +89,31 @@ describe("coffer listen", () => {
     }
   });
 
+  it("finds coffer and the key from COFFER_API_URL and COFFER_API_KEY, like trigger", async () => {
+    const cli = runCli(["listen", "--forward-to", `${receiver.url}/webhooks`], {
+      COFFER_API_URL: apiUrl,
+      COFFER_API_KEY: apiKey,
+    });
+    try {
+      for (let i = 0; i < 400 && !cli.stdout().includes("Ready!"); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.match(cli.stdout(), /Ready!/);
+    } finally {
+      cli.child.kill("SIGINT");
+      await cli.exited;
+    }
+  });
+
+  it("uses PORT for the default API address and says so, without a stack trace, when nothing answers", async () => {
+    const cli = runCli(["listen", "--api-key", apiKey, "--forward-to", `${receiver.url}/webhooks`], {
+      PORT: "1",
+      COFFER_API_URL: undefined,
+    });
+    const { code } = await cli.exited;
+    assert.equal(code, 1);
+    assert.match(cli.stderr(), /cannot reach coffer at http:\/\/127\.0\.0\.1:1 .*Is it running\?/);
+    assert.doesNotMatch(cli.stderr(), /\n\s+at /, "no stack trace");
+  });
+
   it("refuses live keys", async () => {
     const cli = runCli(["listen", "--api-key", "sk_live_abc", "--forward-to", "http://127.0.0.1:1/x"], {});
     const { code } = await cli.exited;

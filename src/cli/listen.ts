@@ -4,6 +4,7 @@ import type { CofferEvent } from "../events/outbox.js";
 import { listLimitMax } from "../limits.js";
 import { eventMatches, seconds } from "../webhooks/model.js";
 import { secretPrefix, signatureHeader } from "../webhooks/signing.js";
+import { ApiFailure, apiClient, apiTargetOptions, apiTargetUsage, resolveApiTarget } from "./api-target.js";
 import type { CliContext, Command } from "./command.js";
 
 /**
@@ -11,7 +12,6 @@ import type { CliContext, Command } from "./command.js";
  * forwards each to a local URL, signed like a real delivery (Standard Webhooks) with a secret derived from the API
  * key, so the handler's verification code is exercised as in production.
  */
-const defaultApiUrl = "http://127.0.0.1:4000";
 const pollIntervalMsDefault = 1_000;
 const forwardTimeoutMs = 10_000;
 
@@ -19,17 +19,6 @@ const forwardTimeoutMs = 10_000;
 export function listenSigningSecret(apiKey: string): string {
   const bytes = createHmac("sha256", apiKey).update("coffer listen signing secret").digest().subarray(0, 24);
   return `${secretPrefix}${bytes.toString("base64")}`;
-}
-
-async function api<T>(apiUrl: string, apiKey: string, path: string): Promise<T> {
-  const response = await fetch(`${apiUrl}${path}`, {
-    headers: { authorization: `Bearer ${apiKey}` },
-    redirect: "error",
-  });
-  const body = (await response.json()) as T & { error?: { code: string; message: string } };
-  if (!response.ok)
-    throw new Error(`${response.status} ${body.error?.code ?? ""}: ${body.error?.message ?? "request failed"}`);
-  return body;
 }
 
 async function forward(target: string, secret: string, event: CofferEvent, context: CliContext): Promise<void> {
@@ -59,28 +48,27 @@ async function forward(target: string, secret: string, event: CofferEvent, conte
 export const listenCommand: Command = {
   summary: "Forward your test-mode events to a local webhook handler",
   usage: [
-    "coffer listen --api-key sk_test_… --forward-to http://localhost:3000/webhooks [--api-url URL] [--events TYPES]",
+    "coffer listen --forward-to http://127.0.0.1:3000/webhooks [--api-key sk_test_…] [--api-url URL] [--events TYPES]",
     "",
-    "  --api-key K      a test-mode secret or restricted key (events: read)",
+    ...apiTargetUsage,
+    "                   (a restricted key with events: read is enough)",
     "  --forward-to U   where to POST each event, signed (Standard Webhooks headers)",
-    `  --api-url U      the coffer API (default ${defaultApiUrl})`,
     '  --events TYPES   comma-separated types or prefixes, e.g. "payment.*,refund.succeeded" (default all)',
     "",
     "Prints the signing secret to configure in your handler, then one line per forwarded event with the status",
     "code your handler answered. Events that happen while it runs are forwarded; stop with Ctrl+C.",
   ].join("\n"),
   options: {
-    "api-key": { type: "string" },
+    ...apiTargetOptions,
     "forward-to": { type: "string" },
-    "api-url": { type: "string" },
     events: { type: "string" },
     "interval-ms": { type: "string" },
   },
   async run(args, context) {
-    const apiKey = args.values["api-key"];
+    const { apiUrl, apiKey } = resolveApiTarget(args.values);
     const target = args.values["forward-to"];
-    if (typeof apiKey !== "string" || typeof target !== "string") {
-      context.err("coffer listen: --api-key and --forward-to are required");
+    if (apiKey === undefined || typeof target !== "string") {
+      context.err("coffer listen: --forward-to and a key (--api-key or COFFER_API_KEY) are required");
       return 2;
     }
     if (/_live_/.test(apiKey)) {
@@ -94,7 +82,6 @@ export const listenCommand: Command = {
       context.err(`coffer listen: --forward-to must be an http(s) URL, got "${target}"`);
       return 2;
     }
-    const apiUrl = String(args.values["api-url"] ?? defaultApiUrl).replace(/\/$/, "");
     const patterns =
       typeof args.values.events === "string"
         ? args.values.events
@@ -105,8 +92,15 @@ export const listenCommand: Command = {
     const intervalMs = Number(args.values["interval-ms"] ?? pollIntervalMsDefault);
     const secret = listenSigningSecret(apiKey);
 
-    const latest = await api<{ data: CofferEvent[] }>(apiUrl, apiKey, "/v1/events?limit=1");
-    let cursor = latest.data[0]?.id;
+    const api = apiClient(apiUrl, apiKey);
+    let cursor: string | undefined;
+    try {
+      cursor = (await api.get<{ data: CofferEvent[] }>("/v1/events?limit=1")).data[0]?.id;
+    } catch (error) {
+      if (!(error instanceof ApiFailure)) throw error;
+      context.err(`coffer listen: ${error.message}`);
+      return 1;
+    }
     context.out(`Ready! Forwarding ${patterns.join(", ")} events to ${target}`);
     context.out(`Your webhook signing secret is ${secret}`);
 
@@ -122,9 +116,7 @@ export const listenCommand: Command = {
         let more = true;
         while (more && !stopping) {
           const query = cursor ? `&ending_before=${encodeURIComponent(cursor)}` : "";
-          const page = await api<{ data: CofferEvent[]; has_more: boolean }>(
-            apiUrl,
-            apiKey,
+          const page = await api.get<{ data: CofferEvent[]; has_more: boolean }>(
             `/v1/events?limit=${listLimitMax}${query}`,
           );
           const oldestFirst = [...page.data].reverse();

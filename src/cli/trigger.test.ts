@@ -27,7 +27,7 @@ describe("coffer trigger", () => {
   after(() => coffer.close());
 
   async function trigger(type: string, extra: string[] = [], env: Record<string, string> = {}) {
-    const cli = runCli(["trigger", type, "--url", coffer.baseUrl, ...extra], env);
+    const cli = runCli(["trigger", type, "--api-url", coffer.baseUrl, ...extra], env);
     const { code } = await cli.exited;
     return { code, stdout: cli.stdout(), stderr: cli.stderr() };
   }

@@ -1,6 +1,14 @@
-import { randomUUID } from "node:crypto";
 import type { CofferEvent } from "../events/outbox.js";
 import { listLimitMax } from "../limits.js";
+import {
+  type Api,
+  ApiFailure,
+  type ApiObject,
+  apiClient,
+  apiTargetOptions,
+  apiTargetUsage,
+  resolveApiTarget,
+} from "./api-target.js";
 import type { CliContext, Command } from "./command.js";
 
 /**
@@ -19,47 +27,6 @@ const sandboxCodes = {
   payerNeverAnswers: "880000000000000005",
   refundFails: "880000000000000009",
 } as const;
-
-interface ApiObject {
-  id: string;
-  status?: string;
-  destination?: { last4: string };
-  [key: string]: unknown;
-}
-
-class ApiFailure extends Error {}
-
-interface Api {
-  get<T = ApiObject>(path: string): Promise<T>;
-  post<T = ApiObject>(path: string, body?: Record<string, unknown>): Promise<T>;
-}
-
-function apiClient(baseUrl: string, apiKey: string): Api {
-  async function call<T>(method: "GET" | "POST", path: string, body?: Record<string, unknown>): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${apiKey}`,
-          ...(method === "POST" ? { "content-type": "application/json", "idempotency-key": randomUUID() } : {}),
-        },
-        body: method === "POST" ? JSON.stringify(body ?? {}) : undefined,
-        redirect: "error",
-      });
-    } catch (error) {
-      throw new ApiFailure(`cannot reach coffer at ${baseUrl}: ${(error as Error).message}`);
-    }
-    const json = (await response.json().catch(() => ({}))) as T & { error?: { code?: string; message?: string } };
-    if (!response.ok) {
-      throw new ApiFailure(
-        `${method} ${path} answered ${response.status} ${json.error?.code ?? ""}: ${json.error?.message ?? "request failed"}`,
-      );
-    }
-    return json;
-  }
-  return { get: (path) => call("GET", path), post: (path, body) => call("POST", path, body) };
-}
 
 /** What a recipe made: the objects whose events are reported. */
 type Recipe = (api: Api) => Promise<string[]>;
@@ -176,10 +143,6 @@ async function eventsOf(api: Api, objectIds: readonly string[], after: string | 
   return found;
 }
 
-function defaultApiUrl(): string {
-  return `http://127.0.0.1:${process.env.PORT?.trim() || "4000"}`;
-}
-
 function supportedList(): string {
   return Object.keys(triggerRecipes)
     .map((type) => `  ${type}`)
@@ -189,20 +152,17 @@ function supportedList(): string {
 export const triggerCommand: Command = {
   summary: "Fire a test-mode event (payment.succeeded, refund.failed, …) for webhook handler development",
   usage: [
-    "coffer trigger <event-type> [--api-key sk_test_…] [--url URL]",
+    "coffer trigger <event-type> [--api-key sk_test_…] [--api-url URL]",
     "",
-    "  --api-key K   a test-mode secret key (default: $COFFER_API_KEY)",
-    "  --url U       the coffer API (default http://127.0.0.1:$PORT, port 4000)",
+    ...apiTargetUsage,
+    "  --url U          the older spelling of --api-url",
     "",
     "Makes the objects the event needs in test mode (payments with the sandbox's magic codes, refunds, payouts, the",
     "test helpers for the payer's side and the test clock) and prints the events they fired, oldest first. Your",
     "webhook endpoints get them as usual; so does `coffer listen`. Supported event types:",
     supportedList(),
   ].join("\n"),
-  options: {
-    "api-key": { type: "string" },
-    url: { type: "string" },
-  },
+  options: { ...apiTargetOptions, url: { type: "string" } },
   allowPositionals: true,
   async run(args, context: CliContext) {
     const type = args.positionals[0];
@@ -215,7 +175,10 @@ export const triggerCommand: Command = {
       context.err(`coffer trigger: cannot trigger "${type}". Supported event types:\n${supportedList()}`);
       return 2;
     }
-    const apiKey = typeof args.values["api-key"] === "string" ? args.values["api-key"] : process.env.COFFER_API_KEY;
+    const target = resolveApiTarget(
+      typeof args.values.url === "string" ? { ...args.values, "api-url": args.values.url } : args.values,
+    );
+    const apiKey = target.apiKey;
     if (!apiKey) {
       context.err("coffer trigger: give a test-mode secret key with --api-key or COFFER_API_KEY");
       return 2;
@@ -226,8 +189,7 @@ export const triggerCommand: Command = {
       );
       return 2;
     }
-    const apiUrl = String(args.values.url ?? defaultApiUrl()).replace(/\/+$/, "");
-    const api = apiClient(apiUrl, apiKey);
+    const api = apiClient(target.apiUrl, apiKey);
     try {
       const latest = await api.get<{ data: CofferEvent[] }>("/v1/events?limit=1");
       const objectIds = await recipe(api);
