@@ -32,6 +32,7 @@ export const idPrefixes = {
   webhookDelivery: "whd",
   goLiveProbe: "glp",
   verifyRun: "vr",
+  auditReport: "ar",
   bankFileBatch: "bfb",
   message: "msg",
   auditRecord: "aud",

@@ -242,3 +242,14 @@ export const opsSearchQueryLengthMax = 254; // a merchant or wallet user search:
 export const opsBankFileUploadBytesMax = 16 * 1024 * 1024; // a settlement file uploaded in the console (CLI: more)
 // The upload is JSON: escaping can double a CSV's size (quotes, newlines), plus room for the other fields.
 export const opsBankFileUploadBodyBytesMax = 2 * opsBankFileUploadBytesMax + 64 * 1024;
+
+// Security audit (`coffer audit`, docs/SECURITY.md)
+export const apiKeyRotationDueMs = 365 * 24 * 60 * 60 * 1000; // a live secret or restricted key older than this is due
+export const apiKeyDormantMs = 90 * 24 * 60 * 60 * 1000; // a live key unused this long is reported as dormant
+export const webhookSecretRotationDueMs = 365 * 24 * 60 * 60 * 1000; // a live endpoint's signing secret older than this
+export const dataKeyRotationDueMs = 365 * 24 * 60 * 60 * 1000; // the active data key older than this is due
+export const masterKeyAgeNoticeMs = 2 * 365 * 24 * 60 * 60 * 1000; // a master key in use this long is mentioned
+export const securityAuditIntervalMs = 24 * 60 * 60 * 1000; // the worker audits when the last report is this old
+export const securityAuditCheckIntervalMs = 60 * 60 * 1000; // how often the worker looks at the last report's age
+export const securityAuditSubjectsMax = 20; // ids a finding names (keys, users); the count says how many in all
+export const securityAuditProxyEvidenceMs = 30 * 24 * 60 * 60 * 1000; // sign-ins this recent tell how requests arrive

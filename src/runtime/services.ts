@@ -29,6 +29,7 @@ import { createPaymentHelpers, type PaymentHelpers } from "../sandbox/payment-he
 import { createSandboxReset, type SandboxReset } from "../sandbox/reset.js";
 import { createTestClocks, type TestClocks } from "../sandbox/test-clock.js";
 import { createTestPayers, type TestPayers } from "../sandbox/test-payers.js";
+import { createSecurityAudit, type SecurityAudit } from "../security/audit-report/service.js";
 import { createSecretBox, type SecretBox } from "../security/encryption.js";
 import { loadWalletConfig, type WalletConfig } from "../wallets/config.js";
 import { createWalletServices, type WalletServices } from "../wallets/service.js";
@@ -55,6 +56,8 @@ export interface Services {
   merchants: MerchantServices;
   /** The platform's staff: operator accounts and the KYB review queue. */
   operators: OperatorServices;
+  /** `coffer audit`: the security audit's reports, made by the CLI or the daily worker. */
+  securityAudit: SecurityAudit;
   events: EventService;
   webhookEndpoints: WebhookEndpointService;
   webhookDelivery: WebhookDeliveryWorker;
@@ -184,6 +187,7 @@ export function createServices(deps: ServiceDeps): Services {
     }),
     reset: createSandboxReset({ pool, clock, ledger, wallets, testClocks }),
   };
+  const securityAudit = createSecurityAudit({ pool, clock, config });
   const authenticators: Authenticator[] = [];
   authenticators.push(wallets.authenticator);
   authenticators.push(...merchants.authenticators, ...operators.authenticators);
@@ -200,6 +204,7 @@ export function createServices(deps: ServiceDeps): Services {
     notifications,
     merchants,
     operators,
+    securityAudit,
     events,
     webhookEndpoints,
     webhookDelivery,

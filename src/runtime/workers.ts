@@ -16,6 +16,7 @@ import {
 } from "../limits.js";
 import { purgeExpiredMerchantRows } from "../merchants/housekeeping.js";
 import { paymentExpiryWorker, payoutScheduleWorker, payoutSettlementWorker } from "../payments/workers.js";
+import { securityAuditWorker } from "../security/audit-report/worker.js";
 import { walletBankSettlementWorker } from "../wallets/bank/worker.js";
 import { dispatchEvents } from "../webhooks/dispatcher.js";
 import type { Services } from "./services.js";
@@ -44,6 +45,7 @@ export function backgroundWorkers(deps: WorkerDeps): Worker[] {
     payoutSettlementWorker({ payments: deps.services.payments, log: deps.log }),
     payoutScheduleWorker({ payments: deps.services.payments, log: deps.log }),
     sandboxPayerActionWorker(deps),
+    securityAuditWorker({ audit: deps.services.securityAudit, clock: deps.services.clock, log: deps.log }),
   ];
 }
 

@@ -237,7 +237,8 @@ export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
       const current = await deps.secrets.decryptString(row.secret_enc, secretAad(id, "current"));
       const previousEnc = overlapMs > 0 ? await deps.secrets.encrypt(current, secretAad(id, "previous")) : null;
       const updated = await tx.query<EndpointRow>(
-        `UPDATE webhook_endpoints SET secret_enc = $2, previous_secret_enc = $3, previous_secret_expires_at = $4, updated_at = $5
+        `UPDATE webhook_endpoints SET secret_enc = $2, previous_secret_enc = $3, previous_secret_expires_at = $4,
+                                     updated_at = $5, secret_rotated_at = $5
           WHERE id = $1 RETURNING *`,
         [
           id,
