@@ -9,6 +9,7 @@ export const operatorErrorCodes = [
   "operator_email_taken",
   "bank_file_invalid",
   "verify_never_run",
+  "audit_report_never_run",
 ] as const;
 export type OperatorErrorCode = (typeof operatorErrorCodes)[number];
 
@@ -34,5 +35,10 @@ export const operatorErrors = defineErrors<OperatorErrorCode>({
     status: 404,
     type: "invalid_request_error",
     message: "coffer verify has not run yet: run `coffer verify` or POST /v1/ops/verify.",
+  },
+  audit_report_never_run: {
+    status: 404,
+    type: "invalid_request_error",
+    message: "coffer audit has not run yet: run `coffer audit`, or wait for the worker's daily audit.",
   },
 });

@@ -5,8 +5,8 @@ import type { OperatorRole } from "./model.js";
 /**
  * What each operator role may do. Reviewers decide KYB applications and see their sensitive fields and documents;
  * support staff can look at the queue (numbers masked) but not decide; admins do everything, including managing
- * operators, reading the platform's whole audit log, carrying files to and from the bank and running verify. Everyone
- * can search merchants and wallet users and see the latest verify result.
+ * operators, reading the platform's whole audit log and the security audit's reports, carrying files to and from the
+ * bank and running verify. Everyone can search merchants and wallet users and see the latest verify result.
  */
 export const operatorPermissions = {
   "self.manage": ["admin", "reviewer", "support"],
@@ -20,6 +20,7 @@ export const operatorPermissions = {
   "bank_files.manage": ["admin"],
   "verify.read": ["admin", "reviewer", "support"],
   "verify.run": ["admin"],
+  "audit_report.read": ["admin"],
 } as const satisfies Record<string, readonly OperatorRole[]>;
 
 export type OperatorPermission = keyof typeof operatorPermissions;

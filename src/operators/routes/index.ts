@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { Services } from "../../runtime/services.js";
 import { operatorAuditRoutes } from "./audit.js";
+import { operatorAuditReportRoutes } from "./audit-reports.js";
 import { operatorAuthRoutes } from "./auth.js";
 import { operatorBankFileRoutes } from "./bank-files.js";
 import { operatorDirectoryRoutes } from "./directory.js";
@@ -10,7 +11,7 @@ import { operatorVerifyRoutes } from "./verify.js";
 
 /**
  * Every /v1/ops route: operator sign-in and two-factor, operator management, the KYB queue, the audit log, merchant
- * and wallet user search, the file bank connector and verify runs.
+ * and wallet user search, the file bank connector, verify runs and security audit reports.
  */
 export const operatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, options) => {
   await app.register(operatorAuthRoutes, options);
@@ -20,4 +21,5 @@ export const operatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   await app.register(operatorDirectoryRoutes, options);
   await app.register(operatorBankFileRoutes, options);
   await app.register(operatorVerifyRoutes, options);
+  await app.register(operatorAuditReportRoutes, options);
 };
