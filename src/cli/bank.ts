@@ -77,7 +77,7 @@ export const bankCommand: Command = {
       context.err(`coffer bank: ${(error as Error).message}`);
       return 2;
     }
-    const db = await openDatabase(config, log, "coffer-bank");
+    const db = await openDatabase(config, log, "coffer-bank", { existing: true });
     let services: Services | undefined;
     try {
       services = createServices({ config, pool: db.pool, log, masterKey });

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../../test/helpers/cli.js";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db.js";
@@ -44,6 +47,15 @@ describe("coffer verify", () => {
   });
   after(async () => {
     await db.drop();
+  });
+
+  it("refuses a data folder with no database instead of creating an empty one", async () => {
+    const dataDir = path.join(os.tmpdir(), `coffer-verify-missing-${randomUUID()}`);
+    const cli = runCli(["verify"], { DATABASE_URL: undefined, COFFER_DATA_DIR: dataDir });
+    const { code } = await cli.exited;
+    assert.equal(code, 2);
+    assert.match(cli.stderr(), /no coffer database in .*Set COFFER_DATA_DIR/);
+    assert.equal(existsSync(dataDir), false, "nothing was created");
   });
 
   it("exits 0 and says OK when the books are clean", async () => {

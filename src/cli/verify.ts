@@ -41,7 +41,7 @@ export const verifyCommand: Command = {
     }
     const config = loadConfig();
     const log = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel });
-    const db = await openDatabase(config, log, "coffer-verify");
+    const db = await openDatabase(config, log, "coffer-verify", { existing: true });
     try {
       const migrations = await loadMigrations();
       const current = migrations.at(-1)?.version ?? 0;

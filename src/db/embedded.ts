@@ -147,9 +147,28 @@ export interface EmbeddedOptions {
   log?: (line: string) => void;
   /** Settings passed as -c name=value, e.g. for tests that do not need durability. */
   settings?: Record<string, string>;
+  /** For commands that inspect an install (verify, audit): fail instead of creating a new, empty cluster. */
+  mustExist?: boolean;
+}
+
+/** A command that inspects an existing install found no database in its data folder. */
+export class EmbeddedClusterMissing extends Error {
+  constructor(readonly dataDir: string) {
+    super(`no coffer database in ${dataDir}`);
+  }
+}
+
+export async function embeddedClusterExists(dataDir: string): Promise<boolean> {
+  return fs
+    .access(path.join(dataDir, "pg", "PG_VERSION"))
+    .then(() => true)
+    .catch(() => false);
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
+  if (options.mustExist && !(await embeddedClusterExists(options.dataDir))) {
+    throw new EmbeddedClusterMissing(options.dataDir);
+  }
   const bin = await loadBinaries();
   const ids = await runAsIds();
   const pgData = path.join(options.dataDir, "pg");
@@ -167,10 +186,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     };
   }
 
-  const initialised = await fs
-    .access(path.join(pgData, "PG_VERSION"))
-    .then(() => true)
-    .catch(() => false);
+  const initialised = await embeddedClusterExists(options.dataDir);
   if (!initialised) await initdb(bin, pgData, ids);
   else if (ids) await chownRecursive(pgData, ids);
   // A crashed previous run leaves postmaster.pid behind; postgres itself checks whether that pid is alive.
