@@ -20,7 +20,8 @@ import { signUpWallet, type TestWalletUser, walletTestConfig } from "../helpers/
 /**
  * The operator console in real Chromium against a real coffer: an admin with TOTP signs in, reviews a submitted
  * KYB application with its documents and approves it, finds the merchant and a wallet user, freezes and unfreezes
- * the wallet, and reads the audit log, the bank files and the latest verify. Screenshots: docs/screenshots/ops-*.png.
+ * the wallet, and reads the audit log, the bank files, the latest verify and the latest security audit.
+ * Screenshots: docs/screenshots/ops-*.png.
  */
 describe("operator console in the browser", { timeout: 240_000 }, () => {
   let db: TestDatabase;
@@ -73,6 +74,8 @@ describe("operator console in the browser", { timeout: 240_000 }, () => {
 
     // A verify run from the command line, for the books page to show.
     await services.operators.verifyRuns.run({ source: "cli" });
+    // And a security audit, for its page: the merchant's owner has no second factor.
+    await services.securityAudit.run("cli");
 
     browser = await launchBrowser();
     const baseURL = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -181,5 +184,16 @@ describe("operator console in the browser", { timeout: 240_000 }, () => {
     const latest = await services.operators.verifyRuns.latest();
     assert.equal(latest?.source, "operator");
     await shot("verify");
+  });
+
+  it("shows the latest security audit, each finding with its severity", async () => {
+    await nav("Security audit");
+    await page.getByRole("heading", { name: "Security audit (coffer audit)" }).waitFor();
+    await page.getByText("No high-severity finding.").waitFor();
+    const row = page.getByRole("row", { name: /merchant_admins_without_two_factor/ });
+    await row.getByText("Medium", { exact: true }).waitFor();
+    await row.getByText(merchant.email).waitFor();
+    await page.getByText("command line").waitFor();
+    await shot("security-audit");
   });
 });

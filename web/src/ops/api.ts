@@ -159,6 +159,20 @@ export interface BankFileBatch {
   created: number;
 }
 
+export type AuditSeverity = "high" | "medium" | "low" | "info";
+
+export interface AuditReport {
+  id: string;
+  object: "audit_report";
+  source: "cli" | "worker";
+  ok: boolean;
+  production: boolean;
+  counts: Record<AuditSeverity, number>;
+  audit_log: { records: number; intact: boolean };
+  findings: { id: string; severity: AuditSeverity; title: string; detail: string; remedy: string }[];
+  checked_at: number;
+}
+
 export interface VerifyRun {
   id: string;
   source: "cli" | "operator";

@@ -13,6 +13,7 @@ import { LoginPage } from "./pages/login";
 import { MerchantsPage } from "./pages/merchants";
 import { OperatorsPage } from "./pages/operators";
 import { SecurityPage } from "./pages/security";
+import { SecurityAuditPage } from "./pages/security-audit";
 import { VerifyPage } from "./pages/verify";
 import { WalletUserPage } from "./pages/wallet-user";
 import { WalletUsersPage } from "./pages/wallet-users";
@@ -75,6 +76,8 @@ function Page({ path }: { path: string }) {
       return <VerifyPage />;
     case "/ops/security":
       return <SecurityPage />;
+    case "/ops/security-audit":
+      return <SecurityAuditPage />;
     default:
       return <Redirect to="/ops/kyb" />;
   }

@@ -16,6 +16,7 @@ const navItems: { to: string; label: MessageKey; needs?: ConsolePermission }[] =
   { to: "/ops/operators", label: "nav.operators", needs: "operators.manage" },
   { to: "/ops/bank", label: "nav.bank", needs: "bank_files.manage" },
   { to: "/ops/verify", label: "nav.verify" },
+  { to: "/ops/security-audit", label: "nav.securityAudit", needs: "audit_report.read" },
   { to: "/ops/security", label: "nav.security" },
 ];
 

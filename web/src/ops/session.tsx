@@ -43,6 +43,7 @@ const permissions = {
   "operators.manage": ["admin"],
   "bank_files.manage": ["admin"],
   "verify.run": ["admin"],
+  "audit_report.read": ["admin"],
 } as const satisfies Record<string, readonly OperatorRole[]>;
 
 export type ConsolePermission = keyof typeof permissions;
