@@ -1,5 +1,11 @@
 import { authErrors } from "../src/http/auth.js";
 import { type ErrorDefinition, errorCatalog, errorTypes } from "../src/http/errors.js";
+import {
+  httpBodyIdleTimeoutMs,
+  httpHeadersTimeoutMs,
+  timestampSecondsMax,
+  timestampSecondsMin,
+} from "../src/limits.js";
 import { merchantErrors } from "../src/merchants/errors.js";
 import { operatorErrors } from "../src/operators/errors.js";
 import { paymentErrors } from "../src/payments/errors.js";
@@ -10,7 +16,7 @@ import { walletErrors } from "../src/wallets/errors.js";
  * Renders docs/errors.md from the error catalogs. A domain that adds its own catalog with defineErrors lists it
  * in `catalogs` below, so its codes are documented too.
  */
-const catalogs: { title: string; source: string; definitions: Readonly<Record<string, ErrorDefinition>> }[] = [
+export const catalogs: { title: string; source: string; definitions: Readonly<Record<string, ErrorDefinition>> }[] = [
   { title: "Request, idempotency and platform errors", source: "src/http/errors.ts", definitions: errorCatalog },
   { title: "Authorization", source: "src/http/auth.ts", definitions: authErrors.definitions },
   {
@@ -75,6 +81,18 @@ export function renderErrorsMarkdown(): string {
     "- `request_id`: the same as the `Request-Id` response header; quote it when you report a problem.",
     "",
     "A 5xx never describes coffer's internals; the details are in coffer's log under the request id.",
+    "",
+    "## Rules for every endpoint",
+    "",
+    "Bad input is answered with a 4xx and writes nothing. Beyond each endpoint's own schema:",
+    "",
+    "- Text: a string anywhere in a request (a JSON value or key, a path parameter, a querystring value, a header)",
+    "  that contains U+0000 or a lone UTF-16 surrogate is refused with 400 `parameter_invalid`, `param` naming it.",
+    `- Times given in Unix seconds (list filters such as \`created_gte\` and \`created[gte]\`) are whole numbers from`,
+    `  ${timestampSecondsMin} to ${timestampSecondsMax} (the last second of 9999); others are 400 \`parameter_invalid\`.`,
+    "- JSON bodies are UTF-8: a `Content-Type` naming another charset is 415 `charset_unsupported`.",
+    `- A request whose headers do not all arrive within ${httpHeadersTimeoutMs / 1000} s, or whose body stops arriving for`,
+    `  ${httpBodyIdleTimeoutMs / 1000} s, is answered 408 \`request_timeout\` and its connection closed.`,
     "",
     "## Types",
     "",

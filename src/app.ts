@@ -7,6 +7,7 @@ import { loadMigrations } from "./db/migrate.js";
 import type { Pool } from "./db/pool.js";
 import { eventRoutes } from "./events/routes.js";
 import { registerAuthentication } from "./http/auth.js";
+import { registerBodyReading } from "./http/body-reading.js";
 import { registerDraining } from "./http/draining.js";
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandlers } from "./http/error-handler.js";
 import { schemaErrorCodeKeyword } from "./http/errors.js";
@@ -20,7 +21,13 @@ import { trackRouteMethods } from "./http/route-methods.js";
 import { registerTextInputRule } from "./http/text-input.js";
 import { registerVersioning } from "./http/versioning.js";
 import { registerWebApp, type WebApp } from "./http/web-app.js";
-import { httpBodyBytesMax, httpKeepAliveTimeoutMs, httpRequestTimeoutMs } from "./limits.js";
+import {
+  httpBodyBytesMax,
+  httpHeadersTimeoutMs,
+  httpKeepAliveTimeoutMs,
+  httpRequestTimeoutMs,
+  httpTimeoutCheckIntervalMs,
+} from "./limits.js";
 import { merchantPlatformRoutes } from "./merchants/routes/index.js";
 import { paymentRoutes } from "./payments/routes/index.js";
 import type { Services } from "./runtime/services.js";
@@ -63,6 +70,9 @@ export async function buildApp(deps: AppDeps) {
     childLoggerFactory: requestChildLogger,
     bodyLimit: httpBodyBytesMax,
     requestTimeout: httpRequestTimeoutMs,
+    // Node looks for requests past these timeouts every connectionsCheckingInterval (30 s by default), so a client
+    // that stalls mid-headers is answered within a second of the bound, not up to 30 s after it.
+    http: { headersTimeout: httpHeadersTimeoutMs, connectionsCheckingInterval: httpTimeoutCheckIntervalMs },
     keepAliveTimeout: httpKeepAliveTimeoutMs,
     forceCloseConnections: "idle",
     return503OnClosing: false, // registerDraining answers 503 in our own error shape
@@ -91,6 +101,7 @@ export async function buildApp(deps: AppDeps) {
   registerMetrics(app, deps.pool, deps.services?.ledgerBatches);
   registerAuthentication(app, deps.services?.authenticators ?? []);
   registerTextInputRule(app);
+  registerBodyReading(app);
   registerIdempotency(app, createIdempotencyStore(deps.pool));
   await registerOpenApi(app, { version: deps.version, publicUrl: deps.config.publicUrl });
 

@@ -5,6 +5,9 @@
 // HTTP
 export const httpBodyBytesMax = 1_048_576; // 1 MiB: JSON bodies; uploads get their own limit later
 export const httpRequestTimeoutMs = 30_000;
+export const httpHeadersTimeoutMs = 10_000; // a request's headers must all arrive within this, else 408
+export const httpBodyIdleTimeoutMs = 10_000; // a request body that stops arriving for this long is answered 408
+export const httpTimeoutCheckIntervalMs = 1_000; // how often the server looks for requests past those timeouts
 export const httpKeepAliveTimeoutMs = 72_000; // above common load-balancer idle timeouts (60 s)
 export const httpShutdownGraceMs = 10_000; // in-flight requests get this long after SIGTERM
 export const listLimitDefault = 10;

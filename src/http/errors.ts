@@ -27,6 +27,7 @@ export interface ErrorDefinition {
 export const errorCodes = [
   "invalid_json",
   "unsupported_media_type",
+  "charset_unsupported",
   "body_too_large",
   "request_malformed",
   "request_timeout",
@@ -59,6 +60,11 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorDefinition>> = {
     status: 415,
     type: "invalid_request_error",
     message: "Request bodies must be JSON, sent with Content-Type: application/json.",
+  },
+  charset_unsupported: {
+    status: 415,
+    type: "invalid_request_error",
+    message: "Request bodies must be UTF-8: send Content-Type: application/json, with no charset or charset=utf-8.",
   },
   body_too_large: {
     status: 413,
