@@ -3,7 +3,7 @@ import type { Pool } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import type { MerchantScope } from "../http/auth.js";
 import { ApiError } from "../http/errors.js";
-import { keysetSql, type ListPage, type PageRequest, toListPage } from "../http/pagination.js";
+import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import { newId } from "../ids.js";
 import { eventMatches } from "../webhooks/model.js";
 import { type CofferEvent, eventFromRow } from "./outbox.js";
@@ -24,18 +24,15 @@ const notFound = () => new ApiError("resource_not_found", "No such event.", "id"
 /** `GET /v1/events` and redelivery: a merchant reads its own events of its mode, newest first. */
 export function createEventService(deps: { pool: Pool; clock: Clock }) {
   async function list(scope: MerchantScope, filter: EventFilter, page: PageRequest): Promise<ListPage<CofferEvent>> {
-    const keyset = keysetSql(page, { table: "events", idColumn: "id", sortColumns: ["seq"], order: "desc" }, 8);
     const prefix = filter.type?.endsWith(".*") ? `${filter.type.slice(0, -1)}%` : null;
     const exact = filter.type && !prefix ? filter.type : null;
-    const result = await deps.pool.query(
-      `SELECT * FROM events
-        WHERE merchant_id = $1 AND livemode = $2
-          AND ($3::text IS NULL OR type = $3) AND ($4::text IS NULL OR type LIKE $4)
+    const rows = await keysetPage<Parameters<typeof eventFromRow>[0]>(deps.pool, page, {
+      from: "events",
+      scope: "merchant_id = $1 AND livemode = $2",
+      filter: `($3::text IS NULL OR type = $3) AND ($4::text IS NULL OR type LIKE $4)
           AND ($5::timestamptz IS NULL OR created_at >= $5) AND ($6::timestamptz IS NULL OR created_at <= $6)
-          AND ($7::text IS NULL OR data->'object'->>'id' = $7 OR data->'object'->>'payment' = $7)
-          AND ${keyset.where}
-        ORDER BY ${keyset.orderBy} ${keyset.limit}`,
-      [
+          AND ($7::text IS NULL OR data->'object'->>'id' = $7 OR data->'object'->>'payment' = $7)`,
+      params: [
         scope.merchantId,
         scope.livemode,
         exact,
@@ -43,10 +40,12 @@ export function createEventService(deps: { pool: Pool; clock: Clock }) {
         filter.createdGte ?? null,
         filter.createdLte ?? null,
         filter.relatedObject ?? null,
-        ...keyset.params,
       ],
-    );
-    return toListPage(result.rows.map(eventFromRow), page);
+      idColumn: "id",
+      sortColumns: ["seq"],
+      order: "desc",
+    });
+    return mapPage(rows, eventFromRow);
   }
 
   async function get(scope: MerchantScope, id: string): Promise<CofferEvent> {

@@ -5,21 +5,20 @@ import { createTestApp } from "../../test/helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db.js";
 import { listLimitDefault, listLimitMax } from "../limits.js";
 import { ApiError } from "./errors.js";
-import {
-  type KeysetOptions,
-  keysetSql,
-  ListQuery,
-  listOf,
-  type PageRequest,
-  pageRequest,
-  toListPage,
-} from "./pagination.js";
+import { type KeysetList, keysetPage, ListQuery, listOf, type PageRequest, pageRequest } from "./pagination.js";
 
 describe("pagination", () => {
   let db: TestDatabase;
   // 25 objects; several share a created_at so the id must break ties.
   const ids = Array.from({ length: 25 }, (_, i) => `obj_${String(i + 1).padStart(2, "0")}`);
-  const options: KeysetOptions = { table: "things", idColumn: "id", sortColumns: ["created_at", "id"], order: "desc" };
+  const options: KeysetList = {
+    from: "things",
+    scope: "tenant = $1",
+    params: ["acme"],
+    idColumn: "id",
+    sortColumns: ["created_at", "id"],
+    order: "desc",
+  };
 
   before(async () => {
     db = await createTestDatabase({ poolSize: 2 });
@@ -31,18 +30,14 @@ describe("pagination", () => {
        SELECT 'obj_' || lpad(i::text, 2, '0'), 'acme', timestamptz '2026-01-01' + (i / 3) * interval '1 minute'
          FROM generate_series(1, 25) AS i`,
     );
+    await db.pool.query("INSERT INTO things VALUES ('obj_other', 'globex', timestamptz '2026-01-01 00:03:30')");
   });
   after(async () => {
     await db.drop();
   });
 
-  async function list(page: PageRequest, order: "asc" | "desc" = "desc") {
-    const sql = keysetSql(page, { ...options, order }, 2);
-    const rows = await db.pool.query<{ id: string }>(
-      `SELECT id FROM things WHERE tenant = $1 AND ${sql.where} ORDER BY ${sql.orderBy} ${sql.limit}`,
-      ["acme", ...sql.params],
-    );
-    const result = toListPage(rows.rows, page);
+  async function list(page: PageRequest, order: "asc" | "desc" = "desc", filter?: string) {
+    const result = await keysetPage<{ id: string }>(db.pool, page, { ...options, order, filter });
     return { ...result, data: result.data.map((r) => r.id) };
   }
 
@@ -78,12 +73,36 @@ describe("pagination", () => {
     assert.deepEqual(next.data, ids.slice(4, 8));
   });
 
-  it("answers an empty page for a cursor that names no object", async () => {
-    assert.deepEqual(await list(pageRequest({ starting_after: "obj_nope" })), {
+  it("refuses a cursor the caller may not list exactly as one that names no object", async () => {
+    const refusal = async (query: { starting_after?: string; ending_before?: string }) => {
+      const error = await list(pageRequest(query)).then(
+        () => assert.fail("a page was answered"),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof ApiError);
+      return { status: error.status, code: error.code, message: error.message, param: error.param };
+    };
+    const unknown = await refusal({ starting_after: "obj_nope" });
+    assert.deepEqual(unknown, {
+      status: 400,
+      code: "parameter_invalid",
+      message: "starting_after must be the id of an object in this list.",
+      param: "starting_after",
+    });
+    assert.deepEqual(await refusal({ starting_after: "obj_other" }), unknown, "another tenant's object");
+    const before = await refusal({ ending_before: "obj_other" });
+    assert.equal(before.param, "ending_before");
+    assert.deepEqual(before, await refusal({ ending_before: "obj_nope" }));
+  });
+
+  it("answers an empty page after the last object, and takes a cursor its filter leaves out", async () => {
+    assert.deepEqual(await list(pageRequest({ starting_after: "obj_01" })), {
       object: "list",
       data: [],
       has_more: false,
     });
+    const filtered = await list(pageRequest({ limit: 2, starting_after: "obj_10" }), "desc", "id LIKE 'obj_0%'");
+    assert.deepEqual(filtered, { object: "list", data: ["obj_09", "obj_08"], has_more: true });
   });
 
   it("validates list queries in a route", async () => {
@@ -113,7 +132,10 @@ describe("pagination", () => {
     }
   });
 
-  it("refuses identifiers that are not plain SQL names", () => {
-    assert.throws(() => keysetSql(pageRequest({}), { ...options, table: "things; DROP TABLE x" }, 1), /identifier/);
+  it("refuses identifiers that are not plain SQL names", async () => {
+    await assert.rejects(
+      keysetPage(db.pool, pageRequest({}), { ...options, sortColumns: ["created_at; DROP TABLE x"] }),
+      /identifier/,
+    );
   });
 });

@@ -3,7 +3,7 @@ import type { Pool, Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { recordEvent } from "../events/outbox.js";
 import type { ApiKeyScope } from "../http/auth.js";
-import { type KeysetOptions, keysetSql, type ListPage, type PageRequest, toListPage } from "../http/pagination.js";
+import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import { newId } from "../ids.js";
 import { apiKeyRollOverlapMsMax, apiKeysPerMerchantMax } from "../limits.js";
 import { appendAudit } from "../security/audit.js";
@@ -173,20 +173,22 @@ export function createApiKeyService(deps: {
     return result.rows[0] ? keyFromRow(result.rows[0]) : undefined;
   }
 
-  const keyset: KeysetOptions = { table: "api_keys", idColumn: "id", sortColumns: ["created_at", "id"], order: "desc" };
-
   async function list(
     merchantId: string,
     filter: { livemode?: boolean },
     page: PageRequest,
   ): Promise<ListPage<ApiKey>> {
-    const sql = keysetSql(page, keyset, 3);
-    const result = await deps.pool.query<ApiKeyRow>(
-      `SELECT * FROM api_keys WHERE merchant_id = $1 AND ($2::boolean IS NULL OR livemode = $2) AND ${sql.where}
-        ORDER BY ${sql.orderBy} ${sql.limit}`,
-      [merchantId, filter.livemode ?? null, ...sql.params],
-    );
-    return toListPage(result.rows.map(keyFromRow), page);
+    // A console user manages both modes' keys of their merchant: the scope is the merchant.
+    const rows = await keysetPage<ApiKeyRow>(deps.pool, page, {
+      from: "api_keys",
+      scope: "merchant_id = $1",
+      filter: "$2::boolean IS NULL OR livemode = $2",
+      params: [merchantId, filter.livemode ?? null],
+      idColumn: "id",
+      sortColumns: ["created_at", "id"],
+      order: "desc",
+    });
+    return mapPage(rows, keyFromRow);
   }
 
   async function goLiveAllows(db: Queryable, actor: ConsoleActor): Promise<Result<void, "go_live_incomplete">> {

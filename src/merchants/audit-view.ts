@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/pool.js";
-import { keysetSql, type ListPage, type PageRequest, toListPage } from "../http/pagination.js";
+import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import { type AuditRecord, auditFromRow } from "../security/audit.js";
 
 /**
@@ -12,14 +12,17 @@ export async function listAuditRecords(
   filter: { merchantId?: string; action?: string },
   page: PageRequest,
 ): Promise<ListPage<AuditRecord>> {
-  const sql = keysetSql(page, { table: "audit_log", idColumn: "id", sortColumns: ["seq"], order: "desc" }, 3);
-  const result = await db.query<Parameters<typeof auditFromRow>[0]>(
-    `SELECT * FROM audit_log
-      WHERE ($1::text IS NULL OR merchant_id = $1) AND ($2::text IS NULL OR action = $2) AND ${sql.where}
-      ORDER BY ${sql.orderBy} ${sql.limit}`,
-    [filter.merchantId ?? null, filter.action ?? null, ...sql.params],
-  );
-  return toListPage(result.rows.map(auditFromRow), page);
+  // A merchant reads its own records; an operator (no merchantId) all of them.
+  const rows = await keysetPage<Parameters<typeof auditFromRow>[0]>(db, page, {
+    from: "audit_log",
+    scope: "$1::text IS NULL OR merchant_id = $1",
+    filter: "$2::text IS NULL OR action = $2",
+    params: [filter.merchantId ?? null, filter.action ?? null],
+    idColumn: "id",
+    sortColumns: ["seq"],
+    order: "desc",
+  });
+  return mapPage(rows, auditFromRow);
 }
 
 export function auditRecordObject(record: AuditRecord) {

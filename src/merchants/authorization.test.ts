@@ -278,8 +278,15 @@ describe("authorization", () => {
     const members = (await a.client.get("/v1/console/team/members?limit=100")).json();
     assert.ok(members.data.some((m: { id: string }) => m.id === target.userId));
 
-    // Lists and cursors: B's lists hold only B's objects, whatever cursor it sends.
-    const bKeys = (await b.client.get(`/v1/console/api_keys?starting_after=${keyId}`)).json();
+    // Lists and cursors: B's lists hold only B's objects, and A's id as a cursor answers as an unknown id does.
+    const withoutRequestId = (body: string) => ({ ...JSON.parse(body).error, request_id: undefined });
+    const foreignCursor = await b.client.get(`/v1/console/api_keys?starting_after=${keyId}`);
+    const unknownCursor = await b.client.get(`/v1/console/api_keys?starting_after=${keyId.slice(0, -4)}zzzz`);
+    assert.equal(foreignCursor.statusCode, 400, foreignCursor.body);
+    assert.equal(foreignCursor.json().error.param, "starting_after");
+    assert.equal(unknownCursor.statusCode, foreignCursor.statusCode);
+    assert.deepEqual(withoutRequestId(foreignCursor.body), withoutRequestId(unknownCursor.body));
+    const bKeys = (await b.client.get("/v1/console/api_keys?limit=100")).json();
     assert.ok(bKeys.data.every((k: { id: string }) => k.id !== keyId));
     const bKeyIds = new Set(
       (await db.pool.query("SELECT id FROM api_keys WHERE merchant_id = $1", [b.merchantId])).rows.map((r) => r.id),

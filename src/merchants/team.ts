@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { Pool, Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
-import { keysetSql, type ListPage, type PageRequest, toListPage } from "../http/pagination.js";
+import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import { newId } from "../ids.js";
 import { personNameLengthMax, teamInviteTtlMs } from "../limits.js";
 import type { NotificationService } from "../notifications/service.js";
@@ -183,16 +183,15 @@ export function createTeamService(deps: {
   }
 
   async function listInvites(merchantId: string, page: PageRequest): Promise<ListPage<Invite>> {
-    const sql = keysetSql(
-      page,
-      { table: "team_invites", idColumn: "id", sortColumns: ["created_at", "id"], order: "desc" },
-      2,
-    );
-    const result = await deps.pool.query<InviteRow>(
-      `SELECT * FROM team_invites WHERE merchant_id = $1 AND ${sql.where} ORDER BY ${sql.orderBy} ${sql.limit}`,
-      [merchantId, ...sql.params],
-    );
-    return toListPage(result.rows.map(inviteFromRow), page);
+    const rows = await keysetPage<InviteRow>(deps.pool, page, {
+      from: "team_invites",
+      scope: "merchant_id = $1",
+      params: [merchantId],
+      idColumn: "id",
+      sortColumns: ["created_at", "id"],
+      order: "desc",
+    });
+    return mapPage(rows, inviteFromRow);
   }
 
   async function revokeInvite(actor: ConsoleActor, id: string): Promise<Result<Invite, TeamFailure>> {
@@ -317,26 +316,22 @@ export function createTeamService(deps: {
     joinedAt: row.created_at,
   });
 
-  const memberSelect = `SELECT m.user_id, u.email, u.name, m.role, m.created_at,
+  const memberSelect = `SELECT m.user_id, m.merchant_id, u.email, u.name, m.role, m.role <> 'owner' AS not_owner, m.created_at,
       (u.totp_enabled_at IS NOT NULL OR EXISTS (SELECT 1 FROM webauthn_credentials c WHERE c.user_id = u.id)) AS two_factor
     FROM merchant_members m JOIN merchant_users u ON u.id = m.user_id`;
 
   /** Members, oldest first (the owner first of all). The cursor is a user id. */
   async function listMembers(merchantId: string, page: PageRequest): Promise<ListPage<Member>> {
-    const backward = page.cursor?.direction === "before";
-    const order = backward ? "DESC" : "ASC";
     // (not owner, joined, id): false sorts before true, so the owner comes first, then by when they joined.
-    const cursor = page.cursor
-      ? `AND (m.role <> 'owner', m.created_at, m.user_id) ${backward ? "<" : ">"}
-           (SELECT role <> 'owner', created_at, user_id FROM merchant_members WHERE merchant_id = $1 AND user_id = $2)`
-      : "";
-    const result = await deps.pool.query<MemberRow>(
-      `${memberSelect} WHERE m.merchant_id = $1 ${cursor}
-        ORDER BY m.role <> 'owner' ${order}, m.created_at ${order}, m.user_id ${order}
-        LIMIT ${page.limit + 1}`,
-      page.cursor ? [merchantId, page.cursor.id] : [merchantId],
-    );
-    return toListPage(result.rows.map(memberFromRow), page);
+    const rows = await keysetPage<MemberRow>(deps.pool, page, {
+      from: `(${memberSelect}) members`,
+      scope: "merchant_id = $1",
+      params: [merchantId],
+      idColumn: "user_id",
+      sortColumns: ["not_owner", "created_at", "user_id"],
+      order: "asc",
+    });
+    return mapPage(rows, memberFromRow);
   }
 
   async function memberRow(db: Queryable, merchantId: string, userId: string, lock = false) {

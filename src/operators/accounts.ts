@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { Pool, Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
-import { keysetSql, type ListPage, type PageRequest, toListPage } from "../http/pagination.js";
+import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import { newId } from "../ids.js";
 import {
   loginFailuresPerIpMax,
@@ -282,16 +282,15 @@ export function createOperatorAccounts(deps: {
   }
 
   async function list(page: PageRequest): Promise<ListPage<Operator>> {
-    const sql = keysetSql(
-      page,
-      { table: "operators", idColumn: "id", sortColumns: ["created_at", "id"], order: "asc" },
-      1,
-    );
-    const result = await deps.pool.query<OperatorRow>(
-      `SELECT * FROM operators WHERE ${sql.where} ORDER BY ${sql.orderBy} ${sql.limit}`,
-      sql.params,
-    );
-    return toListPage(result.rows.map(operatorFromRow), page);
+    const rows = await keysetPage<OperatorRow>(deps.pool, page, {
+      from: "operators",
+      scope: "TRUE",
+      params: [],
+      idColumn: "id",
+      sortColumns: ["created_at", "id"],
+      order: "asc",
+    });
+    return mapPage(rows, operatorFromRow);
   }
 
   /** An admin changes another operator's role or disables them (which ends their sessions). */

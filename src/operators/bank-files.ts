@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { Pool } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
-import { keysetSql, type ListPage, type PageRequest, toListPage } from "../http/pagination.js";
+import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import { newId } from "../ids.js";
 import { fail, ok, type Result } from "../merchants/model.js";
 import { appendAudit } from "../security/audit.js";
@@ -188,12 +188,15 @@ export function createBankFileDesk(deps: { pool: Pool; clock: Clock; files: Bank
 
   /** Newest first. */
   async function list(page: PageRequest): Promise<ListPage<BankFileBatch>> {
-    const sql = keysetSql(page, { table: "bank_file_batches", idColumn: "id", sortColumns: ["seq"], order: "desc" }, 1);
-    const result = await deps.pool.query<BatchRow>(
-      `SELECT * FROM bank_file_batches WHERE ${sql.where} ORDER BY ${sql.orderBy} ${sql.limit}`,
-      sql.params,
-    );
-    return toListPage(result.rows.map(batchFromRow), page);
+    const rows = await keysetPage<BatchRow>(deps.pool, page, {
+      from: "bank_file_batches",
+      scope: "TRUE",
+      params: [],
+      idColumn: "id",
+      sortColumns: ["seq"],
+      order: "desc",
+    });
+    return mapPage(rows, batchFromRow);
   }
 
   return { exportPending, importSettlement, list };

@@ -1,5 +1,5 @@
 import type { Pool } from "../db/pool.js";
-import { keysetSql, type ListPage, type PageRequest, toListPage } from "../http/pagination.js";
+import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import { type CapabilityStatus, liveCapability } from "../merchants/account.js";
 import type { KybState } from "../merchants/model.js";
 import { type WalletUser, type WalletUserRow, walletUserFromRow } from "../wallets/users/model.js";
@@ -55,29 +55,25 @@ export type Directory = ReturnType<typeof createDirectory>;
 export function createDirectory(deps: { pool: Pool }) {
   async function searchMerchants(query: string, page: PageRequest): Promise<ListPage<MerchantSummary>> {
     const text = query.trim();
-    const sql = keysetSql(
-      page,
-      { table: "merchants", idColumn: "id", sortColumns: ["created_at", "id"], order: "desc" },
-      3,
-    );
-    const result = await deps.pool.query<MerchantSummaryRow>(
-      `SELECT * FROM (
-         SELECT m.id, m.business_name, m.created_at, k.state AS kyb_state, k.id AS kyb_application_id,
+    const rows = await keysetPage<MerchantSummaryRow>(deps.pool, page, {
+      from: `(SELECT m.id, m.business_name, m.created_at, k.state AS kyb_state, k.id AS kyb_application_id,
                 (SELECT u.email FROM merchant_members mm JOIN merchant_users u ON u.id = mm.user_id
                   WHERE mm.merchant_id = m.id AND mm.role = 'owner') AS owner_email,
                 (SELECT count(*)::int FROM api_keys a
                   WHERE a.merchant_id = m.id AND a.livemode AND a.revoked_at IS NULL) AS live_api_keys
-           FROM merchants m LEFT JOIN kyb_applications k ON k.merchant_id = m.id
-          WHERE $1::text = ''
-             OR m.id = $1
-             OR m.business_name ILIKE $2
+                FROM merchants m LEFT JOIN kyb_applications k ON k.merchant_id = m.id) AS q`,
+      scope: "TRUE",
+      filter: `$1::text = ''
+             OR q.id = $1
+             OR q.business_name ILIKE $2
              OR EXISTS (SELECT 1 FROM merchant_members mm JOIN merchant_users u ON u.id = mm.user_id
-                         WHERE mm.merchant_id = m.id AND u.email ILIKE $2)) AS q
-        WHERE ${sql.where}
-        ORDER BY ${sql.orderBy} ${sql.limit}`,
-      [text, likePattern(text), ...sql.params],
-    );
-    const merchants = result.rows.map((row): MerchantSummary => {
+                         WHERE mm.merchant_id = q.id AND u.email ILIKE $2)`,
+      params: [text, likePattern(text)],
+      idColumn: "id",
+      sortColumns: ["created_at", "id"],
+      order: "desc",
+    });
+    return mapPage(rows, (row): MerchantSummary => {
       const kybState = row.kyb_state ?? "draft";
       return {
         id: row.id,
@@ -90,7 +86,6 @@ export function createDirectory(deps: { pool: Pool }) {
         createdAt: row.created_at,
       };
     });
-    return toListPage(merchants, page);
   }
 
   /** Phone numbers match on their digits, so "+86 138 0013 8000" and "13800138000" both find +8613800138000. */
@@ -98,20 +93,17 @@ export function createDirectory(deps: { pool: Pool }) {
     const text = query.trim();
     const digits = text.replace(/[\s()+-]/g, "");
     const phonePattern = /^\d{3,15}$/.test(digits) ? likePattern(digits) : null;
-    const sql = keysetSql(
-      page,
-      { table: "wallet_users", idColumn: "id", sortColumns: ["created_at", "id"], order: "desc" },
-      4,
-    );
-    const result = await deps.pool.query<WalletUserRow>(
-      `SELECT * FROM wallet_users
-        WHERE ($1::text = '' OR id = $1 OR email ILIKE $2 OR display_name ILIKE $2 OR legal_name ILIKE $2
-               OR ($3::text IS NOT NULL AND phone LIKE $3))
-          AND ${sql.where}
-        ORDER BY ${sql.orderBy} ${sql.limit}`,
-      [text, likePattern(text), phonePattern, ...sql.params],
-    );
-    return toListPage(result.rows.map(walletUserFromRow), page);
+    const rows = await keysetPage<WalletUserRow>(deps.pool, page, {
+      from: "wallet_users",
+      scope: "TRUE",
+      filter: `$1::text = '' OR id = $1 OR email ILIKE $2 OR display_name ILIKE $2 OR legal_name ILIKE $2
+               OR ($3::text IS NOT NULL AND phone LIKE $3)`,
+      params: [text, likePattern(text), phonePattern],
+      idColumn: "id",
+      sortColumns: ["created_at", "id"],
+      order: "desc",
+    });
+    return mapPage(rows, walletUserFromRow);
   }
 
   return { searchMerchants, searchWalletUsers };

@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { Pool } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
-import { keysetSql, type ListPage, type PageRequest, toListPage } from "../http/pagination.js";
+import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import {
   documentAad,
   type KybRow,
@@ -72,20 +72,17 @@ export function createKybReview(deps: {
     filter: { state?: KybState },
     page: PageRequest,
   ): Promise<ListPage<ReturnType<typeof kybSummaryObject>>> {
-    const sql = keysetSql(
-      page,
-      { table: "kyb_applications", idColumn: "id", sortColumns: ["updated_at", "id"], order: "asc" },
-      2,
-    );
-    const result = await deps.pool.query<SummaryRow>(
-      `SELECT * FROM (
-         SELECT k.id, k.merchant_id, m.business_name, k.state, k.legal_name, k.country, k.submitted_at, k.updated_at
-           FROM kyb_applications k JOIN merchants m ON m.id = k.merchant_id) AS q
-        WHERE ($1::text IS NULL OR state = $1) AND ${sql.where}
-        ORDER BY ${sql.orderBy} ${sql.limit}`,
-      [filter.state ?? null, ...sql.params],
-    );
-    return toListPage(result.rows.map(kybSummaryObject), page);
+    const rows = await keysetPage<SummaryRow>(deps.pool, page, {
+      from: `(SELECT k.id, k.merchant_id, m.business_name, k.state, k.legal_name, k.country, k.submitted_at, k.updated_at
+                FROM kyb_applications k JOIN merchants m ON m.id = k.merchant_id) AS q`,
+      scope: "TRUE",
+      filter: "$1::text IS NULL OR state = $1",
+      params: [filter.state ?? null],
+      idColumn: "id",
+      sortColumns: ["updated_at", "id"],
+      order: "asc",
+    });
+    return mapPage(rows, kybSummaryObject);
   }
 
   async function open(id: string, options: { sensitive: boolean }) {

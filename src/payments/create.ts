@@ -5,7 +5,7 @@ import { parseAmount } from "../http/amount.js";
 import type { MerchantScope } from "../http/auth.js";
 import { ApiError } from "../http/errors.js";
 import type { AnswerRecorder } from "../http/idempotency.js";
-import { keysetSql, type ListPage, type PageRequest, toListPage } from "../http/pagination.js";
+import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import { newId } from "../ids.js";
 import {
   paymentCodeConfirmWindowMs,
@@ -484,29 +484,24 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     if (filter.createdGte && filter.createdLt && filter.createdGte >= filter.createdLt) {
       throw new ApiError("parameter_invalid", "created_lt must be after created_gte.", "created_lt");
     }
-    const keyset = keysetSql(
-      page,
-      { table: "payments", idColumn: "id", sortColumns: ["created_at", "id"], order: "desc" },
-      7,
-    );
-    const result = await pool.query<PaymentRow>(
-      `SELECT * FROM payments
-        WHERE merchant_id = $1 AND livemode = $2 AND ($3::text IS NULL OR status = $3)
-          AND ($4::text IS NULL OR method = $4)
-          AND ($5::timestamptz IS NULL OR created_at >= $5) AND ($6::timestamptz IS NULL OR created_at < $6)
-          AND ${keyset.where}
-        ORDER BY ${keyset.orderBy} ${keyset.limit}`,
-      [
+    const rows = await keysetPage<PaymentRow>(pool, page, {
+      from: "payments",
+      scope: "merchant_id = $1 AND livemode = $2",
+      filter: `($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR method = $4)
+          AND ($5::timestamptz IS NULL OR created_at >= $5) AND ($6::timestamptz IS NULL OR created_at < $6)`,
+      params: [
         scope.merchantId,
         scope.livemode,
         filter.status ?? null,
         filter.method ?? null,
         filter.createdGte ?? null,
         filter.createdLt ?? null,
-        ...keyset.params,
       ],
-    );
-    return toListPage(result.rows.map(paymentFromRow), page);
+      idColumn: "id",
+      sortColumns: ["created_at", "id"],
+      order: "desc",
+    });
+    return mapPage(rows, paymentFromRow);
   }
 
   return { create, get, list, holdsCurrency, supportedCurrency };

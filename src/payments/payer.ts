@@ -2,7 +2,7 @@ import type { Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { ApiError } from "../http/errors.js";
 import type { AnswerRecorder } from "../http/idempotency.js";
-import { keysetSql, type ListPage, type PageRequest, toListPage } from "../http/pagination.js";
+import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import { walletError } from "../wallets/errors.js";
 import type { StepUpProof } from "../wallets/stepup/service.js";
 import type { WalletUser } from "../wallets/users/model.js";
@@ -80,18 +80,16 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
     filter: { status?: PaymentStatus },
     page: PageRequest,
   ): Promise<ListPage<WalletPaymentJson>> {
-    const keyset = keysetSql(
-      page,
-      { table: "payments", idColumn: "id", sortColumns: ["created_at", "id"], order: "desc" },
-      3,
-    );
-    const result = await pool.query<PaymentRow>(
-      `SELECT * FROM payments WHERE payer_id = $1 AND ($2::text IS NULL OR status = $2) AND ${keyset.where}
-        ORDER BY ${keyset.orderBy} ${keyset.limit}`,
-      [userId, filter.status ?? null, ...keyset.params],
-    );
-    const rows = result.rows.map(paymentFromRow);
-    const page_ = toListPage(rows, page);
+    const rows = await keysetPage<PaymentRow>(pool, page, {
+      from: "payments",
+      scope: "payer_id = $1",
+      filter: "$2::text IS NULL OR status = $2",
+      params: [userId, filter.status ?? null],
+      idColumn: "id",
+      sortColumns: ["created_at", "id"],
+      order: "desc",
+    });
+    const page_ = mapPage(rows, paymentFromRow);
     return { ...page_, data: await Promise.all(page_.data.map(json)) };
   }
 

@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { Pool } from "../db/pool.js";
 import type { CofferEvent } from "../events/outbox.js";
-import { keysetSql, type ListPage, type PageRequest, toListPage } from "../http/pagination.js";
+import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import { apiVersionLatest } from "../http/versioning.js";
 import { newId } from "../ids.js";
 import type { SecretBox } from "../security/encryption.js";
@@ -189,12 +189,15 @@ export function createEndpointProbe(deps: EndpointProbeDeps) {
   }
 
   async function list(merchantId: string, page: PageRequest): Promise<ListPage<GoLiveProbe>> {
-    const keyset = keysetSql(page, { table: "go_live_probes", idColumn: "id", sortColumns: ["seq"], order: "desc" }, 2);
-    const result = await deps.pool.query<ProbeRow>(
-      `SELECT * FROM go_live_probes WHERE merchant_id = $1 AND ${keyset.where} ORDER BY ${keyset.orderBy} ${keyset.limit}`,
-      [merchantId, ...keyset.params],
-    );
-    return toListPage(result.rows.map(probeFromRow), page);
+    const rows = await keysetPage<ProbeRow>(deps.pool, page, {
+      from: "go_live_probes",
+      scope: "merchant_id = $1",
+      params: [merchantId],
+      idColumn: "id",
+      sortColumns: ["seq"],
+      order: "desc",
+    });
+    return mapPage(rows, probeFromRow);
   }
 
   return { run, list };

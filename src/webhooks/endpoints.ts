@@ -4,7 +4,7 @@ import { withTransaction } from "../db/tx.js";
 import { isEventType, recordEvent } from "../events/outbox.js";
 import type { MerchantScope } from "../http/auth.js";
 import { ApiError } from "../http/errors.js";
-import { keysetSql, type ListPage, type PageRequest, toListPage } from "../http/pagination.js";
+import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import { newId } from "../ids.js";
 import { webhookEnabledEventsMax, webhookEndpointsPerModeMax, webhookSecretRotationOverlapMsMax } from "../limits.js";
 import type { SecretBox } from "../security/encryption.js";
@@ -38,6 +38,19 @@ export interface EndpointInput {
 export type WebhookEndpointService = ReturnType<typeof createWebhookEndpointService>;
 
 const notFound = () => new ApiError("resource_not_found", "No such webhook endpoint.", "id");
+
+/** A delivery as its list reads it, with its event's type. */
+interface DeliveryRow {
+  id: string;
+  event_id: string;
+  event_type: string;
+  endpoint_id: string;
+  status: WebhookDelivery["status"];
+  next_attempt_at: Date | null;
+  created_at: Date;
+  delivered_at: Date | null;
+  livemode: boolean;
+}
 
 export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
   async function vetUrl(url: string, livemode: boolean): Promise<void> {
@@ -126,17 +139,17 @@ export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
   }
 
   async function list(scope: MerchantScope, page: PageRequest): Promise<ListPage<WebhookEndpoint>> {
-    const keyset = keysetSql(
-      page,
-      { table: "webhook_endpoints", idColumn: "id", sortColumns: ["created_at", "id"], order: "desc" },
-      3,
-    );
-    const result = await deps.pool.query<EndpointRow>(
-      `SELECT * FROM webhook_endpoints WHERE merchant_id = $1 AND livemode = $2 AND deleted_at IS NULL AND ${keyset.where}
-       ORDER BY ${keyset.orderBy} ${keyset.limit}`,
-      [scope.merchantId, scope.livemode, ...keyset.params],
-    );
-    return toListPage(result.rows.map(endpointFromRow), page);
+    // A deleted endpoint is still the merchant's: as a cursor it keeps a client's paging steady.
+    const rows = await keysetPage<EndpointRow>(deps.pool, page, {
+      from: "webhook_endpoints",
+      scope: "merchant_id = $1 AND livemode = $2",
+      filter: "deleted_at IS NULL",
+      params: [scope.merchantId, scope.livemode],
+      idColumn: "id",
+      sortColumns: ["created_at", "id"],
+      order: "desc",
+    });
+    return mapPage(rows, endpointFromRow);
   }
 
   async function update(
@@ -270,18 +283,16 @@ export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
     page: PageRequest,
   ): Promise<ListPage<WebhookDelivery>> {
     await load(deps.pool, scope, endpointId);
-    const keyset = keysetSql(
-      page,
-      { table: "webhook_deliveries", idColumn: "id", sortColumns: ["seq"], order: "desc" },
-      2,
-    );
-    const deliveries = await deps.pool.query(
-      `SELECT * FROM (SELECT d.*, e.type AS event_type FROM webhook_deliveries d JOIN events e ON e.id = d.event_id
-                      WHERE d.endpoint_id = $1) deliveries
-        WHERE ${keyset.where} ORDER BY ${keyset.orderBy} ${keyset.limit}`,
-      [endpointId, ...keyset.params],
-    );
-    const ids = deliveries.rows.map((d) => d.id as string);
+    // The endpoint was found in the caller's scope above, so its deliveries are the caller's to list.
+    const deliveries = await keysetPage<DeliveryRow>(deps.pool, page, {
+      from: "(SELECT d.*, e.type AS event_type FROM webhook_deliveries d JOIN events e ON e.id = d.event_id) deliveries",
+      scope: "endpoint_id = $1",
+      params: [endpointId],
+      idColumn: "id",
+      sortColumns: ["seq"],
+      order: "desc",
+    });
+    const ids = deliveries.data.map((d) => d.id);
     const attempts = await deps.pool.query(
       "SELECT * FROM webhook_attempts WHERE delivery_id = ANY($1) ORDER BY delivery_id, attempt",
       [ids],
@@ -299,20 +310,22 @@ export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
       });
       byDelivery.set(a.delivery_id, list);
     }
-    const data: WebhookDelivery[] = deliveries.rows.map((d) => ({
-      id: d.id,
-      object: "webhook_delivery",
-      event_id: d.event_id,
-      event_type: d.event_type,
-      endpoint_id: d.endpoint_id,
-      status: d.status,
-      attempts: byDelivery.get(d.id) ?? [],
-      next_attempt_at: d.next_attempt_at ? seconds(d.next_attempt_at) : null,
-      created: seconds(d.created_at),
-      delivered_at: d.delivered_at ? seconds(d.delivered_at) : null,
-      livemode: d.livemode,
-    }));
-    return toListPage(data, page);
+    return mapPage(
+      deliveries,
+      (d): WebhookDelivery => ({
+        id: d.id,
+        object: "webhook_delivery",
+        event_id: d.event_id,
+        event_type: d.event_type,
+        endpoint_id: d.endpoint_id,
+        status: d.status,
+        attempts: byDelivery.get(d.id) ?? [],
+        next_attempt_at: d.next_attempt_at ? seconds(d.next_attempt_at) : null,
+        created: seconds(d.created_at),
+        delivered_at: d.delivered_at ? seconds(d.delivered_at) : null,
+        livemode: d.livemode,
+      }),
+    );
   }
 
   return { create, get, list, update, remove, rotateSecret, listDeliveries };

@@ -3,7 +3,7 @@ import { parseAmount } from "../../http/amount.js";
 import type { MerchantScope } from "../../http/auth.js";
 import { ApiError } from "../../http/errors.js";
 import type { AnswerRecorder } from "../../http/idempotency.js";
-import { keysetSql, type ListPage, type PageRequest, toListPage } from "../../http/pagination.js";
+import { keysetPage, type ListPage, mapPage, type PageRequest } from "../../http/pagination.js";
 import { isId, newId } from "../../ids.js";
 import { isApplied } from "../../ledger/errors.js";
 import { balanceOf, transferIdFor } from "../../ledger/model.js";
@@ -175,18 +175,17 @@ export function createPayoutService(ctx: PaymentContext) {
   }
 
   async function list(scope: MerchantScope, filter: { status?: string }, page: PageRequest): Promise<ListPage<Payout>> {
-    const keyset = keysetSql(
-      page,
-      { table: "payouts", idColumn: "id", sortColumns: ["created_at", "id"], order: "desc" },
-      4,
-    );
-    const result = await pool.query<PayoutRow>(
-      `SELECT ${payoutColumns} FROM payouts p WHERE p.merchant_id = $1 AND p.livemode = $2
-          AND ($3::text IS NULL OR p.status = $3) AND ${keyset.where}
-        ORDER BY ${keyset.orderBy} ${keyset.limit}`,
-      [scope.merchantId, scope.livemode, filter.status ?? null, ...keyset.params],
-    );
-    return toListPage(result.rows.map(payoutFromRow), page);
+    const rows = await keysetPage<PayoutRow>(pool, page, {
+      from: "payouts p",
+      columns: payoutColumns,
+      scope: "p.merchant_id = $1 AND p.livemode = $2",
+      filter: "$3::text IS NULL OR p.status = $3",
+      params: [scope.merchantId, scope.livemode, filter.status ?? null],
+      idColumn: "id",
+      sortColumns: ["created_at", "id"],
+      order: "desc",
+    });
+    return mapPage(rows, payoutFromRow);
   }
 
   async function instructionFor(payout: Payout): Promise<BankInstruction> {

@@ -5,7 +5,7 @@ import { parseAmount } from "../../http/amount.js";
 import type { MerchantScope } from "../../http/auth.js";
 import { ApiError } from "../../http/errors.js";
 import type { AnswerRecorder } from "../../http/idempotency.js";
-import { keysetSql, type ListPage, type PageRequest, toListPage } from "../../http/pagination.js";
+import { keysetPage, type ListPage, mapPage, type PageRequest } from "../../http/pagination.js";
 import { isId, newId } from "../../ids.js";
 import { isApplied } from "../../ledger/errors.js";
 import { type TransferInput, transferIdFor } from "../../ledger/model.js";
@@ -252,17 +252,16 @@ export function createRefundService(ctx: PaymentContext) {
     filter: { payment?: string },
     page: PageRequest,
   ): Promise<ListPage<Refund>> {
-    const keyset = keysetSql(
-      page,
-      { table: "refunds", idColumn: "id", sortColumns: ["created_at", "id"], order: "desc" },
-      4,
-    );
-    const result = await pool.query<RefundRow>(
-      `SELECT * FROM refunds WHERE merchant_id = $1 AND livemode = $2 AND ($3::text IS NULL OR payment_id = $3)
-          AND ${keyset.where} ORDER BY ${keyset.orderBy} ${keyset.limit}`,
-      [scope.merchantId, scope.livemode, filter.payment ?? null, ...keyset.params],
-    );
-    return toListPage(result.rows.map(refundFromRow), page);
+    const rows = await keysetPage<RefundRow>(pool, page, {
+      from: "refunds",
+      scope: "merchant_id = $1 AND livemode = $2",
+      filter: "$3::text IS NULL OR payment_id = $3",
+      params: [scope.merchantId, scope.livemode, filter.payment ?? null],
+      idColumn: "id",
+      sortColumns: ["created_at", "id"],
+      order: "desc",
+    });
+    return mapPage(rows, refundFromRow);
   }
 
   return { create, get, list };

@@ -1,5 +1,5 @@
 import type { Pool } from "../../db/pool.js";
-import { type ListPage, type PageRequest, toListPage } from "../../http/pagination.js";
+import { keysetPage, type ListPage, type PageRequest } from "../../http/pagination.js";
 import { unixSeconds } from "../time.js";
 import { publicName, type WalletUserRow, walletUserFromRow } from "../users/model.js";
 
@@ -100,33 +100,26 @@ export function createWalletTransactions(deps: { pool: Pool }) {
     filters: TransactionFilters,
   ): Promise<ListPage<ReturnType<typeof json>>> {
     const params: unknown[] = [userId];
-    const where = ["t.wallet_user_id = $1"];
+    const where = ["TRUE"];
     const add = (sql: string, value: unknown) => {
       params.push(value);
       where.push(sql.replace("?", `$${params.length}`));
     };
-    if (filters.type) add("t.type = ?", filters.type);
-    if (filters.status) add("t.status = ?", filters.status);
-    if (filters.direction) add("t.direction = ?", filters.direction);
-    if (filters.currency) add("t.currency = ?", filters.currency);
-    if (filters.createdGte) add("t.created_at >= ?", filters.createdGte);
-    if (filters.createdLt) add("t.created_at < ?", filters.createdLt);
-    // Paging backward reads the rows just above the cursor in ascending order; toListPage turns them around.
-    const backward = page.cursor?.direction === "before";
-    if (page.cursor) {
-      add(
-        `(t.created_at, t.id) ${backward ? ">" : "<"} (SELECT c.created_at, c.id FROM wallet_transactions c
-                                                  WHERE c.id = ? AND c.wallet_user_id = $1)`,
-        page.cursor.id,
-      );
-    }
-    const order = backward ? "ASC" : "DESC";
-    const result = await deps.pool.query<TransactionRow>(
-      `SELECT t.* FROM wallet_transactions t WHERE ${where.join(" AND ")}
-        ORDER BY t.created_at ${order}, t.id ${order} LIMIT ${page.limit + 1}`,
+    if (filters.type) add("type = ?", filters.type);
+    if (filters.status) add("status = ?", filters.status);
+    if (filters.direction) add("direction = ?", filters.direction);
+    if (filters.currency) add("currency = ?", filters.currency);
+    if (filters.createdGte) add("created_at >= ?", filters.createdGte);
+    if (filters.createdLt) add("created_at < ?", filters.createdLt);
+    const listPage = await keysetPage<TransactionRow>(deps.pool, page, {
+      from: "wallet_transactions",
+      scope: "wallet_user_id = $1",
+      filter: where.join(" AND "),
       params,
-    );
-    const listPage = toListPage(result.rows, page);
+      idColumn: "id",
+      sortColumns: ["created_at", "id"],
+      order: "desc",
+    });
     const names = await describe(listPage.data);
     return { ...listPage, data: listPage.data.map((row) => json(row, names)) };
   }

@@ -1,6 +1,7 @@
 import type { Queryable } from "../../db/pool.js";
 import { withTransaction } from "../../db/tx.js";
 import { ApiError } from "../../http/errors.js";
+import { keysetPage, type PageRequest } from "../../http/pagination.js";
 import { newId } from "../../ids.js";
 import { walletKycAgeYearsMin } from "../../limits.js";
 import { appendAudit } from "../../security/audit.js";
@@ -206,15 +207,20 @@ export function createWalletKyc(deps: WalletDeps & { users: WalletUserService })
     limit: number;
     startingAfter?: string;
   }): Promise<{ items: KycReviewItem[]; hasMore: boolean }> {
-    const result = await pool.query<KycRow>(
-      `SELECT * FROM wallet_kyc_submissions
-        WHERE status = 'pending_review'
-          AND ($1::text IS NULL OR (created_at, id) > (SELECT created_at, id FROM wallet_kyc_submissions WHERE id = $1))
-        ORDER BY created_at, id LIMIT $2`,
-      [query.startingAfter ?? null, query.limit + 1],
-    );
-    const rows = result.rows.map(kycFromRow);
-    return { items: await Promise.all(rows.slice(0, query.limit).map(reveal)), hasMore: rows.length > query.limit };
+    const page: PageRequest = {
+      limit: query.limit,
+      cursor: query.startingAfter === undefined ? undefined : { direction: "after", id: query.startingAfter },
+    };
+    const rows = await keysetPage<KycRow>(pool, page, {
+      from: "wallet_kyc_submissions",
+      scope: "TRUE",
+      filter: "status = 'pending_review'",
+      params: [],
+      idColumn: "id",
+      sortColumns: ["created_at", "id"],
+      order: "asc",
+    });
+    return { items: await Promise.all(rows.data.map((row) => reveal(kycFromRow(row)))), hasMore: rows.has_more };
   }
 
   /** An operator's decision on a submission in the review queue. */
