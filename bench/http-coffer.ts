@@ -101,6 +101,8 @@ export function cofferEnvironment(databaseUrl: string, dataDir: string, masterKe
     LOG_LEVEL: "warn",
     // With DATABASE_URL the default is "none": test-mode endpoints may then not target the bench's loopback receiver.
     COFFER_WEBHOOK_LOCAL_TARGETS: "test",
+    // The bench reads the verification mail from the dev mailbox, which is off by default with DATABASE_URL.
+    COFFER_DEV_MAILBOX: "on",
   };
 }
 

@@ -76,7 +76,9 @@ export async function buildApp(deps: AppDeps) {
     keepAliveTimeout: httpKeepAliveTimeoutMs,
     forceCloseConnections: "idle",
     return503OnClosing: false, // registerDraining answers 503 in our own error shape
-    trustProxy: false,
+    // Only hops from these addresses are believed for X-Forwarded-For, -Proto and -Host; request.ip is then the
+    // client's address, and every per-address decision (limits, lockouts, audit, logs) uses it.
+    trustProxy: trustedProxiesOf(deps.config),
     exposeHeadRoutes: true,
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
@@ -127,6 +129,11 @@ export async function buildApp(deps: AppDeps) {
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
+
+/** Fastify's trustProxy: the configured proxies, or none at all. */
+function trustedProxiesOf(config: Config): boolean | string[] {
+  return config.trustedProxies.length > 0 ? config.trustedProxies : false;
+}
 
 /**
  * Two validators from Fastify's own Ajv compiler: request bodies are JSON and keep their types exactly (a string

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import path from "node:path";
 import { type Currency, createCurrencyRegistry, defaultCryptoAssets, parseCryptoAssets } from "./ledger/currencies.js";
 
@@ -30,6 +31,16 @@ export interface Config {
    * (a newcomer points test webhooks at localhost), "none" with DATABASE_URL (a real deployment).
    */
   webhookLocalTargets: "none" | "test" | "all";
+  /**
+   * Reverse proxies whose X-Forwarded-For, -Proto and -Host are believed (IPs or CIDR ranges, from
+   * COFFER_TRUSTED_PROXIES). Empty: none, request.ip is the peer's address.
+   */
+  trustedProxies: string[];
+  /**
+   * Whether the dev mailbox and dev SMS outbox keep and show what the dev transports "sent" (COFFER_DEV_MAILBOX).
+   * Default: on with the embedded database (development), off with DATABASE_URL (a real deployment).
+   */
+  devMailbox: boolean;
 }
 
 export class ConfigError extends Error {
@@ -72,6 +83,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     databaseUrl === undefined ? "test" : "none",
     problems,
   );
+  const trustedProxies = parseTrustedProxies(env.COFFER_TRUSTED_PROXIES, problems);
+  const devMailbox = parseSwitch(env.COFFER_DEV_MAILBOX, "COFFER_DEV_MAILBOX", databaseUrl === undefined, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -90,6 +103,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     smsHttpUrl,
     smsHttpToken,
     webhookLocalTargets,
+    trustedProxies,
+    devMailbox,
     ...overrides,
   };
 }
@@ -127,6 +142,41 @@ function parseEnum<T extends string>(
   if ((allowed as readonly string[]).includes(value)) return value as T;
   problems.push(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
   return fallback;
+}
+
+const switchValues: Record<string, boolean> = { on: true, true: true, "1": true, off: false, false: false, "0": false };
+
+function parseSwitch(raw: string | undefined, name: string, fallback: boolean, problems: string[]): boolean {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = switchValues[raw.trim().toLowerCase()];
+  if (value !== undefined) return value;
+  problems.push(`${name} must be on or off (or true/false, 1/0), got "${raw}"`);
+  return fallback;
+}
+
+/** Comma-separated IP addresses and CIDR ranges (10.0.0.0/8, fd00::/8); anything else is refused at start. */
+function parseTrustedProxies(raw: string | undefined, problems: string[]): string[] {
+  if (raw === undefined || raw.trim() === "") return [];
+  const entries = raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  const bad = entries.filter((entry) => !isIpOrCidr(entry));
+  if (bad.length > 0) {
+    problems.push(
+      `COFFER_TRUSTED_PROXIES must list IP addresses or CIDR ranges (e.g. 10.0.0.1,10.1.0.0/16), not ${bad.map((b) => `"${b}"`).join(", ")}`,
+    );
+    return [];
+  }
+  return entries;
+}
+
+function isIpOrCidr(entry: string): boolean {
+  const [address = "", prefix, extra] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 function parseDatabaseUrl(raw: string | undefined, problems: string[]): string | undefined {

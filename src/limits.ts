@@ -79,6 +79,10 @@ export const messageDeliveryAttemptsMax = 8;
 export const messageRetryBaseMs = 30_000; // doubles per attempt: 30 s, 1 min, 2 min … about 1 h in all
 export const smtpTimeoutMs = 15_000;
 export const smsHttpTimeoutMs = 10_000;
+export const devMailboxKeptMs = 24 * 60 * 60 * 1000; // the dev mailbox and SMS outbox show a message this long
+export const messageUndeliveredKeptMs = 24 * 60 * 60 * 1000; // a message not sent by then is failed, content purged
+export const messageHousekeepingIntervalMs = 10 * 60 * 1000; // how often kept message content is looked at
+export const messageHousekeepingBatchRowsMax = 1_000; // rows purged per statement, so no purge holds long locks
 
 // Webhooks
 export const webhookUrlLengthMax = 2_048;

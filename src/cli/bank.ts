@@ -81,6 +81,8 @@ export const bankCommand: Command = {
     let services: Services | undefined;
     try {
       services = createServices({ config, pool: db.pool, log, masterKey });
+      // A settlement file may queue failure notices inside its transaction, encrypted with a data key loaded now.
+      await services.secrets.warm();
       const wallets = services.wallets;
       // Every file goes through the operators' desk, so it is listed in the console and audited.
       const desk = services.operators.bankFiles;

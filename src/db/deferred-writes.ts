@@ -27,9 +27,8 @@ export interface MessageRow {
   recipient: string;
   template: string;
   locale: string;
-  subject: string | null;
-  body: string;
-  html: string | null;
+  /** The rendered message, encrypted before it is gathered (src/notifications/content.ts): never in clear. */
+  contentEnc: string;
   merchantId: string | null;
   walletUserId: string | null;
   dedupeKey: string | null;
@@ -277,9 +276,7 @@ const messageColumns: readonly { name: string; type: string; value: (r: MessageR
   { name: "recipient", type: "text", value: (r) => r.recipient },
   { name: "template", type: "text", value: (r) => r.template },
   { name: "locale", type: "text", value: (r) => r.locale },
-  { name: "subject", type: "text", value: (r) => r.subject },
-  { name: "body", type: "text", value: (r) => r.body },
-  { name: "html", type: "text", value: (r) => r.html },
+  { name: "content_enc", type: "text", value: (r) => r.contentEnc },
   { name: "merchant_id", type: "text", value: (r) => r.merchantId },
   { name: "wallet_user_id", type: "text", value: (r) => r.walletUserId },
   { name: "dedupe_key", type: "text", value: (r) => r.dedupeKey },

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { createTestApp } from "../../test/helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db.js";
@@ -10,10 +11,14 @@ import {
   enableTotp,
   fillKyb,
   idNumber,
+  logIn,
   newMerchant,
   newOperator,
   samplePng,
   type TestMerchant,
+  tokenFromMail,
+  uniqueEmail,
+  waitForMail,
 } from "../../test/helpers/merchant-console.js";
 import { createTestServices } from "../../test/helpers/services.js";
 import { type SmtpSink, startSmtpSink } from "../../test/helpers/smtp-sink.js";
@@ -86,7 +91,8 @@ describe("secrets at rest", () => {
     return list;
   }
 
-  it("no column of any table holds a secret in clear", async () => {
+  /** Every row of every table as text (bytea as hex), like a data-only dump. */
+  async function dumpEverything(): Promise<string> {
     const tables = await db.pool.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
     );
@@ -96,6 +102,11 @@ describe("secrets at rest", () => {
       const rows = await db.pool.query<{ row: string }>(`SELECT t::text AS row FROM "${table_name}" t`);
       dump += rows.rows.map((r) => r.row).join("\n");
     }
+    return dump;
+  }
+
+  it("no column of any table holds a secret in clear", async () => {
+    const dump = await dumpEverything();
     assert.ok(dump.includes("3445"), "the dump is real: it holds the last four of the account number");
     for (const [name, value] of needles()) {
       assert.ok(!dump.includes(value), `${name} is in the database in clear`);
@@ -114,6 +125,77 @@ describe("secrets at rest", () => {
     for (const [name, value] of needles()) {
       assert.ok(!output.includes(value), `${name} is in pg_dump's output in clear`);
     }
+  });
+
+  it("keeps no one-time token of a sent mail: verification, reset, invite and wallet code work only from the mail", async () => {
+    const quiet = await newMerchant(app, sink, "Reset Shop");
+    const invitee = uniqueEmail("invitee");
+    const walletEmail = uniqueEmail("wallet");
+    const asked = [
+      await app.inject({ method: "POST", url: "/v1/console/password_reset", payload: { email: quiet.email } }),
+      await m.client.post("/v1/console/team/invites", { email: invitee, role: "developer" }),
+      await app.inject({
+        method: "POST",
+        url: "/v1/wallet/signup",
+        payload: { email: walletEmail, password: "a long and quiet river" },
+      }),
+    ];
+    assert.deepEqual(
+      asked.map((r) => r.statusCode),
+      [202, 201, 202],
+    );
+    const reset = await waitForMail(sink, quiet.email, /Reset your coffer password/);
+    const invite = await waitForMail(sink, invitee, /invited you/);
+    const code = await waitForMail(sink, walletEmail, /code/);
+    // Each mail's row is marked sent after the SMTP server took it; wait for that before looking.
+    for (let i = 0; ; i++) {
+      const pending = await db.pool.query("SELECT 1 FROM outbound_messages WHERE status IN ('pending', 'sending')");
+      if (pending.rowCount === 0) break;
+      assert.ok(i < 200, "mail was never marked sent");
+      await sleep(25);
+    }
+
+    const tokens = sink.mails.flatMap((mail) =>
+      [...mail.text.matchAll(/[?&]token=([A-Za-z0-9_-]+)/g)].map((t) => t[1]!),
+    );
+    const verificationTokens = sink.mails.filter((mail) => /Verify your email/.test(mail.subject)).length;
+    assert.ok(verificationTokens >= 3 && tokens.length >= verificationTokens + 2, "the mails hold the tokens");
+    const walletCode = /code is (\d{6})/.exec(code.text)?.[1];
+    assert.ok(walletCode);
+    const dump = await dumpEverything();
+    assert.ok(dump.includes(walletEmail), "the dump is real: it holds the message rows");
+    for (const token of tokens) {
+      assert.ok(!dump.includes(token), `a mailed token (${token.slice(0, 6)}…) is in the database in clear`);
+      assert.ok(!dump.includes(Buffer.from(token).toString("hex")), "a mailed token is in the database as hex");
+    }
+    assert.ok(!dump.includes(`code is ${walletCode}`), "the wallet code's message is in the database in clear");
+    const kept = await db.pool.query(
+      "SELECT count(*)::int AS n FROM outbound_messages WHERE content_enc IS NOT NULL OR body IS NOT NULL",
+    );
+    assert.equal(kept.rows[0].n, 0, "sent messages keep their metadata only");
+
+    // The real deliveries got what the database no longer has: every token still works from its mail.
+    const newPassword = "a brand new tea ceremony";
+    const confirmed = await app.inject({
+      method: "POST",
+      url: "/v1/console/password_reset/confirm",
+      payload: { token: tokenFromMail(reset.text), password: newPassword },
+    });
+    assert.equal(confirmed.statusCode, 200, confirmed.body);
+    await logIn(app, { email: quiet.email, password: newPassword });
+    const accepted = await app.inject({
+      method: "POST",
+      url: "/v1/console/team/invites/accept",
+      payload: { token: tokenFromMail(invite.text), password: "an invited tea taster" },
+    });
+    assert.equal(accepted.statusCode, 200, accepted.body);
+    const verification = asked[2]!.json().id;
+    const verified = await app.inject({
+      method: "POST",
+      url: "/v1/wallet/verify",
+      payload: { verification, code: walletCode },
+    });
+    assert.equal(verified.statusCode, 201, verified.body);
   });
 
   it("still works: the live key authenticates and reviewers read the numbers back", async () => {

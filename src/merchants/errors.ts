@@ -162,8 +162,7 @@ export const merchantErrors = defineErrors<MerchantErrorCode>({
   dev_mailbox_unavailable: {
     status: 404,
     type: "invalid_request_error",
-    message:
-      "The dev mailbox exists only while mail is kept locally (SMTP_URL unset), and shows all mail to local callers only.",
+    message: "The dev mailbox exists only while COFFER_DEV_MAILBOX is on and mail is kept locally (SMTP_URL unset).",
   },
   kyb_not_editable: {
     status: 409,

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db.js";
 import { type SmtpSink, startSmtpSink } from "../../test/helpers/smtp-sink.js";
 import { manualClock } from "../clock.js";
 import { withTransaction } from "../db/tx.js";
+import { createSecretBox, type SecretBox } from "../security/encryption.js";
 import { createNotificationService } from "./service.js";
 import { defineTemplate, localeFromAcceptLanguage } from "./templates.js";
 import { createSmtpTransport, devEmailTransport, devSmsTransport, type EmailTransport } from "./transports.js";
@@ -20,10 +22,13 @@ const receipt = defineTemplate({
 describe("outbound messages", () => {
   let db: TestDatabase;
   let sink: SmtpSink;
+  let secrets: SecretBox;
 
   before(async () => {
     db = await createTestDatabase();
     sink = await startSmtpSink();
+    secrets = createSecretBox({ db: db.pool, masterKey: randomBytes(32) });
+    await secrets.warm();
   });
   after(async () => {
     await sink.close();
@@ -33,7 +38,14 @@ describe("outbound messages", () => {
   it("sends through real SMTP after the commit, in English and in Chinese, with HTML escaped", async () => {
     const clock = manualClock();
     const smtp = createSmtpTransport(sink.url, "coffer <no-reply@coffer.test>");
-    const messages = createNotificationService({ pool: db.pool, clock, email: smtp, sms: devSmsTransport });
+    const messages = createNotificationService({
+      pool: db.pool,
+      clock,
+      email: smtp,
+      sms: devSmsTransport,
+      secrets,
+      devMailbox: true,
+    });
     await withTransaction(db.pool, async (tx) => {
       await messages.enqueue(tx, {
         channel: "email",
@@ -67,6 +79,8 @@ describe("outbound messages", () => {
       clock: manualClock(),
       email: devEmailTransport,
       sms: devSmsTransport,
+      secrets,
+      devMailbox: true,
     });
     await assert.rejects(
       withTransaction(db.pool, async (tx) => {
@@ -90,6 +104,8 @@ describe("outbound messages", () => {
       clock: manualClock(),
       email: devEmailTransport,
       sms: devSmsTransport,
+      secrets,
+      devMailbox: true,
     });
     for (let i = 0; i < 30; i++) {
       await messages.enqueue(db.pool, {
@@ -146,7 +162,14 @@ describe("outbound messages", () => {
         throw new Error("connection refused");
       },
     };
-    const messages = createNotificationService({ pool: db.pool, clock, email: broken, sms: devSmsTransport });
+    const messages = createNotificationService({
+      pool: db.pool,
+      clock,
+      email: broken,
+      sms: devSmsTransport,
+      secrets,
+      devMailbox: true,
+    });
     const id = await messages.enqueue(db.pool, {
       channel: "email",
       to: "down@example.com",

@@ -4,6 +4,8 @@ import { gather, type MessageRow as MessageInsert } from "../db/deferred-writes.
 import type { Pool, Queryable } from "../db/pool.js";
 import { newId } from "../ids.js";
 import { messageDeliveryAttemptsMax, messageDeliveryBatchMax, messageRetryBaseMs } from "../limits.js";
+import type { SecretBox } from "../security/encryption.js";
+import { type MessageContent, openContent, sealContent } from "./content.js";
 import { type Locale, type MessageTemplate, renderTemplate } from "./templates.js";
 import type { EmailTransport, SmsTransport } from "./transports.js";
 
@@ -12,6 +14,11 @@ import type { EmailTransport, SmsTransport } from "./transports.js";
  * verification mail commit together); delivery happens after commit, by kick() in this process and by the
  * message-delivery worker in any process, claiming rows with FOR UPDATE SKIP LOCKED. Failed sends are retried with
  * backoff, then marked failed.
+ *
+ * Messages carry one-time secrets (verification and reset links, invites, wallet codes), so their content is
+ * stored encrypted (./content.ts) and only until it is delivered or given up: the row then keeps its metadata
+ * (recipient, template, status, times) and nothing else. The dev transports' copies stay, encrypted, for the dev
+ * mailbox while COFFER_DEV_MAILBOX is on; ./housekeeping.ts purges them and anything left undelivered.
  */
 
 export type Channel = "email" | "sms";
@@ -28,15 +35,13 @@ export interface MessageInput {
   dedupeKey?: string;
 }
 
+/** A message's metadata: what stays after its content is purged. */
 export interface StoredMessage {
   id: string;
   channel: Channel;
   to: string;
   template: string;
   locale: Locale;
-  subject: string | null;
-  text: string;
-  html: string | null;
   status: "pending" | "sending" | "sent" | "failed";
   transport: string | null;
   attempts: number;
@@ -45,11 +50,18 @@ export interface StoredMessage {
   sentAt: Date | null;
 }
 
+/** A message of the dev mailbox or SMS outbox, with its content. */
+export interface DevMessage extends StoredMessage, MessageContent {}
+
 export interface NotificationsDeps {
   pool: Pool;
   clock: Clock;
   email: EmailTransport;
   sms: SmsTransport;
+  /** Encrypts message content at rest; its data keys are loaded at start (secrets.warm()). */
+  secrets: SecretBox;
+  /** Whether the dev transports' messages stay readable for the dev mailbox (COFFER_DEV_MAILBOX). */
+  devMailbox: boolean;
   log?: Logger;
 }
 
@@ -61,8 +73,10 @@ interface MessageRow {
   recipient: string;
   template: string;
   locale: Locale;
+  content_enc: string | null;
+  /** Rows queued before content was encrypted (migration 0017) may still hold it in clear until they are sent. */
   subject: string | null;
-  body: string;
+  body: string | null;
   html: string | null;
   status: StoredMessage["status"];
   transport: string | null;
@@ -79,9 +93,6 @@ function messageFromRow(row: MessageRow): StoredMessage {
     to: row.recipient,
     template: row.template,
     locale: row.locale,
-    subject: row.subject,
-    text: row.body,
-    html: row.html,
     status: row.status,
     transport: row.transport,
     attempts: row.attempts,
@@ -97,18 +108,24 @@ export function createNotificationService(deps: NotificationsDeps) {
   let kicking = false;
   let kickAgain = false;
 
-  /** Renders and queues a message in the caller's transaction. Returns its id, or null when deduplicated. */
-  function messageRow(input: MessageInput): MessageInsert {
+  /**
+   * Renders a message and encrypts its content, in memory (the data key is warm): queueing adds no round trip.
+   * tx is only read when a data key is not in memory yet.
+   */
+  async function messageRow(tx: Queryable, input: MessageInput): Promise<MessageInsert> {
     const rendered = renderTemplate(input.template, input.locale, input.vars);
+    const id = newId("msg");
+    const content: MessageContent =
+      input.channel === "email"
+        ? { subject: rendered.subject, text: rendered.text, html: rendered.html }
+        : { subject: null, text: `${rendered.subject}: ${rendered.text}`, html: null };
     return {
-      id: newId("msg"),
+      id,
       channel: input.channel,
       recipient: input.to,
       template: input.template.name,
       locale: input.locale,
-      subject: input.channel === "email" ? rendered.subject : null,
-      body: input.channel === "email" ? rendered.text : `${rendered.subject}: ${rendered.text}`,
-      html: input.channel === "email" ? rendered.html : null,
+      contentEnc: await sealContent(deps.secrets, id, content, tx),
       merchantId: input.merchantId ?? null,
       walletUserId: input.walletUserId ?? null,
       dedupeKey: input.dedupeKey ?? null,
@@ -118,11 +135,11 @@ export function createNotificationService(deps: NotificationsDeps) {
 
   /** Queues a message in the caller's transaction; its id, or null when its dedupe key was queued before. */
   async function enqueue(tx: Queryable, input: MessageInput): Promise<string | null> {
-    const row = messageRow(input);
+    const row = await messageRow(tx, input);
     const result = await tx.query(
-      `INSERT INTO outbound_messages (id, channel, recipient, template, locale, subject, body, html, merchant_id,
+      `INSERT INTO outbound_messages (id, channel, recipient, template, locale, content_enc, merchant_id,
                                       wallet_user_id, dedupe_key, next_attempt_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (dedupe_key) DO NOTHING`,
       [
         row.id,
@@ -130,9 +147,7 @@ export function createNotificationService(deps: NotificationsDeps) {
         row.recipient,
         row.template,
         row.locale,
-        row.subject,
-        row.body,
-        row.html,
+        row.contentEnc,
         row.merchantId,
         row.walletUserId,
         row.dedupeKey,
@@ -147,8 +162,15 @@ export function createNotificationService(deps: NotificationsDeps) {
    * rows just before its COMMIT when its opener gathers them (src/db/deferred-writes.ts), else at once.
    */
   async function enqueueDeferred(tx: Queryable, input: MessageInput): Promise<void> {
-    const row = messageRow(input);
+    const row = await messageRow(tx, input);
     await gather(tx, (writes) => writes.message(row));
+  }
+
+  /** The content of a claimed row: decrypted, or in clear for a row queued before content was encrypted. */
+  async function contentOf(row: MessageRow): Promise<MessageContent> {
+    if (row.content_enc !== null) return openContent(deps.secrets, row.id, row.content_enc);
+    if (row.body !== null) return { subject: row.subject, text: row.body, html: row.html };
+    throw new Error("the message's content was purged before it could be sent");
   }
 
   /** Claims due messages and sends them. Safe in several processes at once. Returns how many were sent. */
@@ -163,42 +185,52 @@ export function createNotificationService(deps: NotificationsDeps) {
       [now, new Date(now.getTime() + sendingLeaseMs), limit],
     );
     let sent = 0;
-    const delivered: { id: string; transport: string }[] = [];
+    const delivered: { id: string; transport: string; keep: boolean }[] = [];
     await Promise.all(
       claimed.rows.map(async (row) => {
         const transport = row.channel === "email" ? deps.email : deps.sms;
         try {
+          const content = await contentOf(row);
           if (row.channel === "email") {
             await deps.email.send({
               to: row.recipient,
-              subject: row.subject ?? "",
-              text: row.body,
-              html: row.html ?? row.body,
+              subject: content.subject ?? "",
+              text: content.text,
+              html: content.html ?? content.text,
             });
           } else {
-            await deps.sms.send({ to: row.recipient, text: row.body });
+            await deps.sms.send({ to: row.recipient, text: content.text });
           }
-          delivered.push({ id: row.id, transport: transport.name });
+          // The dev transports sent nothing: their encrypted copy is the dev mailbox, when it is on.
+          delivered.push({ id: row.id, transport: transport.name, keep: transport.name === "dev" && deps.devMailbox });
           sent++;
         } catch (error) {
           const message = (error as Error).message.slice(0, 500);
           const giveUp = row.attempts >= messageDeliveryAttemptsMax;
           const retryAt = new Date(deps.clock.now().getTime() + messageRetryBaseMs * 2 ** (row.attempts - 1));
+          // A message given up on is never sent: its content goes at once.
           await deps.pool.query(
             `UPDATE outbound_messages SET status = $2, last_error = $3, next_attempt_at = $4, transport = $5,
-                    locked_until = NULL WHERE id = $1`,
-            [row.id, giveUp ? "failed" : "pending", message, retryAt, transport.name],
+                    locked_until = NULL,
+                    content_enc = CASE WHEN $6 THEN NULL ELSE content_enc END,
+                    subject = CASE WHEN $6 THEN NULL ELSE subject END,
+                    body = CASE WHEN $6 THEN NULL ELSE body END,
+                    html = CASE WHEN $6 THEN NULL ELSE html END
+              WHERE id = $1`,
+            [row.id, giveUp ? "failed" : "pending", message, retryAt, transport.name, giveUp],
           );
           deps.log?.warn({ message_id: row.id, channel: row.channel, err: message, giveUp }, "message not sent");
         }
       }),
     );
-    // One statement marks the whole pass sent: a pass of receipts costs one round trip, not one per message.
+    // One statement marks the whole pass sent and purges what was delivered: a pass of receipts costs one round
+    // trip, not one per message.
     if (delivered.length > 0) {
       await deps.pool.query(
-        `UPDATE outbound_messages m SET status = 'sent', transport = d.transport, sent_at = $3, locked_until = NULL
-           FROM unnest($1::text[], $2::text[]) AS d(id, transport) WHERE m.id = d.id`,
-        [delivered.map((d) => d.id), delivered.map((d) => d.transport), deps.clock.now()],
+        `UPDATE outbound_messages m SET status = 'sent', transport = d.transport, sent_at = $3, locked_until = NULL,
+                content_enc = CASE WHEN d.keep THEN m.content_enc END, subject = NULL, body = NULL, html = NULL
+           FROM unnest($1::text[], $2::text[], $4::boolean[]) AS d(id, transport, keep) WHERE m.id = d.id`,
+        [delivered.map((d) => d.id), delivered.map((d) => d.transport), deps.clock.now(), delivered.map((d) => d.keep)],
       );
     }
     return sent;
@@ -225,21 +257,29 @@ export function createNotificationService(deps: NotificationsDeps) {
     })();
   }
 
-  /** The dev mailbox / SMS outbox: messages "sent" by the dev transports, newest first. */
+  /**
+   * The dev mailbox / SMS outbox: messages "sent" by the dev transports whose copies are still kept (while
+   * COFFER_DEV_MAILBOX is on, for devMailboxKeptMs), newest first, decrypted.
+   */
   async function listDevMessages(query: {
     channel?: Channel;
     to?: string;
     merchantId?: string;
     limit: number;
-  }): Promise<StoredMessage[]> {
+  }): Promise<DevMessage[]> {
     const result = await deps.pool.query<MessageRow>(
       `SELECT * FROM outbound_messages
-        WHERE transport = 'dev' AND ($1::text IS NULL OR channel = $1) AND ($2::text IS NULL OR recipient = $2)
-          AND ($3::text IS NULL OR merchant_id = $3)
+        WHERE transport = 'dev' AND content_enc IS NOT NULL AND ($1::text IS NULL OR channel = $1)
+          AND ($2::text IS NULL OR recipient = $2) AND ($3::text IS NULL OR merchant_id = $3)
         ORDER BY seq DESC LIMIT $4`,
       [query.channel ?? null, query.to ?? null, query.merchantId ?? null, query.limit],
     );
-    return result.rows.map(messageFromRow);
+    return Promise.all(
+      result.rows.map(async (row) => ({
+        ...messageFromRow(row),
+        ...(await openContent(deps.secrets, row.id, row.content_enc!)),
+      })),
+    );
   }
 
   async function getMessage(id: string): Promise<StoredMessage | undefined> {

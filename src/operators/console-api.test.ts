@@ -58,7 +58,7 @@ describe("operator console API", () => {
     tea = await newMerchant(app, sink, "Jasmine Tea House");
     clock.advance(1000);
     books = await newMerchant(app, sink, "50%_off Books");
-    payer = await signUpWallet(app, db.pool, { displayName: "Grace" });
+    payer = await signUpWallet(app, sink, { displayName: "Grace" });
     await verifyIdentity(payer, "Grace Hopper");
   });
   after(async () => {

@@ -118,6 +118,8 @@ export function createServices(deps: ServiceDeps): Services {
     clock,
     email,
     sms,
+    secrets,
+    devMailbox: config.devMailbox,
     log: log.child({ component: "messages" }),
   });
   const events = createEventService({ pool, clock });
@@ -156,7 +158,7 @@ export function createServices(deps: ServiceDeps): Services {
     clock,
     log: log.child({ component: "wallets" }),
     config: deps.walletConfig ?? loadWalletConfig(process.env, config, currencies),
-    smsGatewayConfigured: sms.name !== "dev",
+    devSmsOutbox: sms.name === "dev" && config.devMailbox,
   });
   const testPayers = createTestPayers({ pool, clock, ledger, wallets, testClocks });
   const operators = createOperatorServices({ pool, clock, secrets, notifications, bankFiles: wallets.bankFiles });

@@ -9,12 +9,15 @@ import {
   merchantHousekeepingIntervalMs,
   messageDeliveryBatchMax,
   messageDeliveryIntervalMs,
+  messageHousekeepingBatchRowsMax,
+  messageHousekeepingIntervalMs,
   sandboxPayerActionIntervalMs,
   webhookDeliveryBatchMax,
   webhookDispatchBatchMax,
   webhookWorkerIntervalMs,
 } from "../limits.js";
 import { purgeExpiredMerchantRows } from "../merchants/housekeeping.js";
+import { purgeMessageContent } from "../notifications/housekeeping.js";
 import { paymentExpiryWorker, payoutScheduleWorker, payoutSettlementWorker } from "../payments/workers.js";
 import { securityAuditWorker } from "../security/audit-report/worker.js";
 import { walletBankSettlementWorker } from "../wallets/bank/worker.js";
@@ -37,6 +40,7 @@ export function backgroundWorkers(deps: WorkerDeps): Worker[] {
     idempotencyPurgeWorker(deps),
     ledgerHoldExpiryWorker(deps),
     messageDeliveryWorker(deps),
+    messageHousekeepingWorker(deps),
     walletBankSettlementWorker({ bank: deps.services.wallets.bank, log: deps.log }),
     webhookDispatchWorker(deps),
     webhookDeliveryWorker(deps),
@@ -102,6 +106,21 @@ export function messageDeliveryWorker(deps: WorkerDeps): Worker {
       while (!signal.aborted) {
         const sent = await deps.services.notifications.deliverDue(messageDeliveryBatchMax);
         if (sent < messageDeliveryBatchMax) return;
+      }
+    },
+  };
+}
+
+/** Purges message content past its use: dev mailbox copies after a day, and messages left undelivered. */
+export function messageHousekeepingWorker(deps: WorkerDeps): Worker {
+  return {
+    name: "message-housekeeping",
+    intervalMs: messageHousekeepingIntervalMs,
+    async run(signal) {
+      while (!signal.aborted) {
+        const purged = await purgeMessageContent(deps.pool, deps.services.clock.now());
+        if (purged > 0) deps.log.info({ purged }, "message content purged");
+        if (purged < messageHousekeepingBatchRowsMax) return;
       }
     },
   };

@@ -17,6 +17,6 @@ export interface WalletDeps {
   clock: Clock;
   log: Logger;
   config: WalletConfig;
-  /** Whether SMS leaves through a real gateway; without one, the dev SMS outbox route is open to local callers. */
-  smsGatewayConfigured: boolean;
+  /** Whether the dev SMS outbox exists: no SMS_HTTP_URL (the dev transport keeps SMS) and COFFER_DEV_MAILBOX on. */
+  devSmsOutbox: boolean;
 }

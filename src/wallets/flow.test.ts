@@ -6,6 +6,7 @@ import {
   availableBalance,
   createWalletTestServices,
   linkBank,
+  newestDevMessage,
   settleBank,
   signUpWallet,
   testOperatorAuthenticator,
@@ -88,12 +89,9 @@ describe("account wallets: sign-up to withdrawal", () => {
     const seen = await bob.client.get(`/v1/wallet/transfers/${sent.json().id}`);
     assert.equal(seen.json().direction, "in");
     assert.equal(seen.json().sender.name, "Alice");
-    const notice = await db.pool.query(
-      "SELECT subject, body FROM outbound_messages WHERE recipient = $1 AND template = 'wallet.transfer_received'",
-      [bob.email],
-    );
-    assert.equal(notice.rows[0]?.subject, "You received 25.00 USD");
-    assert.match(notice.rows[0]?.body, /Alice sent you 25\.00 USD[\s\S]*lunch/);
+    const notice = await newestDevMessage(db.pool, bob.email, "wallet.transfer_received");
+    assert.equal(notice.subject, "You received 25.00 USD");
+    assert.match(notice.text, /Alice sent you 25\.00 USD[\s\S]*lunch/);
 
     // Withdraw: held at once, paid out when the bank confirms.
     const withdrawal = await alice.client.post("/v1/wallet/withdrawals", { funding_source: source, amount: "40000" });

@@ -30,6 +30,6 @@ export const walletRoutes: FastifyPluginAsync<{ wallets: WalletServices }> = asy
   }
   await app.register(walletDevOutboxRoutes, {
     notifications: options.wallets.notifications,
-    smsGatewayConfigured: options.wallets.smsGatewayConfigured,
+    open: options.wallets.devSmsOutbox,
   });
 };

@@ -61,8 +61,8 @@ export function createWalletServices(deps: WalletDeps) {
     pool: deps.pool,
     clock: deps.clock,
     notifications: deps.notifications,
-    /** True when SMS goes to a real gateway (SMS_HTTP_URL): the dev SMS outbox is closed then. */
-    smsGatewayConfigured: deps.smsGatewayConfigured,
+    /** Whether GET /v1/wallet/dev/sms_outbox exists (no SMS_HTTP_URL, COFFER_DEV_MAILBOX on). */
+    devSmsOutbox: deps.devSmsOutbox,
     sessions,
     users,
     totp,

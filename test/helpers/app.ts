@@ -6,6 +6,15 @@ import type { Pool } from "../../src/db/pool.js";
 import { createLogger } from "../../src/logging.js";
 import type { Services } from "../../src/runtime/services.js";
 
+const servicesByPool = new WeakMap<Pool, Services>();
+
+/** The services of the newest test app on this pool (helpers that get only a pool read the dev mailbox with them). */
+export function servicesOfPool(pool: Pool): Services {
+  const services = servicesByPool.get(pool);
+  if (!services) throw new Error("no test app with services was created on this pool");
+  return services;
+}
+
 /**
  * The real app on a test database, with the test file's own routes (if any) registered beside the shipped ones.
  * Call app.close() when done; the pool stays the caller's.
@@ -21,6 +30,7 @@ export async function createTestApp(options: {
 }): Promise<App> {
   // As `coffer start` does: the first data key exists before a request encrypts inside a transaction.
   await options.services?.secrets.warm();
+  if (options.services) servicesByPool.set(options.pool, options.services);
   const app = await buildApp({
     config: options.services?.config ?? loadConfig({}),
     pool: options.pool,

@@ -149,7 +149,7 @@ export async function newTestPayer(
     livemode: false,
     displayName: options.displayName,
   });
-  const grant = await wallets.users.verify(verification.id, await latestCode(coffer.db.pool, email), {
+  const grant = await wallets.users.verify(verification.id, await latestCode(coffer.sink, email), {
     userAgent: "payments-tests",
     ip: null,
   });

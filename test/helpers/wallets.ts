@@ -8,9 +8,12 @@ import type { Pool } from "../../src/db/pool.js";
 import type { Authenticator } from "../../src/http/auth.js";
 import { createCurrencyRegistry } from "../../src/ledger/currencies.js";
 import { createLogger } from "../../src/logging.js";
+import type { DevMessage } from "../../src/notifications/service.js";
 import type { EmailTransport, SmsTransport } from "../../src/notifications/transports.js";
 import { createServices, type Services } from "../../src/runtime/services.js";
 import { loadWalletConfig, type WalletConfig } from "../../src/wallets/config.js";
+import { servicesOfPool } from "./app.js";
+import type { SmtpSink } from "./smtp-sink.js";
 
 /** The origin passkeys are bound to in wallet tests (the WebAuthn relying party of walletTestConfig). */
 export const walletTestOrigin = "http://localhost:4000";
@@ -90,15 +93,44 @@ export class WalletClient {
   }
 }
 
-/** The newest code sent to an email address or phone number (the dev outbox keeps every message's body). */
-export async function latestCode(pool: Pool, to: string): Promise<string> {
-  const found = await pool.query<{ body: string }>(
-    "SELECT body FROM outbound_messages WHERE recipient = $1 AND template = 'wallet.verification_code' ORDER BY seq DESC LIMIT 1",
-    [to],
-  );
-  const code = /\b(\d{6})\b/.exec(found.rows[0]?.body ?? "")?.[1];
+/**
+ * The newest code sent to an email address or phone number: from the dev mailbox (the pool's test app keeps mail and
+ * SMS there, decrypted only by coffer), or from the SMTP sink when mail really leaves. The database never holds a
+ * code in clear.
+ */
+export async function latestCode(codes: Pool | SmtpSink, to: string): Promise<string> {
+  const text =
+    "mails" in codes
+      ? await newestMail(codes, to)
+      : (await newestDevMessage(codes, to, "wallet.verification_code")).text;
+  const code = /\b(\d{6})\b/.exec(text)?.[1];
   assert.ok(code, `no verification code was sent to ${to}`);
   return code;
+}
+
+async function newestMail(sink: SmtpSink, to: string): Promise<string> {
+  await sink.waitFor((m) => m.to.includes(to));
+  return sink.mails.filter((m) => m.to.includes(to)).at(-1)?.text ?? "";
+}
+
+/** The newest message of a template to a recipient, as the dev mailbox or SMS outbox shows it once it is "sent". */
+export async function newestDevMessage(pool: Pool, to: string, template: string): Promise<DevMessage> {
+  const newest = await pool.query<{ id: string }>(
+    "SELECT id FROM outbound_messages WHERE recipient = $1 AND template = $2 ORDER BY seq DESC LIMIT 1",
+    [to, template],
+  );
+  const id = newest.rows[0]?.id;
+  assert.ok(id, `no ${template} message was sent to ${to}`);
+  const { notifications } = servicesOfPool(pool);
+  // Delivery runs right after the commit, in the background; the dev transport's copy shows once it is "sent".
+  for (let i = 0; i < 250; i++) {
+    const kept = await notifications.listDevMessages({ to, limit: 20 });
+    const found = kept.find((m) => m.id === id);
+    if (found) return found;
+    await notifications.deliverDue();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`the ${template} message to ${to} never reached the dev mailbox`);
 }
 
 let contactCounter = 0;
@@ -118,7 +150,7 @@ export interface TestWalletUser {
 /** Signs up with an email address and verifies it with the code from the outbox: a tier-0 wallet user. */
 export async function signUpWallet(
   app: App,
-  pool: Pool,
+  codes: Pool | SmtpSink,
   options: { email?: string; password?: string; displayName?: string } = {},
 ): Promise<TestWalletUser> {
   const email = options.email ?? testEmail();
@@ -131,7 +163,7 @@ export async function signUpWallet(
   assert.equal(signup.statusCode, 202, signup.body);
   const verified = await anonymous.post("/v1/wallet/verify", {
     verification: signup.json().id,
-    code: await latestCode(pool, email),
+    code: await latestCode(codes, email),
   });
   assert.equal(verified.statusCode, 201, verified.body);
   const { token, wallet_user } = verified.json();

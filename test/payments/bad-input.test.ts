@@ -284,7 +284,7 @@ describe("payments: bad input", () => {
     const asMerchant = await call("POST", `/v1/wallet/payments/${payment.id}/confirm`, {});
     assert.equal(asMerchant.status, 403);
 
-    const livePayer = await signUpWallet(coffer.app, coffer.db.pool);
+    const livePayer = await signUpWallet(coffer.app, coffer.sink);
     const scanned = await livePayer.client.post("/v1/wallet/scan", { payload: payment.qr?.payload });
     assert.equal(scanned.statusCode, 404, "a live wallet never sees a test payment");
     const confirmed = await livePayer.client.post(`/v1/wallet/payments/${payment.id}/confirm`, {});

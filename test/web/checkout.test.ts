@@ -63,7 +63,7 @@ describe("hosted checkout (browser)", () => {
     const testMerchantId = await insertTestMerchant(coffer.db.pool, "Sandbox Books");
     const key = await issueTestApiKey(coffer.services, testMerchantId);
     testShop = { key, sdk: new Coffer(key, { baseUrl: coffer.baseUrl, maxRetries: 0 }) };
-    payer = await signUpWallet(coffer.app, coffer.db.pool, { displayName: "Ada" });
+    payer = await signUpWallet(coffer.app, coffer.sink, { displayName: "Ada" });
     await verifyIdentity(payer);
     const bank = await linkBank(payer);
     await topUpAndSettle(coffer.services, coffer.clock, payer, bank, "100000");

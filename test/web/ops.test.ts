@@ -60,7 +60,7 @@ describe("operator console in the browser", { timeout: 240_000 }, () => {
     await fillKyb(merchant.client);
     const submitted = await merchant.client.post("/v1/console/kyb/submit");
     assert.equal(submitted.statusCode, 200, submitted.body);
-    payer = await signUpWallet(app, db.pool, { displayName: "Ada" });
+    payer = await signUpWallet(app, sink, { displayName: "Ada" });
 
     // An admin operator with a password of their own and TOTP on, so sign-in asks for the code.
     const admin = await newOperator(app, services, "admin");

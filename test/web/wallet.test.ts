@@ -136,7 +136,7 @@ describe("wallet app (browser)", () => {
   });
 
   it("sends money to a friend by email address", async () => {
-    const friend = await signUpWallet(coffer.app, coffer.db.pool, { displayName: "Grace" });
+    const friend = await signUpWallet(coffer.app, coffer.sink, { displayName: "Grace" });
     await page.getByLabel("Friend's phone, email or wallet id").fill(friend.email);
     await page.getByLabel("Amount (USD)").fill("25.00");
     await page.getByLabel("Note (optional)").fill("Lunch");

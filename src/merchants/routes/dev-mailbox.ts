@@ -1,20 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import type { FastifyRequest } from "fastify";
 import { listLimitDefault, listLimitMax } from "../../limits.js";
 import type { Services } from "../../runtime/services.js";
 import { merchantErrors } from "../errors.js";
-import { findUserById } from "../users.js";
 import { Nullable } from "./schemas.js";
 
 /**
  * GET /v1/console/dev/mailbox: while SMTP_URL is unset, mail is not sent but kept, and this lists it so a newcomer
- * can click the verification link without a mail server. It shows every mail only to callers on this machine
- * (loopback); a signed-in console user elsewhere sees only mail to their own address; everyone else gets 404.
- * With SMTP_URL set it does not exist (404).
+ * can click the verification link without a mail server. It exists only while COFFER_DEV_MAILBOX is on (the
+ * default in development only) and shows all kept mail to every caller alike: the setting decides, never the
+ * caller's address, which a proxy can make look local. Otherwise, and with SMTP_URL set, 404.
  */
 const Closed = { additionalProperties: false } as const;
-const loopback = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 
 const DevMessage = Type.Object(
   {
@@ -32,22 +29,13 @@ const DevMessage = Type.Object(
 );
 
 export const devMailboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const recipientFilter = async (request: FastifyRequest, to: string | undefined): Promise<string | undefined> => {
-    if (loopback.has(request.ip)) return to?.trim().toLowerCase();
-    if (request.auth?.kind === "console") {
-      const user = await findUserById(services.pool, request.auth.userId);
-      if (user) return user.email;
-    }
-    throw merchantErrors.toApiError("dev_mailbox_unavailable");
-  };
-
   app.get(
     "/v1/console/dev/mailbox",
     {
       schema: {
         tags: ["console"],
-        summary: "The dev mailbox (only without SMTP_URL)",
-        description: "Mail kept instead of sent, newest first. All of it for local callers; your own otherwise.",
+        summary: "The dev mailbox (only with COFFER_DEV_MAILBOX on and without SMTP_URL)",
+        description: "Mail kept instead of sent, newest first, for a day.",
         querystring: Type.Object(
           {
             to: Type.Optional(Type.String({ maxLength: 320 })),
@@ -64,8 +52,10 @@ export const devMailboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       },
     },
     async (request) => {
-      if (services.config.smtpUrl) throw merchantErrors.toApiError("dev_mailbox_unavailable");
-      const to = await recipientFilter(request, request.query.to);
+      if (!services.config.devMailbox || services.config.smtpUrl) {
+        throw merchantErrors.toApiError("dev_mailbox_unavailable");
+      }
+      const to = request.query.to?.trim().toLowerCase();
       const limit = request.query.limit ?? listLimitDefault;
       const messages = await services.notifications.listDevMessages({ channel: "email", to, limit: limit + 1 });
       return {

@@ -9,10 +9,9 @@ import { unixSeconds } from "../time.js";
 /**
  * GET /v1/wallet/dev/sms_outbox: while SMS_HTTP_URL is unset, SMS is not sent but kept, and this lists it so a
  * developer signing up with a phone number can read the code (mail goes to the dev mailbox,
- * GET /v1/console/dev/mailbox). Only callers on this machine (loopback) see it; with an SMS gateway configured, and
- * for everyone else, it does not exist (404).
+ * GET /v1/console/dev/mailbox). It exists only while COFFER_DEV_MAILBOX is on (the default in development only),
+ * for every caller alike: the setting decides, never the caller's address. Otherwise, 404.
  */
-const loopback = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 
 const DevSms = Type.Object(
   {
@@ -30,14 +29,15 @@ const DevSms = Type.Object(
 
 export const walletDevOutboxRoutes: FastifyPluginAsyncTypebox<{
   notifications: NotificationService;
-  smsGatewayConfigured: boolean;
+  /** No SMS_HTTP_URL and COFFER_DEV_MAILBOX on. */
+  open: boolean;
 }> = async (app, options) => {
   app.get(
     "/v1/wallet/dev/sms_outbox",
     {
       schema: {
         tags: [walletTag],
-        summary: "The dev SMS outbox (only without SMS_HTTP_URL, only from this machine)",
+        summary: "The dev SMS outbox (only with COFFER_DEV_MAILBOX on and without SMS_HTTP_URL)",
         querystring: Type.Object(
           {
             to: Type.Optional(Type.String({ maxLength: 32, description: "A phone number in E.164 form." })),
@@ -54,7 +54,7 @@ export const walletDevOutboxRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      if (options.smsGatewayConfigured || !loopback.has(request.ip)) {
+      if (!options.open) {
         throw new ApiError("route_not_found", `No endpoint answers ${request.method} /v1/wallet/dev/sms_outbox.`);
       }
       const limit = request.query.limit ?? listLimitDefault;
