@@ -25,7 +25,7 @@ export const auditCommand: Command = {
   async run(args, context) {
     const config = loadConfig();
     const log = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel });
-    const db = await openDatabase(config, log, "coffer-audit");
+    const db = await openDatabase(config, log, "coffer-audit", { existing: true });
     try {
       const migrations = await loadMigrations();
       const current = migrations.at(-1)?.version ?? 0;
