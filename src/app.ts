@@ -101,7 +101,7 @@ export async function buildApp(deps: AppDeps) {
     webApp?.wantsConsolePage(request) ? webApp.sendPage(reply, "console") : null,
   );
   registerMetrics(app, deps.pool, deps.services?.ledgerBatches);
-  registerAuthentication(app, deps.services?.authenticators ?? []);
+  registerAuthentication(app, deps.services?.authenticators ?? [], { publicUrl: deps.config.publicUrl });
   registerTextInputRule(app);
   registerBodyReading(app);
   registerIdempotency(app, createIdempotencyStore(deps.pool));

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError, defineErrors, type ErrorDefinition } from "./errors.js";
+import { assertSameOriginWrite } from "./same-origin.js";
 
 /**
  * Who is calling. Authentication turns credentials (an API key, a console cookie, a wallet bearer token, an operator
@@ -38,6 +39,8 @@ export type AuthKind = AuthContext["kind"];
  */
 export interface Authenticator {
   name: string;
+  /** Its credentials are a cookie, which browsers send on their own: its unsafe requests must be same-origin. */
+  cookie?: boolean;
   authenticate(request: FastifyRequest): Promise<AuthContext | null>;
 }
 
@@ -80,13 +83,21 @@ export function idempotencyScopeOf(auth: AuthContext): string {
   }
 }
 
-/** Runs the authenticators in order on every request; the first that recognises the credentials wins. */
-export function registerAuthentication(app: FastifyInstance, authenticators: readonly Authenticator[]): void {
+/**
+ * Runs the authenticators in order on every request; the first that recognises the credentials wins. A cookie
+ * caller's writes must come from coffer's own pages (./same-origin.ts), checked here once for every cookie kind.
+ */
+export function registerAuthentication(
+  app: FastifyInstance,
+  authenticators: readonly Authenticator[],
+  options: { publicUrl?: string | undefined } = {},
+): void {
   app.decorateRequest("auth", null);
   app.addHook("onRequest", async (request) => {
     for (const authenticator of authenticators) {
       const auth = await authenticator.authenticate(request);
       if (auth) {
+        if (authenticator.cookie) assertSameOriginWrite(request, options.publicUrl);
         request.auth = auth;
         request.idempotencyScope = idempotencyScopeOf(auth);
         return;

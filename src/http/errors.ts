@@ -43,6 +43,7 @@ export const errorCodes = [
   "idempotency_key_reused",
   "idempotency_key_in_use",
   "authentication_required",
+  "cross_site_request",
   "rate_limited",
   "internal_error",
   "service_unavailable",
@@ -141,6 +142,12 @@ export const errorCatalog: Readonly<Record<ErrorCode, ErrorDefinition>> = {
     status: 401,
     type: "authentication_error",
     message: "This endpoint needs a valid API key or session.",
+  },
+  cross_site_request: {
+    status: 403,
+    type: "authentication_error",
+    message:
+      "A request signed in by a session cookie may change something only from coffer's own pages: its Origin or Sec-Fetch-Site header names another site.",
   },
   rate_limited: {
     status: 429,

@@ -174,6 +174,7 @@ export function createConsoleSessions(deps: { pool: Pool; clock: Clock }) {
    */
   const authenticator: Authenticator = {
     name: "console_session",
+    cookie: true,
     async authenticate(request: FastifyRequest): Promise<AuthContext | null> {
       if (isOutsideTheConsole(request.url)) return null;
       const token = readCookie(request.headers.cookie, consoleCookieName);

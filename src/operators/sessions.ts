@@ -73,6 +73,7 @@ export function createOperatorSessions(deps: { pool: Pool; clock: Clock }) {
 
   const authenticator: Authenticator = {
     name: "operator_session",
+    cookie: true,
     async authenticate(request: FastifyRequest): Promise<AuthContext | null> {
       const token = readCookie(request.headers.cookie, operatorCookieName);
       if (!token) return null;
