@@ -5,7 +5,9 @@ import { createTestDatabase, type TestDatabase } from "../../test/helpers/db.js"
 import { type SmtpSink, startSmtpSink } from "../../test/helpers/smtp-sink.js";
 import { manualClock } from "../clock.js";
 import { withTransaction } from "../db/tx.js";
+import { devMailboxKeptMs } from "../limits.js";
 import { createSecretBox, type SecretBox } from "../security/encryption.js";
+import { purgeMessageContent } from "./housekeeping.js";
 import { createNotificationService } from "./service.js";
 import { defineTemplate, localeFromAcceptLanguage } from "./templates.js";
 import { createSmtpTransport, devEmailTransport, devSmsTransport, type EmailTransport } from "./transports.js";
@@ -189,6 +191,108 @@ describe("outbound messages", () => {
     assert.equal(stored?.status, "failed");
     assert.equal(stored?.attempts, 8);
     assert.equal(stored?.lastError, "connection refused");
+  });
+
+  it("keeps content only encrypted, and only until it is sent; the dev mailbox's copy and the undelivered go after a day", async () => {
+    const clock = manualClock(new Date()); // created_at is the database's time
+    const smtp = createSmtpTransport(sink.url, "coffer <no-reply@coffer.test>");
+    const real = createNotificationService({
+      pool: db.pool,
+      clock,
+      email: smtp,
+      sms: devSmsTransport,
+      secrets,
+      devMailbox: true,
+    });
+    const broken: EmailTransport = { name: "smtp", send: async () => Promise.reject(new Error("relay down")) };
+    const down = createNotificationService({
+      pool: db.pool,
+      clock,
+      email: broken,
+      sms: devSmsTransport,
+      secrets,
+      devMailbox: true,
+    });
+    const vars = { shop: "Keep Shop", amount: "secret-4711" };
+    const mailed = await real.enqueue(db.pool, {
+      channel: "email",
+      to: "kept@example.com",
+      template: receipt,
+      locale: "en",
+      vars,
+    });
+    const texted = await real.enqueue(db.pool, {
+      channel: "sms",
+      to: "+8613800000001",
+      template: receipt,
+      locale: "en",
+      vars,
+    });
+    const contentOf = async (id: string | null) =>
+      (await db.pool.query("SELECT t::text AS row, content_enc FROM outbound_messages t WHERE id = $1", [id])).rows[0];
+    for (const id of [mailed, texted]) {
+      const row = await contentOf(id);
+      assert.match(row.content_enc, /^enc1\./);
+      assert.ok(!row.row.includes("secret-4711"), "queued content is encrypted");
+    }
+
+    await real.deliverDue();
+    await sink.waitFor((m) => m.to.includes("kept@example.com") && m.text.includes("secret-4711"));
+    assert.equal((await contentOf(mailed)).content_enc, null, "sent mail keeps no content");
+    assert.match((await contentOf(texted)).content_enc, /^enc1\./, "the dev outbox keeps its copy, encrypted");
+    const [dev] = await real.listDevMessages({ channel: "sms", to: "+8613800000001", limit: 1 });
+    assert.match(dev!.text, /secret-4711/);
+    assert.equal((await real.getMessage(mailed!))?.status, "sent");
+
+    const stuck = await down.enqueue(db.pool, {
+      channel: "email",
+      to: "stuck@example.com",
+      template: receipt,
+      locale: "en",
+      vars,
+    });
+    await down.deliverDue(); // fails once, stays pending with its content for the next attempt
+    assert.match((await contentOf(stuck)).content_enc, /^enc1\./);
+    clock.advance(devMailboxKeptMs - 1);
+    await purgeMessageContent(db.pool, clock.now());
+    assert.match((await contentOf(texted)).content_enc, /^enc1\./, "kept for a day");
+    assert.match((await contentOf(stuck)).content_enc, /^enc1\./, "retried for a day");
+    clock.advance(60_000);
+    assert.ok((await purgeMessageContent(db.pool, clock.now())) >= 2);
+    assert.equal((await contentOf(texted)).content_enc, null);
+    assert.deepEqual(await real.listDevMessages({ channel: "sms", to: "+8613800000001", limit: 1 }), []);
+    const expired = await real.getMessage(stuck!);
+    assert.equal(expired?.status, "failed", "an undelivered message is given up with its content");
+    assert.equal((await contentOf(stuck)).content_enc, null);
+    assert.equal(await down.deliverDue(), 0);
+    smtp.close?.();
+  });
+
+  it("purges a message's content when its last attempt fails", async () => {
+    const clock = manualClock();
+    const broken: EmailTransport = { name: "smtp", send: async () => Promise.reject(new Error("no route")) };
+    const messages = createNotificationService({
+      pool: db.pool,
+      clock,
+      email: broken,
+      sms: devSmsTransport,
+      secrets,
+      devMailbox: true,
+    });
+    const id = await messages.enqueue(db.pool, {
+      channel: "email",
+      to: "never@example.com",
+      template: receipt,
+      locale: "en",
+      vars: { shop: "s", amount: "1" },
+    });
+    for (let attempt = 0; attempt < 20; attempt++) {
+      await messages.deliverDue();
+      clock.advance(24 * 60 * 60 * 1000);
+    }
+    assert.equal((await messages.getMessage(id!))?.status, "failed");
+    const row = await db.pool.query("SELECT content_enc, body FROM outbound_messages WHERE id = $1", [id]);
+    assert.deepEqual(row.rows[0], { content_enc: null, body: null });
   });
 
   it("picks the locale from Accept-Language", () => {
