@@ -90,6 +90,8 @@ export interface ServiceDeps {
   walletConfig?: WalletConfig;
   /** Tests pass their own payments configuration; otherwise it comes from the environment. */
   paymentConfig?: PaymentConfig;
+  /** Tests resolve webhook host names themselves (a DNS server they control); otherwise the system resolver. */
+  resolve?: (hostname: string) => Promise<{ address: string; family: number }[]>;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -128,6 +130,7 @@ export function createServices(deps: ServiceDeps): Services {
     clock,
     secrets,
     localTargets: config.webhookLocalTargets,
+    resolve: deps.resolve,
   });
   const webhookDelivery = createWebhookDelivery({
     pool,
@@ -136,6 +139,7 @@ export function createServices(deps: ServiceDeps): Services {
     notifications,
     merchantContacts,
     localTargets: config.webhookLocalTargets,
+    resolve: deps.resolve,
     log: log.child({ component: "webhooks" }),
     testClocks,
   });
@@ -148,7 +152,13 @@ export function createServices(deps: ServiceDeps): Services {
     log,
     goLiveItems: [...defaultGoLiveItems, ...sandboxGoLiveItems],
   });
-  const goLiveProbe = createEndpointProbe({ pool, clock, secrets, localTargets: config.webhookLocalTargets });
+  const goLiveProbe = createEndpointProbe({
+    pool,
+    clock,
+    secrets,
+    localTargets: config.webhookLocalTargets,
+    resolve: deps.resolve,
+  });
   const wallets = createWalletServices({
     pool,
     ledger,

@@ -14,6 +14,8 @@ export function createTestServices(options: {
   email?: EmailTransport;
   sms?: SmsTransport;
   masterKey?: Buffer;
+  /** Resolves webhook host names instead of the system resolver. */
+  resolve?: (hostname: string) => Promise<{ address: string; family: number }[]>;
 }): Services {
   return createServices({
     config: loadConfig({}, options.config ?? {}),
@@ -23,5 +25,6 @@ export function createTestServices(options: {
     clock: options.clock,
     email: options.email,
     sms: options.sms,
+    resolve: options.resolve,
   });
 }
