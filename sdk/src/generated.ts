@@ -25,6 +25,7 @@ export type ErrorType = (typeof errorTypes)[number];
 export const errorCodes = [
   "invalid_json",
   "unsupported_media_type",
+  "charset_unsupported",
   "body_too_large",
   "request_malformed",
   "request_timeout",
@@ -40,6 +41,7 @@ export const errorCodes = [
   "idempotency_key_reused",
   "idempotency_key_in_use",
   "authentication_required",
+  "cross_site_request",
   "rate_limited",
   "internal_error",
   "service_unavailable",
