@@ -81,7 +81,7 @@ export const en = {
 
   "mailbox.title": "Dev mailbox",
   "mailbox.intro":
-    "No mail server is configured, so coffer keeps its mail here instead of sending it. Links to this coffer open in place.",
+    "No mail server is configured, so coffer keeps its mail here for a day instead of sending it. Links to this coffer open in place.",
   "mailbox.hint": "No real inbox in development?",
   "mailbox.open": "Open the dev mailbox",
   "mailbox.to": "Recipient",
@@ -513,7 +513,7 @@ const zhCN: { [K in keyof typeof en]: string } = {
   "auth.inviteAccepted": "您已以{role}身份加入 {business}，登录即可开始。",
 
   "mailbox.title": "开发邮箱",
-  "mailbox.intro": "未配置邮件服务器，coffer 会把邮件保存在这里而不发送。指向本 coffer 的链接会直接在此打开。",
+  "mailbox.intro": "未配置邮件服务器，coffer 会把邮件在这里保存一天而不发送。指向本 coffer 的链接会直接在此打开。",
   "mailbox.hint": "开发环境没有真实邮箱？",
   "mailbox.open": "打开开发邮箱",
   "mailbox.to": "收件人",
