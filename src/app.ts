@@ -18,6 +18,7 @@ import { registerMetrics } from "./http/metrics.js";
 import { registerOpenApi } from "./http/openapi.js";
 import { generateRequestId, registerRequestIdHeader, requestChildLogger } from "./http/request-id.js";
 import { trackRouteMethods } from "./http/route-methods.js";
+import { registerSecurityHeaders } from "./http/security-headers.js";
 import { registerTextInputRule } from "./http/text-input.js";
 import { registerVersioning } from "./http/versioning.js";
 import { registerWebApp, type WebApp } from "./http/web-app.js";
@@ -95,6 +96,7 @@ export async function buildApp(deps: AppDeps) {
   const routeMethods = trackRouteMethods(app);
   registerRequestIdHeader(app);
   registerVersioning(app);
+  registerSecurityHeaders(app, { publicUrl: deps.config.publicUrl });
   registerDraining(app);
   let webApp: WebApp | undefined;
   registerErrorHandlers(app, routeMethods, (request, reply) =>

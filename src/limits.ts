@@ -20,6 +20,7 @@ export const timestampSecondsMax = 253_402_300_799;
 export const upstreamRequestIdLengthMax = 128; // an incoming Request-Id longer than this is not logged
 export const readinessCheckTimeoutMs = 2_000; // /readyz answers 503 when the database is slower than this
 export const workerShutdownGraceMs = 10_000; // a background loop gets this long to finish its pass on shutdown
+export const hstsMaxAgeS = 365 * 24 * 60 * 60; // Strict-Transport-Security when COFFER_PUBLIC_URL is https: a year
 
 // Idempotency
 export const idempotencyKeyLengthMax = 255;

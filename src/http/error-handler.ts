@@ -8,6 +8,7 @@ import { overloadRetryAfterS } from "../limits.js";
 import { ApiError, type ErrorCode, errorBody, errorCatalog, schemaErrorCodeKeyword } from "./errors.js";
 import { generateRequestId, requestIdHeader } from "./request-id.js";
 import type { RouteMethods } from "./route-methods.js";
+import { noSniffHeader } from "./security-headers.js";
 import { apiVersionHeader, apiVersionLatest } from "./versioning.js";
 
 /**
@@ -198,7 +199,10 @@ function isDataException(error: unknown): boolean {
 }
 
 export function frameworkErrorHandler(error: Error, request: FastifyRequest, reply: FastifyReply): void {
-  reply.header(requestIdHeader, request.id).header(apiVersionHeader, apiVersionLatest);
+  reply
+    .header(requestIdHeader, request.id)
+    .header(apiVersionHeader, apiVersionLatest)
+    .header(noSniffHeader[0], noSniffHeader[1]);
   sendError(reply, request, toApiError(error) ?? new ApiError("request_malformed"));
 }
 
@@ -222,6 +226,7 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
       `Content-Length: ${Buffer.byteLength(body)}`,
       `${requestIdHeader}: ${requestId}`,
       `${apiVersionHeader}: ${apiVersionLatest}`,
+      `${noSniffHeader[0]}: ${noSniffHeader[1]}`,
       "Connection: close",
       "",
       body,

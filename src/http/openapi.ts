@@ -49,7 +49,8 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
 
   await app.register(scalarApiReference, {
     routePrefix: docsPath,
-    configuration: { pageTitle: "coffer API reference" },
+    // No web fonts from Scalar's servers: the page loads nothing from elsewhere (see its Content-Security-Policy).
+    configuration: { pageTitle: "coffer API reference", withDefaultFonts: false },
   });
 
   app.get(openApiPath, { schema: { hide: true } }, async () => app.swagger());
