@@ -5,6 +5,7 @@ import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
+import { rateLimitBurstRequestsMax, rateLimitRequestsPerSMax } from "../src/limits.js";
 
 /**
  * The coffer under test, run the way a user runs it: the built program (`node dist/src/main.js start`) as child
@@ -103,6 +104,12 @@ export function cofferEnvironment(databaseUrl: string, dataDir: string, masterKe
     COFFER_WEBHOOK_LOCAL_TARGETS: "test",
     // The bench reads the verification mail from the dev mailbox, which is off by default with DATABASE_URL.
     COFFER_DEV_MAILBOX: "on",
+    // Every workload runs through one key: the per-key limits go as high as they can, so the bench measures
+    // coffer's throughput, not the limiter's refusals.
+    COFFER_RATE_LIMIT_TEST_PER_S: String(rateLimitRequestsPerSMax),
+    COFFER_RATE_LIMIT_TEST_BURST: String(rateLimitBurstRequestsMax),
+    COFFER_RATE_LIMIT_LIVE_PER_S: String(rateLimitRequestsPerSMax),
+    COFFER_RATE_LIMIT_LIVE_BURST: String(rateLimitBurstRequestsMax),
   };
 }
 

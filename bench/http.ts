@@ -82,7 +82,15 @@ export interface HttpBenchOptions {
 }
 
 /** The environment variables the report lists; the rest are the machine's own. */
-const shownEnv = ["HOST", "LOG_LEVEL", "COFFER_ROLE", "COFFER_WEBHOOK_LOCAL_TARGETS", "DATABASE_POOL_SIZE"];
+const shownEnv = [
+  "HOST",
+  "LOG_LEVEL",
+  "COFFER_ROLE",
+  "COFFER_WEBHOOK_LOCAL_TARGETS",
+  "DATABASE_POOL_SIZE",
+  "COFFER_RATE_LIMIT_TEST_PER_S",
+  "COFFER_RATE_LIMIT_TEST_BURST",
+];
 
 async function yardstick(options: HttpBenchOptions): Promise<HttpBenchReport["pgbench"]> {
   const { pgbenchClients: clients, pgbenchScale: scale, durationS } = options;

@@ -291,7 +291,8 @@ function deploymentLine(report: HttpBenchReport): string {
   const env = Object.entries(report.cofferEnv)
     .map(([k, v]) => `${k}=${v}`)
     .join(", ");
-  return `- The built coffer (\`node dist/src/main.js start\`) as ${processes}, against a fresh database on the PostgreSQL below, with ${env}, a generated COFFER_MASTER_KEY, a temporary COFFER_DATA_DIR, and every other setting at its default (DATABASE_POOL_SIZE 10 per process).`;
+  return `- The built coffer (\`node dist/src/main.js start\`) as ${processes}, against a fresh database on the PostgreSQL below, with ${env}, a generated COFFER_MASTER_KEY, a temporary COFFER_DATA_DIR, and every other setting at its default (DATABASE_POOL_SIZE 10 per process).
+- The per-key rate limits (COFFER_RATE_LIMIT_*) are raised as far as the configuration allows: every workload runs through one test key, and the bench measures coffer's throughput, not the limiter's 429s.`;
 }
 
 function targetsList(report: HttpBenchReport): string {

@@ -16,6 +16,7 @@ import { registerIdempotency } from "./http/idempotency.js";
 import { createIdempotencyStore } from "./http/idempotency-store.js";
 import { registerMetrics } from "./http/metrics.js";
 import { registerOpenApi } from "./http/openapi.js";
+import { registerRateLimits } from "./http/rate-limit.js";
 import { generateRequestId, registerRequestIdHeader, requestChildLogger } from "./http/request-id.js";
 import { trackRouteMethods } from "./http/route-methods.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
@@ -49,6 +50,8 @@ export interface AppDeps {
   services?: Services;
   /** Where the built web app is; found next to the code when absent. null: serve no web app. */
   webDistDir?: string | null;
+  /** For tests: the rate limiter's clock, in milliseconds (default: the process's monotonic clock). */
+  rateLimitNowMs?: () => number;
 }
 
 /** Probes and scrapes come every few seconds; logging each would drown the log. */
@@ -104,6 +107,7 @@ export async function buildApp(deps: AppDeps) {
   );
   registerMetrics(app, deps.pool, deps.services?.ledgerBatches);
   registerAuthentication(app, deps.services?.authenticators ?? [], { publicUrl: deps.config.publicUrl });
+  registerRateLimits(app, { limits: deps.config.rateLimits, nowMs: deps.rateLimitNowMs });
   registerTextInputRule(app);
   registerBodyReading(app);
   registerIdempotency(app, createIdempotencyStore(deps.pool));

@@ -1,6 +1,14 @@
 import { isIP } from "node:net";
 import path from "node:path";
 import { type Currency, createCurrencyRegistry, defaultCryptoAssets, parseCryptoAssets } from "./ledger/currencies.js";
+import {
+  rateLimitBurstRequestsMax,
+  rateLimitLiveBurstRequestsDefault,
+  rateLimitLiveRequestsPerSDefault,
+  rateLimitRequestsPerSMax,
+  rateLimitTestBurstRequestsDefault,
+  rateLimitTestRequestsPerSDefault,
+} from "./limits.js";
 
 export type Role = "all" | "api" | "worker";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -31,6 +39,8 @@ export interface Config {
    * (a newcomer points test webhooks at localhost), "none" with DATABASE_URL (a real deployment).
    */
   webhookLocalTargets: "none" | "test" | "all";
+  /** Per-key request rates of the API, per mode (COFFER_RATE_LIMIT_*); see src/http/rate-limit.ts. */
+  rateLimits: RateLimits;
   /**
    * Reverse proxies whose X-Forwarded-For, -Proto and -Host are believed (IPs or CIDR ranges, from
    * COFFER_TRUSTED_PROXIES). Empty: none, request.ip is the peer's address.
@@ -41,6 +51,17 @@ export interface Config {
    * Default: on with the embedded database (development), off with DATABASE_URL (a real deployment).
    */
   devMailbox: boolean;
+}
+
+/** A token bucket: refilled at requestsPerS, holding at most burstRequests. */
+export interface RateLimitPolicy {
+  requestsPerS: number;
+  burstRequests: number;
+}
+
+export interface RateLimits {
+  live: RateLimitPolicy;
+  test: RateLimitPolicy;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +107,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const trustedProxies = parseTrustedProxies(env.COFFER_TRUSTED_PROXIES, problems);
   const devMailbox = parseSwitch(env.COFFER_DEV_MAILBOX, "COFFER_DEV_MAILBOX", databaseUrl === undefined, problems);
 
+  const rateLimits: RateLimits = {
+    live: parseRateLimit(env, "LIVE", rateLimitLiveRequestsPerSDefault, rateLimitLiveBurstRequestsDefault, problems),
+    test: parseRateLimit(env, "TEST", rateLimitTestRequestsPerSDefault, rateLimitTestBurstRequestsDefault, problems),
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -103,6 +129,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     smsHttpUrl,
     smsHttpToken,
     webhookLocalTargets,
+    rateLimits,
     trustedProxies,
     devMailbox,
     ...overrides,
@@ -128,6 +155,21 @@ function parseIntIn(
     return fallback;
   }
   return value;
+}
+
+function parseRateLimit(
+  env: Env,
+  mode: "LIVE" | "TEST",
+  requestsPerS: number,
+  burstRequests: number,
+  problems: string[],
+): RateLimitPolicy {
+  const rateName = `COFFER_RATE_LIMIT_${mode}_PER_S`;
+  const burstName = `COFFER_RATE_LIMIT_${mode}_BURST`;
+  return {
+    requestsPerS: parseIntIn(env[rateName], rateName, 1, rateLimitRequestsPerSMax, requestsPerS, problems),
+    burstRequests: parseIntIn(env[burstName], burstName, 1, rateLimitBurstRequestsMax, burstRequests, problems),
+  };
 }
 
 function parseEnum<T extends string>(

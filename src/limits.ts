@@ -22,6 +22,18 @@ export const readinessCheckTimeoutMs = 2_000; // /readyz answers 503 when the da
 export const workerShutdownGraceMs = 10_000; // a background loop gets this long to finish its pass on shutdown
 export const hstsMaxAgeS = 365 * 24 * 60 * 60; // Strict-Transport-Security when COFFER_PUBLIC_URL is https: a year
 
+// Per-key rate limits: a token bucket per API key (or console user and merchant) and mode, in process memory.
+// Defaults follow Stripe's documented ones (100 requests/s live, 25 test), with a burst of twice that.
+export const rateLimitLiveRequestsPerSDefault = 100; // COFFER_RATE_LIMIT_LIVE_PER_S: sustained, per key
+export const rateLimitLiveBurstRequestsDefault = 200; // COFFER_RATE_LIMIT_LIVE_BURST: the bucket's size
+export const rateLimitTestRequestsPerSDefault = 25; // COFFER_RATE_LIMIT_TEST_PER_S
+export const rateLimitTestBurstRequestsDefault = 50; // COFFER_RATE_LIMIT_TEST_BURST
+export const rateLimitRequestsPerSMax = 1_000_000; // the most COFFER_RATE_LIMIT_*_PER_S accepts
+export const rateLimitBurstRequestsMax = 10_000_000; // the most COFFER_RATE_LIMIT_*_BURST accepts
+// Buckets one process keeps; past this the least recently used goes. A bucket unused for burst / rate seconds is
+// full again, so forgetting it changes nothing; only more than this many callers within that time could gain.
+export const rateLimitBucketsMax = 100_000;
+
 // Idempotency
 export const idempotencyKeyLengthMax = 255;
 export const idempotencyKeyTtlMs = 24 * 60 * 60 * 1000;

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { Logger } from "pino";
 import { type App, buildApp } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig, type RateLimits } from "../../src/config.js";
 import type { Pool } from "../../src/db/pool.js";
+import { rateLimitBurstRequestsMax, rateLimitRequestsPerSMax } from "../../src/limits.js";
 import { createLogger } from "../../src/logging.js";
 import type { Services } from "../../src/runtime/services.js";
 
@@ -14,6 +15,9 @@ export function servicesOfPool(pool: Pool): Services {
   if (!services) throw new Error("no test app with services was created on this pool");
   return services;
 }
+
+const unthrottledPolicy = { requestsPerS: rateLimitRequestsPerSMax, burstRequests: rateLimitBurstRequestsMax };
+const unthrottled: RateLimits = { live: unthrottledPolicy, test: unthrottledPolicy };
 
 /**
  * The real app on a test database, with the test file's own routes (if any) registered beside the shipped ones.
@@ -27,18 +31,25 @@ export async function createTestApp(options: {
   services?: Services;
   /** The built web app to serve (default: web/dist when built; null: none). */
   webDistDir?: string | null;
+  /**
+   * The per-key rate limits (default: as high as the configuration allows, so tests that fire many requests
+   * through one key measure coffer, not the limiter) and the limiter's clock in milliseconds.
+   */
+  rateLimits?: RateLimits;
+  rateLimitNowMs?: () => number;
 }): Promise<App> {
   // As `coffer start` does: the first data key exists before a request encrypts inside a transaction.
   await options.services?.secrets.warm();
   if (options.services) servicesByPool.set(options.pool, options.services);
   const app = await buildApp({
-    config: options.services?.config ?? loadConfig({}),
+    config: { ...(options.services?.config ?? loadConfig({})), rateLimits: options.rateLimits ?? unthrottled },
     pool: options.pool,
     // TEST_LOG_LEVEL=error shows what a test's app logs (a 500's cause), silent by default.
     logger: options.logger ?? createLogger({ level: (process.env.TEST_LOG_LEVEL ?? "silent") as "silent" }),
     version: "0.0.0-test",
     services: options.services,
     webDistDir: options.webDistDir,
+    rateLimitNowMs: options.rateLimitNowMs,
   });
   if (options.routes) await app.register(options.routes);
   await app.ready();

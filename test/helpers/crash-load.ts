@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { loadConfig, type Role } from "../../src/config.js";
 import type { Pool } from "../../src/db/pool.js";
-import { idempotencyInProgressStaleMs } from "../../src/limits.js";
+import { idempotencyInProgressStaleMs, rateLimitBurstRequestsMax, rateLimitRequestsPerSMax } from "../../src/limits.js";
 import { createLogger } from "../../src/logging.js";
 import { createServices } from "../../src/runtime/services.js";
 import { createTestApp } from "./app.js";
@@ -47,6 +47,14 @@ async function waitForRunning(cli: CliProcess): Promise<void> {
   }
 }
 
+/** The load drives many requests through one test key: per-key rate limits as high as they go. */
+const unthrottled = {
+  COFFER_RATE_LIMIT_TEST_PER_S: String(rateLimitRequestsPerSMax),
+  COFFER_RATE_LIMIT_TEST_BURST: String(rateLimitBurstRequestsMax),
+  COFFER_RATE_LIMIT_LIVE_PER_S: String(rateLimitRequestsPerSMax),
+  COFFER_RATE_LIMIT_LIVE_BURST: String(rateLimitBurstRequestsMax),
+};
+
 /** Real coffer processes (`coffer start --role …`) on one database, with the same master key. */
 export class CofferFleet {
   readonly incarnations: Incarnation[] = [];
@@ -56,7 +64,7 @@ export class CofferFleet {
 
   async start(name: string, role: Role): Promise<Incarnation> {
     // warn: the error lines are what we report; info would log every request of the load.
-    const cli = runCli(["start", "--port", "0", "--role", role], { ...this.env, LOG_LEVEL: "warn" });
+    const cli = runCli(["start", "--port", "0", "--role", role], { ...unthrottled, ...this.env, LOG_LEVEL: "warn" });
     const generation = this.incarnations.filter((i) => i.name === name).length;
     const incarnation: Incarnation = { name, role, generation, cli, url: undefined, up: false, killed: false };
     this.incarnations.push(incarnation);
