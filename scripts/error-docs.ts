@@ -11,6 +11,7 @@ import { operatorErrors } from "../src/operators/errors.js";
 import { paymentErrors } from "../src/payments/errors.js";
 import { sandboxErrors } from "../src/sandbox/errors.js";
 import { walletErrors } from "../src/wallets/errors.js";
+import { webhookErrors } from "../src/webhooks/errors.js";
 
 /**
  * Renders docs/errors.md from the error catalogs. A domain that adds its own catalog with defineErrors lists it
@@ -36,6 +37,7 @@ export const catalogs: { title: string; source: string; definitions: Readonly<Re
     definitions: paymentErrors.definitions,
   },
   { title: "Sandbox: test helpers", source: "src/sandbox/errors.ts", definitions: sandboxErrors.definitions },
+  { title: "Webhook endpoints", source: "src/webhooks/errors.ts", definitions: webhookErrors.definitions },
 ];
 
 const typeMeanings: Record<(typeof errorTypes)[number], string> = {
@@ -93,6 +95,9 @@ export function renderErrorsMarkdown(): string {
     "- JSON bodies are UTF-8: a `Content-Type` naming another charset is 415 `charset_unsupported`.",
     `- A request whose headers do not all arrive within ${httpHeadersTimeoutMs / 1000} s, or whose body stops arriving for`,
     `  ${httpBodyIdleTimeoutMs / 1000} s, is answered 408 \`request_timeout\` and its connection closed.`,
+    "- List cursors: `starting_after` and `ending_before` take the id of an object the caller may list (its merchant",
+    "  and mode, or its own wallet), even one the list's filters leave out. Any other id, unknown or another",
+    "  tenant's, is 400 `parameter_invalid` with `param` naming the cursor, the same answer for both.",
     "",
     "## Types",
     "",
