@@ -42,6 +42,25 @@ function rawExchange(port: number, bytes: string, maxMs: number): Promise<{ answ
   });
 }
 
+/** Two requests on one keep-alive connection with a pause between them longer than the stall timeouts. */
+function keepAliveTwice(port: number, pauseMs: number): Promise<string> {
+  const body = JSON.stringify({ text: "again" });
+  const request = `POST /test/notes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+  return new Promise((resolve, reject) => {
+    let answers = "";
+    const socket = net.connect(port, "127.0.0.1", () => {
+      socket.write(request);
+      setTimeout(() => socket.write(request), pauseMs);
+    });
+    socket.on("data", (chunk) => {
+      answers += chunk;
+      if ((answers.match(/HTTP\/1\.1 /g)?.length ?? 0) >= 2 && answers.endsWith("}")) socket.end();
+    });
+    socket.on("close", () => resolve(answers));
+    socket.on("error", reject);
+  });
+}
+
 describe("request body reading", () => {
   let db: TestDatabase;
   let app: App;
@@ -95,8 +114,9 @@ describe("request body reading", () => {
     }
   });
 
-  it("answers a body that stops half-way with 408 request_timeout within seconds, and closes", async () => {
-    const { answer, elapsedMs } = await rawExchange(
+  it("answers a body or headers that stop half-way with 408 within seconds, and leaves idle keep-alive alone", async () => {
+    // Three sockets at once, so the file waits for one timeout, not three.
+    const stalledBody = rawExchange(
       port,
       [
         "POST /test/notes HTTP/1.1",
@@ -108,21 +128,26 @@ describe("request body reading", () => {
       ].join("\r\n"),
       httpBodyIdleTimeoutMs + 5_000,
     );
-    assert.match(answer, /^HTTP\/1\.1 408 /, `answered after ${elapsedMs} ms: ${answer}`);
-    assert.match(answer, /"code":"request_timeout"/);
-    assert.ok(elapsedMs >= httpBodyIdleTimeoutMs - 50, `not before the idle timeout (${elapsedMs} ms)`);
-    assert.ok(elapsedMs < httpBodyIdleTimeoutMs + 3_000, `answered and closed after ${elapsedMs} ms`);
-  });
-
-  it("answers headers that stop half-way with 408 request_timeout within seconds", async () => {
-    const { answer, elapsedMs } = await rawExchange(
+    const stalledHeaders = rawExchange(
       port,
       "POST /test/notes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty",
       httpHeadersTimeoutMs + 5_000,
     );
-    assert.match(answer, /^HTTP\/1\.1 408 /, `answered after ${elapsedMs} ms: ${answer}`);
-    assert.match(answer, /"code":"request_timeout"/);
-    assert.ok(elapsedMs < httpHeadersTimeoutMs + 3_000, `answered and closed after ${elapsedMs} ms`);
+    const idleKeepAlive = keepAliveTwice(port, Math.max(httpBodyIdleTimeoutMs, httpHeadersTimeoutMs) + 2_000);
+
+    const body = await stalledBody;
+    assert.match(body.answer, /^HTTP\/1\.1 408 /, `answered after ${body.elapsedMs} ms: ${body.answer}`);
+    assert.match(body.answer, /"code":"request_timeout"/);
+    assert.ok(body.elapsedMs >= httpBodyIdleTimeoutMs - 50, `not before the idle timeout (${body.elapsedMs} ms)`);
+    assert.ok(body.elapsedMs < httpBodyIdleTimeoutMs + 3_000, `answered and closed after ${body.elapsedMs} ms`);
+
+    const headers = await stalledHeaders;
+    assert.match(headers.answer, /^HTTP\/1\.1 408 /, `answered after ${headers.elapsedMs} ms: ${headers.answer}`);
+    assert.match(headers.answer, /"code":"request_timeout"/);
+    assert.ok(headers.elapsedMs < httpHeadersTimeoutMs + 3_000, `answered and closed after ${headers.elapsedMs} ms`);
+
+    const answers = await idleKeepAlive;
+    assert.equal(answers.match(/HTTP\/1\.1 200 /g)?.length, 2, `both requests on one connection answered: ${answers}`);
   });
 
   it("keeps reading a body that arrives slowly but steadily", async () => {
