@@ -331,8 +331,13 @@ export function fuzzRequest(
         ["merchant", "mer_other"],
         ["id", "pay_chosen"],
       ]);
-      if (key === "__proto__") payload = JSON.stringify(body).replace(/^\{/, '{"__proto__":{"polluted":true},');
-      else (body as Record<string, unknown>)[key] = value;
+      if (key === "__proto__") {
+        // JSON.stringify drops a __proto__ key, so it is written into the text.
+        const rest = JSON.stringify(body).slice(1);
+        payload = `{"__proto__":{"polluted":true}${rest === "}" ? "" : ","}${rest}`;
+      } else {
+        (body as Record<string, unknown>)[key] = value;
+      }
       mutation = `extra ${JSON.stringify(key)}`;
       break;
     }
