@@ -63,7 +63,21 @@ const oddText: string[] = [
   "",
 ];
 const wrongTypes: unknown[] = [null, true, false, 0, -1, 1.5, 1e300, [], [1, "a"], {}, { a: 1 }, "str", 2 ** 53 + 2];
-const bodyValues: unknown[] = [...wrongTypes, ...amountForms, ...oddText, hugeString, "x".repeat(10_001)];
+// Many items or keys in one field (more than PostgreSQL's 65,535 parameters of one statement), and deep nesting.
+const manyItems = Array.from({ length: 70_000 }, () => "a");
+const manyKeys = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, "v"]));
+let nested: unknown = "deep";
+for (let i = 0; i < 2_000; i++) nested = { a: nested };
+const bodyValues: unknown[] = [
+  ...wrongTypes,
+  ...amountForms,
+  ...oddText,
+  hugeString,
+  "x".repeat(10_001),
+  manyItems,
+  manyKeys,
+  nested,
+];
 
 const pathPayloads = [
   "%00",
