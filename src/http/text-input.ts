@@ -12,7 +12,7 @@ import { ApiError } from "./errors.js";
 export type UnsafeTextProblem = "nul" | "lone_surrogate";
 
 export interface UnsafeText {
-  /** Where it is, as error params are written ("metadata.order", "items[0]"); null for a top-level key. */
+  /** Where it is, as error params are written ("metadata.order", "items[0]"); a key is named escaped ("a\\u0000b"). */
   param: string | null;
   problem: UnsafeTextProblem;
   /** The unsafe string is a key of the object at `param`, not a value. */
@@ -67,12 +67,20 @@ export function findUnsafeText(value: unknown): UnsafeText | undefined {
     }
     for (const [key, item] of Object.entries(node.value)) {
       const keyProblem = problemOf(key);
-      if (keyProblem) return { param: paramOf(node), problem: keyProblem, inKey: true };
+      if (keyProblem) return { param: paramOf(node, escaped(key)), problem: keyProblem, inKey: true };
       const found = inspect(item, node, key, stack);
       if (found) return found;
     }
   }
   return undefined;
+}
+
+/** A key as it can be quoted back: NUL and lone surrogates written as \uXXXX escapes. */
+function escaped(key: string): string {
+  return key.replace(
+    /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 function inspect(item: unknown, parent: Node, key: string | number, stack: Node[]): UnsafeText | undefined {
@@ -90,9 +98,7 @@ const problemText: Record<UnsafeTextProblem, string> = {
 };
 
 function refusal(where: string, found: UnsafeText): ApiError {
-  const subject = found.inKey
-    ? `A key ${found.param ? `in ${found.param}` : `of the ${where}`}`
-    : `The ${where} ${found.param ?? ""}`.trimEnd();
+  const subject = `The ${where}${found.inKey ? " name" : ""} ${found.param ?? ""}`.trimEnd();
   return new ApiError("parameter_invalid", `${subject} contains ${problemText[found.problem]}.`, found.param);
 }
 
