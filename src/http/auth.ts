@@ -83,6 +83,9 @@ export function idempotencyScopeOf(auth: AuthContext): string {
   }
 }
 
+/** Where the merchant and operator consoles live: their sessions are cookies. */
+const cookieSessionPrefixes = ["/v1/console/", "/v1/ops/"];
+
 /**
  * Runs the authenticators in order on every request; the first that recognises the credentials wins. A cookie
  * caller's writes must come from coffer's own pages (./same-origin.ts), checked here once for every cookie kind.
@@ -102,6 +105,11 @@ export function registerAuthentication(
         request.idempotencyScope = idempotencyScopeOf(auth);
         return;
       }
+    }
+    // The consoles' anonymous writes (sign-in, sign-up, password reset) start a cookie session: another site must
+    // not be able to sign a browser in to an account of its choosing (login CSRF), so they get the same check.
+    if (cookieSessionPrefixes.some((prefix) => request.url.startsWith(prefix))) {
+      assertSameOriginWrite(request, options.publicUrl);
     }
   });
 }

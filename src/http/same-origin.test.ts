@@ -131,6 +131,29 @@ describe("same-origin writes for cookie sessions", () => {
     assert.equal((await operator.get("/v1/ops/me")).statusCode, 401);
   });
 
+  it("refuses a sign-in posted from another site (login CSRF), and signs nobody in", async () => {
+    const login = (headers: Record<string, string>) =>
+      app.inject({
+        method: "POST",
+        url: "/v1/console/login",
+        headers: { "content-type": "application/json", ...headers },
+        payload: JSON.stringify({ email: merchant.email, password: merchant.password }),
+      });
+    const refused = await login({ host, origin: "https://evil.example", "sec-fetch-site": "cross-site" });
+    assert.equal(refused.statusCode, 403, refused.body);
+    assert.equal(refused.json().error.code, "cross_site_request");
+    assert.equal(refused.headers["set-cookie"], undefined, "no session cookie");
+    const opsRefused = await app.inject({
+      method: "POST",
+      url: "/v1/ops/login",
+      headers: { "content-type": "application/json", host, origin: "https://evil.example" },
+      payload: JSON.stringify({ email: "nobody@example.com", password: "irrelevant-password" }),
+    });
+    assert.equal(opsRefused.json().error.code, "cross_site_request");
+    const own = await login({ host, origin: `http://${host}`, "sec-fetch-site": "same-origin" });
+    assert.equal(own.statusCode, 200, own.body);
+  });
+
   it("does not touch API-key callers, whatever Origin their client sends", async () => {
     const response = await app.inject({
       method: "POST",
