@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
 import { Coffer } from "../../sdk/src/index.js";
 import type { App } from "../../src/app.js";
 import { type Clock, manualClock } from "../../src/clock.js";
@@ -44,7 +45,13 @@ export interface PaymentsCoffer {
 }
 
 export async function startPaymentsCoffer(
-  options: { paymentConfig?: PaymentConfig; poolSize?: number; start?: string } = {},
+  options: {
+    paymentConfig?: PaymentConfig;
+    poolSize?: number;
+    start?: string;
+    /** The app's logger (default: silent, or TEST_LOG_LEVEL), for tests that read what coffer logs. */
+    logger?: Logger;
+  } = {},
 ): Promise<PaymentsCoffer> {
   const db = await createTestDatabase({ poolSize: options.poolSize ?? 30 });
   const sink = await startSmtpSink();
@@ -61,7 +68,7 @@ export async function startPaymentsCoffer(
       paymentConfig: options.paymentConfig,
     });
   const listen = async (services: Services) => {
-    const app = await createTestApp({ pool: db.pool, services });
+    const app = await createTestApp({ pool: db.pool, services, logger: options.logger });
     await app.listen({ host: "127.0.0.1", port: 0 });
     return { app, baseUrl: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
   };

@@ -271,13 +271,45 @@ function fieldPaths(document: OpenApiDocument, operation: Operation): string[][]
 
 type Part = "valid" | "path" | "query" | "field" | "missing" | "extra" | "raw" | "content-type" | "header" | "method";
 
+/** One input of one operation set to one bad value, with the rest of the request valid, as its natural caller. */
+export type Sweep =
+  | { part: "path"; name: string; value: string }
+  | { part: "query"; name: string; value: string }
+  | { part: "field"; path: string[]; value: unknown };
+
+const sweptPathValues = ["%00", "..%2f..%2fv1%2fbalance", "a".repeat(5_000), "%ED%A0%80", "%"];
+const sweptQueryValues = ["%00", "99999999999999999999999", "1e400", "-1", "%ED%A0%80", "x".repeat(5_000)];
+const sweptFieldValues: unknown[][] = [["a\u0000b"], ["\ud800"], [null, [], {}, 1e300, hugeString, manyItems]];
+
+/**
+ * The systematic part of a run: every path parameter, query parameter and body field of every operation gets each
+ * of a few values that broke coffer before (NUL, lone surrogates, numbers beyond a double, huge sizes), so no input
+ * is left to chance; the random part then combines everything else.
+ */
+export function sweepOf(document: OpenApiDocument, operation: Operation): Sweep[] {
+  const sweeps: Sweep[] = [];
+  for (const name of operation.pathParams) {
+    for (const value of sweptPathValues) sweeps.push({ part: "path", name, value });
+  }
+  for (const { name } of operation.query) {
+    for (const value of sweptQueryValues) sweeps.push({ part: "query", name, value });
+  }
+  for (const path of fieldPaths(document, operation)) {
+    sweptFieldValues.forEach((values, index) => {
+      sweeps.push({ part: "field", path, value: values[(path.length + index + sweeps.length) % values.length] });
+    });
+  }
+  return sweeps;
+}
+
 export function fuzzRequest(
   world: FuzzWorld,
   document: OpenApiDocument,
   operation: Operation,
   random: Random,
+  sweep?: Sweep,
 ): FuzzRequest {
-  const caller = random.chance(0.6) ? naturalCaller(operation.path) : random.pick(callerKinds);
+  const caller = sweep || random.chance(0.6) ? naturalCaller(operation.path) : random.pick(callerKinds);
   const params = Object.fromEntries(operation.pathParams.map((p) => [p, pathIdFor(world, random, operation, p)]));
   const query: [string, string][] = operation.query
     .filter((q) => q.required)
@@ -297,11 +329,17 @@ export function fuzzRequest(
   parts.push("query", "query");
   if (hasBody) parts.push("field", "field", "field", "field", "missing", "extra", "raw", "raw", "content-type");
   else if (method !== "GET") parts.push("raw", "content-type");
-  const part = random.chance(0.05) ? "valid" : random.pick(parts.filter((p) => p !== "valid"));
+  const part = sweep ? "swept" : random.chance(0.05) ? "valid" : random.pick(parts.filter((p) => p !== "valid"));
   let mutation: string = part;
 
   switch (part) {
     case "valid":
+      break;
+    case "swept":
+      if (sweep?.part === "path") params[sweep.name] = sweep.value;
+      if (sweep?.part === "query") query.push([encodeURIComponent(sweep.name), sweep.value]);
+      if (sweep?.part === "field") setAt(body ?? {}, sweep.path, sweep.value);
+      mutation = `swept ${sweep?.part} ${sweep?.part === "field" ? sweep.path.join(".") : sweep?.name}=${JSON.stringify(sweep?.value)?.slice(0, 60)}`;
       break;
     case "path": {
       const param = random.pick(operation.pathParams);
