@@ -237,12 +237,16 @@ function parseDatabaseUrl(raw: string | undefined, problems: string[]): string |
   }
 }
 
-function parseMasterKey(raw: string | undefined, problems: string[]): Buffer | undefined {
+export function parseMasterKey(
+  raw: string | undefined,
+  problems: string[],
+  variable = "COFFER_MASTER_KEY",
+): Buffer | undefined {
   if (raw === undefined || raw.trim() === "") return undefined;
   const text = raw.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, "hex") : Buffer.from(text, "base64");
   if (key.length !== 32 || (!/^[0-9a-fA-F]{64}$/.test(text) && key.toString("base64") !== text)) {
-    problems.push("COFFER_MASTER_KEY must be 32 bytes, as 64 hex digits or 44 characters of base64");
+    problems.push(`${variable} must be 32 bytes, as 64 hex digits or 44 characters of base64`);
     return undefined;
   }
   return key;

@@ -4,6 +4,7 @@ import { auditCommand } from "./cli/audit.js";
 import { bankCommand } from "./cli/bank.js";
 import type { CliContext, Command } from "./cli/command.js";
 import { commandHelp, helpCommand, overview } from "./cli/help.js";
+import { keysCommand } from "./cli/keys.js";
 import { listenCommand } from "./cli/listen.js";
 import { migrateCommand } from "./cli/migrate.js";
 import { operatorCommand } from "./cli/operator.js";
@@ -19,6 +20,7 @@ const commands: Readonly<Record<string, Command>> = {
   migrate: migrateCommand,
   verify: verifyCommand,
   audit: auditCommand,
+  keys: keysCommand,
   operator: operatorCommand,
   bank: bankCommand,
   listen: listenCommand,

@@ -37,3 +37,37 @@ export async function loadOrCreateMasterKey(dataDir: string): Promise<MasterKeyF
   const mode = (await fs.stat(file)).mode;
   return { key: Buffer.from(text, "hex"), file, created: false, readableByOthers: (mode & 0o077) !== 0 };
 }
+
+/** The master key file's current key, without creating one: for commands that work on an existing install. */
+export async function readMasterKeyFile(dataDir: string): Promise<Buffer | undefined> {
+  const file = path.join(dataDir, masterKeyFileName);
+  const text = await fs.readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  });
+  if (text === undefined) return undefined;
+  if (!/^[0-9a-f]{64}$/i.test(text.trim())) throw new Error(`${file} does not hold a ${masterKeyBytes}-byte key`);
+  return Buffer.from(text.trim(), "hex");
+}
+
+/**
+ * Replaces the master key file in two steps around `commit` (the re-wrap of the data keys): the new key is written
+ * beside the old file first, so a crash never leaves data keys wrapped by a key that is nowhere on disk; the rename
+ * over the old file happens only after the commit, and the spare file is removed if the commit fails.
+ */
+export async function replaceMasterKeyFile(
+  dataDir: string,
+  newKey: Buffer,
+  commit: () => Promise<void>,
+): Promise<void> {
+  const file = path.join(dataDir, masterKeyFileName);
+  const next = `${file}.new`;
+  await fs.writeFile(next, `${newKey.toString("hex")}\n`, { flag: "wx", mode: 0o600 });
+  try {
+    await commit();
+  } catch (error) {
+    await fs.rm(next, { force: true });
+    throw error;
+  }
+  await fs.rename(next, file);
+}

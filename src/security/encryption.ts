@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { isHoldingConnection, type Pool, type Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { newId } from "../ids.js";
+import { type AuditEntry, appendAudit } from "./audit.js";
 
 /**
  * Secrets at rest (bank account numbers, ID numbers, documents, webhook secrets, chain keys) are encrypted with
@@ -64,15 +65,7 @@ export function createSecretBox(deps: { db: Pool; masterKey: Buffer }): SecretBo
   const keys = new Map<string, Buffer>();
   let activeKeyId: string | undefined;
 
-  const unwrap = (id: string, wrapped: Buffer): Buffer => {
-    const iv = wrapped.subarray(0, ivBytes);
-    const tag = wrapped.subarray(ivBytes, ivBytes + tagBytes);
-    try {
-      return open(deps.masterKey, iv, tag, wrapped.subarray(ivBytes + tagBytes), `data_key:${id}`);
-    } catch {
-      throw new DecryptionError(`data key ${id} cannot be unwrapped: is COFFER_MASTER_KEY the key it was made with?`);
-    }
-  };
+  const unwrap = (id: string, wrapped: Buffer): Buffer => unwrapWith(deps.masterKey, id, wrapped);
 
   /** A new active data key. With `retireCurrent` false it only succeeds when no key is active yet. */
   const createDataKey = async (retireCurrent: boolean): Promise<string> => {
@@ -86,6 +79,7 @@ export function createSecretBox(deps: { db: Pool; masterKey: Buffer }): SecretBo
         id,
         Buffer.concat([iv, tag, ciphertext]),
       ]);
+      if (retireCurrent) await appendAudit(tx, systemKeyAudit("security.data_key_rotated", id));
     });
     keys.set(id, key);
     activeKeyId = id;
@@ -184,6 +178,60 @@ export function createSecretBox(deps: { db: Pool; masterKey: Buffer }): SecretBo
       }
     },
   };
+}
+
+/**
+ * Re-wraps every data key under a new master key, in one transaction: each is unwrapped with the current master
+ * key (any that cannot be is an error and nothing changes), sealed with the new one, and the new wrapping is opened
+ * again before it is written, so a commit never stores a key the new master key cannot read. Ciphertexts are not
+ * touched: they name their data key, and the data keys themselves do not change.
+ */
+export async function rewrapDataKeys(db: Pool, currentMasterKey: Buffer, newMasterKey: Buffer): Promise<string[]> {
+  if (currentMasterKey.length !== keyBytes || newMasterKey.length !== keyBytes) {
+    throw new Error("master keys must be 32 bytes");
+  }
+  if (currentMasterKey.equals(newMasterKey)) throw new Error("the new master key is the current one");
+  return withTransaction(db, async (tx) => {
+    const rows = await tx.query<{ id: string; wrapped_key: Buffer }>(
+      "SELECT id, wrapped_key FROM data_keys ORDER BY created_at FOR UPDATE",
+    );
+    const rewrapped: string[] = [];
+    for (const row of rows.rows) {
+      const key = unwrapWith(currentMasterKey, row.id, row.wrapped_key);
+      const sealed = seal(newMasterKey, key, `data_key:${row.id}`);
+      const wrapped = Buffer.concat([sealed.iv, sealed.tag, sealed.ciphertext]);
+      if (!unwrapWith(newMasterKey, row.id, wrapped).equals(key)) throw new Error(`re-wrapping ${row.id} failed`);
+      await tx.query("UPDATE data_keys SET wrapped_key = $2 WHERE id = $1", [row.id, wrapped]);
+      rewrapped.push(row.id);
+    }
+    await appendAudit(tx, {
+      ...systemKeyAudit("security.master_key_rotated", null),
+      details: { data_keys: rewrapped },
+    });
+    return rewrapped;
+  });
+}
+
+/** Key changes are made by an operator at the command line: the audit log records them as the system's. */
+function systemKeyAudit(action: string, dataKeyId: string | null): AuditEntry {
+  return {
+    actorType: "system",
+    actorId: null,
+    merchantId: null,
+    action,
+    targetType: dataKeyId ? "data_key" : null,
+    targetId: dataKeyId,
+  };
+}
+
+function unwrapWith(masterKey: Buffer, id: string, wrapped: Buffer): Buffer {
+  const iv = wrapped.subarray(0, ivBytes);
+  const tag = wrapped.subarray(ivBytes, ivBytes + tagBytes);
+  try {
+    return open(masterKey, iv, tag, wrapped.subarray(ivBytes + tagBytes), `data_key:${id}`);
+  } catch {
+    throw new DecryptionError(`data key ${id} cannot be unwrapped: is COFFER_MASTER_KEY the key it was made with?`);
+  }
 }
 
 /** Shows the last four characters only: "•••• 6789". */

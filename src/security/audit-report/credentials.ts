@@ -89,7 +89,12 @@ async function keyAgeFindings(context: AuditContext): Promise<Finding[]> {
   const result = await context.pool.query<{ active_id: string | null; active_since: Date | null; oldest: Date | null }>(
     `SELECT (SELECT id FROM data_keys WHERE retired_at IS NULL) AS active_id,
             (SELECT created_at FROM data_keys WHERE retired_at IS NULL) AS active_since,
-            (SELECT min(created_at) FROM data_keys) AS oldest`,
+            -- The master key dates from the oldest data key it wrapped, or from its last rotation (a scan of the
+            -- audit log once a day: rotations are rare and the log has no index by action).
+            GREATEST(
+              (SELECT min(created_at) FROM data_keys),
+              (SELECT max(occurred_at) FROM audit_log WHERE action = 'security.master_key_rotated')
+            ) AS oldest`,
   );
   const row = result.rows[0]!;
   const findings: Finding[] = [];
@@ -100,21 +105,18 @@ async function keyAgeFindings(context: AuditContext): Promise<Finding[]> {
       severity: "low",
       title: `The active data key is older than ${days(dataKeyRotationDueMs)} days`,
       detail: `Data key ${row.active_id} has encrypted new secrets since ${row.active_since.toISOString()}.`,
-      remedy:
-        "coffer has no command to start a new data key yet (docs/SECURITY.md says what exists). Until it does, " +
-        "keep the master key that wraps it in a secret store with access logged.",
+      remedy: "Run `coffer keys rotate-data-key`, then restart coffer (docs/SECURITY.md, Rotating keys).",
     });
   }
-  // Every data key is wrapped by the master key in use (coffer cannot re-wrap them), so the oldest data key dates it.
   if (row.oldest && now - row.oldest.getTime() > masterKeyAgeNoticeMs) {
     findings.push({
       id: "master_key_old",
       severity: "info",
       title: `The master key has been in use for more than ${days(masterKeyAgeNoticeMs)} days`,
-      detail: `The oldest data key it wraps was made ${row.oldest.toISOString()}.`,
+      detail: `It has wrapped the data keys since ${row.oldest.toISOString()}.`,
       remedy:
-        "coffer cannot re-wrap its data keys under a new master key yet, so the master key cannot be rotated in " +
-        "place; guard it (secret store, access logged, out of backups) and see docs/SECURITY.md.",
+        "Rotate it with `coffer keys rotate-master-key` (docs/SECURITY.md, Rotating keys); guard it in a secret " +
+        "store with access logged, out of backups.",
     });
   }
   return findings;
