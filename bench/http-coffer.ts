@@ -183,7 +183,7 @@ export class CofferCluster {
     const logFile = path.join(this.logDir, `coffer-${index}-${role}.log`);
     const out = createWriteStream(logFile);
     const env = { ...this.env, COFFER_ROLE: role, PORT: String(port ?? 0) };
-    // COFFER_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the coffer processes (written at stop).
+    // COFFER_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the coffer processes (written at stop).
     const nodeArgs = (process.env.COFFER_BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
     const child = spawn(process.execPath, [...nodeArgs, mainScript, "start"], {
       env,
