@@ -60,7 +60,7 @@ const example = {
 
 /** A Markdown table with padded columns, as the formatter writes it, so `npm run format` leaves it alone. */
 export function table(header: string[], rows: string[][]): string[] {
-  const cells = [header, ...rows].map((row) => row.map((cell) => cell.replaceAll("|", "\\|")));
+  const cells = [header, ...rows].map((row) => row.map((cell) => cell.replaceAll("|", "\\|").replaceAll("*", "\\*")));
   const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0)));
   const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(" | ")} |`;
   const [head, ...body] = cells;
