@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type PaymentsCoffer, startPaymentsCoffer } from "../helpers/payments.js";
+import { comparable, type Send, setUpTenants, type Tenants, unknownIdLike } from "../helpers/tenants.js";
+
+/**
+ * Every list with starting_after / ending_before, found in /openapi.json so a new list cannot be missed: a cursor
+ * naming another tenant's object (another merchant's, the other mode's, another wallet user's) answers exactly as an
+ * unknown id does, 400 parameter_invalid naming the cursor, so a cursor cannot tell whether an id exists.
+ */
+describe("list cursors answer another tenant's id as they answer an unknown one", () => {
+  let coffer: PaymentsCoffer;
+  let t: Tenants;
+
+  /** For each list: the URL, who calls it, and the ids that caller may not use as a cursor. */
+  const cases = (): Record<string, { url: string; callers: [string, Send][]; foreign: string[] }> => {
+    const merchantCallers: [string, Send][] = [
+      ["B's secret key", t.as.bSecret],
+      ["B's console", t.as.bConsole],
+    ];
+    const merchant = (kind: string) => ({
+      callers: merchantCallers,
+      foreign: [t.aTest[kind]!],
+    });
+    // The console's own lists answer console sessions only.
+    const console_ = (kind: string) => ({ callers: merchantCallers.slice(1), foreign: [t.aTest[kind]!] });
+    return {
+      "/v1/payments": { url: "/v1/payments", ...merchant("payment") },
+      "/v1/refunds": { url: "/v1/refunds", ...merchant("refund") },
+      "/v1/payouts": { url: "/v1/payouts", ...merchant("payout") },
+      "/v1/events": { url: "/v1/events", ...merchant("event") },
+      "/v1/webhook_endpoints": { url: "/v1/webhook_endpoints", ...merchant("webhook_endpoint") },
+      "/v1/webhook_endpoints/{id}/deliveries": {
+        url: `/v1/webhook_endpoints/${t.b.endpointId}/deliveries`,
+        ...merchant("webhook_delivery"),
+      },
+      "/v1/console/api_keys": { url: "/v1/console/api_keys", ...console_("api_key") },
+      "/v1/console/audit_log": { url: "/v1/console/audit_log", ...console_("audit_record") },
+      "/v1/console/go_live/probes": { url: "/v1/console/go_live/probes", ...console_("go_live_probe") },
+      "/v1/console/team/invites": { url: "/v1/console/team/invites", ...console_("team_invite") },
+      "/v1/console/team/members": { url: "/v1/console/team/members", ...console_("team_member") },
+      "/v1/wallet/payments": {
+        url: "/v1/wallet/payments",
+        callers: [["another wallet user", t.as.otherWallet]],
+        foreign: [t.wallet.payment!],
+      },
+      "/v1/wallet/transactions": {
+        url: "/v1/wallet/transactions",
+        callers: [["another wallet user", t.as.otherWallet]],
+        foreign: [t.wallet.transfer!, t.wallet.top_up!, t.wallet.withdrawal!, t.wallet.payment!],
+      },
+    };
+  };
+
+  before(async () => {
+    coffer = await startPaymentsCoffer();
+    t = await setUpTenants(coffer);
+  });
+  after(async () => {
+    await t?.stop();
+    await coffer.close();
+  });
+
+  it("has a case for every list that takes a cursor (operators' lists see every tenant and are left out)", async () => {
+    const spec = (await coffer.app.inject({ url: "/openapi.json" })).json();
+    const lists: string[] = [];
+    for (const [path, operations] of Object.entries<Record<string, { parameters?: { name: string }[] }>>(spec.paths)) {
+      const get = operations.get;
+      if (get?.parameters?.some((p) => p.name === "starting_after") && !path.startsWith("/v1/ops/")) lists.push(path);
+    }
+    assert.deepEqual(lists.sort(), Object.keys(cases()).sort(), "a list without a case here");
+  });
+
+  for (const direction of ["starting_after", "ending_before"]) {
+    it(`answers ${direction}=<another tenant's id> exactly as an unknown id, for every list and caller`, async () => {
+      for (const [name, list] of Object.entries(cases())) {
+        for (const [caller, send] of list.callers) {
+          for (const id of list.foreign) {
+            const join = list.url.includes("?") ? "&" : "?";
+            const foreign = await send("GET", `${list.url}${join}${direction}=${id}`);
+            const unknown = await send("GET", `${list.url}${join}${direction}=${unknownIdLike(id)}`);
+            const where = `${name} as ${caller} with ${id}`;
+            assert.equal(foreign.statusCode, 400, `${where}: ${foreign.body}`);
+            assert.deepEqual(foreign.json().error.param, direction, where);
+            assert.equal(foreign.json().error.code, "parameter_invalid", where);
+            assert.deepEqual(comparable(foreign), comparable(unknown), where);
+          }
+        }
+      }
+    });
+  }
+
+  it("answers A's test-mode ids as unknown to A's live key, and A's live ids to its test key", async () => {
+    const pairs: [Send, string, string][] = [
+      [t.as.aLive, "/v1/payments", t.aTest.payment!],
+      [t.as.aLive, "/v1/events", t.aTest.event!],
+      [t.as.aLive, "/v1/refunds", t.aTest.refund!],
+      [t.as.aLive, "/v1/payouts", t.aTest.payout!],
+      [t.as.aLive, "/v1/webhook_endpoints", t.aTest.webhook_endpoint!],
+      [t.as.aTest, "/v1/payments", t.aLive.payment!],
+      [t.as.aTest, "/v1/events", t.aLive.event!],
+    ];
+    for (const [send, url, id] of pairs) {
+      const foreign = await send("GET", `${url}?starting_after=${id}`);
+      const unknown = await send("GET", `${url}?starting_after=${unknownIdLike(id)}`);
+      assert.equal(foreign.statusCode, 400, `${url} ${id}: ${foreign.body}`);
+      assert.deepEqual(comparable(foreign), comparable(unknown), `${url} ${id}`);
+    }
+  });
+
+  it("still pages with the caller's own ids, even one the list's filter leaves out", async () => {
+    const own = await t.as.aTest("GET", `/v1/payments?limit=1&starting_after=${t.aTest.payment}`);
+    assert.equal(own.statusCode, 200, own.body);
+    const filtered = await t.as.aTest("GET", `/v1/payments?status=canceled&starting_after=${t.aTest.payment}`);
+    assert.equal(filtered.statusCode, 200, filtered.body);
+    const wallet = await t.payer.client.get(`/v1/wallet/transactions?ending_before=${t.wallet.withdrawal}`);
+    assert.equal(wallet.statusCode, 200, wallet.body);
+  });
+});
