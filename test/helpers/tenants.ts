@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import type { LightMyRequestResponse } from "fastify";
+import { newId } from "../../src/ids.js";
 import { dispatchEvents } from "../../src/webhooks/dispatcher.js";
 import {
   defaultPassword,
@@ -154,6 +155,13 @@ async function walletObjects(coffer: PaymentsCoffer, payer: TestWalletUser) {
     )
   ).id;
   ids.session = (await ok(await payer.client.get("/v1/wallet/sessions"))).data[0].id;
+  // A passkey: the row WebAuthn registration writes (its ceremony is tested in src/wallets/stepup).
+  ids.passkey = newId("wpk");
+  await coffer.db.pool.query(
+    `INSERT INTO wallet_passkeys (id, wallet_user_id, credential_id, public_key, name, created_at)
+     VALUES ($1, $2, $3, $4, 'phone', now())`,
+    [ids.passkey, payer.id, randomBytes(32).toString("base64url"), randomBytes(77)],
+  );
   return ids;
 }
 
