@@ -107,7 +107,8 @@ CREATE TABLE analytics_payers (
   PRIMARY KEY (merchant_id, livemode, payer_id)
 );
 
--- The whole platform by the hour (UTC), per mode, currency and method: the operators' summary.
+-- The whole platform by the hour (UTC), per mode, currency and method: the operators' summary and the method
+-- comparison's platform figures (time-to-pay histogram as in analytics_rollups).
 CREATE TABLE analytics_platform_hourly (
   bucket_start     timestamptz   NOT NULL,
   livemode         boolean       NOT NULL,
@@ -123,6 +124,13 @@ CREATE TABLE analytics_platform_hourly (
   refunds          bigint        NOT NULL DEFAULT 0,
   refunded_amount  numeric(39,0) NOT NULL DEFAULT 0,
   fees_returned    numeric(39,0) NOT NULL DEFAULT 0,
+  time_to_pay_ms   numeric(39,0) NOT NULL DEFAULT 0,
+  ttp_h00 bigint NOT NULL DEFAULT 0, ttp_h01 bigint NOT NULL DEFAULT 0, ttp_h02 bigint NOT NULL DEFAULT 0,
+  ttp_h03 bigint NOT NULL DEFAULT 0, ttp_h04 bigint NOT NULL DEFAULT 0, ttp_h05 bigint NOT NULL DEFAULT 0,
+  ttp_h06 bigint NOT NULL DEFAULT 0, ttp_h07 bigint NOT NULL DEFAULT 0, ttp_h08 bigint NOT NULL DEFAULT 0,
+  ttp_h09 bigint NOT NULL DEFAULT 0, ttp_h10 bigint NOT NULL DEFAULT 0, ttp_h11 bigint NOT NULL DEFAULT 0,
+  ttp_h12 bigint NOT NULL DEFAULT 0, ttp_h13 bigint NOT NULL DEFAULT 0, ttp_h14 bigint NOT NULL DEFAULT 0,
+  ttp_h15 bigint NOT NULL DEFAULT 0,
   PRIMARY KEY (bucket_start, livemode, currency, method)
 );
 
