@@ -19,6 +19,7 @@ import { BalancePage } from "./pages/balance";
 import { GoLivePage } from "./pages/go-live";
 import { HomePage } from "./pages/home";
 import { KybPage } from "./pages/kyb";
+import { PaymentMethodsPage } from "./pages/lazy";
 import { DevMailboxPage } from "./pages/mailbox";
 import { PaymentDetailPage, PaymentsPage } from "./pages/payments";
 import { SecurityPage } from "./pages/security";
@@ -44,6 +45,7 @@ const publicPages: Record<string, ComponentType> = {
 const signedInPages: Record<string, ComponentType> = {
   "/": HomePage,
   "/payments": PaymentsPage,
+  "/payment-methods": PaymentMethodsPage,
   "/balance": BalancePage,
   "/webhooks": WebhooksPage,
   "/api-keys": ApiKeysPage,

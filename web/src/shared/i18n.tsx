@@ -78,6 +78,23 @@ export function useI18n<M extends Messages>(): I18nValue<M> {
   return value as unknown as I18nValue<M>;
 }
 
+/**
+ * A lazily loaded page's own texts in the area's current language: its chunk carries them, so the area's first load
+ * does not. Falls back to English, then to the key, like the area's own `t`.
+ */
+export function usePageMessages<M extends Messages>(table: Record<Locale, M>): I18nValue<M> {
+  const area = useI18n<Messages>();
+  const { locale, setLocale } = area;
+  return useMemo(
+    () => ({
+      locale,
+      setLocale,
+      t: (key, values) => interpolate(table[locale][key] ?? table.en[key] ?? key, values),
+    }),
+    [locale, setLocale, table],
+  );
+}
+
 /** The language switcher: a labelled select, the same in every area. */
 export function LanguageSwitcher({
   locale,

@@ -2,17 +2,17 @@ import type { ListPage } from "../../shared/api";
 import { Link } from "../../shared/router";
 import { Alert, Card, Empty, Spinner } from "../../shared/ui";
 import { useAsync } from "../../shared/use-async";
-import { api, type Balance, type GoLiveChecklist, type Payment } from "../api";
+import { api, type GoLiveChecklist, type Payment } from "../api";
 import { ConsoleError, StatusBadge, useFormat } from "../common";
 import { useT } from "../messages";
 import { useMe } from "../session";
+import { DashboardSection } from "./lazy";
 
-/** The start page: the balance, the latest payments, and how far the go-live checklist is. */
+/** The start page: how far the go-live checklist is, the dashboard (loaded on demand), and the latest payments. */
 export function HomePage() {
   const { t } = useT();
   const format = useFormat();
   const me = useMe();
-  const balance = useAsync(() => api.get<Balance>("/v1/balance"), []);
   const payments = useAsync(() => api.get<ListPage<Payment>>("/v1/payments", { limit: 5 }), []);
   const checklist = useAsync(() => api.get<GoLiveChecklist>("/v1/console/go_live"), []);
   const passed = checklist.data?.items.filter((i) => i.passed).length ?? 0;
@@ -30,17 +30,7 @@ export function HomePage() {
           <Link to="/go-live">{t("home.openChecklist")}</Link>
         </Card>
       ) : null}
-      <Card title={t("balance.available")}>
-        {balance.status === "loading" && !balance.data ? <Spinner label={t("common.loading")} /> : null}
-        <ConsoleError error={balance.error} />
-        {balance.data && balance.data.currencies.length === 0 ? <Empty>{t("balance.empty")}</Empty> : null}
-        {balance.data?.currencies.map((c) => (
-          <p key={c.currency} className="big-amount">
-            {format.money(c.available, c.currency)}
-          </p>
-        ))}
-        <Link to="/balance">{t("home.toBalance")}</Link>
-      </Card>
+      <DashboardSection />
       <Card title={t("home.recentPayments")}>
         {payments.status === "loading" && !payments.data ? <Spinner label={t("common.loading")} /> : null}
         <ConsoleError error={payments.error} />

@@ -32,6 +32,10 @@ function localDayStartSeconds(day: string, dayOffset = 0): number | undefined {
   return Math.floor(start.getTime() / 1000);
 }
 
+function unixSecondsParam(value: string | null): number | undefined {
+  return value && /^\d{1,12}$/.test(value) ? Number(value) : undefined;
+}
+
 export function PaymentsPage() {
   const { t } = useT();
   const format = useFormat();
@@ -40,28 +44,34 @@ export function PaymentsPage() {
   const method = search.get("method") ?? "";
   const from = search.get("from") ?? "";
   const until = search.get("until") ?? "";
+  // An exact window (Unix seconds) from the dashboard's drill-down; the day fields, when set, take over.
+  const windowGte = unixSecondsParam(search.get("created_gte"));
+  const windowLt = unixSecondsParam(search.get("created_lt"));
   const [cursor, setCursor] = useState<Cursor>({});
   const payments = useAsync(
     () =>
       api.get<ListPage<Payment>>("/v1/payments", {
         status,
         method,
-        created_gte: localDayStartSeconds(from),
+        created_gte: localDayStartSeconds(from) ?? windowGte,
         // "Until" names a whole day: the window ends where the next day starts.
-        created_lt: localDayStartSeconds(until, 1),
+        created_lt: localDayStartSeconds(until, 1) ?? windowLt,
         limit: 20,
         ...cursor,
       }),
-    [status, method, from, until, cursor],
+    [status, method, from, until, windowGte, windowLt, cursor],
   );
-  const setFilter = (name: string, value: string) => {
+  const setFilters = (changes: Record<string, string>) => {
     const next = new URLSearchParams(search);
-    if (value) next.set(name, value);
-    else next.delete(name);
+    for (const [name, value] of Object.entries(changes)) {
+      if (value) next.set(name, value);
+      else next.delete(name);
+    }
     setCursor({});
     const query = next.toString();
     navigate(query ? `/payments?${query}` : "/payments", { replace: true });
   };
+  const setFilter = (name: string, value: string) => setFilters({ [name]: value });
   return (
     <>
       <h1>{t("payments.title")}</h1>
@@ -97,6 +107,14 @@ export function PaymentsPage() {
           onChange={(e) => setFilter("until", e.target.value)}
         />
       </search>
+      {(windowGte !== undefined || windowLt !== undefined) && !from && !until ? (
+        <p className="filter-window" role="status">
+          {t("payments.window", { from: format.date(windowGte), until: format.date(windowLt) })}{" "}
+          <Button variant="link" onClick={() => setFilters({ created_gte: "", created_lt: "" })}>
+            {t("payments.clearWindow")}
+          </Button>
+        </p>
+      ) : null}
       {payments.status === "loading" ? <Spinner label={t("common.loading")} /> : null}
       <ConsoleError error={payments.error} />
       {payments.data ? (
