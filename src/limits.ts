@@ -273,3 +273,15 @@ export const securityAuditIntervalMs = 24 * 60 * 60 * 1000; // the worker audits
 export const securityAuditCheckIntervalMs = 60 * 60 * 1000; // how often the worker looks at the last report's age
 export const securityAuditSubjectsMax = 20; // ids a finding names (keys, users); the count says how many in all
 export const securityAuditProxyEvidenceMs = 30 * 24 * 60 * 60 * 1000; // sign-ins this recent tell how requests arrive
+
+// Merchant analytics (src/analytics, docs/analytics.md)
+export const analyticsBucketMs = 15 * 60 * 1000; // rollup bucket: every real time zone's day edge falls on one
+export const analyticsPlatformBucketMs = 60 * 60 * 1000; // the platform rollup's bucket (UTC hours)
+export const analyticsFoldIntervalMs = 1_000; // how often the worker folds the inbox: figures lag by about this
+export const analyticsFoldBatchRowsMax = 5_000; // inbox rows folded per transaction
+export const returningCustomerWindowMs = 90 * 24 * 60 * 60 * 1000; // a success this soon after the payer's last is "returning"
+export const analyticsDefaultRangeMs = 30 * 24 * 60 * 60 * 1000; // from/to when not given: the last 30 days
+export const analyticsRangeMaxMs = 400 * 24 * 60 * 60 * 1000; // longest from..to a query may ask for
+export const analyticsTimeseriesPointsMax = 2_500; // buckets in one timeseries (hours over ~104 days, days over a year)
+export const analyticsMethodOwnPaymentsMin = 20; // finished payments by a method before a merchant's own figures show
+export const analyticsFailuresMax = 100; // failure code and method pairs listed, most frequent first

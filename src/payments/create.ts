@@ -255,6 +255,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       createdAt: v.now,
       updatedAt: v.now,
       paidAt: null,
+      openedAt: null,
     };
   }
 

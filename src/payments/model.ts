@@ -46,6 +46,8 @@ export interface Payment {
   createdAt: Date;
   updatedAt: Date;
   paidAt: Date | null;
+  /** When the payer first saw it: a checkout page view or a wallet's QR scan (analytics' "opened"). */
+  openedAt: Date | null;
 }
 
 export interface PaymentRow {
@@ -80,6 +82,7 @@ export interface PaymentRow {
   created_at: Date;
   updated_at: Date;
   paid_at: Date | null;
+  opened_at?: Date | null;
 }
 
 export function paymentFromRow(row: PaymentRow): Payment {
@@ -115,6 +118,7 @@ export function paymentFromRow(row: PaymentRow): Payment {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     paidAt: row.paid_at,
+    openedAt: row.opened_at ?? null,
   };
 }
 

@@ -11,6 +11,7 @@ import type { PaymentCreation } from "./create.js";
 import type { PaymentContext } from "./deps.js";
 import { paymentError } from "./errors.js";
 import { type Payment, type PaymentRow, paymentFromRow, type WalletPaymentJson, walletPaymentJson } from "./model.js";
+import { markOpened } from "./opened.js";
 import { qrTokenOf } from "./qr.js";
 import type { PaymentStatus } from "./state-machine.js";
 import { getPayment, getPaymentForPayer, merchantName, recordPaymentEvent } from "./store.js";
@@ -62,11 +63,14 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
     if (!token) throw invalid();
     const found = await pool.query<PaymentRow>("SELECT * FROM payments WHERE qr_token = $1", [token]);
     const payment = found.rows[0] && paymentFromRow(found.rows[0]);
+    let visible: Payment;
     try {
-      return json(visibleTo(payment, user));
+      visible = visibleTo(payment, user);
     } catch {
       throw invalid();
     }
+    await markOpened(pool, ctx.testClocks, visible);
+    return json(visible);
   }
 
   async function get(userId: string, id: string): Promise<WalletPaymentJson> {

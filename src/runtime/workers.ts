@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { analyticsFoldWorker } from "../analytics/worker.js";
 import type { Pool } from "../db/pool.js";
 import { createIdempotencyStore } from "../http/idempotency-store.js";
 import {
@@ -50,6 +51,7 @@ export function backgroundWorkers(deps: WorkerDeps): Worker[] {
     payoutScheduleWorker({ payments: deps.services.payments, log: deps.log }),
     sandboxPayerActionWorker(deps),
     securityAuditWorker({ audit: deps.services.securityAudit, clock: deps.services.clock, log: deps.log }),
+    analyticsFoldWorker({ pool: deps.pool, log: deps.log }),
   ];
 }
 

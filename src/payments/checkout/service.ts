@@ -2,6 +2,7 @@ import { ApiError } from "../../http/errors.js";
 import { formatMinorUnits } from "../../ledger/currencies.js";
 import type { PaymentContext } from "../deps.js";
 import { type Payment, type PaymentRow, paymentFromRow, returnUrlWith, unixSeconds } from "../model.js";
+import { markOpened } from "../opened.js";
 import { qrPayload, qrSvg } from "../qr.js";
 import { getPayment, merchantName } from "../store.js";
 
@@ -26,6 +27,7 @@ export function createCheckout(ctx: PaymentContext) {
 
   async function summary(id: string) {
     const p = await payment(id);
+    await markOpened(pool, ctx.testClocks, p);
     const currency = ctx.currencies.get(p.currency);
     const payload = qrPayload(links.base, p.qrToken!);
     const paid = p.status === "succeeded" || p.status === "requires_capture";
