@@ -23,7 +23,7 @@ export interface BenchReport {
   workloads: WorkloadResult[];
 }
 
-type Suite = "ledger" | "http";
+type Suite = "ledger" | "http" | "analytics";
 
 const w1TargetRatio = 3;
 const w2TargetOfW1 = 0.8;
@@ -55,7 +55,7 @@ export async function writeSection(suite: Suite, body: string): Promise<string> 
 }
 
 /** A Markdown table with padded columns, so the file reads well as text too. */
-function table(headers: string[], right: boolean[], rows: string[][]): string {
+export function table(headers: string[], right: boolean[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, 3, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) =>
     `| ${cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
@@ -63,20 +63,20 @@ function table(headers: string[], right: boolean[], rows: string[][]): string {
   return [line(headers), rule, ...rows.map(line)].join("\n");
 }
 
-function machineLine(date: Date): string {
+export function machineLine(date: Date): string {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   const memoryGiB = Math.round(os.totalmem() / 1024 ** 3);
   return `- ${os.cpus().length} × ${cpu}, ${memoryGiB} GiB memory, ${os.type()} ${os.release()}, Node.js ${process.version} (${date.toISOString().slice(0, 10)})`;
 }
 
-function settingsTable(settings: Record<string, string>): string {
+export function settingsTable(settings: Record<string, string>): string {
   const rows = Object.entries(settings)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => [k, v]);
   return table(["setting", "value"], [false, false], rows);
 }
 
-function postgresLine(embedded: boolean): string {
+export function postgresLine(embedded: boolean): string {
   return `- PostgreSQL: ${embedded ? "embedded (the npm package's binaries, default settings)" : "the server in DATABASE_URL"}, on the same machine, over TCP loopback`;
 }
 

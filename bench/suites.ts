@@ -2,6 +2,8 @@
  * `npm run bench -- statements [--ops N]`: see bench/statements.ts.
  * `npm run bench -- ledger [--duration-s N] [--concurrency N] [--no-report]`
  * `npm run bench -- http [--duration-s N] [--concurrency 64,256] [--api-processes 1|2] [--workloads a,b] [--no-report]`
+ * `npm run bench -- analytics [--payments N] [--merchants N] [--samples N] [--rounds N] [--duration-s N]
+ *   [--concurrency N] [--no-report]`
  *
  * Against one PostgreSQL (DATABASE_URL, else an embedded one with durable defaults), in one run: pgbench's
  * tpcb-like workload as the yardstick, then the suite's workloads. Prints one JSON line per workload and rewrites
@@ -9,6 +11,8 @@
  *
  * ledger: the ledger workloads W1–W3 in process (bench/ledger.ts).
  * http: the built coffer as child processes, driven over HTTP (bench/http.ts).
+ * analytics: the dashboard's queries over a generated year of payments, and pay2 with and without the rollups
+ * (bench/analytics.ts).
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
@@ -19,6 +23,8 @@ import pg from "pg";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "../src/db/embedded.js";
 import { migrate } from "../src/db/migrate.js";
 import { createPool } from "../src/db/pool.js";
+import { runAnalyticsBench } from "./analytics.js";
+import { writeAnalyticsSection } from "./analytics-report.js";
 import { runHttpBench } from "./http.js";
 import { type WorkloadName, workloadNames } from "./http-workloads.js";
 import { runLedgerWorkloads } from "./ledger.js";
@@ -37,13 +43,19 @@ const { values, positionals } = parseArgs({
     "api-processes": { type: "string", default: "1" },
     workloads: { type: "string" },
     "no-report": { type: "boolean", default: false },
+    // analytics: the generated history's size, query samples and pay2 rounds.
+    payments: { type: "string", default: "10000000" },
+    merchants: { type: "string", default: "1000" },
+    samples: { type: "string", default: "200" },
+    rounds: { type: "string", default: "2" },
   },
 });
-const suites = ["ledger", "http"] as const;
+const suites = ["ledger", "http", "analytics"] as const;
 type Suite = (typeof suites)[number];
 const suiteDefaults: Record<Suite, { concurrency: string; pgbenchClients: string }> = {
   ledger: { concurrency: "256", pgbenchClients: "8" },
   http: { concurrency: "64,256", pgbenchClients: "16" },
+  analytics: { concurrency: "64", pgbenchClients: "16" },
 };
 const suiteArg = positionals[0] ?? "ledger";
 if (!(suites as readonly string[]).includes(suiteArg)) {
@@ -66,7 +78,17 @@ if (!Number.isFinite(durationS) || durationS <= 0) usageError("--duration-s must
 if (concurrencyList.some((n) => !Number.isSafeInteger(n) || n < 1)) {
   usageError("--concurrency must be whole numbers of callers, comma-separated (e.g. 64,256)");
 }
-if (suite === "ledger" && concurrencyList.length > 1) usageError("ledger takes one --concurrency");
+if (suite !== "http" && concurrencyList.length > 1) usageError(`${suite} takes one --concurrency`);
+const analyticsSize = {
+  payments: Number(values.payments),
+  merchants: Number(values.merchants),
+  samples: Number(values.samples),
+  rounds: Number(values.rounds),
+};
+for (const [name, n] of Object.entries(analyticsSize)) {
+  if (!Number.isSafeInteger(n) || n < 1) usageError(`--${name} must be a positive whole number`);
+}
+if (analyticsSize.payments < analyticsSize.merchants) usageError("--payments must be at least --merchants");
 const apiProcesses = Number(values["api-processes"]);
 if (apiProcesses !== 1 && apiProcesses !== 2) usageError("--api-processes must be 1 or 2");
 const selectedWorkloads = (values.workloads?.split(",") ?? [...workloadNames]).map((w) => w.trim());
@@ -119,7 +141,8 @@ async function main(): Promise<number> {
       `PostgreSQL ${settings.server_version}: fsync=${settings.fsync} synchronous_commit=${settings.synchronous_commit}`,
     );
     const databases = { serverUrl, benchDb, pgbenchDb, settings, embedded: embedded !== undefined };
-    return suite === "ledger" ? await ledgerSuite(pool, databases) : await httpSuite(databases);
+    if (suite === "ledger") return await ledgerSuite(pool, databases);
+    return suite === "http" ? await httpSuite(databases) : await analyticsSuite(databases);
   } finally {
     await pool.end();
     await admin(serverUrl, async (c) => {
@@ -214,6 +237,41 @@ async function httpSuite(databases: Databases): Promise<number> {
   if (!report.verify.ok) {
     log(`coffer verify failed:\n${report.verify.violations.join("\n")}`);
     return 1;
+  }
+  return 0;
+}
+
+/** The dedicated databases are dropped at the end whatever happens: the history takes several GB. */
+async function analyticsSuite(databases: Databases): Promise<number> {
+  const report = await runAnalyticsBench({
+    benchUrl: withDatabase(databases.serverUrl, databases.benchDb),
+    pgbenchUrl: withDatabase(databases.serverUrl, databases.pgbenchDb),
+    ...analyticsSize,
+    durationS,
+    callers: concurrency,
+    pgbenchClients,
+    pgbenchScale: Number(values["pgbench-scale"]),
+    settings: databases.settings,
+    embedded: databases.embedded,
+    log,
+  });
+  for (const q of report.queries) console.log(JSON.stringify({ suite: "analytics", ...q }));
+  for (const r of report.pay2) {
+    console.log(
+      JSON.stringify({
+        suite: "analytics",
+        workload: "pay2",
+        rollups: r.rollups,
+        round: r.round,
+        ops_per_s: r.run.opsPerS,
+        p50_ms: r.run.p50Ms,
+        p99_ms: r.run.p99Ms,
+      }),
+    );
+  }
+  if (!values["no-report"]) {
+    const file = await writeAnalyticsSection(report);
+    log(`wrote ${file}`);
   }
   return 0;
 }

@@ -1,0 +1,216 @@
+import type pg from "pg";
+import { idMarker } from "./analytics-data.js";
+
+/**
+ * The analytics rollups of the generated history (src/db/migrations/0019_analytics.sql), built by set-based
+ * statements from the payments and refunds the bench wrote with the inbox triggers off: what the analytics worker
+ * would have folded from the inbox, row for row (the same buckets, flags and histogram), without folding ten
+ * million inbox rows one batch at a time. Rows the worker folded meanwhile (the setup's payments) are added to.
+ *
+ * The switch the write-path comparison flips is the inbox triggers: off, a payment writes no inbox row and the
+ * worker has nothing to fold; on is how coffer runs.
+ */
+
+export interface RollupBuild {
+  seconds: number;
+  tables: string[];
+  /** Rows per table after the build. */
+  rows: Record<string, number>;
+}
+
+/** The upper bounds (seconds) of the time-to-pay histogram's columns ttp_h00..ttp_h14; ttp_h15 is everything over. */
+const timeToPayBoundsS = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 21600, 86400];
+const returningWindowDays = 90;
+const quarterHour = "date_bin('15 minutes', %s, timestamptz '2000-01-01 00:00:00+00')";
+const bucket = (column: string) => quarterHour.replace("%s", column);
+const ttpColumns = timeToPayBoundsS.map((_, i) => `ttp_h${String(i).padStart(2, "0")}`).concat("ttp_h15");
+const rollupSums = [
+  "created",
+  "opened",
+  "succeeded",
+  "gross_amount",
+  "fees_charged",
+  "failed",
+  "canceled",
+  "expired",
+  "refunds",
+  "refunded_amount",
+  "fees_returned",
+  "time_to_pay_ms",
+  ...ttpColumns,
+  "new_payers",
+  "returning_payments",
+  "identified_payments",
+];
+const platformSums = rollupSums.filter(
+  (c) =>
+    !["opened", "time_to_pay_ms", "new_payers", "returning_payments", "identified_payments", ...ttpColumns].includes(c),
+);
+
+const addTo = (table: string, columns: string[]) =>
+  `DO UPDATE SET ${columns.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(", ")}`;
+
+/** The histogram column of a time to pay in ms: 1 in the first bound it is under, 0 in the others. */
+function ttpCells(ms: string): string {
+  return ttpColumns
+    .map((_, i) => {
+      const low = i === 0 ? null : timeToPayBoundsS[i - 1]! * 1000;
+      const high = timeToPayBoundsS[i] === undefined ? null : timeToPayBoundsS[i]! * 1000;
+      const conditions = [low === null ? null : `${ms} > ${low}`, high === null ? null : `${ms} <= ${high}`];
+      return `(${conditions.filter(Boolean).join(" AND ")})::int`;
+    })
+    .join(", ");
+}
+
+/** Succeeded payments with a payer, with the flags the worker keeps: first here, and paid again within the window. */
+const payerPaymentsSql = `
+  CREATE UNLOGGED TABLE bench_payer_payments AS
+  SELECT id AS payment_id, paid_at, merchant_id, livemode, payer_id, currency, method,
+         row_number() OVER w = 1 AS is_new,
+         coalesce(lag(paid_at) OVER w >= paid_at - interval '${returningWindowDays} days', false) AS is_returning
+    FROM payments
+   WHERE status = 'succeeded' AND payer_id IS NOT NULL AND id LIKE 'pay\\_${idMarker}%'
+  WINDOW w AS (PARTITION BY merchant_id, livemode, payer_id ORDER BY paid_at, id)`;
+
+/**
+ * Every payment's contributions, one row per bucket it counts in (created, opened, paid, finished), its refunds',
+ * and the payer flags', summed per bucket.
+ */
+const rollupsSql = `
+  INSERT INTO analytics_rollups AS r (merchant_id, livemode, bucket_start, currency, method, ${rollupSums.join(", ")})
+  SELECT merchant_id, livemode, b, currency, method, ${rollupSums.map((c) => `sum(${c})`).join(", ")}
+    FROM (
+      SELECT p.merchant_id, p.livemode, c.b, p.currency, p.method, c.created, c.opened, c.succeeded,
+             c.gross_amount, c.fees_charged, c.failed, c.canceled, c.expired, 0 AS refunds, 0 AS refunded_amount,
+             0 AS fees_returned, c.time_to_pay_ms, ${ttpColumns.map((t) => `c.${t}`).join(", ")},
+             0 AS new_payers, 0 AS returning_payments, 0 AS identified_payments
+        FROM payments p
+        CROSS JOIN LATERAL (
+          SELECT ${bucket("p.created_at")} AS b, 1 AS created, 0 AS opened, 0 AS succeeded, 0 AS gross_amount,
+                 0 AS fees_charged, 0 AS failed, 0 AS canceled, 0 AS expired, 0 AS time_to_pay_ms,
+                 ${ttpColumns.map((t) => `0 AS ${t}`).join(", ")}
+          UNION ALL
+          SELECT ${bucket("p.opened_at")}, 0, 1, 0, 0, 0, 0, 0, 0, 0, ${ttpColumns.map(() => "0").join(", ")}
+           WHERE p.opened_at IS NOT NULL
+          UNION ALL
+          SELECT ${bucket("p.paid_at")}, 0, 0, 1, p.amount_captured, p.fee_amount, 0, 0, 0, t.ms,
+                 ${ttpCells("t.ms")}
+            FROM (SELECT floor(extract(epoch FROM p.paid_at - p.created_at) * 1000) AS ms) t
+           WHERE p.status = 'succeeded'
+          UNION ALL
+          SELECT ${bucket("p.updated_at")}, 0, 0, 0, 0, 0, (p.status = 'failed')::int, (p.status = 'canceled')::int,
+                 (p.status = 'expired')::int, 0, ${ttpColumns.map(() => "0").join(", ")}
+           WHERE p.status IN ('failed', 'canceled', 'expired')
+        ) c
+       WHERE p.id LIKE 'pay\\_${idMarker}%'
+      UNION ALL
+      SELECT f.merchant_id, f.livemode, ${bucket("f.created_at")}, f.currency, p.method, 0, 0, 0, 0, 0, 0, 0, 0,
+             1, f.amount, f.fee_returned, 0, ${ttpColumns.map(() => "0").join(", ")}, 0, 0, 0
+        FROM refunds f JOIN payments p ON p.id = f.payment_id
+       WHERE f.status = 'succeeded' AND f.id LIKE 're\\_${idMarker}%'
+      UNION ALL
+      SELECT merchant_id, livemode, ${bucket("paid_at")}, currency, method, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+             ${ttpColumns.map(() => "0").join(", ")}, is_new::int, is_returning::int, 1
+        FROM bench_payer_payments
+    ) x
+   GROUP BY merchant_id, livemode, b, currency, method
+  ON CONFLICT (merchant_id, livemode, bucket_start, currency, method) ${addTo("r", rollupSums)}`;
+
+const failuresSql = `
+  INSERT INTO analytics_failures AS f (merchant_id, livemode, bucket_start, currency, method, failure_code, count)
+  SELECT merchant_id, livemode, ${bucket("updated_at")}, currency, method, failure_code, count(*)
+    FROM payments
+   WHERE status IN ('failed', 'expired') AND id LIKE 'pay\\_${idMarker}%'
+   GROUP BY 1, 2, 3, 4, 5, 6
+  ON CONFLICT (merchant_id, livemode, bucket_start, currency, method, failure_code) ${addTo("f", ["count"])}`;
+
+const payersSql = [
+  `INSERT INTO analytics_payer_payments (payment_id, paid_at, merchant_id, livemode, payer_id, currency, method, weight,
+                                         counted_new, counted_returning, counted_identified)
+   SELECT payment_id, paid_at, merchant_id, livemode, payer_id, currency, method, 1, is_new, is_returning, true
+     FROM bench_payer_payments`,
+  `INSERT INTO analytics_payers AS a (merchant_id, livemode, payer_id, first_paid_at, last_paid_at)
+   SELECT merchant_id, livemode, payer_id, min(paid_at), max(paid_at)
+     FROM bench_payer_payments GROUP BY 1, 2, 3
+   ON CONFLICT (merchant_id, livemode, payer_id)
+   DO UPDATE SET first_paid_at = LEAST(a.first_paid_at, excluded.first_paid_at),
+                 last_paid_at = GREATEST(a.last_paid_at, excluded.last_paid_at)`,
+];
+
+/**
+ * The platform's hours and the merchants' active days, from the generated history's rollups only (the worker adds
+ * the setup's own): a 15-minute bucket lies in one UTC hour and one UTC day.
+ */
+const platformSql = [
+  `CREATE UNLOGGED TABLE bench_rollups AS
+   SELECT r.* FROM analytics_rollups r WHERE r.merchant_id LIKE 'mer\\_${idMarker}%'
+   UNION ALL
+   SELECT r.* FROM analytics_rollups r WHERE r.merchant_id = $1 AND r.bucket_start < $2`,
+  `INSERT INTO analytics_platform_hourly AS h (bucket_start, livemode, currency, method, ${platformSums.join(", ")})
+   SELECT date_bin('1 hour', bucket_start, timestamptz '2000-01-01 00:00:00+00'), livemode, currency, method,
+          ${platformSums.map((c) => `sum(${c})`).join(", ")}
+     FROM bench_rollups GROUP BY 1, 2, 3, 4
+   ON CONFLICT (bucket_start, livemode, currency, method) ${addTo("h", platformSums)}`,
+  `INSERT INTO analytics_merchant_days AS d (day, livemode, merchant_id, succeeded)
+   SELECT (bucket_start AT TIME ZONE 'UTC')::date, livemode, merchant_id, sum(succeeded)
+     FROM bench_rollups WHERE succeeded > 0 GROUP BY 1, 2, 3
+   ON CONFLICT (day, livemode, merchant_id) ${addTo("d", ["succeeded"])}`,
+];
+
+export const rollupTables = [
+  "analytics_rollups",
+  "analytics_failures",
+  "analytics_payer_payments",
+  "analytics_payers",
+  "analytics_platform_hourly",
+  "analytics_merchant_days",
+];
+
+async function step(client: pg.ClientBase, log: (line: string) => void, name: string, sql: string, params?: unknown[]) {
+  const t0 = performance.now();
+  const result = await client.query(sql, params);
+  log(`rollups: ${name}: ${result.rowCount ?? 0} rows in ${Math.round((performance.now() - t0) / 100) / 10} s`);
+}
+
+/**
+ * Builds the rollups of the generated rows (ids with idMarker) into the live tables. `bigMerchantId`'s own rows before
+ * `end` are generated too; after it, only the worker writes.
+ */
+export async function buildRollups(
+  client: pg.ClientBase,
+  options: { bigMerchantId: string; end: Date; log: (line: string) => void },
+): Promise<RollupBuild> {
+  const t0 = performance.now();
+  const { log } = options;
+  // Sorting and hashing millions of rows: enough memory for them not to spill to disk in small pieces.
+  await client.query("SET work_mem = '256MB'");
+  await client.query("SET synchronous_commit = off");
+  await step(client, log, "payer flags", payerPaymentsSql);
+  await step(client, log, "analytics_rollups", rollupsSql);
+  await step(client, log, "analytics_failures", failuresSql);
+  for (const sql of payersSql) await step(client, log, "payers", sql);
+  // The big merchant's generated rows end before `end`; its setup payments (folded by the worker) come after.
+  await step(client, log, "generated rollups", platformSql[0]!, [options.bigMerchantId, options.end]);
+  for (const sql of platformSql.slice(1)) await step(client, log, "platform", sql);
+  await client.query("DROP TABLE bench_payer_payments, bench_rollups");
+  await client.query("RESET work_mem");
+  await client.query("RESET synchronous_commit");
+  const counts = await client.query<{ name: string; rows: string }>(
+    rollupTables.map((t) => `SELECT '${t}' AS name, count(*)::text AS rows FROM ${t}`).join(" UNION ALL "),
+  );
+  return {
+    seconds: Math.round((performance.now() - t0) / 100) / 10,
+    tables: rollupTables,
+    rows: Object.fromEntries(counts.rows.map((r) => [r.name, Number(r.rows)])),
+  };
+}
+
+/** The inbox triggers of payments and refunds on or off: the write path's cost of keeping the rollups. */
+export async function setRollupMaintenance(db: pg.Pool, on: boolean): Promise<void> {
+  const verb = on ? "ENABLE" : "DISABLE";
+  for (const table of ["payments", "refunds"]) {
+    await db.query(
+      `ALTER TABLE ${table} ${verb} TRIGGER analytics_${table}_insert, ${verb} TRIGGER analytics_${table}_update, ${verb} TRIGGER analytics_${table}_delete`,
+    );
+  }
+}
