@@ -135,7 +135,9 @@ async function insertPayments(
                             WHEN r1 < 0.95 THEN 'expired' ELSE 'canceled' END AS status,
                        CASE WHEN r4 < 0.5 THEN 'qr' WHEN r4 < 0.8 THEN 'payment_code' ELSE 'checkout' END AS method,
                        (100 + floor(r5 * 99900))::numeric AS amount,
-                       $3::timestamptz - ${historyDays} * interval '1 day' * r6 - interval '1 hour' AS created,
+                       -- Whole milliseconds, as the worker's clock (a JavaScript Date) sees them.
+                       date_trunc('milliseconds', $3::timestamptz - ${historyDays} * interval '1 day' * r6
+                         - interval '1 hour') AS created,
                        -- Half seconds: no time to pay falls on a bound of the rollups' histogram.
                        interval '1 second' * (5.5 + floor(r5 * r5 * 600)) AS wait,
                        r2, r3

@@ -1,4 +1,6 @@
 import type pg from "pg";
+import { timeToPayBucketUpperMs, timeToPayColumns } from "../src/analytics/histogram.js";
+import { returningCustomerWindowMs } from "../src/limits.js";
 import { idMarker } from "./analytics-data.js";
 
 /**
@@ -18,12 +20,9 @@ export interface RollupBuild {
   rows: Record<string, number>;
 }
 
-/** The upper bounds (seconds) of the time-to-pay histogram's columns ttp_h00..ttp_h14; ttp_h15 is everything over. */
-const timeToPayBoundsS = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600, 21600, 86400];
-const returningWindowDays = 90;
 const quarterHour = "date_bin('15 minutes', %s, timestamptz '2000-01-01 00:00:00+00')";
 const bucket = (column: string) => quarterHour.replace("%s", column);
-const ttpColumns = timeToPayBoundsS.map((_, i) => `ttp_h${String(i).padStart(2, "0")}`).concat("ttp_h15");
+const ttpColumns = [...timeToPayColumns];
 const rollupSums = [
   "created",
   "opened",
@@ -42,21 +41,16 @@ const rollupSums = [
   "returning_payments",
   "identified_payments",
 ];
-const platformSums = rollupSums.filter(
-  (c) =>
-    !["opened", "time_to_pay_ms", "new_payers", "returning_payments", "identified_payments", ...ttpColumns].includes(c),
-);
-
 const addTo = (table: string, columns: string[]) =>
   `DO UPDATE SET ${columns.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(", ")}`;
 
-/** The histogram column of a time to pay in ms: 1 in the first bound it is under, 0 in the others. */
+/** The histogram column of a time to pay in ms (bounds inclusive, as src/analytics/histogram.ts): 1 there, else 0. */
 function ttpCells(ms: string): string {
   return ttpColumns
     .map((_, i) => {
-      const low = i === 0 ? null : timeToPayBoundsS[i - 1]! * 1000;
-      const high = timeToPayBoundsS[i] === undefined ? null : timeToPayBoundsS[i]! * 1000;
-      const conditions = [low === null ? null : `${ms} > ${low}`, high === null ? null : `${ms} <= ${high}`];
+      const low = i === 0 ? null : timeToPayBucketUpperMs[i - 1]!;
+      const high = timeToPayBucketUpperMs[i];
+      const conditions = [low === null ? null : `${ms} > ${low}`, high === undefined ? null : `${ms} <= ${high}`];
       return `(${conditions.filter(Boolean).join(" AND ")})::int`;
     })
     .join(", ");
@@ -67,7 +61,7 @@ const payerPaymentsSql = `
   CREATE UNLOGGED TABLE bench_payer_payments AS
   SELECT id AS payment_id, paid_at, merchant_id, livemode, payer_id, currency, method,
          row_number() OVER w = 1 AS is_new,
-         coalesce(lag(paid_at) OVER w >= paid_at - interval '${returningWindowDays} days', false) AS is_returning
+         coalesce(lag(paid_at) OVER w >= paid_at - interval '${returningCustomerWindowMs} milliseconds', false) AS is_returning
     FROM payments
    WHERE status = 'succeeded' AND payer_id IS NOT NULL AND id LIKE 'pay\\_${idMarker}%'
   WINDOW w AS (PARTITION BY merchant_id, livemode, payer_id ORDER BY paid_at, id)`;
@@ -141,21 +135,23 @@ const payersSql = [
  * The platform's hours and the merchants' active days, from the generated history's rollups only (the worker adds
  * the setup's own): a 15-minute bucket lies in one UTC hour and one UTC day.
  */
-const platformSql = [
-  `CREATE UNLOGGED TABLE bench_rollups AS
+function platformSql(platformSums: string[]): string[] {
+  return [
+    `CREATE UNLOGGED TABLE bench_rollups AS
    SELECT r.* FROM analytics_rollups r WHERE r.merchant_id LIKE 'mer\\_${idMarker}%'
    UNION ALL
    SELECT r.* FROM analytics_rollups r WHERE r.merchant_id = $1 AND r.bucket_start < $2`,
-  `INSERT INTO analytics_platform_hourly AS h (bucket_start, livemode, currency, method, ${platformSums.join(", ")})
+    `INSERT INTO analytics_platform_hourly AS h (bucket_start, livemode, currency, method, ${platformSums.join(", ")})
    SELECT date_bin('1 hour', bucket_start, timestamptz '2000-01-01 00:00:00+00'), livemode, currency, method,
           ${platformSums.map((c) => `sum(${c})`).join(", ")}
      FROM bench_rollups GROUP BY 1, 2, 3, 4
    ON CONFLICT (bucket_start, livemode, currency, method) ${addTo("h", platformSums)}`,
-  `INSERT INTO analytics_merchant_days AS d (day, livemode, merchant_id, succeeded)
+    `INSERT INTO analytics_merchant_days AS d (day, livemode, merchant_id, succeeded)
    SELECT (bucket_start AT TIME ZONE 'UTC')::date, livemode, merchant_id, sum(succeeded)
      FROM bench_rollups WHERE succeeded > 0 GROUP BY 1, 2, 3
    ON CONFLICT (day, livemode, merchant_id) ${addTo("d", ["succeeded"])}`,
-];
+  ];
+}
 
 export const rollupTables = [
   "analytics_rollups",
@@ -189,9 +185,17 @@ export async function buildRollups(
   await step(client, log, "analytics_rollups", rollupsSql);
   await step(client, log, "analytics_failures", failuresSql);
   for (const sql of payersSql) await step(client, log, "payers", sql);
+  // The platform's figures are the ones its table has, each summed from the merchants' rollups.
+  const columns = await client.query<{ name: string }>(
+    `SELECT column_name AS name FROM information_schema.columns
+      WHERE table_name = 'analytics_platform_hourly' AND table_schema = 'public'
+        AND column_name NOT IN ('bucket_start', 'livemode', 'currency', 'method')
+      ORDER BY ordinal_position`,
+  );
+  const [generated, ...platform] = platformSql(columns.rows.map((c) => c.name));
   // The big merchant's generated rows end before `end`; its setup payments (folded by the worker) come after.
-  await step(client, log, "generated rollups", platformSql[0]!, [options.bigMerchantId, options.end]);
-  for (const sql of platformSql.slice(1)) await step(client, log, "platform", sql);
+  await step(client, log, "generated rollups", generated!, [options.bigMerchantId, options.end]);
+  for (const sql of platform) await step(client, log, "platform", sql);
   await client.query("DROP TABLE bench_payer_payments, bench_rollups");
   await client.query("RESET work_mem");
   await client.query("RESET synchronous_commit");
