@@ -1,3 +1,4 @@
+import { alertErrors } from "../src/alerts/errors.js";
 import { authErrors } from "../src/http/auth.js";
 import { type ErrorDefinition, errorCatalog, errorTypes } from "../src/http/errors.js";
 import {
@@ -38,6 +39,7 @@ export const catalogs: { title: string; source: string; definitions: Readonly<Re
   },
   { title: "Sandbox: test helpers", source: "src/sandbox/errors.ts", definitions: sandboxErrors.definitions },
   { title: "Webhook endpoints", source: "src/webhooks/errors.ts", definitions: webhookErrors.definitions },
+  { title: "Merchant alerts", source: "src/alerts/errors.ts", definitions: alertErrors.definitions },
 ];
 
 const typeMeanings: Record<(typeof errorTypes)[number], string> = {

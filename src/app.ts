@@ -2,6 +2,7 @@ import { AjvCompiler, type Options as AjvOptions } from "@fastify/ajv-compiler";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import type { Logger } from "pino";
+import { alertRoutes } from "./alerts/routes.js";
 import type { Config } from "./config.js";
 import { loadMigrations } from "./db/migrate.js";
 import type { Pool } from "./db/pool.js";
@@ -105,7 +106,7 @@ export async function buildApp(deps: AppDeps) {
   registerErrorHandlers(app, routeMethods, (request, reply) =>
     webApp?.wantsConsolePage(request) ? webApp.sendPage(reply, "console") : null,
   );
-  registerMetrics(app, deps.pool, deps.services?.ledgerBatches);
+  registerMetrics(app, deps.pool, deps.services?.ledgerBatches, deps.services);
   registerAuthentication(app, deps.services?.authenticators ?? [], { publicUrl: deps.config.publicUrl });
   registerRateLimits(app, { limits: deps.config.rateLimits, nowMs: deps.rateLimitNowMs });
   registerTextInputRule(app);
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps) {
     await app.register(merchantPlatformRoutes, { services });
     await app.register(eventRoutes, { prefix: "/v1", events: services.events });
     await app.register(webhookEndpointRoutes, { prefix: "/v1", endpoints: services.webhookEndpoints });
+    await app.register(alertRoutes, { alerts: services.alerts });
   }
   if (deps.services) await app.register(walletRoutes, { wallets: deps.services.wallets });
   if (deps.services) await app.register(paymentRoutes, { payments: deps.services.payments });

@@ -274,6 +274,28 @@ export const securityAuditCheckIntervalMs = 60 * 60 * 1000; // how often the wor
 export const securityAuditSubjectsMax = 20; // ids a finding names (keys, users); the count says how many in all
 export const securityAuditProxyEvidenceMs = 30 * 24 * 60 * 60 * 1000; // sign-ins this recent tell how requests arrive
 
+// Monitoring (/metrics, the operator console's system health, docs/monitoring.md)
+export const metricsScrapeQueryTimeoutMs = 500; // a scrape's database figures wait this long, then show the last ones
+export const metricsScrapeCacheMs = 5_000; // database figures are read at most this often, however often scraped
+export const webhookBacklogCountMax = 100_000; // the backlog gauge counts pending deliveries up to this, then stops
+export const workerHeartbeatWriteIntervalMs = 15_000; // a loop writes its heartbeat row at most this often
+export const workerHeartbeatRetentionMs = 7 * 24 * 60 * 60 * 1000; // heartbeats of processes gone this long are deleted
+export const workerHeartbeatStaleMs = 5 * 60 * 1000; // a loop with no pass for this long shows as stalled
+export const workerHeartbeatErrorLengthMax = 500; // characters of a failed pass's error kept in its heartbeat
+export const systemHealthInstancesMax = 500; // heartbeat rows the system health page reads
+
+// Merchant alerts (docs/alerts.md)
+export const alertSuccessRateThresholdDefault = 0.8; // shown until a merchant chooses its own
+export const alertSuccessRateWindowMinutesDefault = 60;
+export const alertSuccessRateWindowMinutesMin = 5;
+export const alertSuccessRateWindowMinutesMax = 24 * 60; // raw payments are read over at most a day
+export const alertSuccessRateMinAttemptsDefault = 20; // fewer finished payments in the window: no judgement
+export const alertSuccessRateMinAttemptsMax = 100_000;
+export const alertRecipientsMax = 20;
+export const alertCooldownMs = 60 * 60 * 1000; // a "success rate is low" mail is sent at most this often per rule
+export const alertEvaluationIntervalMs = 60_000; // how often the worker judges every merchant's success rate
+export const alertEvaluationBatchMax = 500; // merchants and modes judged per statement of a pass
+
 // Merchant analytics (src/analytics, docs/analytics.md)
 export const analyticsBucketMs = 15 * 60 * 1000; // rollup bucket: every real time zone's day edge falls on one
 export const analyticsPlatformBucketMs = 60 * 60 * 1000; // the platform rollup's bucket (UTC hours)

@@ -117,6 +117,25 @@ export class DeferredWrites {
     this.inserts.push({ owner: this.owner, row });
   }
 
+  private readonly onCommit: (() => void)[] = [];
+
+  /**
+   * Runs fn once the transaction committed (in-process counters for /metrics): never for a rolled-back attempt,
+   * whose collector is dropped with it. fn must be quick and must not throw.
+   */
+  afterCommit(fn: () => void): void {
+    this.onCommit.push(fn);
+  }
+
+  handCommitHooksTo(other: DeferredWrites): void {
+    for (const fn of this.onCommit.splice(0)) other.afterCommit(fn);
+  }
+
+  /** Called by the collector's opener right after its COMMIT. */
+  committed(): void {
+    for (const fn of this.onCommit.splice(0)) fn();
+  }
+
   /**
    * Writes everything gathered, in the order it was gathered. Returns the owners whose conditional writes failed
    * (a refused spend, an answer whose key was taken over), with the error each must fail with: their part must not
@@ -305,6 +324,10 @@ export async function writeNow(tx: Queryable, add: (writes: DeferredWrites) => v
   add(now);
   const [failure] = await now.flush(tx);
   if (failure) throw failure.error;
+  // Inside a transaction with a collector, its commit is still to come; else these rows are already committed.
+  const open = collectors.get(tx);
+  if (open) now.handCommitHooksTo(open);
+  else now.committed();
 }
 
 /** Opens a collector for a client's transaction; close it when the transaction ends, committed or not. */

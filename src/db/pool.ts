@@ -87,6 +87,21 @@ export function createPool(options: PoolOptions): Pool {
   return pool;
 }
 
+/** Told how long each wait for a connection took, in seconds, and whether it timed out (for /metrics). */
+export type PoolWaitListener = (seconds: number, timedOut: boolean) => void;
+const waitListeners = new WeakMap<pg.Pool, Set<PoolWaitListener>>();
+
+/** Adds a listener of the pool's waits; returns its removal. */
+export function observePoolWaits(pool: Pool, listener: PoolWaitListener): () => void {
+  let listeners = waitListeners.get(pool);
+  if (!listeners) {
+    listeners = new Set();
+    waitListeners.set(pool, listeners);
+  }
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 /** pool.query() goes through pool.connect(), so guarding connect() covers both. */
 function guardSecondConnection(pool: pg.Pool): void {
   const connect = pool.connect.bind(pool) as (callback?: unknown) => unknown;
@@ -99,6 +114,28 @@ function guardSecondConnection(pool: pg.Pool): void {
       }
       return Promise.reject(error);
     }
-    return connect(callback);
+    const listeners = waitListeners.get(pool);
+    if (!listeners || listeners.size === 0) return connect(callback);
+    const started = performance.now();
+    const report = (error: unknown) => {
+      const seconds = (performance.now() - started) / 1000;
+      for (const listener of listeners) listener(seconds, isPoolWaitTimeout(error));
+    };
+    if (typeof callback === "function") {
+      return connect((error: unknown, ...rest: unknown[]) => {
+        report(error);
+        (callback as (...args: unknown[]) => void)(error, ...rest);
+      });
+    }
+    return (connect() as Promise<unknown>).then(
+      (client) => {
+        report(undefined);
+        return client;
+      },
+      (error: unknown) => {
+        report(error);
+        throw error;
+      },
+    );
   };
 }

@@ -37,6 +37,7 @@ export async function withTransaction<T>(
           const [failure] = await writes.flush(client);
           if (failure) throw failure.error;
           await client.query("COMMIT");
+          writes.committed();
           return value;
         } finally {
           closeDeferredWrites(client);

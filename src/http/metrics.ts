@@ -1,7 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { Clock } from "../clock.js";
 import type { Pool } from "../db/pool.js";
 import type { LedgerBatchTotals } from "../ledger/batch-totals.js";
+import type { BusinessMetrics } from "../monitoring/business-metrics.js";
+import { registerDatabaseGauges } from "../monitoring/database-gauges.js";
+import { ApiError } from "./errors.js";
 
 /**
  * Prometheus metrics at GET /metrics. Each app has a registry of its own (never prom-client's global one), so a
@@ -13,7 +17,18 @@ import type { LedgerBatchTotals } from "../ledger/batch-totals.js";
 const latencyBucketsSeconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const unmatchedRoute = "unmatched";
 
-export function registerMetrics(app: FastifyInstance, pool: Pool, ledgerBatches?: LedgerBatchTotals): Registry {
+/** With the domain services: their business metrics (src/monitoring) and the figures read from the database. */
+export interface BusinessMetricsSource {
+  metrics: BusinessMetrics;
+  clock: Clock;
+}
+
+export function registerMetrics(
+  app: FastifyInstance,
+  pool: Pool,
+  ledgerBatches?: LedgerBatchTotals,
+  business?: BusinessMetricsSource,
+): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -44,6 +59,18 @@ export function registerMetrics(app: FastifyInstance, pool: Pool, ledgerBatches?
   });
 
   if (ledgerBatches) registerLedgerMetrics(registry, ledgerBatches);
+  if (business) registerDatabaseGauges(registry, pool, business.clock);
+
+  const idempotencyConflicts = new Counter({
+    name: "coffer_idempotency_conflicts_total",
+    help: "Requests answered 409 for their Idempotency-Key, by code: idempotency_key_reused or idempotency_key_in_use.",
+    labelNames: ["code"] as const,
+    registers: [registry],
+  });
+  for (const code of ["idempotency_key_reused", "idempotency_key_in_use"]) idempotencyConflicts.inc({ code }, 0);
+  app.addHook("onError", async (_request, _reply, error) => {
+    if (error instanceof ApiError && error.type === "idempotency_error") idempotencyConflicts.inc({ code: error.code });
+  });
 
   app.addHook("onResponse", async (request, reply) => {
     const labels = {
@@ -56,7 +83,7 @@ export function registerMetrics(app: FastifyInstance, pool: Pool, ledgerBatches?
   });
 
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
-    const body = await registry.metrics();
+    const body = (await registry.metrics()) + (business ? await business.metrics.registry.metrics() : "");
     return reply.type(registry.contentType).send(body);
   });
 

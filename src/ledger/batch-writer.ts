@@ -248,6 +248,7 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
         return { submission: batch[failure.owner]!, error: failure.error };
       }
       await client.query("COMMIT");
+      writes.committed();
       phases.writeMs += lap();
       for (let i = 0; i < batch.length; i++) batch[i]!.resolve(plan.results[i]!);
       return undefined;

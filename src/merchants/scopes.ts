@@ -17,6 +17,7 @@ export const apiKeyResources = [
   "events",
   "webhook_endpoints",
   "notification_settings",
+  "alert_settings",
 ] as const;
 export type ApiKeyResource = (typeof apiKeyResources)[number];
 

@@ -4,6 +4,7 @@ import type { Config } from "../config.js";
 import type { Pool, Queryable } from "../db/pool.js";
 import type { CurrencyRegistry } from "../ledger/currencies.js";
 import type { LedgerService } from "../ledger/service.js";
+import type { BusinessMetrics } from "../monitoring/business-metrics.js";
 import type { NotificationService } from "../notifications/service.js";
 import type { TestClocks } from "../sandbox/test-clock.js";
 import type { SecretBox } from "../security/encryption.js";
@@ -14,6 +15,7 @@ import type { FailureCode } from "./failure-codes.js";
 import type { FeeScheduleCache } from "./fee-schedules.js";
 import type { Payment, PaymentLinks } from "./model.js";
 import type { PaymentNotices } from "./notices.js";
+import type { Payout } from "./payouts/model.js";
 
 /** What every payment service is built from (src/runtime/services.ts passes its own). */
 export interface PaymentDeps {
@@ -39,6 +41,10 @@ export interface PaymentDeps {
   testClocks: TestClocks;
   /** Sandbox hook: what a test payer's scenario means to a payment (src/sandbox/test-payers.ts). Test mode only. */
   sandbox?: PaymentSandboxHook;
+  /** Queues the merchant's "payout failed" alert in the transaction that fails the payout (src/alerts). */
+  onPayoutFailed?: (tx: Queryable, payout: Payout) => Promise<void>;
+  /** Counts payments entering each status for /metrics, after their transaction commits. */
+  metrics?: Pick<BusinessMetrics, "paymentChanged">;
 }
 
 /**

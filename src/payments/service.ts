@@ -35,6 +35,7 @@ export function createPaymentServices(deps: PaymentDeps) {
 
   return {
     links: ctx.links,
+    metrics: deps.metrics,
     clock: deps.clock,
     currencies: deps.currencies,
     accounts,

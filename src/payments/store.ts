@@ -1,3 +1,4 @@
+import { gather } from "../db/deferred-writes.js";
 import type { Queryable } from "../db/pool.js";
 import { recordEvent } from "../events/outbox.js";
 import { isId } from "../ids.js";
@@ -55,12 +56,17 @@ export async function merchantName(db: Queryable, merchantId: string): Promise<s
  */
 export async function recordPaymentEvent(
   tx: Queryable,
-  ctx: Pick<PaymentContext, "links" | "notices">,
+  ctx: Pick<PaymentContext, "links" | "notices" | "metrics">,
   payment: Payment,
   at: Date,
   previousStatus?: PaymentStatus,
   notice?: NoticeContext,
 ): Promise<void> {
+  const { metrics } = ctx;
+  if (metrics) {
+    const change = { status: payment.status, method: payment.method, livemode: payment.livemode };
+    await gather(tx, (writes) => writes.afterCommit(() => metrics.paymentChanged(change)));
+  }
   await recordEvent(
     tx,
     {

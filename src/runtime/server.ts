@@ -44,7 +44,9 @@ export async function startCoffer(config: Config, log: Logger): Promise<RunningC
     if (config.role !== "worker") {
       app = await buildApp({ config, pool: db.pool, logger: log, version: cofferVersion, services });
     }
-    if (config.role !== "api") workers = startWorkers(backgroundWorkers({ pool: db.pool, log, services }), log);
+    if (config.role !== "api") {
+      workers = startWorkers(backgroundWorkers({ pool: db.pool, log, services }), log, services.workerHealth);
+    }
 
     let url: string | undefined;
     if (app) {
@@ -106,6 +108,8 @@ async function stopCoffer(
     clearTimeout(timer);
   }
   await workers?.stop();
+  // The last passes' heartbeats, so the console shows when this process's loops last ran.
+  if (workers) await services?.workerHealth.flush();
   await services?.close();
   await db.close();
   log.info("coffer stopped");

@@ -1,7 +1,9 @@
 import type { Logger } from "pino";
+import { type AlertService, createAlertService } from "../alerts/service.js";
+import { createSuccessRateEvaluator, type SuccessRateEvaluator } from "../alerts/success-rate.js";
 import { type Clock, systemClock } from "../clock.js";
 import type { Config } from "../config.js";
-import type { Pool } from "../db/pool.js";
+import { observePoolWaits, type Pool } from "../db/pool.js";
 import { createEventService, type EventService } from "../events/service.js";
 import type { Authenticator } from "../http/auth.js";
 import { createLedgerBatchTotals, type LedgerBatchTotals } from "../ledger/batch-totals.js";
@@ -9,7 +11,8 @@ import { type CurrencyRegistry, createCurrencyRegistry } from "../ledger/currenc
 import { createLedgerService, type LedgerService } from "../ledger/service.js";
 import { defaultGoLiveItems } from "../merchants/go-live.js";
 import { createMerchantServices, type MerchantServices } from "../merchants/service.js";
-import { merchantContacts } from "../merchants/users.js";
+import { type BusinessMetrics, createBusinessMetrics } from "../monitoring/business-metrics.js";
+import { createWorkerHealth, type WorkerHealth } from "../monitoring/worker-health.js";
 import { createNotificationService, type NotificationService } from "../notifications/service.js";
 import {
   createHttpSmsTransport,
@@ -51,6 +54,10 @@ export interface Services {
   ledger: LedgerService;
   /** Running totals of the ledger's batches, for /metrics. */
   ledgerBatches: LedgerBatchTotals;
+  /** What coffer does, counted in process for /metrics (src/monitoring/business-metrics.ts). */
+  metrics: BusinessMetrics;
+  /** How this process's background loops fare: /metrics and their heartbeat rows. */
+  workerHealth: WorkerHealth;
   notifications: NotificationService;
   /** The merchant platform: console accounts, sessions, KYB, API keys, team, go-live. */
   merchants: MerchantServices;
@@ -58,6 +65,8 @@ export interface Services {
   operators: OperatorServices;
   /** `coffer audit`: the security audit's reports, made by the CLI or the daily worker. */
   securityAudit: SecurityAudit;
+  /** Merchants' email alerts (docs/alerts.md): their settings, and the success-rate worker's pass. */
+  alerts: AlertService & { successRate: SuccessRateEvaluator };
   events: EventService;
   webhookEndpoints: WebhookEndpointService;
   webhookDelivery: WebhookDeliveryWorker;
@@ -102,12 +111,16 @@ export function createServices(deps: ServiceDeps): Services {
   const secrets = createSecretBox({ db: pool, masterKey: deps.masterKey });
   const ledgerLog = log.child({ component: "ledger" });
   const ledgerBatches = createLedgerBatchTotals();
+  const metrics = createBusinessMetrics();
+  const stopObservingPoolWaits = observePoolWaits(pool, metrics.poolWait);
+  const workerHealth = createWorkerHealth({ pool, metrics, log: log.child({ component: "workers" }) });
   const ledger = createLedgerService({
     pool,
     currencies,
     now: () => clock.now(),
     onBatch: (stats) => {
       ledgerBatches.add(stats);
+      metrics.ledgerBatch(stats);
       if (stats.attempts > 1) ledgerLog.debug(stats, "ledger batch needed retries");
     },
   });
@@ -124,6 +137,11 @@ export function createServices(deps: ServiceDeps): Services {
     devMailbox: config.devMailbox,
     log: log.child({ component: "messages" }),
   });
+  const alertService = createAlertService({ pool, clock, notifications });
+  const alerts = {
+    ...alertService,
+    successRate: createSuccessRateEvaluator({ pool, clock, notifications, alerts: alertService }),
+  };
   const events = createEventService({ pool, clock });
   const webhookEndpoints = createWebhookEndpointService({
     pool,
@@ -137,11 +155,13 @@ export function createServices(deps: ServiceDeps): Services {
     clock,
     secrets,
     notifications,
-    merchantContacts,
+    merchantContacts: (db, merchantId, livemode) =>
+      alerts.recipientsFor(db, merchantId, livemode, "webhook_endpoint_disabled"),
     localTargets: config.webhookLocalTargets,
     resolve: deps.resolve,
     log: log.child({ component: "webhooks" }),
     testClocks,
+    metrics,
   });
   const merchants = createMerchantServices({
     pool,
@@ -186,6 +206,8 @@ export function createServices(deps: ServiceDeps): Services {
     unsubscribeKey: unsubscribeKeyFrom(deps.masterKey),
     testClocks,
     sandbox: testPayers.paymentHook,
+    metrics,
+    onPayoutFailed: alerts.payoutFailed,
   });
   const sandbox = {
     testPayers,
@@ -213,10 +235,13 @@ export function createServices(deps: ServiceDeps): Services {
     secrets,
     ledger,
     ledgerBatches,
+    metrics,
+    workerHealth,
     notifications,
     merchants,
     operators,
     securityAudit,
+    alerts,
     events,
     webhookEndpoints,
     webhookDelivery,
@@ -227,6 +252,7 @@ export function createServices(deps: ServiceDeps): Services {
     sandbox,
     authenticators,
     async close() {
+      stopObservingPoolWaits();
       await ledger.close();
       email.close?.();
     },

@@ -14,6 +14,11 @@ export interface Worker {
   run(signal: AbortSignal): Promise<void>;
 }
 
+/** Told how each pass ended (src/monitoring/worker-health.ts: /metrics and the heartbeats). Must not throw. */
+export interface WorkerPassObserver {
+  passed(worker: string, outcome: { ok: true } | { ok: false; error: unknown }): void;
+}
+
 export interface RunningWorkers {
   /** Aborts every loop and waits up to workerShutdownGraceMs for the passes in progress to return. */
   stop(): Promise<void>;
@@ -22,7 +27,7 @@ export interface RunningWorkers {
 /** One listener for the loop's sleep and one for whatever the pass is waiting on. */
 const workerSignalListenersMax = 2;
 
-export function startWorkers(workers: readonly Worker[], log: Logger): RunningWorkers {
+export function startWorkers(workers: readonly Worker[], log: Logger, observer?: WorkerPassObserver): RunningWorkers {
   const controller = new AbortController();
   const { signal } = controller;
   // Every loop waits on this one signal (its sleep), and a pass may add one more (a fetch, a query); that is
@@ -34,9 +39,13 @@ export function startWorkers(workers: readonly Worker[], log: Logger): RunningWo
     while (!signal.aborted) {
       try {
         await worker.run(signal);
+        observer?.passed(worker.name, { ok: true });
       } catch (error) {
         // One failed pass (database restart, deadlock) must not end the loop; the next pass tries again.
-        if (!signal.aborted) workerLog.error({ err: error }, "worker pass failed");
+        if (!signal.aborted) {
+          workerLog.error({ err: error }, "worker pass failed");
+          observer?.passed(worker.name, { ok: false, error });
+        }
       }
       await sleep(worker.intervalMs, undefined, { signal }).catch(() => {});
     }

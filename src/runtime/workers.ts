@@ -3,6 +3,7 @@ import { analyticsFoldWorker } from "../analytics/worker.js";
 import type { Pool } from "../db/pool.js";
 import { createIdempotencyStore } from "../http/idempotency-store.js";
 import {
+  alertEvaluationIntervalMs,
   idempotencyPurgeIntervalMs,
   ledgerExpiryBatchMax,
   ledgerExpiryIntervalMs,
@@ -52,7 +53,20 @@ export function backgroundWorkers(deps: WorkerDeps): Worker[] {
     sandboxPayerActionWorker(deps),
     securityAuditWorker({ audit: deps.services.securityAudit, clock: deps.services.clock, log: deps.log }),
     analyticsFoldWorker({ pool: deps.pool, log: deps.log }),
+    successRateAlertWorker(deps),
   ];
+}
+
+/** Judges each merchant's payment success rate against its alert settings and mails drops and recoveries. */
+export function successRateAlertWorker(deps: WorkerDeps): Worker {
+  return {
+    name: "success-rate-alerts",
+    intervalMs: alertEvaluationIntervalMs,
+    async run(signal) {
+      const mailed = await deps.services.alerts.successRate.runPass(signal);
+      if (mailed > 0) deps.log.info({ mailed }, "success-rate alerts changed");
+    },
+  };
 }
 
 /** Runs the sandbox's scripted payer answers (payer_declines, succeeds_after_delay) due on their test clocks. */

@@ -11,6 +11,7 @@ import {
   webhookRetryJitterRatio,
   webhookRetryScheduleMs,
 } from "../limits.js";
+import type { BusinessMetrics } from "../monitoring/business-metrics.js";
 import type { NotificationService } from "../notifications/service.js";
 import type { Locale } from "../notifications/templates.js";
 import type { TestClocks } from "../sandbox/test-clock.js";
@@ -38,14 +39,23 @@ export interface WebhookDeliveryDeps {
   log?: Logger;
   resolve?: (hostname: string) => Promise<{ address: string; family: number }[]>;
   notifications: NotificationService;
-  /** Who hears about the merchant's disabled endpoints (owner and admins with a verified address). */
-  merchantContacts: (db: Queryable, merchantId: string) => Promise<{ email: string; locale: Locale }[]>;
+  /**
+   * Who hears about the merchant's disabled endpoints of a mode: the recipients of its alert settings (src/alerts),
+   * by default the owner and admins with a verified address; nobody when the merchant turned that mail off.
+   */
+  merchantContacts: (
+    db: Queryable,
+    merchantId: string,
+    livemode: boolean,
+  ) => Promise<{ email: string; locale: Locale }[]>;
   random?: () => number;
   /**
    * A test-mode delivery lives on its merchant's test clock: its retries are scheduled from it and due on it, so
    * advancing the clock runs them. Signatures always carry real time (receivers check it against theirs).
    */
   testClocks: TestClocks;
+  /** Counts attempts by outcome and the delivery lag for /metrics. */
+  metrics?: Pick<BusinessMetrics, "webhookAttempt">;
 }
 
 interface ClaimedRow {
@@ -141,6 +151,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
     row: ClaimedRow;
     endpoint: EndpointRow;
     event: CofferEvent;
+    eventCreatedAt: Date;
   }
 
   async function load(claimed: readonly ClaimedRow[]): Promise<Loaded[]> {
@@ -156,6 +167,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
       row,
       endpoint: endpointById.get(row.endpoint_id)!,
       event: eventFromRow(eventById.get(row.event_id)),
+      eventCreatedAt: eventById.get(row.event_id)?.created_at as Date,
     }));
   }
 
@@ -164,6 +176,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
     row: ClaimedRow;
     endpointId: string;
     attemptedAt: Date;
+    eventCreatedAt: Date;
     result: SendResult;
   }
 
@@ -200,6 +213,8 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
       );
     });
     for (const d of delivered) {
+      const lagMs = d.attemptedAt.getTime() + d.result.latencyMs - d.eventCreatedAt.getTime();
+      deps.metrics?.webhookAttempt("succeeded", lagMs / 1000);
       deps.log?.debug(
         { delivery: d.row.id, status: d.result.statusCode, outcome: "succeeded", latency_ms: d.result.latencyMs },
         "webhook attempt",
@@ -212,7 +227,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
    * written here, with its retry schedule and what it means for the endpoint.
    */
   async function deliverOne(
-    { row, endpoint, event }: Loaded,
+    { row, endpoint, event, eventCreatedAt }: Loaded,
     delivered: Delivered[],
   ): Promise<"succeeded" | "retry" | "failed" | "abandoned"> {
     const attemptedAt = await deps.testClocks.now(endpoint.merchant_id, endpoint.livemode);
@@ -221,12 +236,13 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
         "UPDATE webhook_deliveries SET status = 'abandoned', next_attempt_at = NULL, locked_until = NULL WHERE id = $1",
         [row.id],
       );
+      deps.metrics?.webhookAttempt("abandoned");
       return "abandoned";
     }
     const result = await send(endpoint, event);
     const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
     if (ok) {
-      delivered.push({ row, endpointId: endpoint.id, attemptedAt, result });
+      delivered.push({ row, endpointId: endpoint.id, attemptedAt, eventCreatedAt, result });
       return "succeeded";
     }
     const gone = result.statusCode === 410;
@@ -269,6 +285,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
       if (gone || tooLong || outcome === "failed") await disable(tx, endpoint, gone ? "gone" : "failing", attemptedAt);
     });
     deps.notifications.kick(); // a disabling queued mail to the merchant
+    deps.metrics?.webhookAttempt(outcome);
     deps.log?.debug(
       { delivery: row.id, status: result.statusCode, outcome, latency_ms: result.latencyMs },
       "webhook attempt",
@@ -305,7 +322,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
       },
       at,
     );
-    for (const contact of await deps.merchantContacts(tx, row.merchant_id)) {
+    for (const contact of await deps.merchantContacts(tx, row.merchant_id, row.livemode)) {
       await deps.notifications.enqueue(tx, {
         channel: "email",
         to: contact.email,

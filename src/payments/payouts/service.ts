@@ -248,11 +248,13 @@ export function createPayoutService(ctx: PaymentContext) {
           },
           now,
         );
+        if (!paid) await ctx.onPayoutFailed?.(tx, after);
       },
     );
     if (!result || !isApplied(result.code)) {
       throw new Error(`the ledger refused to finish payout ${payout.id}: ${result?.code}`);
     }
+    if (!paid) ctx.notifications.kick(); // the merchant's "payout failed" mail, queued with the failure
   }
 
   async function retryLater(payout: Payout, error: unknown): Promise<void> {
