@@ -6,7 +6,8 @@ import type { OperatorRole } from "./model.js";
  * What each operator role may do. Reviewers decide KYB applications and see their sensitive fields and documents;
  * support staff can look at the queue (numbers masked) but not decide; admins do everything, including managing
  * operators, reading the platform's whole audit log and the security audit's reports, carrying files to and from the
- * bank and running verify. Everyone can search merchants and wallet users and see the latest verify result.
+ * bank and running verify. Everyone can search merchants and wallet users and see the latest verify result. The
+ * platform's business figures (volume, active merchants, the KYB funnel) are for admins and reviewers.
  */
 export const operatorPermissions = {
   "self.manage": ["admin", "reviewer", "support"],
@@ -21,6 +22,7 @@ export const operatorPermissions = {
   "verify.read": ["admin", "reviewer", "support"],
   "verify.run": ["admin"],
   "audit_report.read": ["admin"],
+  "platform_analytics.read": ["admin", "reviewer"],
 } as const satisfies Record<string, readonly OperatorRole[]>;
 
 export type OperatorPermission = keyof typeof operatorPermissions;

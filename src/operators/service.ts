@@ -8,6 +8,7 @@ import { createOperatorAccounts } from "./accounts.js";
 import { type BankFileExchange, createBankFileDesk } from "./bank-files.js";
 import { createDirectory } from "./directory.js";
 import { createKybReview } from "./kyb-review.js";
+import { createPlatformAnalytics } from "./platform-analytics.js";
 import { createOperatorSessions } from "./sessions.js";
 import { createVerifyRuns } from "./verify-runs.js";
 
@@ -29,6 +30,7 @@ export function createOperatorServices(deps: {
   const directory = createDirectory(deps);
   const verifyRuns = createVerifyRuns(deps);
   const bankFiles = createBankFileDesk({ pool: deps.pool, clock: deps.clock, files: deps.bankFiles });
+  const platformAnalytics = createPlatformAnalytics(deps);
   const authenticators: Authenticator[] = [sessions.authenticator];
-  return { sessions, totp, accounts, kybReview, directory, verifyRuns, bankFiles, authenticators };
+  return { sessions, totp, accounts, kybReview, directory, verifyRuns, bankFiles, platformAnalytics, authenticators };
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { Services } from "../../runtime/services.js";
+import { operatorAnalyticsRoutes } from "./analytics.js";
 import { operatorAuditRoutes } from "./audit.js";
 import { operatorAuditReportRoutes } from "./audit-reports.js";
 import { operatorAuthRoutes } from "./auth.js";
@@ -11,7 +12,7 @@ import { operatorVerifyRoutes } from "./verify.js";
 
 /**
  * Every /v1/ops route: operator sign-in and two-factor, operator management, the KYB queue, the audit log, merchant
- * and wallet user search, the file bank connector, verify runs and security audit reports.
+ * and wallet user search, the file bank connector, verify runs, security audit reports and platform analytics.
  */
 export const operatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, options) => {
   await app.register(operatorAuthRoutes, options);
@@ -22,4 +23,5 @@ export const operatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   await app.register(operatorBankFileRoutes, options);
   await app.register(operatorVerifyRoutes, options);
   await app.register(operatorAuditReportRoutes, options);
+  await app.register(operatorAnalyticsRoutes, options);
 };
