@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import type { Logger } from "pino";
 import { alertRoutes } from "./alerts/routes.js";
+import { analyticsRoutes } from "./analytics/routes.js";
 import type { Config } from "./config.js";
 import { loadMigrations } from "./db/migrate.js";
 import type { Pool } from "./db/pool.js";
@@ -129,6 +130,7 @@ export async function buildApp(deps: AppDeps) {
   if (deps.services)
     await app.register(sandboxHelperRoutes, { sandbox: deps.services.sandbox, payments: deps.services.payments });
   if (deps.services) await app.register(testClockRoutes, { services: deps.services });
+  if (deps.services) await app.register(analyticsRoutes, { services: deps.services });
   webApp = await registerWebApp(app, deps.webDistDir);
   // Domain routes go here, one register call each, e.g.:
   //   await app.register(paymentRoutes, { prefix: "/v1", payments: createPaymentService({ pool, ledger }) });

@@ -18,6 +18,7 @@ export const apiKeyResources = [
   "webhook_endpoints",
   "notification_settings",
   "alert_settings",
+  "analytics",
 ] as const;
 export type ApiKeyResource = (typeof apiKeyResources)[number];
 
