@@ -6,6 +6,7 @@ import { createLogger } from "../src/logging.js";
 import { startWorkers } from "../src/runtime/worker-loop.js";
 import { backgroundWorkers } from "../src/runtime/workers.js";
 import { scenarioCatalog } from "../src/sandbox/scenarios.js";
+import { newOperator } from "./helpers/merchant-console.js";
 import {
   newPaymentsMerchant,
   type PaymentsCoffer,
@@ -126,6 +127,28 @@ describe("monitoring: alert rules and dashboard against a real scrape", () => {
       "SELECT worker, passes FROM worker_heartbeats ORDER BY worker",
     );
     assert.ok(beats.rows.some((r) => r.worker === "webhook-dispatch" && Number(r.passes) > 0));
+  });
+
+  it("shows operators the system's health: every loop's heartbeat, backlogs, pool and ledger batches", async () => {
+    const support = await newOperator(coffer.app, coffer.services, "support");
+    const response = await support.get("/v1/ops/system/health");
+    assert.equal(response.statusCode, 200, response.body);
+    const health = response.json();
+    assert.equal(health.object, "system_health");
+    const dispatch = health.workers.find((w: { worker: string }) => w.worker === "webhook-dispatch");
+    assert.ok(dispatch.passes > 0 && dispatch.last_success_at !== null, JSON.stringify(dispatch));
+    assert.deepEqual(health.stalled_workers, []);
+    assert.equal(typeof health.outbox.lag_seconds, "number");
+    assert.equal(typeof health.webhooks.backlog, "number");
+    assert.ok(health.pool.size >= 1);
+    assert.ok(health.ledger_batches.batches > 0 && health.ledger_batches.mean_transfers >= 1);
+    assert.equal(health.verify, null, "verify never ran");
+    // Merchants never see it.
+    const merchant = await coffer.app.inject({
+      url: "/v1/ops/system/health",
+      headers: { authorization: `Bearer ${shop.secretKey}` },
+    });
+    assert.ok([401, 403].includes(merchant.statusCode), merchant.body);
   });
 
   it("alert rules parse, and every metric and label they name exists", async () => {

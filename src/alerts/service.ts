@@ -207,7 +207,8 @@ export function createAlertService(deps: AlertDeps) {
 /** A threshold from 0 (exclusive) to 1, with at most four decimals, as basis points. */
 function thresholdBps(threshold: number): number {
   const bps = Math.round(threshold * bpsPerUnit);
-  if (!Number.isFinite(threshold) || threshold <= 0 || threshold > 1 || Math.abs(bps - threshold * bpsPerUnit) > 1e-6) {
+  const exact = Math.abs(bps - threshold * bpsPerUnit) <= 1e-6;
+  if (!Number.isFinite(threshold) || threshold <= 0 || threshold > 1 || bps < 1 || !exact) {
     throw alertErrors.toApiError("alert_threshold_invalid", undefined, "success_rate.threshold");
   }
   return bps;

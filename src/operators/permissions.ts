@@ -22,6 +22,7 @@ export const operatorPermissions = {
   "verify.read": ["admin", "reviewer", "support"],
   "verify.run": ["admin"],
   "audit_report.read": ["admin"],
+  "system_health.read": ["admin", "reviewer", "support"],
   "platform_analytics.read": ["admin", "reviewer"],
 } as const satisfies Record<string, readonly OperatorRole[]>;
 

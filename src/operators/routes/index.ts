@@ -8,6 +8,7 @@ import { operatorBankFileRoutes } from "./bank-files.js";
 import { operatorDirectoryRoutes } from "./directory.js";
 import { operatorKybRoutes } from "./kyb.js";
 import { operatorAdminRoutes } from "./operators.js";
+import { operatorSystemHealthRoutes } from "./system-health.js";
 import { operatorVerifyRoutes } from "./verify.js";
 
 /**
@@ -23,5 +24,6 @@ export const operatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   await app.register(operatorBankFileRoutes, options);
   await app.register(operatorVerifyRoutes, options);
   await app.register(operatorAuditReportRoutes, options);
+  await app.register(operatorSystemHealthRoutes, options);
   await app.register(operatorAnalyticsRoutes, options);
 };
