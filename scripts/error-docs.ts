@@ -1,4 +1,5 @@
 import { alertErrors } from "../src/alerts/errors.js";
+import { analyticsErrors } from "../src/analytics/errors.js";
 import { authErrors } from "../src/http/auth.js";
 import { type ErrorDefinition, errorCatalog, errorTypes } from "../src/http/errors.js";
 import {
@@ -40,6 +41,7 @@ export const catalogs: { title: string; source: string; definitions: Readonly<Re
   { title: "Sandbox: test helpers", source: "src/sandbox/errors.ts", definitions: sandboxErrors.definitions },
   { title: "Webhook endpoints", source: "src/webhooks/errors.ts", definitions: webhookErrors.definitions },
   { title: "Merchant alerts", source: "src/alerts/errors.ts", definitions: alertErrors.definitions },
+  { title: "Merchant analytics", source: "src/analytics/errors.ts", definitions: analyticsErrors.definitions },
 ];
 
 const typeMeanings: Record<(typeof errorTypes)[number], string> = {
