@@ -16,6 +16,8 @@ export interface ChartSeries {
 
 export interface TimeChartProps {
   label: string;
+  /** The legend's name for the x value (the bucket). */
+  bucketLabel: string;
   starts: number[];
   series: ChartSeries[];
   timeZone: string;
@@ -45,7 +47,10 @@ export function TimeChart(props: TimeChartProps) {
       scales: { x: { time: true } },
       cursor: { drag: { x: false, y: false } },
       series: [
-        { value: (_u, seconds) => (seconds === null ? "" : latest.current.formatBucket(seconds)) },
+        {
+          label: latest.current.bucketLabel,
+          value: (_u, seconds) => (seconds === null ? "" : latest.current.formatBucket(seconds)),
+        },
         ...series.map((s, index) => ({
           label: s.label,
           stroke: s.color,

@@ -96,6 +96,7 @@ function SeriesChart({
     <Card title={title}>
       <TimeChart
         label={title}
+        bucketLabel={t("chart.bucket")}
         starts={starts}
         series={chartSeries}
         timeZone={timeZone}
