@@ -65,7 +65,7 @@ async function timed<T>(timings: Record<string, number>, step: string, work: () 
  * The indexes of `table` that are not constraints (the primary key and unique constraints stay), dropped; answers
  * their definitions to build again.
  */
-async function dropSecondaryIndexes(client: pg.ClientBase, table: string): Promise<string[]> {
+export async function dropSecondaryIndexes(client: pg.ClientBase, table: string): Promise<string[]> {
   const result = await client.query<{ name: string; definition: string }>(
     `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition
        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { timeToPayBucketUpperMs, timeToPayColumns } from "../src/analytics/histogram.js";
 import { returningCustomerWindowMs } from "../src/limits.js";
-import { idMarker } from "./analytics-data.js";
+import { dropSecondaryIndexes, idMarker } from "./analytics-data.js";
 
 /**
  * The analytics rollups of the generated history (src/db/migrations/0019_analytics.sql), built by set-based
@@ -44,18 +44,6 @@ const rollupSums = [
 const addTo = (table: string, columns: string[]) =>
   `DO UPDATE SET ${columns.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(", ")}`;
 
-/** The histogram column of a time to pay in ms (bounds inclusive, as src/analytics/histogram.ts): 1 there, else 0. */
-function ttpCells(ms: string): string {
-  return ttpColumns
-    .map((_, i) => {
-      const low = i === 0 ? null : timeToPayBucketUpperMs[i - 1]!;
-      const high = timeToPayBucketUpperMs[i];
-      const conditions = [low === null ? null : `${ms} > ${low}`, high === undefined ? null : `${ms} <= ${high}`];
-      return `(${conditions.filter(Boolean).join(" AND ")})::int`;
-    })
-    .join(", ");
-}
-
 /** Succeeded payments with a payer, with the flags the worker keeps: first here, and paid again within the window. */
 const payerPaymentsSql = `
   CREATE UNLOGGED TABLE bench_payer_payments AS
@@ -67,47 +55,73 @@ const payerPaymentsSql = `
   WINDOW w AS (PARTITION BY merchant_id, livemode, payer_id ORDER BY paid_at, id)`;
 
 /**
- * Every payment's contributions, one row per bucket it counts in (created, opened, paid, finished), its refunds',
- * and the payer flags', summed per bucket.
+ * Every payment's contributions, one narrow row per bucket it counts in (kind: created, opened, paid, finished as
+ * failed, canceled or expired), its refunds' and the payer flags', summed per bucket in key order (so the primary
+ * key is written from left to right, not at random).
  */
+const kinds = { created: 0, opened: 1, paid: 2, failed: 3, canceled: 4, expired: 5, refund: 6, payer: 7 } as const;
+const countOf = (kind: number, extra = "") => `count(*) FILTER (WHERE kind = ${kind}${extra})`;
+const sumOf = (column: string, kind: number) => `coalesce(sum(${column}) FILTER (WHERE kind = ${kind}), 0)`;
+const rollupAggregates: Record<string, string> = {
+  created: countOf(kinds.created),
+  opened: countOf(kinds.opened),
+  succeeded: countOf(kinds.paid),
+  gross_amount: sumOf("amount", kinds.paid),
+  fees_charged: sumOf("fee", kinds.paid),
+  failed: countOf(kinds.failed),
+  canceled: countOf(kinds.canceled),
+  expired: countOf(kinds.expired),
+  refunds: countOf(kinds.refund),
+  refunded_amount: sumOf("amount", kinds.refund),
+  fees_returned: sumOf("fee", kinds.refund),
+  time_to_pay_ms: sumOf("ms", kinds.paid),
+  ...Object.fromEntries(ttpColumns.map((c, i) => [c, countOf(kinds.paid, ` AND ttp = ${i}`)])),
+  new_payers: countOf(kinds.payer, " AND is_new"),
+  returning_payments: countOf(kinds.payer, " AND is_returning"),
+  identified_payments: countOf(kinds.payer),
+};
+
+/** The histogram column (0..15) of a time to pay in ms, bounds inclusive as src/analytics/histogram.ts. */
+function ttpIndex(ms: string): string {
+  const cases = timeToPayBucketUpperMs.map((upper, i) => `WHEN ${ms} <= ${upper} THEN ${i}`).join(" ");
+  return `CASE ${cases} ELSE ${timeToPayBucketUpperMs.length} END`;
+}
+
 const rollupsSql = `
   INSERT INTO analytics_rollups AS r (merchant_id, livemode, bucket_start, currency, method, ${rollupSums.join(", ")})
-  SELECT merchant_id, livemode, b, currency, method, ${rollupSums.map((c) => `sum(${c})`).join(", ")}
+  SELECT merchant_id, livemode, b, currency, method, ${rollupSums.map((c) => rollupAggregates[c]).join(", ")}
     FROM (
-      SELECT p.merchant_id, p.livemode, c.b, p.currency, p.method, c.created, c.opened, c.succeeded,
-             c.gross_amount, c.fees_charged, c.failed, c.canceled, c.expired, 0 AS refunds, 0 AS refunded_amount,
-             0 AS fees_returned, c.time_to_pay_ms, ${ttpColumns.map((t) => `c.${t}`).join(", ")},
-             0 AS new_payers, 0 AS returning_payments, 0 AS identified_payments
+      SELECT p.merchant_id, p.livemode, c.b, p.currency, p.method, c.kind, c.amount, c.fee, c.ms, c.ttp,
+             false AS is_new, false AS is_returning
         FROM payments p
+        CROSS JOIN LATERAL (SELECT floor(extract(epoch FROM p.paid_at - p.created_at) * 1000) AS ms) t
         CROSS JOIN LATERAL (
-          SELECT ${bucket("p.created_at")} AS b, 1 AS created, 0 AS opened, 0 AS succeeded, 0 AS gross_amount,
-                 0 AS fees_charged, 0 AS failed, 0 AS canceled, 0 AS expired, 0 AS time_to_pay_ms,
-                 ${ttpColumns.map((t) => `0 AS ${t}`).join(", ")}
+          SELECT ${bucket("p.created_at")} AS b, ${kinds.created} AS kind, NULL::numeric AS amount,
+                 NULL::numeric AS fee, NULL::numeric AS ms, NULL::int AS ttp
           UNION ALL
-          SELECT ${bucket("p.opened_at")}, 0, 1, 0, 0, 0, 0, 0, 0, 0, ${ttpColumns.map(() => "0").join(", ")}
-           WHERE p.opened_at IS NOT NULL
+          SELECT ${bucket("p.opened_at")}, ${kinds.opened}, NULL, NULL, NULL, NULL WHERE p.opened_at IS NOT NULL
           UNION ALL
-          SELECT ${bucket("p.paid_at")}, 0, 0, 1, p.amount_captured, p.fee_amount, 0, 0, 0, t.ms,
-                 ${ttpCells("t.ms")}
-            FROM (SELECT floor(extract(epoch FROM p.paid_at - p.created_at) * 1000) AS ms) t
+          SELECT ${bucket("p.paid_at")}, ${kinds.paid}, p.amount_captured, p.fee_amount, t.ms, ${ttpIndex("t.ms")}
            WHERE p.status = 'succeeded'
           UNION ALL
-          SELECT ${bucket("p.updated_at")}, 0, 0, 0, 0, 0, (p.status = 'failed')::int, (p.status = 'canceled')::int,
-                 (p.status = 'expired')::int, 0, ${ttpColumns.map(() => "0").join(", ")}
+          SELECT ${bucket("p.updated_at")},
+                 CASE p.status WHEN 'failed' THEN ${kinds.failed} WHEN 'canceled' THEN ${kinds.canceled}
+                               ELSE ${kinds.expired} END, NULL, NULL, NULL, NULL
            WHERE p.status IN ('failed', 'canceled', 'expired')
         ) c
        WHERE p.id LIKE 'pay\\_${idMarker}%'
       UNION ALL
-      SELECT f.merchant_id, f.livemode, ${bucket("f.created_at")}, f.currency, p.method, 0, 0, 0, 0, 0, 0, 0, 0,
-             1, f.amount, f.fee_returned, 0, ${ttpColumns.map(() => "0").join(", ")}, 0, 0, 0
+      SELECT f.merchant_id, f.livemode, ${bucket("f.created_at")}, f.currency, p.method, ${kinds.refund}, f.amount,
+             f.fee_returned, NULL, NULL, false, false
         FROM refunds f JOIN payments p ON p.id = f.payment_id
        WHERE f.status = 'succeeded' AND f.id LIKE 're\\_${idMarker}%'
       UNION ALL
-      SELECT merchant_id, livemode, ${bucket("paid_at")}, currency, method, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-             ${ttpColumns.map(() => "0").join(", ")}, is_new::int, is_returning::int, 1
+      SELECT merchant_id, livemode, ${bucket("paid_at")}, currency, method, ${kinds.payer}, NULL, NULL, NULL, NULL,
+             is_new, is_returning
         FROM bench_payer_payments
     ) x
    GROUP BY merchant_id, livemode, b, currency, method
+   ORDER BY merchant_id, livemode, b, currency, method
   ON CONFLICT (merchant_id, livemode, bucket_start, currency, method) ${addTo("r", rollupSums)}`;
 
 const failuresSql = `
@@ -116,16 +130,17 @@ const failuresSql = `
     FROM payments
    WHERE status IN ('failed', 'expired') AND id LIKE 'pay\\_${idMarker}%'
    GROUP BY 1, 2, 3, 4, 5, 6
+   ORDER BY 1, 2, 3, 4, 5, 6
   ON CONFLICT (merchant_id, livemode, bucket_start, currency, method, failure_code) ${addTo("f", ["count"])}`;
 
 const payersSql = [
   `INSERT INTO analytics_payer_payments (payment_id, paid_at, merchant_id, livemode, payer_id, currency, method, weight,
                                          counted_new, counted_returning, counted_identified)
    SELECT payment_id, paid_at, merchant_id, livemode, payer_id, currency, method, 1, is_new, is_returning, true
-     FROM bench_payer_payments`,
+     FROM bench_payer_payments ORDER BY payment_id`,
   `INSERT INTO analytics_payers AS a (merchant_id, livemode, payer_id, first_paid_at, last_paid_at)
    SELECT merchant_id, livemode, payer_id, min(paid_at), max(paid_at)
-     FROM bench_payer_payments GROUP BY 1, 2, 3
+     FROM bench_payer_payments GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
    ON CONFLICT (merchant_id, livemode, payer_id)
    DO UPDATE SET first_paid_at = LEAST(a.first_paid_at, excluded.first_paid_at),
                  last_paid_at = GREATEST(a.last_paid_at, excluded.last_paid_at)`,
@@ -181,6 +196,9 @@ export async function buildRollups(
   // Sorting and hashing millions of rows: enough memory for them not to spill to disk in small pieces.
   await client.query("SET work_mem = '256MB'");
   await client.query("SET synchronous_commit = off");
+  // As for payments: secondary indexes built once at the end, not row by row.
+  const indexes: string[] = [];
+  for (const table of rollupTables) indexes.push(...(await dropSecondaryIndexes(client, table)));
   await step(client, log, "payer flags", payerPaymentsSql);
   await step(client, log, "analytics_rollups", rollupsSql);
   await step(client, log, "analytics_failures", failuresSql);
@@ -197,6 +215,7 @@ export async function buildRollups(
   await step(client, log, "generated rollups", generated!, [options.bigMerchantId, options.end]);
   for (const sql of platform) await step(client, log, "platform", sql);
   await client.query("DROP TABLE bench_payer_payments, bench_rollups");
+  for (const definition of indexes) await step(client, log, "index", definition);
   await client.query("RESET work_mem");
   await client.query("RESET synchronous_commit");
   const counts = await client.query<{ name: string; rows: string }>(
