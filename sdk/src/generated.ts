@@ -47,6 +47,13 @@ export const errorCodes = [
   "service_unavailable",
   "permission_denied",
   "livemode_mismatch",
+  "alert_threshold_invalid",
+  "alert_window_invalid",
+  "alert_min_attempts_invalid",
+  "alert_recipients_invalid",
+  "analytics_range_invalid",
+  "analytics_range_too_long",
+  "time_zone_invalid",
   "email_invalid",
   "password_too_short",
   "password_too_long",
@@ -111,6 +118,33 @@ export const errorCodes = [
   "webhook_rotation_overlap_invalid",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
+
+export interface AlertSettings {
+  object: "alert_settings";
+  livemode: boolean;
+  success_rate: {
+    /** Mail when the success rate falls below threshold. Off by default. */
+    enabled: boolean;
+    /** From 0 (exclusive) to 1, at most four decimals; 0.8 is 80%. */
+    threshold: number;
+    /** The success rate is of payments created in this many minutes. */
+    window_minutes: number;
+    /** Fewer finished payments in the window are not judged. */
+    min_attempts: number;
+  };
+  payout_failed: {
+    /** Mail when a payout fails. On. */
+    enabled: boolean;
+  };
+  webhook_endpoint_disabled: {
+    /** Mail when coffer disables a failing webhook endpoint. On. */
+    enabled: boolean;
+  };
+  /** Team members' emails that get the mail; empty: the owner and admins. */
+  recipients: string[];
+  /** Unix seconds; null: never changed. */
+  updated: number | null;
+}
 
 export interface Balance {
   object: "balance";
@@ -477,6 +511,382 @@ export class AccountResource {
    */
   retrieve(options?: RequestOptions): Promise<AccountRetrieveResponse> {
     return this.#requester.request<AccountRetrieveResponse>({ method: "GET", path: "/v1/account" }, options);
+  }
+}
+
+export interface AlertSettingsUpdateBody {
+  success_rate?: {
+    enabled?: boolean;
+    threshold?: number;
+    window_minutes?: number;
+    min_attempts?: number;
+  };
+  payout_failed?: {
+    enabled?: boolean;
+  };
+  webhook_endpoint_disabled?: {
+    enabled?: boolean;
+  };
+  recipients?: string[];
+}
+
+/** coffer.alertSettings: retrieve(), update(). */
+export class AlertSettingsResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * Your email alerts
+   *
+   * Success rate below a threshold, payout failures and disabled webhook endpoints, in the caller's mode.
+   *
+   * `GET /v1/alert_settings`
+   */
+  retrieve(options?: RequestOptions): Promise<AlertSettings> {
+    return this.#requester.request<AlertSettings>({ method: "GET", path: "/v1/alert_settings" }, options);
+  }
+  /**
+   * Change your email alerts
+   *
+   * Fields left out keep their value. Console users with the owner, admin or developer role may change them.
+   *
+   * `POST /v1/alert_settings`
+   */
+  update(body?: AlertSettingsUpdateBody, options?: RequestOptions): Promise<AlertSettings> {
+    return this.#requester.request<AlertSettings>(
+      { method: "POST", path: "/v1/alert_settings", body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+}
+
+export interface AnalyticsRetrieveCustomersQuery {
+  /** Start of the range (widened down to a 15-minute edge); default `to` − 30 days. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  from?: number;
+  /** End of the range, exclusive (widened up to a 15-minute edge); default now. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  to?: number;
+  /** Default: the merchant's time_zone setting (UTC unless set). */
+  time_zone?: string;
+  /** Default: the currency with the most volume in the range. Amounts are never summed across currencies. */
+  currency?: string;
+}
+
+export interface AnalyticsRetrieveCustomersResponse {
+  object: "analytics_customers";
+  livemode: boolean;
+  /** Unix seconds, as used (15-minute edges). */
+  from: number;
+  /** Unix seconds, exclusive. */
+  to: number;
+  time_zone: string;
+  currency: string;
+  /** Payers whose first succeeded payment here (this mode) is in the range. */
+  new: number;
+  /** Succeeded payments whose payer paid before within the window. */
+  returning_payments: number;
+  /** Succeeded payments with a payer. */
+  identified_payments: number;
+  returning_rate: number | null;
+  returning_window_days: number;
+}
+
+export interface AnalyticsRetrieveFailuresQuery {
+  /** Start of the range (widened down to a 15-minute edge); default `to` − 30 days. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  from?: number;
+  /** End of the range, exclusive (widened up to a 15-minute edge); default now. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  to?: number;
+  /** Default: the merchant's time_zone setting (UTC unless set). */
+  time_zone?: string;
+  /** Default: the currency with the most volume in the range. Amounts are never summed across currencies. */
+  currency?: string;
+}
+
+export interface AnalyticsRetrieveFailuresResponse {
+  object: "analytics_failures";
+  livemode: boolean;
+  /** Unix seconds, as used (15-minute edges). */
+  from: number;
+  /** Unix seconds, exclusive. */
+  to: number;
+  time_zone: string;
+  currency: string;
+  /** Failed and expired payments of the range. */
+  total: number;
+  data: {
+    failure_code: string;
+    method: string;
+    count: number;
+    share: number;
+  }[];
+}
+
+export interface AnalyticsRetrieveMethodsQuery {
+  /** Start of the range (widened down to a 15-minute edge); default `to` − 30 days. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  from?: number;
+  /** End of the range, exclusive (widened up to a 15-minute edge); default now. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  to?: number;
+  /** Default: the merchant's time_zone setting (UTC unless set). */
+  time_zone?: string;
+  /** Default: the currency with the most volume in the range. Amounts are never summed across currencies. */
+  currency?: string;
+}
+
+export interface AnalyticsRetrieveMethodsResponse {
+  object: "analytics_methods";
+  livemode: boolean;
+  /** Unix seconds, as used (15-minute edges). */
+  from: number;
+  /** Unix seconds, exclusive. */
+  to: number;
+  time_zone: string;
+  currency: string;
+  data: {
+    method: "qr" | "payment_code" | "checkout";
+    source: "merchant" | "platform";
+    fee_schedule: {
+      percent_bps: number;
+      /** Minor units of `currency`. */
+      fixed: string;
+      currency: string;
+    };
+    success_rate: number | null;
+    median_time_to_pay_ms: number | null;
+    refund_rate: number | null;
+    /** Finished payments the figures come from. */
+    payments: number;
+    currencies: string[];
+    who_can_pay: string;
+    settlement: string;
+  }[];
+}
+
+export interface AnalyticsRetrieveSummaryQuery {
+  /** Start of the range (widened down to a 15-minute edge); default `to` − 30 days. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  from?: number;
+  /** End of the range, exclusive (widened up to a 15-minute edge); default now. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  to?: number;
+  /** Default: the merchant's time_zone setting (UTC unless set). */
+  time_zone?: string;
+  /** Default: the currency with the most volume in the range. Amounts are never summed across currencies. */
+  currency?: string;
+}
+
+export interface AnalyticsRetrieveSummaryResponse {
+  object: "analytics_summary";
+  livemode: boolean;
+  /** Unix seconds, as used (15-minute edges). */
+  from: number;
+  /** Unix seconds, exclusive. */
+  to: number;
+  time_zone: string;
+  currency: string;
+  /** Minor units of `currency`. */
+  gross_volume: string;
+  /** Minor units of `currency`. */
+  net_volume: string;
+  /** Minor units of `currency`. */
+  fees: string;
+  /** Minor units of `currency`. */
+  refunded_amount: string;
+  payments: {
+    created: number;
+    opened: number;
+    succeeded: number;
+    failed: number;
+    canceled: number;
+    expired: number;
+  };
+  success_rate: number | null;
+  conversion_rate: number | null;
+  time_to_pay: {
+    median_ms: number | null;
+    p90_ms: number | null;
+  };
+  refunds: {
+    count: number;
+    /** Minor units of `currency`. */
+    amount: string;
+  };
+  refund_rate: number | null;
+  average_ticket: string | null;
+  customers: {
+    /** Payers whose first succeeded payment here (this mode) is in the range. */
+    new: number;
+    /** Succeeded payments whose payer paid before within the window. */
+    returning_payments: number;
+    /** Succeeded payments with a payer. */
+    identified_payments: number;
+    returning_rate: number | null;
+  };
+  previous: {
+    from: number;
+    to: number;
+    /** Minor units of `currency`. */
+    gross_volume: string;
+    /** Minor units of `currency`. */
+    net_volume: string;
+    /** Minor units of `currency`. */
+    fees: string;
+    /** Minor units of `currency`. */
+    refunded_amount: string;
+    payments: {
+      created: number;
+      opened: number;
+      succeeded: number;
+      failed: number;
+      canceled: number;
+      expired: number;
+    };
+    success_rate: number | null;
+    conversion_rate: number | null;
+    time_to_pay: {
+      median_ms: number | null;
+      p90_ms: number | null;
+    };
+    refunds: {
+      count: number;
+      /** Minor units of `currency`. */
+      amount: string;
+    };
+    refund_rate: number | null;
+    average_ticket: string | null;
+    customers: {
+      /** Payers whose first succeeded payment here (this mode) is in the range. */
+      new: number;
+      /** Succeeded payments whose payer paid before within the window. */
+      returning_payments: number;
+      /** Succeeded payments with a payer. */
+      identified_payments: number;
+      returning_rate: number | null;
+    };
+  };
+}
+
+export interface AnalyticsRetrieveTimeseriesQuery {
+  /** Start of the range (widened down to a 15-minute edge); default `to` − 30 days. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  from?: number;
+  /** End of the range, exclusive (widened up to a 15-minute edge); default now. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  to?: number;
+  /** Default: the merchant's time_zone setting (UTC unless set). */
+  time_zone?: string;
+  /** Default: the currency with the most volume in the range. Amounts are never summed across currencies. */
+  currency?: string;
+  metric:
+    | "gross_volume"
+    | "net_volume"
+    | "payments_succeeded"
+    | "payments_created"
+    | "success_rate"
+    | "refunded_amount"
+    | "average_ticket"
+    | "new_customers";
+  interval: "hour" | "day" | "week" | "month";
+}
+
+export interface AnalyticsRetrieveTimeseriesResponse {
+  object: "analytics_timeseries";
+  metric: string;
+  interval: string;
+  livemode: boolean;
+  /** Unix seconds, as used (15-minute edges). */
+  from: number;
+  /** Unix seconds, exclusive. */
+  to: number;
+  time_zone: string;
+  currency: string;
+  data: {
+    start: number;
+    end: number;
+    value: string | number | null;
+  }[];
+}
+
+/** coffer.analytics: retrieveCustomers(), retrieveFailures(), retrieveMethods(), retrieveSummary(), retrieveTimeseries(). */
+export class AnalyticsResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * New and returning payers
+   *
+   * Secret keys, restricted keys with analytics: read, and console users of any role. No payer is named.
+   *
+   * `GET /v1/analytics/customers`
+   */
+  retrieveCustomers(
+    query?: AnalyticsRetrieveCustomersQuery,
+    options?: RequestOptions,
+  ): Promise<AnalyticsRetrieveCustomersResponse> {
+    return this.#requester.request<AnalyticsRetrieveCustomersResponse>(
+      { method: "GET", path: "/v1/analytics/customers", query },
+      options,
+    );
+  }
+  /**
+   * Failed and expired payments by failure code and method
+   *
+   * Secret keys, restricted keys with analytics: read, and console users of any role.
+   *
+   * `GET /v1/analytics/failures`
+   */
+  retrieveFailures(
+    query?: AnalyticsRetrieveFailuresQuery,
+    options?: RequestOptions,
+  ): Promise<AnalyticsRetrieveFailuresResponse> {
+    return this.#requester.request<AnalyticsRetrieveFailuresResponse>(
+      { method: "GET", path: "/v1/analytics/failures", query },
+      options,
+    );
+  }
+  /**
+   * Every payment method side by side
+   *
+   * Secret keys, restricted keys with analytics: read, and console users of any role. The merchant's own figures for a method once it has enough finished payments in the range, else the platform's (source says which).
+   *
+   * `GET /v1/analytics/methods`
+   */
+  retrieveMethods(
+    query?: AnalyticsRetrieveMethodsQuery,
+    options?: RequestOptions,
+  ): Promise<AnalyticsRetrieveMethodsResponse> {
+    return this.#requester.request<AnalyticsRetrieveMethodsResponse>(
+      { method: "GET", path: "/v1/analytics/methods", query },
+      options,
+    );
+  }
+  /**
+   * Key figures of a range, with the period just before it
+   *
+   * Secret keys, restricted keys with analytics: read, and console users of any role.
+   *
+   * `GET /v1/analytics/summary`
+   */
+  retrieveSummary(
+    query?: AnalyticsRetrieveSummaryQuery,
+    options?: RequestOptions,
+  ): Promise<AnalyticsRetrieveSummaryResponse> {
+    return this.#requester.request<AnalyticsRetrieveSummaryResponse>(
+      { method: "GET", path: "/v1/analytics/summary", query },
+      options,
+    );
+  }
+  /**
+   * One figure per hour, day, week or month in the time zone
+   *
+   * Secret keys, restricted keys with analytics: read, and console users of any role. Every bucket of the range is present (zero-filled), clipped to from and to.
+   *
+   * `GET /v1/analytics/timeseries`
+   */
+  retrieveTimeseries(
+    query: AnalyticsRetrieveTimeseriesQuery,
+    options?: RequestOptions,
+  ): Promise<AnalyticsRetrieveTimeseriesResponse> {
+    return this.#requester.request<AnalyticsRetrieveTimeseriesResponse>(
+      { method: "GET", path: "/v1/analytics/timeseries", query },
+      options,
+    );
   }
 }
 
@@ -1215,6 +1625,8 @@ export class WebhookEndpointsResource {
 /** The API's resources. Coffer (client.ts) is this class with a transport. */
 export class CofferResources {
   readonly account: AccountResource;
+  readonly alertSettings: AlertSettingsResource;
+  readonly analytics: AnalyticsResource;
   readonly balance: BalanceResource;
   readonly checkout: CheckoutResource;
   readonly events: EventsResource;
@@ -1227,6 +1639,8 @@ export class CofferResources {
   readonly webhookEndpoints: WebhookEndpointsResource;
   constructor(requester: Requester) {
     this.account = new AccountResource(requester);
+    this.alertSettings = new AlertSettingsResource(requester);
+    this.analytics = new AnalyticsResource(requester);
     this.balance = new BalanceResource(requester);
     this.checkout = new CheckoutResource(requester);
     this.events = new EventsResource(requester);
@@ -1243,6 +1657,43 @@ export class CofferResources {
 /** Which SDK method calls which endpoint. */
 export const operations = [
   { resource: "account", method: "retrieve", httpMethod: "GET", path: "/v1/account", idempotent: false },
+  { resource: "alertSettings", method: "retrieve", httpMethod: "GET", path: "/v1/alert_settings", idempotent: false },
+  { resource: "alertSettings", method: "update", httpMethod: "POST", path: "/v1/alert_settings", idempotent: true },
+  {
+    resource: "analytics",
+    method: "retrieveCustomers",
+    httpMethod: "GET",
+    path: "/v1/analytics/customers",
+    idempotent: false,
+  },
+  {
+    resource: "analytics",
+    method: "retrieveFailures",
+    httpMethod: "GET",
+    path: "/v1/analytics/failures",
+    idempotent: false,
+  },
+  {
+    resource: "analytics",
+    method: "retrieveMethods",
+    httpMethod: "GET",
+    path: "/v1/analytics/methods",
+    idempotent: false,
+  },
+  {
+    resource: "analytics",
+    method: "retrieveSummary",
+    httpMethod: "GET",
+    path: "/v1/analytics/summary",
+    idempotent: false,
+  },
+  {
+    resource: "analytics",
+    method: "retrieveTimeseries",
+    httpMethod: "GET",
+    path: "/v1/analytics/timeseries",
+    idempotent: false,
+  },
   { resource: "balance", method: "retrieve", httpMethod: "GET", path: "/v1/balance", idempotent: false },
   { resource: "checkout", method: "retrieve", httpMethod: "GET", path: "/v1/checkout/{id}", idempotent: false },
   { resource: "events", method: "list", httpMethod: "GET", path: "/v1/events", idempotent: false },

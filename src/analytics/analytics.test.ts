@@ -483,6 +483,16 @@ describe("merchant analytics", () => {
     assert.equal(ok(await call(shop.secretKey, "GET", `/v1/analytics/summary?${range}`)).time_zone, "UTC");
   });
 
+  it("restricted keys need the analytics scope; publishable keys get nothing", async () => {
+    const reader = await issueTestApiKey(coffer.services, shop.merchantId, { scopes: { analytics: "read" } });
+    const payments = await issueTestApiKey(coffer.services, shop.merchantId, { scopes: { payments: "write" } });
+    const publishable = await issueTestApiKey(coffer.services, shop.merchantId, { type: "publishable" });
+    const url = `/v1/analytics/summary?${range}`;
+    assert.equal((await call(reader, "GET", url)).statusCode, 200);
+    assert.equal((await call(payments, "GET", url)).json().error.code, "permission_denied");
+    assert.equal((await call(publishable, "GET", url)).statusCode, 403);
+  });
+
   it("bad input answers documented 400s", async () => {
     const cases: [string, string, string][] = [
       [`/v1/analytics/summary?${range}&time_zone=Nowhere/City`, "time_zone_invalid", "time_zone"],
