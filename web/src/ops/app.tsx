@@ -12,6 +12,7 @@ import { KycPage } from "./pages/kyc";
 import { LoginPage } from "./pages/login";
 import { MerchantsPage } from "./pages/merchants";
 import { OperatorsPage } from "./pages/operators";
+import { PlatformAnalyticsPage } from "./pages/platform-analytics";
 import { SecurityPage } from "./pages/security";
 import { SecurityAuditPage } from "./pages/security-audit";
 import { VerifyPage } from "./pages/verify";
@@ -76,6 +77,8 @@ function Page({ path }: { path: string }) {
       return <VerifyPage />;
     case "/ops/security":
       return <SecurityPage />;
+    case "/ops/analytics":
+      return <PlatformAnalyticsPage />;
     case "/ops/security-audit":
       return <SecurityAuditPage />;
     default:

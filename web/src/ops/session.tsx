@@ -44,6 +44,7 @@ const permissions = {
   "bank_files.manage": ["admin"],
   "verify.run": ["admin"],
   "audit_report.read": ["admin"],
+  "platform_analytics.read": ["admin", "reviewer"],
 } as const satisfies Record<string, readonly OperatorRole[]>;
 
 export type ConsolePermission = keyof typeof permissions;
