@@ -186,4 +186,35 @@ export interface VerifyRun {
   checked_at: number;
 }
 
+/** GET /v1/ops/system/health: loops of every process, backlogs, this process's pool and ledger batches. */
+export interface SystemHealth {
+  object: "system_health";
+  checked_at: number;
+  workers: {
+    worker: string;
+    instance: string;
+    started_at: number;
+    last_pass_at: number | null;
+    last_success_at: number | null;
+    passes: number;
+    failures: number;
+    last_failure_at: number | null;
+    last_error: string | null;
+    reported_at: number;
+  }[];
+  stalled_workers: string[];
+  outbox: { lag_seconds: number; events: number };
+  webhooks: { backlog: number; oldest_due_seconds: number };
+  pool: { size: number; total: number; idle: number; waiting: number };
+  ledger_batches: {
+    batches: number;
+    transfers: number;
+    retries: number;
+    mean_transfers: number | null;
+    mean_seconds: number | null;
+  };
+  verify: { ok: boolean; ledger: "all" | "test" | "live"; checked_at: number } | null;
+  audit_report: { ok: boolean; high: number; checked_at: number } | null;
+}
+
 export type { ListPage };

@@ -15,6 +15,7 @@ import { OperatorsPage } from "./pages/operators";
 import { PlatformAnalyticsPage } from "./pages/platform-analytics";
 import { SecurityPage } from "./pages/security";
 import { SecurityAuditPage } from "./pages/security-audit";
+import { SystemHealthPage } from "./pages/system-health";
 import { VerifyPage } from "./pages/verify";
 import { WalletUserPage } from "./pages/wallet-user";
 import { WalletUsersPage } from "./pages/wallet-users";
@@ -81,6 +82,8 @@ function Page({ path }: { path: string }) {
       return <PlatformAnalyticsPage />;
     case "/ops/security-audit":
       return <SecurityAuditPage />;
+    case "/ops/system-health":
+      return <SystemHealthPage />;
     default:
       return <Redirect to="/ops/kyb" />;
   }

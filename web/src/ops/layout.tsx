@@ -17,6 +17,7 @@ const navItems: { to: string; label: MessageKey; needs?: ConsolePermission }[] =
   { to: "/ops/bank", label: "nav.bank", needs: "bank_files.manage" },
   { to: "/ops/verify", label: "nav.verify" },
   { to: "/ops/security-audit", label: "nav.securityAudit", needs: "audit_report.read" },
+  { to: "/ops/system-health", label: "nav.systemHealth", needs: "system_health.read" },
   { to: "/ops/analytics", label: "nav.platformAnalytics", needs: "platform_analytics.read" },
   { to: "/ops/security", label: "nav.security" },
 ];

@@ -45,6 +45,7 @@ const permissions = {
   "verify.run": ["admin"],
   "audit_report.read": ["admin"],
   "platform_analytics.read": ["admin", "reviewer"],
+  "system_health.read": ["admin", "reviewer", "support"],
 } as const satisfies Record<string, readonly OperatorRole[]>;
 
 export type ConsolePermission = keyof typeof permissions;
