@@ -27,20 +27,22 @@ export interface QueryFigures {
   refusal?: string;
 }
 
-export const analyticsQueries: { name: string; path: string }[] = [
-  { name: "summary", path: "/v1/analytics/summary" },
+export const analyticsQueries: AnalyticsQuery[] = [
+  { name: "summary", path: "/v1/analytics/summary", zoned: true },
   ...(["hour", "day", "week", "month"] as const).map((interval) => ({
     name: `timeseries ${interval}`,
     path: `/v1/analytics/timeseries?metric=gross_volume&interval=${interval}`,
+    zoned: true,
   })),
-  { name: "failures", path: "/v1/analytics/failures" },
-  { name: "customers", path: "/v1/analytics/customers" },
-  { name: "methods", path: "/v1/analytics/methods" },
+  { name: "failures", path: "/v1/analytics/failures", zoned: true },
+  { name: "customers", path: "/v1/analytics/customers", zoned: true },
+  { name: "methods", path: "/v1/analytics/methods", zoned: true },
 ];
 
 export interface QueryOptions {
   client: HttpClient;
-  secretKey: string;
+  /** The caller's credentials: the merchant's secret key, or an operator's session cookie. */
+  headers: Record<string, string>;
   /** The ranges end here (the start of the current hour). */
   to: Date;
   samples: number;
@@ -48,16 +50,24 @@ export interface QueryOptions {
   log: (line: string) => void;
 }
 
-function withRange(path: string, range: AnalyticsRange, to: Date): string {
-  const toS = Math.floor(to.getTime() / 1000);
-  const fromS = toS - analyticsRanges[range] * 86_400;
-  const glue = path.includes("?") ? "&" : "?";
-  return `${path}${glue}from=${fromS}&to=${toS}&time_zone=${encodeURIComponent(benchTimeZone)}`;
+export interface AnalyticsQuery {
+  name: string;
+  path: string;
+  /** Asks in benchTimeZone; the platform summary has none (whole UTC hours). */
+  zoned: boolean;
 }
 
-async function measureOne(options: QueryOptions, range: AnalyticsRange, query: { name: string; path: string }) {
-  const path = withRange(query.path, range, options.to);
-  const headers = { authorization: `Bearer ${options.secretKey}` };
+function withRange(query: AnalyticsQuery, range: AnalyticsRange, to: Date): string {
+  const toS = Math.floor(to.getTime() / 1000);
+  const fromS = toS - analyticsRanges[range] * 86_400;
+  const glue = query.path.includes("?") ? "&" : "?";
+  const zone = query.zoned ? `&time_zone=${encodeURIComponent(benchTimeZone)}` : "";
+  return `${query.path}${glue}from=${fromS}&to=${toS}${zone}`;
+}
+
+async function measureOne(options: QueryOptions, range: AnalyticsRange, query: AnalyticsQuery) {
+  const path = withRange(query, range, options.to);
+  const headers = options.headers;
   const latency = new LatencyRecorder();
   let status = 200;
   let refusal: string | undefined;
@@ -86,11 +96,19 @@ async function measureOne(options: QueryOptions, range: AnalyticsRange, query: {
   return figures;
 }
 
+/** The operators' platform summary (docs/platform-analytics.md), test mode: the generated history's. */
+export const opsQueries: AnalyticsQuery[] = [
+  { name: "ops summary", path: "/v1/ops/analytics/summary?livemode=false", zoned: false },
+];
+
 /** Every query over every range; a query not answered 200 is reported with its answer, not measured. */
-export async function measureQueries(options: QueryOptions): Promise<QueryFigures[]> {
+export async function measureQueries(
+  options: QueryOptions,
+  queries: AnalyticsQuery[] = analyticsQueries,
+): Promise<QueryFigures[]> {
   const results: QueryFigures[] = [];
   for (const range of Object.keys(analyticsRanges) as AnalyticsRange[]) {
-    for (const query of analyticsQueries) {
+    for (const query of queries) {
       const f = await measureOne(options, range, query);
       options.log(
         f.status === 200

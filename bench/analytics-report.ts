@@ -1,6 +1,6 @@
 import type { AnalyticsBenchReport, Pay2Run } from "./analytics.js";
 import { bigMerchantShare, historyDays } from "./analytics-data.js";
-import { analyticsRanges, benchTimeZone, type QueryFigures, queryP99MsMax } from "./analytics-queries.js";
+import { analyticsRanges, benchTimeZone, opsQueries, type QueryFigures, queryP99MsMax } from "./analytics-queries.js";
 import { machineLine, postgresLine, settingsTable, table, writeSection } from "./report.js";
 import { round } from "./stats.js";
 
@@ -58,15 +58,20 @@ export function pay2Cost(runs: Pay2Run[]): { on: number; off: number; ratio: num
 }
 
 function targets(report: AnalyticsBenchReport): string {
-  const measured = report.queries.filter((q) => q.status === 200);
+  const merchantQueries = report.queries.filter((q) => !opsQueries.some((o) => o.name === q.query));
+  const measured = merchantQueries.filter((q) => q.status === 200);
+  const ops = report.queries.filter((q) => opsQueries.some((o) => o.name === q.query) && q.status === 200);
   const worst = measured.reduce((a, q) => (a && a.p99Ms >= q.p99Ms ? a : q), measured[0]);
-  const refused = report.queries.filter((q) => q.status !== 200 && !refusedByDesign(q));
+  const refused = merchantQueries.filter((q) => q.status !== 200 && !refusedByDesign(q));
   const met = worst !== undefined && worst.p99Ms <= queryP99MsMax && refused.length === 0;
   const cost = pay2Cost(report.pay2);
   const lines = [
     `- p99 ≤ ${queryP99MsMax} ms per query for the merchant with ${number(report.dataset.bigMerchantPayments)} payments: ${
       worst ? `worst **${worst.p99Ms} ms** (${worst.query}, ${worst.range})` : "nothing measured"
     }${refused.length > 0 ? `, ${refused.length} queries not answered 200` : ""} — ${met ? "met" : "not met"}`,
+    `- The operators' platform summary over ${number(report.dataset.payments)} payments: p99 ${
+      ops.length > 0 ? ops.map((q) => `${q.p99Ms} ms (${q.range})`).join(", ") : "not measured"
+    }`,
     `- pay2 with the rollups kept: **${number(cost.on)}/s** against **${number(cost.off)}/s** without (${
       cost.ratio === null ? "n/a" : `${cost.ratio}×, ${round((1 - cost.ratio) * 100, 1)} % slower`
     })`,
@@ -105,7 +110,7 @@ ${datasetLines(report)}
     .map(([range, days]) => `${range} (${days} days)`)
     .join(
       ", ",
-    )}, ending at the start of the hour, in ${benchTimeZone}; one request after another over HTTP (a dashboard's requests come from one browser), ${o.samples} measured after up to 10 unmeasured. Latency is sent → body read. \`timeseries\` asks for \`gross_volume\`.
+    )}, ending at the start of the hour, in ${benchTimeZone} (the operators' platform summary, \`GET /v1/ops/analytics/summary?livemode=false\`, in whole UTC hours, as an admin signed in); one request after another over HTTP (a dashboard's requests come from one browser), ${o.samples} measured after up to 10 unmeasured. Latency is sent → body read. \`timeseries\` asks for \`gross_volume\`.
 - Write path: pay2 (\`POST /v1/payments\` qr + \`POST /v1/wallet/payments/{id}/confirm\`) in a closed loop with ${o.callers} callers, ${o.durationS} s measured after 2 s of warm-up, on top of the history; alternately with the rollups kept (the inbox triggers on, the worker folding) and without (the triggers disabled), ${o.rounds} rounds.
 
 ### Results

@@ -1,16 +1,21 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import pg from "pg";
 import { type Dataset, loadDataset } from "./analytics-data.js";
-import { analyticsRanges, measureQueries, type QueryFigures } from "./analytics-queries.js";
+import { analyticsRanges, measureQueries, opsQueries, type QueryFigures } from "./analytics-queries.js";
 import { buildRollups, type RollupBuild, setRollupMaintenance } from "./analytics-rollups.js";
 import { closedLoop, HttpClient, type LoopResult } from "./http-client.js";
-import { CofferCluster, cofferEnvironment, ensureBuilt, generateMasterKey } from "./http-coffer.js";
+import { CofferCluster, cofferEnvironment, ensureBuilt, generateMasterKey, mainScript } from "./http-coffer.js";
 import { setUp } from "./http-setup.js";
 import { payTwoStep } from "./http-workloads.js";
 import { runPgbench } from "./pgbench.js";
 import { round } from "./stats.js";
+
+const execFileAsync = promisify(execFile);
 
 /**
  * `npm run bench -- analytics`: the merchant dashboard's queries against a year of history, and what keeping the
@@ -117,6 +122,32 @@ async function loadHistory(options: AnalyticsBenchOptions, db: pg.Pool, merchant
   }
 }
 
+/**
+ * An admin operator made the way an install makes its first one (`coffer operator create`), signed in with a
+ * password of its own: the ops query's caller. Answers the session cookie.
+ */
+async function operatorSession(env: Record<string, string>, client: HttpClient): Promise<string> {
+  const email = `ops-${randomBytes(4).toString("hex")}@bench.example`;
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    [mainScript, "operator", "create", "--email", email, "--role", "admin"],
+    { env },
+  );
+  const password = /one-time password: (\S+)/.exec(stdout)?.[1];
+  if (!password) throw new Error(`coffer operator create printed no password: ${stdout}`);
+  const login = await client.must(0, {
+    method: "POST",
+    path: "/v1/ops/login",
+    json: { email, password, new_password: `bench ${randomBytes(12).toString("hex")}` },
+  });
+  const setCookie = login.headers["set-cookie"];
+  const cookie = (Array.isArray(setCookie) ? setCookie : [setCookie ?? ""])
+    .map((c) => c.split(";")[0])
+    .find((c) => c?.startsWith("coffer_ops="));
+  if (!cookie) throw new Error("operator sign-in set no coffer_ops cookie");
+  return cookie;
+}
+
 async function pay2Runs(
   options: AnalyticsBenchOptions,
   context: { client: HttpClient; db: pg.Pool; cluster: CofferCluster; setup: Awaited<ReturnType<typeof setUp>> },
@@ -162,14 +193,13 @@ export async function runAnalyticsBench(options: AnalyticsBenchOptions): Promise
     const to = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
     const setup = await setUp(client, options.callers, options.log);
     const { dataset, rollups } = await loadHistory(options, db, setup.merchant.merchantId, to);
+    const measure = { client, to, samples: options.samples, warmup: Math.min(10, options.samples), log: options.log };
     const queries = await measureQueries({
-      client,
-      secretKey: setup.merchant.secretKey,
-      to,
-      samples: options.samples,
-      warmup: Math.min(10, options.samples),
-      log: options.log,
+      ...measure,
+      headers: { authorization: `Bearer ${setup.merchant.secretKey}` },
     });
+    const cookie = await operatorSession(env, client);
+    queries.push(...(await measureQueries({ ...measure, headers: { cookie } }, opsQueries)));
     const pay2 = await pay2Runs(options, { client, db, cluster, setup });
     const { log: _log, benchUrl: _b, pgbenchUrl: _p, settings, embedded, ...shown } = options;
     return {

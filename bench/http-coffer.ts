@@ -14,7 +14,7 @@ import { rateLimitBurstRequestsMax, rateLimitRequestsPerSMax } from "../src/limi
  */
 
 const execFileAsync = promisify(execFile);
-const mainScript = path.resolve("dist", "src", "main.js");
+export const mainScript = path.resolve("dist", "src", "main.js");
 const readyTimeoutMs = 60_000;
 const readyPollIntervalMs = 200;
 const stopTimeoutMs = 20_000;
