@@ -107,7 +107,7 @@ export async function writeAnalyticsSection(report: AnalyticsBenchReport): Promi
 - The history is generated in SQL (bench/analytics-data.ts: \`generate_series\`, \`INSERT … SELECT\`, the inbox triggers and foreign keys off while loading, secondary indexes built afterwards), and the rollups are built from it by set-based statements equal to what the worker folds (bench/analytics-rollups.ts). Then the rollup tables are vacuumed and every table analyzed.
 ${datasetLines(report)}
 - Queries: each endpoint over the last ${Object.entries(analyticsRanges)
-    .map(([range, days]) => `${range} (${days} days)`)
+    .map(([range, days]) => `${range} (${days} day${days === 1 ? "" : "s"})`)
     .join(
       ", ",
     )}, ending at the start of the hour, in ${benchTimeZone} (the operators' platform summary, \`GET /v1/ops/analytics/summary?livemode=false\`, in whole UTC hours, as an admin signed in); one request after another over HTTP (a dashboard's requests come from one browser), ${o.samples} measured after up to 10 unmeasured. Latency is sent → body read. \`timeseries\` asks for \`gross_volume\`.
