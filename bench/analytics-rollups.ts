@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { timeToPayBucketUpperMs, timeToPayColumns } from "../src/analytics/histogram.js";
+import { scalarColumns } from "../src/analytics/queries.js";
 import { returningCustomerWindowMs } from "../src/limits.js";
 import { dropSecondaryIndexes, idMarker } from "./analytics-data.js";
 
@@ -23,24 +24,7 @@ export interface RollupBuild {
 const quarterHour = "date_bin('15 minutes', %s, timestamptz '2000-01-01 00:00:00+00')";
 const bucket = (column: string) => quarterHour.replace("%s", column);
 const ttpColumns = [...timeToPayColumns];
-const rollupSums = [
-  "created",
-  "opened",
-  "succeeded",
-  "gross_amount",
-  "fees_charged",
-  "failed",
-  "canceled",
-  "expired",
-  "refunds",
-  "refunded_amount",
-  "fees_returned",
-  "time_to_pay_ms",
-  ...ttpColumns,
-  "new_payers",
-  "returning_payments",
-  "identified_payments",
-];
+const rollupSums = [...scalarColumns, ...ttpColumns];
 const addTo = (table: string, columns: string[]) =>
   `DO UPDATE SET ${columns.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(", ")}`;
 

@@ -8,7 +8,8 @@ import type { AnalyticsInterval, AnalyticsRange } from "./model.js";
  * has buckets, not payments. The primary key (merchant_id, livemode, bucket_start, …) is the index every read uses.
  */
 
-const scalarColumns = [
+/** The rollups' summed columns besides the histogram (the bench's set-based build writes the same ones). */
+export const scalarColumns = [
   "created",
   "opened",
   "succeeded",
