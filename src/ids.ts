@@ -25,6 +25,7 @@ export const idPrefixes = {
   walletPasskey: "wpk",
   walletChallenge: "wch",
   payment: "pay",
+  paymentLink: "plk",
   refund: "re",
   payout: "po",
   event: "evt",
