@@ -203,6 +203,7 @@ export const paymentCodeTtlMs = 60 * 1000; // a wallet's payment code works this
 export const paymentCodeConfirmWindowMs = 60 * 1000; // a payment_code payment waiting for the payer is canceled after
 export const paymentCodeMissesPerMerchantMax = 30; // unknown, used or expired codes per merchant and mode per window …
 export const paymentCodeMissWindowMs = 10 * 60 * 1000; // … then 429 rate_limited until the window ends
+export const paymentCodeMissCountCacheMs = 1_000; // how stale a process's view of that count may be
 export const paymentCaptureWindowMs = 7 * 24 * 60 * 60 * 1000; // a manual-capture hold is released after this
 export const paymentCaptureHoldGraceMs = 60 * 60 * 1000; // the ledger's own timeout of that hold comes this much later
 export const paymentFeePercentBpsDefault = 60; // 0.6 %, when a merchant has no fee schedule of its own
@@ -241,6 +242,16 @@ export const apiKeyAuthCacheMs = 5_000; // a key revoked through another process
 export const apiKeyAuthCacheEntriesMax = 10_000; // keys remembered per process
 export const walletSessionCacheMs = 5_000; // a wallet session ended through another process stops working within this
 export const walletSessionCacheEntriesMax = 100_000; // wallet sessions remembered per process
+
+// Sign-in security (src/security/sign-ins, docs/security-centre.md)
+export const deviceCookieMaxAgeS = 400 * 24 * 60 * 60; // the console's device cookie: browsers cap cookies at 400 days
+export const signInReportLinkTtlMs = 7 * 24 * 60 * 60 * 1000; // a "this wasn't me" link works this long, once
+export const signInsKeptMs = 90 * 24 * 60 * 60 * 1000; // sign-ins are deleted after this
+export const signInDevicesKeptMs = 180 * 24 * 60 * 60 * 1000; // devices not signed in from for this long are deleted
+export const signInDevicesListedMax = 50; // devices shown in the security centre, most recent first
+export const deviceTokenLengthMax = 64; // a device token the caller sends back (ours are 47 characters)
+export const walletPasswordResetCodeTtlMs = 10 * 60 * 1000; // a wallet password-reset code works this long
+export const walletPasswordResetsPerContactMax = 5; // reset codes sent to one email or phone per walletVerificationWindowMs
 export const noticeContextCacheMs = 10_000; // a receipt may use a merchant's or payer's details this old
 export const noticeContextCacheEntriesMax = 10_000; // merchant × payer notice contexts remembered per process
 export const feeScheduleCacheMs = 10_000; // a fee schedule changed elsewhere reaches new payments within this
