@@ -318,3 +318,12 @@ export const analyticsRangeMaxMs = 400 * 24 * 60 * 60 * 1000; // longest from..t
 export const analyticsTimeseriesPointsMax = 2_500; // buckets in one timeseries (hours over ~104 days, days over a year)
 export const analyticsMethodOwnPaymentsMin = 20; // finished payments by a method before a merchant's own figures show
 export const analyticsFailuresMax = 100; // failure code and method pairs listed, most frequent first
+
+// Payment links (src/payment-links)
+export const paymentLinkSlugLength = 16; // base62 characters after /pay/: about 95 bits, unguessable
+export const paymentLinkQuantityMax = 1_000; // the most quantity_max allows a payer to choose
+export const paymentLinkMaxUsesMax = 1_000_000;
+export const paymentLinkUsesPerAddressMax = 30; // payments one address may start from one link per window …
+export const paymentLinkUseWindowMs = 10 * 60 * 1000; // … then 429 rate_limited until the window ends
+export const paymentLinkSendsPerMerchantMax = 100; // payment requests by email or SMS per merchant and mode per window
+export const paymentLinkSendWindowMs = 60 * 60 * 1000;
