@@ -310,6 +310,7 @@ export const alertEvaluationBatchMax = 500; // merchants and modes judged per st
 // Merchant analytics (src/analytics, docs/analytics.md)
 export const analyticsBucketMs = 15 * 60 * 1000; // rollup bucket: every real time zone's day edge falls on one
 export const analyticsPlatformBucketMs = 60 * 60 * 1000; // the platform rollup's bucket (UTC hours)
+export const analyticsRebuildLockKey = 0x616e616c79; // advisory lock: folds share it, a rebuild holds it alone ("analy")
 export const analyticsFoldIntervalMs = 1_000; // how often the worker folds the inbox: figures lag by about this
 export const analyticsFoldBatchRowsMax = 5_000; // inbox rows folded per transaction
 export const returningCustomerWindowMs = 90 * 24 * 60 * 60 * 1000; // a success this soon after the payer's last is "returning"
