@@ -10,6 +10,7 @@ import {
 } from "../src/limits.js";
 import { merchantErrors } from "../src/merchants/errors.js";
 import { operatorErrors } from "../src/operators/errors.js";
+import { paymentLinkErrors } from "../src/payment-links/errors.js";
 import { paymentErrors } from "../src/payments/errors.js";
 import { sandboxErrors } from "../src/sandbox/errors.js";
 import { walletErrors } from "../src/wallets/errors.js";
@@ -37,6 +38,11 @@ export const catalogs: { title: string; source: string; definitions: Readonly<Re
     title: "Payments: payments, payment codes, capture, refunds, payouts",
     source: "src/payments/errors.ts",
     definitions: paymentErrors.definitions,
+  },
+  {
+    title: "Payment links",
+    source: "src/payment-links/errors.ts",
+    definitions: paymentLinkErrors.definitions,
   },
   { title: "Sandbox: test helpers", source: "src/sandbox/errors.ts", definitions: sandboxErrors.definitions },
   { title: "Webhook endpoints", source: "src/webhooks/errors.ts", definitions: webhookErrors.definitions },

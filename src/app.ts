@@ -33,6 +33,7 @@ import {
   httpTimeoutCheckIntervalMs,
 } from "./limits.js";
 import { merchantPlatformRoutes } from "./merchants/routes/index.js";
+import { paymentLinkRoutes } from "./payment-links/routes.js";
 import { paymentRoutes } from "./payments/routes/index.js";
 import type { Services } from "./runtime/services.js";
 import { testClockRoutes } from "./sandbox/routes/clock.js";
@@ -126,6 +127,10 @@ export async function buildApp(deps: AppDeps) {
   }
   if (deps.services) await app.register(walletRoutes, { wallets: deps.services.wallets });
   if (deps.services) await app.register(paymentRoutes, { payments: deps.services.payments });
+  if (deps.services) {
+    const { paymentLinks, payments } = deps.services;
+    await app.register(paymentLinkRoutes, { paymentLinks, links: payments.links });
+  }
   if (deps.services) await app.register(goLiveProbeRoutes, { probe: deps.services.goLiveProbe });
   if (deps.services)
     await app.register(sandboxHelperRoutes, { sandbox: deps.services.sandbox, payments: deps.services.payments });

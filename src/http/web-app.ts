@@ -118,6 +118,7 @@ export async function registerWebApp(app: FastifyInstance, distDir: string | nul
   pageRoute("/wallet", "wallet");
   pageRoute("/wallet/*", "wallet");
   pageRoute("/checkout/:id", "checkout");
+  pageRoute("/pay/:slug", "checkout"); // a payment link's page, in the checkout's bundle
 
   return {
     available: distDir !== null,

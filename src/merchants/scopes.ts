@@ -19,6 +19,7 @@ export const apiKeyResources = [
   "notification_settings",
   "alert_settings",
   "analytics",
+  "payment_links",
 ] as const;
 export type ApiKeyResource = (typeof apiKeyResources)[number];
 

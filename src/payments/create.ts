@@ -50,6 +50,11 @@ export interface CreatePaymentInput {
   /** Seconds until an unpaid payment expires (qr and checkout). */
   expiresIn?: number;
   paymentCode?: string;
+  /**
+   * A payment link's use (src/payment-links): the payment names the link, and claim runs first in the payment's
+   * own transaction, so the use is counted exactly when the payment exists (qr and checkout only).
+   */
+  link?: { id: string; claim(tx: Queryable): Promise<void> };
 }
 
 /** A 429 that says when to come back: the route copies retryAfterS to the Retry-After header. */
@@ -113,6 +118,7 @@ const paymentInsertColumns = [
   { name: "spend_day", type: "text" },
   { name: "spend_month", type: "text" },
   { name: "paid_at", type: "timestamptz" },
+  { name: "payment_link_id", type: "text" },
 ] as const;
 
 function paymentInsertValues(p: Payment): unknown[] {
@@ -147,6 +153,7 @@ function paymentInsertValues(p: Payment): unknown[] {
     p.spendDay,
     p.spendMonth,
     p.paidAt,
+    p.paymentLinkId,
   ];
 }
 
@@ -256,6 +263,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       updatedAt: v.now,
       paidAt: null,
       openedAt: null,
+      paymentLinkId: v.input.link?.id ?? null,
     };
   }
 
@@ -321,6 +329,17 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
         );
       }
       const draft = await draftOf(null, new Date(now.getTime() + expiresInMs));
+      const link = input.link;
+      if (link) {
+        // The link's claim counts this payment among its uses: the row is written at once, so the next use in the
+        // same transaction or after its commit sees it.
+        return withTransaction(pool, async (tx) => {
+          await link.claim(tx);
+          const created = await insertPayment(tx, draft, true);
+          await answer?.(tx, created);
+          return created;
+        });
+      }
       // No money moves yet: the row rides the next ledger batch to share its commit.
       let created: Payment | undefined;
       await ctx.ledger.runInBatch(async (tx) => {
@@ -331,6 +350,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       return created;
     }
 
+    if (input.link) throw new Error("a payment link makes qr or checkout payments only");
     if (input.paymentCode === undefined) {
       throw new ApiError("parameter_missing", "method payment_code needs the payment_code scanned.", "payment_code");
     }
@@ -479,7 +499,13 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
 
   async function list(
     scope: MerchantScope,
-    filter: { status?: PaymentStatus; method?: PaymentMethod; createdGte?: Date; createdLt?: Date },
+    filter: {
+      status?: PaymentStatus;
+      method?: PaymentMethod;
+      createdGte?: Date;
+      createdLt?: Date;
+      paymentLink?: string;
+    },
     page: PageRequest,
   ): Promise<ListPage<Payment>> {
     if (filter.createdGte && filter.createdLt && filter.createdGte >= filter.createdLt) {
@@ -489,7 +515,8 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       from: "payments",
       scope: "merchant_id = $1 AND livemode = $2",
       filter: `($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR method = $4)
-          AND ($5::timestamptz IS NULL OR created_at >= $5) AND ($6::timestamptz IS NULL OR created_at < $6)`,
+          AND ($5::timestamptz IS NULL OR created_at >= $5) AND ($6::timestamptz IS NULL OR created_at < $6)
+          AND ($7::text IS NULL OR payment_link_id = $7)`,
       params: [
         scope.merchantId,
         scope.livemode,
@@ -497,6 +524,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
         filter.method ?? null,
         filter.createdGte ?? null,
         filter.createdLt ?? null,
+        filter.paymentLink ?? null,
       ],
       idColumn: "id",
       sortColumns: ["created_at", "id"],

@@ -48,6 +48,8 @@ export interface Payment {
   paidAt: Date | null;
   /** When the payer first saw it: a checkout page view or a wallet's QR scan (analytics' "opened"). */
   openedAt: Date | null;
+  /** The payment link whose use made it (src/payment-links), or null. */
+  paymentLinkId: string | null;
 }
 
 export interface PaymentRow {
@@ -83,6 +85,7 @@ export interface PaymentRow {
   updated_at: Date;
   paid_at: Date | null;
   opened_at?: Date | null;
+  payment_link_id?: string | null;
 }
 
 export function paymentFromRow(row: PaymentRow): Payment {
@@ -119,6 +122,7 @@ export function paymentFromRow(row: PaymentRow): Payment {
     updatedAt: row.updated_at,
     paidAt: row.paid_at,
     openedAt: row.opened_at ?? null,
+    paymentLinkId: row.payment_link_id ?? null,
   };
 }
 
@@ -159,6 +163,7 @@ export function paymentJson(payment: Payment, links: PaymentLinks, options: { sv
     qr: payload ? { payload, svg: options.svg === false ? null : qrSvg(payload, "Pay with coffer") } : null,
     checkout_url: checkoutUrl(links, payment),
     return_url: payment.returnUrl,
+    payment_link: payment.paymentLinkId,
     failure_code: payment.failureCode,
     failure_message: payment.failureMessage,
     cancellation_reason: payment.cancellationReason,

@@ -44,6 +44,8 @@ export function createPaymentServices(deps: PaymentDeps) {
       create: creation.create,
       get: creation.get,
       list: creation.list,
+      /** A currency payments are taken in, or 400 currency_not_supported (payment links check theirs here). */
+      supportedCurrency: creation.supportedCurrency,
       capture: capture.capture,
       cancel: capture.cancel,
       /** Ends a requires_capture payment now, releasing its hold (the expiry worker; the sandbox's expire helper). */

@@ -23,6 +23,7 @@ import {
   type SmsTransport,
 } from "../notifications/transports.js";
 import { createOperatorServices, type OperatorServices } from "../operators/service.js";
+import { createPaymentLinkService, type PaymentLinkService } from "../payment-links/service.js";
 import { loadPaymentConfig, type PaymentConfig } from "../payments/config.js";
 import { unsubscribeKeyFrom } from "../payments/notices.js";
 import { createPaymentServices, type PaymentServices } from "../payments/service.js";
@@ -74,6 +75,8 @@ export interface Services {
   wallets: WalletServices;
   /** Payments: payment requests, QR and payment codes, checkout, capture, refunds, payouts, the merchant balance. */
   payments: PaymentServices;
+  /** Payment links: reusable /pay/{slug} links whose every use is a checkout payment (docs/payment-links.md). */
+  paymentLinks: PaymentLinkService;
   /** The sandbox's per-merchant test clocks: the time test-mode objects live in. */
   testClocks: TestClocks;
   /** The go-live probe of a merchant's webhook handler (POST /v1/console/go_live/probe). */
@@ -209,6 +212,7 @@ export function createServices(deps: ServiceDeps): Services {
     metrics,
     onPayoutFailed: alerts.payoutFailed,
   });
+  const paymentLinks = createPaymentLinkService({ pool, clock, currencies, testClocks, payments, notifications });
   const sandbox = {
     testPayers,
     helpers: createPaymentHelpers({
@@ -247,6 +251,7 @@ export function createServices(deps: ServiceDeps): Services {
     webhookDelivery,
     wallets,
     payments,
+    paymentLinks,
     testClocks,
     goLiveProbe,
     sandbox,

@@ -49,6 +49,9 @@ const PaymentListQuery = Type.Object(
     method: Type.Optional(PaymentMethodSchema),
     created_gte: Type.Optional(unixSecondsSchema("Created at or after this time.")),
     created_lt: Type.Optional(unixSecondsSchema("Created before this time.")),
+    payment_link: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: "Only the payments made through this link (plk_…)." }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -168,6 +171,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
           method: request.query.method,
           createdGte: dateFromUnixSeconds(request.query.created_gte),
           createdLt: dateFromUnixSeconds(request.query.created_lt),
+          paymentLink: request.query.payment_link,
         },
         pageRequest(request.query),
       );

@@ -67,6 +67,7 @@ export const PaymentSchema = Type.Object(
     ),
     checkout_url: Nullable(Type.String({ description: "The hosted checkout page (qr and checkout payments)." })),
     return_url: Nullable(Type.String()),
+    payment_link: Nullable(Type.String({ description: "The payment link (plk_…) whose use made this payment." })),
     failure_code: FailureCodeSchema,
     failure_message: Nullable(Type.String()),
     cancellation_reason: Nullable(literals(cancellationReasons)),
