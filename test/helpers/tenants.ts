@@ -114,6 +114,9 @@ async function merchantObjects(coffer: PaymentsCoffer, a: TestPaymentsMerchant, 
   await ok(await payer.client.post(`/v1/wallet/payments/${qr.id}/confirm`, {}));
   ids.paid_payment = qr.id;
 
+  const link = { currency: "USD", amount_type: "fixed", unit_amount: "900" };
+  ids.payment_link = (await ok(await a.console.post("/v1/payment_links", link), 201)).id;
+
   await setSettlementAccount(a, "6222020200112233445");
   ids.payout = (await ok(await a.console.post("/v1/payouts", { amount: "300", currency: "USD" }), 201)).id;
 

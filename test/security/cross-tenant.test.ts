@@ -43,6 +43,11 @@ const idKinds: Record<string, IdKind | { exempt: string }> = {
   "/v1/payments": merchantKind("payment"),
   "/v1/test_helpers/payments": merchantKind("payment", { aLive: "test_mode_only" }),
   "/v1/refunds": merchantKind("refund"),
+  "/v1/payment_links": merchantKind("payment_link"),
+  "/v1/pay": {
+    exempt:
+      "public by design: a payment link's page, found by its random slug (not its id), is for whoever holds the link",
+  },
   "/v1/payouts": merchantKind("payout"),
   "/v1/events": merchantKind("event"),
   "/v1/webhook_endpoints": merchantKind("webhook_endpoint"),
