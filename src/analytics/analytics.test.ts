@@ -13,6 +13,7 @@ import type { TestWalletUser } from "../../test/helpers/wallets.js";
 import { analyticsMethodOwnPaymentsMin, returningCustomerWindowMs } from "../limits.js";
 import { foldInbox } from "./fold.js";
 import { timeToPayBucket, timeToPayBucketCount, timeToPayQuantileMs } from "./histogram.js";
+import { analyticsServiceOf } from "./routes.js";
 
 /**
  * Merchant analytics against a generated history made through the real API (so the real code paths write the
@@ -514,5 +515,205 @@ describe("merchant analytics", () => {
       assert.equal(response.json().error.code, code, url);
       assert.equal(response.json().error.param, param, url);
     }
+  });
+  /** Every daily row equals the sum of the 15-minute rows of its day (merchant rows: in the merchant's zone). */
+  async function assertDailyLevels() {
+    const q = await coffer.db.pool.query(
+      `WITH fine AS (
+         SELECT r.merchant_id, r.livemode, (r.bucket_start AT TIME ZONE m.time_zone)::date AS day, r.currency, r.method,
+                to_jsonb(r) - '{merchant_id,livemode,bucket_start,currency,method}'::text[] AS figures
+           FROM analytics_rollups r JOIN merchants m ON m.id = r.merchant_id
+       ), fine_days AS (
+         SELECT merchant_id, livemode, day, currency, method, key, sum(value::numeric) AS total
+           FROM fine, jsonb_each_text(figures) GROUP BY 1, 2, 3, 4, 5, 6
+       ), coarse_days AS (
+         SELECT merchant_id, livemode, day, currency, method, key, value::numeric AS total
+           FROM analytics_rollups_daily d,
+                jsonb_each_text(to_jsonb(d) - '{merchant_id,livemode,day,currency,method}'::text[])
+       ), failures AS (
+         SELECT f.merchant_id, f.livemode, (f.bucket_start AT TIME ZONE m.time_zone)::date AS day, f.currency, f.method,
+                f.failure_code, sum(f.count) AS count
+           FROM analytics_failures f JOIN merchants m ON m.id = f.merchant_id GROUP BY 1, 2, 3, 4, 5, 6
+       ), platform AS (
+         SELECT (h.bucket_start AT TIME ZONE 'UTC')::date AS day, h.livemode, h.currency, h.method, key,
+                sum(value::numeric) AS total
+           FROM analytics_platform_hourly h,
+                jsonb_each_text(to_jsonb(h) - '{bucket_start,livemode,currency,method}'::text[]) GROUP BY 1, 2, 3, 4, 5
+       ), platform_days AS (
+         SELECT day, livemode, currency, method, key, value::numeric AS total
+           FROM analytics_platform_daily d, jsonb_each_text(to_jsonb(d) - '{day,livemode,currency,method}'::text[])
+       )
+       SELECT (SELECT count(*) FROM (SELECT * FROM fine_days WHERE total <> 0
+                 EXCEPT SELECT * FROM coarse_days WHERE total <> 0) x)::int AS missing,
+              (SELECT count(*) FROM (SELECT * FROM coarse_days WHERE total <> 0
+                 EXCEPT SELECT * FROM fine_days WHERE total <> 0) x)::int AS extra,
+              (SELECT count(*) FROM (SELECT * FROM failures WHERE count <> 0
+                 EXCEPT SELECT * FROM analytics_failures_daily WHERE count <> 0) x)::int AS failures_missing,
+              (SELECT count(*) FROM (SELECT * FROM analytics_failures_daily WHERE count <> 0
+                 EXCEPT SELECT * FROM failures WHERE count <> 0) x)::int AS failures_extra,
+              (SELECT count(*) FROM (SELECT * FROM platform WHERE total <> 0
+                 EXCEPT SELECT * FROM platform_days WHERE total <> 0) x)::int AS platform_missing,
+              (SELECT count(*) FROM (SELECT * FROM platform_days WHERE total <> 0
+                 EXCEPT SELECT * FROM platform WHERE total <> 0) x)::int AS platform_extra,
+              (SELECT count(*) FROM analytics_rollups_daily)::int AS days`,
+    );
+    const { days, ...differences } = q.rows[0];
+    assert.ok(days > 0, "the daily level has rows");
+    assert.deepEqual(differences, {
+      missing: 0,
+      extra: 0,
+      failures_missing: 0,
+      failures_extra: 0,
+      platform_missing: 0,
+      platform_extra: 0,
+    });
+  }
+
+  /** Summary, every timeseries by day/week/month, failures and methods, each against the rows, in one zone. */
+  async function assertEveryFigure(key: string, merchantId: string, timeZone: string, f: number, t: number) {
+    const zoned = `from=${f}&to=${t}&currency=USD&time_zone=${encodeURIComponent(timeZone)}`;
+    const summary = ok(await call(key, "GET", `/v1/analytics/summary?${zoned}`));
+    const { previous, object: _o, livemode: _l, from: sf, to: st, time_zone: _z, currency: _c, ...figures } = summary;
+    assert.deepEqual(figures, await recompute(merchantId, false, sf, st), `summary ${timeZone} ${f}..${t}`);
+    const { from: pf, to: pt, ...previousFigures } = previous;
+    assert.deepEqual(previousFigures, await recompute(merchantId, false, pf, pt), `previous ${timeZone}`);
+    for (const interval of ["day", "week", "month"]) {
+      for (const metric of ["gross_volume", "payments_created", "success_rate", "new_customers", "refunded_amount"]) {
+        const series = ok(
+          await call(key, "GET", `/v1/analytics/timeseries?${zoned}&metric=${metric}&interval=${interval}`),
+        );
+        for (const point of series.data) {
+          const r = await recompute(merchantId, false, point.start, point.end);
+          const expected = {
+            gross_volume: r.gross_volume,
+            payments_created: r.payments.created,
+            success_rate: r.success_rate,
+            new_customers: r.customers.new,
+            refunded_amount: r.refunded_amount,
+          }[metric as "gross_volume"];
+          assert.deepEqual(point.value, expected, `${metric} by ${interval} in ${timeZone} at ${point.start}`);
+        }
+      }
+    }
+    const failures = ok(await call(key, "GET", `/v1/analytics/failures?${zoned}`));
+    const raw = await coffer.db.pool.query(
+      `SELECT failure_code, method, count(*)::int AS count FROM payments
+        WHERE merchant_id = $1 AND NOT livemode AND status IN ('failed', 'expired') AND currency = 'USD'
+          AND updated_at >= to_timestamp($2) AND updated_at < to_timestamp($3)
+        GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`,
+      [merchantId, failures.from, failures.to],
+    );
+    const total = raw.rows.reduce((sum, row) => sum + row.count, 0);
+    assert.deepEqual(
+      { total: failures.total, data: failures.data },
+      { total, data: raw.rows.map((row) => ({ ...row, share: row.count / total })) },
+      `failures ${timeZone}`,
+    );
+    const methods = ok(await call(key, "GET", `/v1/analytics/methods?${zoned}`));
+    for (const m of methods.data) {
+      if (m.source !== "merchant") continue;
+      const own = await coffer.db.pool.query(
+        `SELECT count(*) FILTER (WHERE status = 'succeeded' AND paid_at >= to_timestamp($3) AND paid_at < to_timestamp($4))::int AS ok,
+                count(*) FILTER (WHERE status IN ('failed', 'canceled', 'expired')
+                                   AND updated_at >= to_timestamp($3) AND updated_at < to_timestamp($4))::int AS bad
+           FROM payments WHERE merchant_id = $1 AND NOT livemode AND method = $2 AND currency = 'USD'`,
+        [merchantId, m.method, methods.from, methods.to],
+      );
+      assert.equal(m.payments, own.rows[0].ok + own.rows[0].bad, `methods ${m.method} ${timeZone}`);
+    }
+  }
+
+  it("daily rollups: every day equals the 15-minute rows it sums, in each merchant's zone", async () => {
+    await assertDailyLevels();
+    // The other merchant's zone (Asia/Kolkata, +05:30) was set before its payments: its days were folded in it.
+    const kolkata = await coffer.db.pool.query(
+      "SELECT count(*)::int AS n FROM analytics_rollups_daily WHERE merchant_id = $1",
+      [other.merchantId],
+    );
+    assert.ok(kolkata.rows[0].n > 0);
+  });
+
+  it("ranges of whole days and partial edges give the figures of the rows, in the merchant's own zone", async () => {
+    const analytics = analyticsServiceOf(coffer.services);
+    for (const timeZone of ["America/New_York", "Asia/Shanghai", "Asia/Kolkata", "UTC"]) {
+      await analytics.setTimeZone(shop.merchantId, timeZone);
+      await assertDailyLevels();
+      // The whole history; then edges inside days (07:00 and 13:45 past some midnight), over the New York
+      // daylight-saving day; then a range shorter than a day.
+      for (const [f, t] of [
+        [from, to],
+        [from + 86_400 + 7 * 3600, from + 6 * 86_400 + 13 * 3600 + 45 * 60],
+        [from + 2 * 86_400 + 900, from + 2 * 86_400 + 20 * 3600],
+      ] as const) {
+        await assertEveryFigure(shop.secretKey, shop.merchantId, timeZone, f, t);
+      }
+    }
+    // In another zone than the merchant's, every figure is still the rows' (read from the 15-minute level).
+    await analytics.setTimeZone(shop.merchantId, "Asia/Shanghai");
+    await assertEveryFigure(shop.secretKey, shop.merchantId, "America/New_York", from + 3600, to - 3600);
+    const ny = ok(
+      await call(
+        shop.secretKey,
+        "GET",
+        `/v1/analytics/timeseries?${range}&time_zone=America/New_York&metric=payments_created&interval=day`,
+      ),
+    );
+    const dstDay = ny.data.find((p: { start: number }) => p.start === Date.parse("2026-03-08T05:00:00Z") / 1000);
+    assert.equal(dstDay.end - dstDay.start, 23 * 3600);
+  });
+
+  it("a daylight-saving day as the merchant's own: 23 hours, every figure the rows'", async () => {
+    const analytics = analyticsServiceOf(coffer.services);
+    await analytics.setTimeZone(shop.merchantId, "America/New_York");
+    const day = Date.parse("2026-03-08T05:00:00Z") / 1000;
+    const series = ok(
+      await call(
+        shop.secretKey,
+        "GET",
+        `/v1/analytics/timeseries?${range}&time_zone=America/New_York&metric=payments_created&interval=day`,
+      ),
+    );
+    const dstDay = series.data.find((p: { start: number }) => p.start === day);
+    assert.equal(dstDay.end - dstDay.start, 23 * 3600);
+    assert.equal(dstDay.value, (await recompute(shop.merchantId, false, day, day + 23 * 3600)).payments.created);
+    const rows = await coffer.db.pool.query(
+      "SELECT sum(created)::int AS n FROM analytics_rollups_daily WHERE merchant_id = $1 AND NOT livemode AND day = '2026-03-08'",
+      [shop.merchantId],
+    );
+    assert.equal(rows.rows[0].n ?? 0, dstDay.value);
+    await assertEveryFigure(shop.secretKey, shop.merchantId, "America/New_York", day - 3600, day + 23 * 3600 + 900);
+  });
+
+  it("time zone changes while workers fold: the daily level and every figure stay exact", async () => {
+    const analytics = analyticsServiceOf(coffer.services);
+    // Every payment of the shop taken out and put back (−, +) several times, folded in small batches by two
+    // workers while the zone changes back and forth: batches split the pairs, so the days move meanwhile.
+    await coffer.db.pool.query(
+      `INSERT INTO analytics_inbox (source, sign, object_id, merchant_id, livemode, currency, method, status, payer_id,
+                                    amount, fee, failure_code, created_at, opened_at, paid_at, final_at)
+       SELECT 'payment', s.sign, p.id, p.merchant_id, p.livemode, p.currency, p.method, p.status, p.payer_id,
+              p.amount_captured, p.fee_amount, p.failure_code, p.created_at, p.opened_at, p.paid_at,
+              CASE WHEN p.status IN ('failed', 'canceled', 'expired') THEN p.updated_at END
+         FROM payments p, generate_series(1, 6) g, (VALUES (-1), (1)) s(sign)
+        WHERE p.merchant_id = $1
+        ORDER BY g, s.sign, p.id`,
+      [shop.merchantId],
+    );
+    let folding = true;
+    const zones = ["Asia/Kolkata", "America/New_York", "Asia/Shanghai", "Europe/London"];
+    const changes = (async () => {
+      let changed = 0;
+      for (let i = 0; folding || i < 2; i++) {
+        await analytics.setTimeZone(shop.merchantId, zones[i % zones.length]!);
+        changed++;
+      }
+      return changed;
+    })();
+    await Promise.all([drain(13), drain(17)]);
+    folding = false;
+    assert.ok((await changes) >= 2);
+    await assertDailyLevels();
+    const zone = (await analytics.settings(shop.merchantId)).time_zone;
+    await assertEveryFigure(shop.secretKey, shop.merchantId, zone, from, to);
   });
 });

@@ -1,5 +1,6 @@
 import type { Pool, Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
+import { analyticsRebuildLockKey } from "../limits.js";
 import { addContribution, Deltas, type Figures, type InboxRow } from "./contributions.js";
 import { timeToPayColumns } from "./histogram.js";
 import { foldPayerSuccesses } from "./payers.js";
@@ -12,6 +13,8 @@ import { foldPayerSuccesses } from "./payers.js";
  */
 export async function foldInbox(pool: Pool, batchMax: number): Promise<number> {
   return withTransaction(pool, async (tx) => {
+    // A rebuild (rebuild.ts) holds this lock alone: folds wait for it instead of folding rows it rewrites.
+    await tx.query("SELECT pg_advisory_xact_lock_shared($1)", [analyticsRebuildLockKey]);
     const claimed = await tx.query<InboxRow>(
       `DELETE FROM analytics_inbox
         WHERE seq IN (SELECT seq FROM analytics_inbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
@@ -27,6 +30,7 @@ export async function foldInbox(pool: Pool, batchMax: number): Promise<number> {
     await upsertFailures(tx, deltas);
     await upsertPlatformRollups(tx, deltas);
     await upsertMerchantDays(tx, deltas);
+    await upsertDailyLevels(tx, deltas);
     return claimed.rows.length;
   });
 }
@@ -74,6 +78,31 @@ function additiveUpsert(
           ON CONFLICT (${keys}) DO UPDATE SET ${sets}`;
 }
 
+/**
+ * The daily levels (migration 0021) from the same deltas: merchant rows by the local day of the merchant's time zone
+ * (read in the statement, after its lock), platform rows by UTC day. Grouped and sorted in SQL, so every fold writes
+ * the keys in one order.
+ */
+function dailyUpsert(
+  table: string,
+  keyColumns: readonly [string, string][],
+  figureColumns: readonly [string, string, unknown][],
+  dayOf: string,
+  join: string,
+): string {
+  const all = [...keyColumns, ...figureColumns.map(([name, type]) => [name, type] as const)];
+  const params = all.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ");
+  const keys = keyColumns.map(([name]) => (name === "bucket_start" ? "day" : name));
+  const selected = keyColumns.map(([name]) => (name === "bucket_start" ? dayOf : `d.${name}`));
+  const figures = figureColumns.map(([name]) => name);
+  const positions = keys.map((_, i) => i + 1).join(", ");
+  return `INSERT INTO ${table} AS t (${[...keys, ...figures].join(", ")})
+          SELECT ${[...selected, ...figures.map((c) => `sum(d.${c})`)].join(", ")}
+            FROM unnest(${params}) AS d(${all.map(([name]) => name).join(", ")}) ${join}
+           GROUP BY ${positions} ORDER BY ${positions}
+          ON CONFLICT (${keys.join(", ")}) DO UPDATE SET ${figures.map((c) => `${c} = t.${c} + EXCLUDED.${c}`).join(", ")}`;
+}
+
 const merchantUpsertSql = additiveUpsert(
   "analytics_rollups",
   [
@@ -96,6 +125,91 @@ const platformUpsertSql = additiveUpsert(
   ],
   platformFigureColumns,
 );
+
+const merchantKeyColumns: readonly [string, string][] = [
+  ["merchant_id", "text"],
+  ["livemode", "boolean"],
+  ["bucket_start", "timestamptz"],
+  ["currency", "text"],
+  ["method", "text"],
+];
+const merchantTimeZoneJoin = "LEFT JOIN merchants m ON m.id = d.merchant_id";
+const merchantLocalDay = "(d.bucket_start AT TIME ZONE coalesce(m.time_zone, 'UTC'))::date";
+
+const merchantDailyUpsertSql = dailyUpsert(
+  "analytics_rollups_daily",
+  merchantKeyColumns,
+  merchantFigureColumns,
+  merchantLocalDay,
+  merchantTimeZoneJoin,
+);
+const failuresDailyUpsertSql = dailyUpsert(
+  "analytics_failures_daily",
+  [...merchantKeyColumns, ["failure_code", "text"]],
+  [["count", "bigint", null]],
+  merchantLocalDay,
+  merchantTimeZoneJoin,
+);
+const platformDailyUpsertSql = dailyUpsert(
+  "analytics_platform_daily",
+  [
+    ["bucket_start", "timestamptz"],
+    ["livemode", "boolean"],
+    ["currency", "text"],
+    ["method", "text"],
+  ],
+  platformFigureColumns,
+  "(d.bucket_start AT TIME ZONE 'UTC')::date",
+  "",
+);
+
+/** The advisory lock on a merchant's time zone: folds share it, a time zone change holds it alone. */
+export const timeZoneLockKey = (merchantId: string) => `hashtextextended('analytics-time-zone:' || ${merchantId}, 0)`;
+
+async function upsertDailyLevels(tx: Queryable, deltas: Deltas): Promise<void> {
+  const merchants = sortedById(deltas.merchant);
+  const failures = sortedById(deltas.failures).filter((r) => r.count !== 0n);
+  const merchantIds = [...new Set([...merchants, ...failures].map((r) => r.key.merchantId))].sort();
+  if (merchantIds.length > 0) {
+    // The merchants' time zones cannot change until this commits (service.ts changes one holding the lock alone).
+    await tx.query(
+      `SELECT pg_advisory_xact_lock_shared(${timeZoneLockKey("id")})
+         FROM (SELECT id FROM unnest($1::text[]) id ORDER BY id) ids`,
+      [merchantIds],
+    );
+  }
+  if (merchants.length > 0) {
+    await tx.query(merchantDailyUpsertSql, [
+      merchants.map((r) => r.key.merchantId),
+      merchants.map((r) => r.key.livemode),
+      merchants.map((r) => r.key.bucketStart),
+      merchants.map((r) => r.key.currency),
+      merchants.map((r) => r.key.method),
+      ...merchantFigureColumns.map(([, , read]) => merchants.map((r) => String(read(r.figures)))),
+    ]);
+  }
+  if (failures.length > 0) {
+    await tx.query(failuresDailyUpsertSql, [
+      failures.map((r) => r.key.merchantId),
+      failures.map((r) => r.key.livemode),
+      failures.map((r) => r.key.bucketStart),
+      failures.map((r) => r.key.currency),
+      failures.map((r) => r.key.method),
+      failures.map((r) => r.key.failureCode),
+      failures.map((r) => String(r.count)),
+    ]);
+  }
+  const platform = sortedById(deltas.platform);
+  if (platform.length > 0) {
+    await tx.query(platformDailyUpsertSql, [
+      platform.map((r) => r.key.bucketStart),
+      platform.map((r) => r.key.livemode),
+      platform.map((r) => r.key.currency),
+      platform.map((r) => r.key.method),
+      ...platformFigureColumns.map(([, , read]) => platform.map((r) => String(read(r.figures)))),
+    ]);
+  }
+}
 
 async function upsertMerchantRollups(tx: Queryable, deltas: Deltas): Promise<void> {
   const rows = sortedById(deltas.merchant);

@@ -1,10 +1,12 @@
 import type { Pool } from "../db/pool.js";
+import { withTransaction } from "../db/tx.js";
 import {
   analyticsBucketMs,
   analyticsDefaultRangeMs,
   analyticsFailuresMax,
   analyticsMethodOwnPaymentsMin,
   analyticsRangeMaxMs,
+  analyticsRebuildLockKey,
   analyticsTimeseriesPointsMax,
   returningCustomerWindowMs,
 } from "../limits.js";
@@ -12,7 +14,9 @@ import { defaultFeeSchedule } from "../payments/fee-schedules.js";
 import { paymentMethods } from "../payments/model.js";
 import type { TestClocks } from "../sandbox/test-clock.js";
 import type { Figures } from "./contributions.js";
+import { recomputeMerchantDays } from "./daily.js";
 import { analyticsError } from "./errors.js";
+import { timeZoneLockKey } from "./fold.js";
 import { timeToPayQuantileMs } from "./histogram.js";
 import { methodFacts } from "./methods.js";
 import {
@@ -264,7 +268,17 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
 
   async function setTimeZone(merchantId: string, timeZone: string) {
     if (!(await timeZones.has(timeZone))) throw analyticsError("time_zone_invalid", undefined, "time_zone");
-    await pool.query("UPDATE merchants SET time_zone = $2 WHERE id = $1", [merchantId, timeZone]);
+    // The daily rollups are days of this zone: recomputed from the 15-minute rows in the same transaction, while
+    // folds of this merchant wait (they share the lock), so figures stay exact through the change.
+    await withTransaction(pool, async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock_shared($1)", [analyticsRebuildLockKey]);
+      await tx.query(`SELECT pg_advisory_xact_lock(${timeZoneLockKey("$1::text")})`, [merchantId]);
+      const changed = await tx.query("UPDATE merchants SET time_zone = $2 WHERE id = $1 AND time_zone <> $2", [
+        merchantId,
+        timeZone,
+      ]);
+      if (changed.rowCount) await recomputeMerchantDays(tx, "m.id = $1", [merchantId]);
+    });
     return settings(merchantId);
   }
 
