@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { recomputeMerchantDays, recomputePlatformDays } from "../src/analytics/daily.js";
 import { timeToPayBucketUpperMs, timeToPayColumns } from "../src/analytics/histogram.js";
 import { scalarColumns } from "../src/analytics/queries.js";
 import { returningCustomerWindowMs } from "../src/limits.js";
@@ -159,6 +160,9 @@ export const rollupTables = [
   "analytics_payers",
   "analytics_platform_hourly",
   "analytics_merchant_days",
+  "analytics_rollups_daily",
+  "analytics_failures_daily",
+  "analytics_platform_daily",
 ];
 
 async function step(client: pg.ClientBase, log: (line: string) => void, name: string, sql: string, params?: unknown[]) {
@@ -198,6 +202,14 @@ export async function buildRollups(
   // The big merchant's generated rows end before `end`; its setup payments (folded by the worker) come after.
   await step(client, log, "generated rollups", generated!, [options.bigMerchantId, options.end]);
   for (const sql of platform) await step(client, log, "platform", sql);
+  // The daily levels sum the 15-minute and hourly rows per day (each merchant's zone, UTC for the platform): built
+  // from them, as a time zone change rebuilds a merchant's days.
+  let t1 = performance.now();
+  await recomputeMerchantDays(client, "true", []);
+  log(`rollups: daily levels: merchants in ${Math.round((performance.now() - t1) / 100) / 10} s`);
+  t1 = performance.now();
+  await recomputePlatformDays(client);
+  log(`rollups: daily levels: platform in ${Math.round((performance.now() - t1) / 100) / 10} s`);
   await client.query("DROP TABLE bench_payer_payments, bench_rollups");
   for (const definition of indexes) await step(client, log, "index", definition);
   await client.query("RESET work_mem");
