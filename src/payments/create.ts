@@ -9,8 +9,6 @@ import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pa
 import { newId } from "../ids.js";
 import {
   paymentCodeConfirmWindowMs,
-  paymentCodeMissesPerMerchantMax,
-  paymentCodeMissWindowMs,
   paymentExpiryMsDefault,
   paymentExpiryMsMax,
   paymentExpiryMsMin,
@@ -18,8 +16,8 @@ import {
   paymentMetadataKeysMax,
   paymentMetadataValueLengthMax,
 } from "../limits.js";
-import { hitRateLimit, rateLimitCount, retryAfterSeconds } from "../merchants/rate-limits.js";
 import type { Charger } from "./charge.js";
+import { createCodeMissGuard } from "./code-misses.js";
 import { claimPaymentCode, peekPaymentCode } from "./code-store.js";
 import type { PaymentContext } from "./deps.js";
 import { paymentError } from "./errors.js";
@@ -159,6 +157,7 @@ function paymentInsertValues(p: Payment): unknown[] {
 
 export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
   const { pool, clock } = ctx;
+  const codeMisses = createCodeMissGuard();
 
   /** A currency coffer knows and wallets hold; anything else is refused before a row is written. */
   function supportedCurrency(currency: string): string {
@@ -362,11 +361,9 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       );
     }
     const bucket = `payment_code:${scope.merchantId}:${scope.livemode ? "live" : "test"}`;
-    if ((await rateLimitCount(pool, bucket, paymentCodeMissWindowMs, systemNow)) >= paymentCodeMissesPerMerchantMax) {
-      throw new RetryAfterError(
-        retryAfterSeconds(systemNow, paymentCodeMissWindowMs),
-        "Too many unknown or expired payment codes; wait before trying more.",
-      );
+    const retryAfter = await codeMisses.retryAfter(pool, bucket, systemNow);
+    if (retryAfter !== undefined) {
+      throw new RetryAfterError(retryAfter, "Too many unknown or expired payment codes; wait before trying more.");
     }
     // Who the code names, without using it yet: the code is claimed in the payment's own transaction (usePaymentCode).
     // Sandbox hook: in test mode a magic code (docs/sandbox.md) stands for the merchant's scripted payer.
@@ -379,7 +376,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
         ? await peekPaymentCode(pool, input.paymentCode, scope.livemode, systemNow)
         : ({ miss: "payment_code_invalid" } as const);
     if ("miss" in named) {
-      await hitRateLimit(pool, bucket, paymentCodeMissWindowMs, systemNow);
+      await codeMisses.hit(pool, bucket, systemNow);
       throw paymentError(named.miss, undefined, "payment_code");
     }
     const draft = await draftOf(named.walletUserId, new Date(now.getTime() + paymentCodeConfirmWindowMs));

@@ -1,7 +1,15 @@
 import type { Queryable } from "../db/pool.js";
 import type { WalletAccounts } from "./accounts.js";
 import type { TierLimits, WalletConfig } from "./config.js";
-import { consumeSpend, precheckSpend, releaseSpend, type Spend, spendPeriods } from "./limits/spend.js";
+import {
+  consumeSpend,
+  fitsLimits,
+  precheckSpend,
+  releaseSpend,
+  type Spend,
+  type SpendUsage,
+  spendPeriods,
+} from "./limits/spend.js";
 import { assertNotFrozen, assertPerPayment, limitsOf, walletCurrency } from "./limits/tiers.js";
 import type { StepUpProof, WalletStepUp } from "./stepup/service.js";
 import type { WalletUser } from "./users/model.js";
@@ -30,6 +38,8 @@ export interface SpendAuthorization {
   walletAccountId: bigint;
   limits: TierLimits;
   spend: Spend;
+  /** The day's and month's usage authorize() read, before this spend. */
+  usageSeen: SpendUsage;
 }
 
 export type WalletSpend = ReturnType<typeof createWalletSpend>;
@@ -53,10 +63,10 @@ export function createWalletSpend(deps: {
     const limits = limitsOf(deps.config, user, currency);
     assertPerPayment(limits, input.amount);
     const spend = { userId: user.id, currency, amount: input.amount, periods: spendPeriods(deps.clock.now()) };
-    await precheckSpend(deps.pool, spend, limits);
+    const usageSeen = await precheckSpend(deps.pool, spend, limits);
     await deps.stepUp.require(user, input.amount, currency, input.stepUp, input.ip ?? null);
     const walletAccountId = await deps.accounts.walletAccountId(user, currency);
-    return { user, walletAccountId, limits, spend };
+    return { user, walletAccountId, limits, spend, usageSeen };
   }
 
   /** Inside the BatchHook, when the debit applied: re-checks the freeze and counts the limits, or throws. */
@@ -75,6 +85,9 @@ export function createWalletSpend(deps: {
    * waiting one commit each. When others of the wallet are in flight, the limits are checked again as if all of
    * them pass, so a burst that would cross a limit together is refused here rather than failing hooks in the batch
    * (which would make the batch writer re-plan). The hook's consumeSpend stays the binding check.
+   * The burst is judged first against the usage authorize() read moments ago: only a burst that would not fit it
+   * reads the counters again, so a hot wallet's spends cost no extra round trip each. A usage that grew since is
+   * still caught by the hook, at the price of a re-planned batch.
    */
   const inFlight = new Map<string, bigint>();
   async function exclusive<T>(auth: SpendAuthorization, submit: () => Promise<T>): Promise<T> {
@@ -82,8 +95,9 @@ export function createWalletSpend(deps: {
     const pending = inFlight.get(key) ?? 0n;
     inFlight.set(key, pending + auth.spend.amount);
     try {
-      if (pending > 0n) {
-        await precheckSpend(deps.pool, { ...auth.spend, amount: auth.spend.amount + pending }, auth.limits);
+      const burst = auth.spend.amount + pending;
+      if (pending > 0n && !fitsLimits(auth.usageSeen, burst, auth.limits)) {
+        await precheckSpend(deps.pool, { ...auth.spend, amount: burst }, auth.limits);
       }
       return await submit();
     } finally {

@@ -37,7 +37,7 @@ export async function spendUsage(
   userId: string,
   currency: string,
   periods: SpendPeriods,
-): Promise<{ day: bigint; month: bigint }> {
+): Promise<SpendUsage> {
   const result = await db.query<{ period: string; spent: bigint }>(
     "SELECT period, spent FROM wallet_spend_counters WHERE wallet_user_id = $1 AND currency = $2 AND period = ANY($3)",
     [userId, currency, [periods.day, periods.month]],
@@ -56,11 +56,25 @@ function limitError(which: "day" | "month", limit: bigint, used: bigint | undefi
     : walletError("monthly_limit_exceeded", `The monthly outgoing limit is ${limit}; ${rest}.`, "amount");
 }
 
-/** A fast refusal before the ledger is asked; the binding check is consumeSpend inside the hook. */
-export async function precheckSpend(db: Queryable, spend: Spend, limits: TierLimits): Promise<void> {
+export interface SpendUsage {
+  day: bigint;
+  month: bigint;
+}
+
+/** Whether a spend of amount fits the limits on top of usage, without reading anything. */
+export function fitsLimits(used: SpendUsage, amount: bigint, limits: TierLimits): boolean {
+  return used.day + amount <= limits.daily && used.month + amount <= limits.monthly;
+}
+
+/**
+ * A fast refusal before the ledger is asked; the binding check is consumeSpend inside the hook. Answers the usage
+ * it read, so a caller can judge a later burst in memory (WalletSpend.exclusive).
+ */
+export async function precheckSpend(db: Queryable, spend: Spend, limits: TierLimits): Promise<SpendUsage> {
   const used = await spendUsage(db, spend.userId, spend.currency, spend.periods);
   if (used.day + spend.amount > limits.daily) throw limitError("day", limits.daily, used.day);
   if (used.month + spend.amount > limits.monthly) throw limitError("month", limits.monthly, used.month);
+  return used;
 }
 
 /**
