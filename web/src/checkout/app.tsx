@@ -5,6 +5,7 @@ import { match, usePath } from "../shared/router";
 import { Alert, Spinner } from "../shared/ui";
 import { messages, useT } from "./messages";
 import { PayForm } from "./pay-form";
+import { PayLinkPage } from "./pay-link";
 import { type CheckoutSummary, isOpen, isPaid, useCheckout } from "./summary";
 
 /**
@@ -17,9 +18,15 @@ export function App() {
   const initialLocale: Locale | undefined = asked === "en" || asked === "zh-CN" ? asked : undefined;
   return (
     <I18nProvider messages={messages} initialLocale={initialLocale}>
-      <Checkout />
+      <Page />
     </I18nProvider>
   );
+}
+
+/** /pay/{slug} is a payment link's page (./pay-link.tsx); it leads to /checkout/{id}. */
+function Page() {
+  const slug = match("/pay/:slug", usePath())?.slug;
+  return slug ? <PayLinkPage slug={slug} /> : <Checkout />;
 }
 
 function Checkout() {

@@ -21,6 +21,7 @@ import { HomePage } from "./pages/home";
 import { KybPage } from "./pages/kyb";
 import { PaymentMethodsPage } from "./pages/lazy";
 import { DevMailboxPage } from "./pages/mailbox";
+import { PaymentLinkDetailPage, PaymentLinksPage } from "./pages/payment-links";
 import { PaymentDetailPage, PaymentsPage } from "./pages/payments";
 import { SecurityPage } from "./pages/security";
 import { TeamPage } from "./pages/team";
@@ -45,6 +46,7 @@ const publicPages: Record<string, ComponentType> = {
 const signedInPages: Record<string, ComponentType> = {
   "/": HomePage,
   "/payments": PaymentsPage,
+  "/payment-links": PaymentLinksPage,
   "/payment-methods": PaymentMethodsPage,
   "/balance": BalancePage,
   "/webhooks": WebhooksPage,
@@ -71,6 +73,8 @@ function SignedInRoutes({ path }: { path: string }) {
   if (Page) return <Page />;
   const payment = match("/payments/:id", path);
   if (payment?.id) return <PaymentDetailPage id={payment.id} />;
+  const paymentLink = match("/payment-links/:id", path);
+  if (paymentLink?.id) return <PaymentLinkDetailPage id={paymentLink.id} />;
   const endpoint = match("/webhooks/:id", path);
   if (endpoint?.id) return <WebhookDetailPage id={endpoint.id} />;
   return <NotFound />;

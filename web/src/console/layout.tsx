@@ -12,6 +12,7 @@ import { isAdmin, useMe, useSession } from "./session";
 const navItems: { to: string; label: keyof typeof en; adminOnly?: boolean }[] = [
   { to: "/", label: "nav.home" },
   { to: "/payments", label: "nav.payments" },
+  { to: "/payment-links", label: "nav.paymentLinks" },
   { to: "/payment-methods", label: "nav.methods" },
   { to: "/balance", label: "nav.balance" },
   { to: "/webhooks", label: "nav.webhooks" },

@@ -1,0 +1,477 @@
+import { useState } from "react";
+import type { ListPage } from "../../shared/api";
+import { parseMoney } from "../../shared/money";
+import { Link, navigate } from "../../shared/router";
+import { Alert, Badge, Button, Card, DataTable, DefinitionList, Empty, SelectField, TextField } from "../../shared/ui";
+import { useAction, useAsync } from "../../shared/use-async";
+import { api, type Payment } from "../api";
+import { ConfirmButton, ConsoleError, type Cursor, LoadedTable, Pager, StatusBadge, useFormat } from "../common";
+import { type en, useT } from "../messages";
+import { canWrite, useMe } from "../session";
+import { useLinksT } from "./payment-links-messages";
+
+/** Payment links: the list with uses and totals, a form for a new one, and one link with its QR code, sending and payments. */
+interface PaymentLink {
+  id: string;
+  livemode: boolean;
+  active: boolean;
+  url: string;
+  qr_svg: string | null;
+  currency: string;
+  amount_type: "fixed" | "customer_chooses";
+  unit_amount: string | null;
+  quantity_max: number | null;
+  amount_min: string | null;
+  amount_max: string | null;
+  description: string | null;
+  return_url: string | null;
+  max_uses: number | null;
+  expires_at: number | null;
+  uses: { succeeded: number; open: number };
+  amount_received: string;
+  amount_refunded: string;
+  deactivated_at: number | null;
+  created: number;
+}
+
+function useAmountText() {
+  const format = useFormat();
+  const { t } = useLinksT();
+  return (link: PaymentLink) => {
+    if (link.unit_amount !== null) {
+      const price = format.money(link.unit_amount, link.currency);
+      return link.quantity_max === null ? price : t("links.each", { price, max: link.quantity_max });
+    }
+    return t("links.range", {
+      min: format.money(link.amount_min!, link.currency),
+      max: format.money(link.amount_max!, link.currency),
+    });
+  };
+}
+
+function LinkStatus({ link }: { link: PaymentLink }) {
+  const { t } = useLinksT();
+  return link.active ? (
+    <Badge tone="good">{t("links.active")}</Badge>
+  ) : (
+    <Badge tone="neutral">{t("links.inactive")}</Badge>
+  );
+}
+
+export function PaymentLinksPage() {
+  const { t } = useLinksT();
+  const format = useFormat();
+  const me = useMe();
+  const amountText = useAmountText();
+  const [show, setShow] = useState("");
+  const [cursor, setCursor] = useState<Cursor>({});
+  const [creating, setCreating] = useState(false);
+  const common = useT().t;
+  const links = useAsync(
+    () =>
+      api.get<ListPage<PaymentLink>>("/v1/payment_links", {
+        active: show === "" ? undefined : show === "active",
+        limit: 20,
+        ...cursor,
+      }),
+    [show, cursor],
+  );
+  return (
+    <>
+      <h1>{t("links.title")}</h1>
+      <p>{t("links.intro")}</p>
+      {canWrite(me) && !creating ? (
+        <p>
+          <Button onClick={() => setCreating(true)}>{t("links.new")}</Button>
+        </p>
+      ) : null}
+      {creating ? (
+        <Card title={t("create.title")}>
+          <CreateLinkForm onCreated={(link) => navigate(`/payment-links/${link.id}`)} />
+        </Card>
+      ) : null}
+      <div className="form-row">
+        <SelectField
+          label={t("links.show")}
+          value={show}
+          onChange={(e) => {
+            setCursor({});
+            setShow(e.target.value);
+          }}
+        >
+          <option value="">{common("common.all")}</option>
+          <option value="active">{t("links.show.active")}</option>
+          <option value="inactive">{t("links.show.inactive")}</option>
+        </SelectField>
+      </div>
+      <LoadedTable
+        state={links}
+        rows={(page) => page.data}
+        rowKey={(l) => l.id}
+        caption={t("links.title")}
+        empty={t("links.empty")}
+        columns={[
+          {
+            header: t("links.col.link"),
+            render: (l) => (
+              <Link to={`/payment-links/${l.id}`} aria-label={t("links.open", { id: l.id })}>
+                {l.description ?? t("links.noDescription")}
+              </Link>
+            ),
+          },
+          { header: t("links.col.amount"), render: (l) => amountText(l) },
+          {
+            header: t("links.col.uses"),
+            render: (l) =>
+              l.max_uses === null
+                ? String(l.uses.succeeded)
+                : t("links.usesOf", { used: l.uses.succeeded, max: l.max_uses }),
+          },
+          {
+            header: t("links.col.received"),
+            className: "amount",
+            render: (l) => format.money(l.amount_received, l.currency),
+          },
+          { header: t("links.col.status"), render: (l) => <LinkStatus link={l} /> },
+          { header: t("links.col.created"), render: (l) => format.date(l.created) },
+        ]}
+      />
+      <Pager page={links.data} cursor={cursor} onChange={setCursor} />
+    </>
+  );
+}
+
+/** The end of a local day ("2026-04-02") in Unix seconds: a link "until" a day takes payments all that day. */
+function endOfLocalDay(day: string): number | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return undefined;
+  return Math.floor(new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + 1).getTime() / 1000) - 1;
+}
+
+function CreateLinkForm({ onCreated }: { onCreated(link: PaymentLink): void }) {
+  const { t } = useLinksT();
+  const common = useT().t;
+  const [amountType, setAmountType] = useState<"fixed" | "customer_chooses">("fixed");
+  const [currency, setCurrency] = useState("USD");
+  const [price, setPrice] = useState("");
+  const [quantityMax, setQuantityMax] = useState("");
+  const [min, setMin] = useState("");
+  const [max, setMax] = useState("");
+  const [description, setDescription] = useState("");
+  const [maxUses, setMaxUses] = useState("");
+  const [expires, setExpires] = useState("");
+  const [returnUrl, setReturnUrl] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const create = useAction(async (body: Record<string, unknown>) => {
+    onCreated(await api.post<PaymentLink>("/v1/payment_links", body));
+  });
+
+  const submit = () => {
+    const found: Record<string, string> = {};
+    const money = (field: string, text: string) => {
+      const parsed = parseMoney(text, currency);
+      if (parsed.ok) return parsed.minor;
+      found[field] = common(`money.${parsed.reason}` as keyof typeof en);
+      return undefined;
+    };
+    const whole = (field: string, text: string) => {
+      if (text.trim() === "") return undefined;
+      if (/^\d+$/.test(text.trim())) return Number(text.trim());
+      found[field] = t("create.wholeNumber");
+      return undefined;
+    };
+    const body: Record<string, unknown> = { currency, amount_type: amountType };
+    if (amountType === "fixed") {
+      body.unit_amount = money("price", price);
+      body.quantity_max = whole("quantityMax", quantityMax);
+    } else {
+      body.amount_min = money("min", min);
+      body.amount_max = money("max", max);
+    }
+    if (description.trim()) body.description = description.trim();
+    body.max_uses = whole("maxUses", maxUses);
+    body.expires_at = expires ? endOfLocalDay(expires) : undefined;
+    if (returnUrl.trim()) body.return_url = returnUrl.trim();
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    create.run(Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)));
+  };
+
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        submit();
+      }}
+      noValidate
+    >
+      <div className="form-row">
+        <SelectField
+          label={t("create.amountType")}
+          value={amountType}
+          onChange={(e) => setAmountType(e.target.value as "fixed" | "customer_chooses")}
+        >
+          <option value="fixed">{t("create.amountType.fixed")}</option>
+          <option value="customer_chooses">{t("create.amountType.customer_chooses")}</option>
+        </SelectField>
+        <TextField
+          label={t("create.currency")}
+          value={currency}
+          maxLength={10}
+          onChange={(e) => setCurrency(e.target.value.toUpperCase())}
+        />
+      </div>
+      {amountType === "fixed" ? (
+        <div className="form-row">
+          <TextField
+            label={t("create.price", { currency })}
+            inputMode="decimal"
+            value={price}
+            error={errors.price}
+            onChange={(e) => setPrice(e.target.value)}
+          />
+          <TextField
+            label={t("create.quantityMax")}
+            inputMode="numeric"
+            hint={t("create.quantityMaxHint")}
+            value={quantityMax}
+            error={errors.quantityMax}
+            onChange={(e) => setQuantityMax(e.target.value)}
+          />
+        </div>
+      ) : (
+        <div className="form-row">
+          <TextField
+            label={t("create.min", { currency })}
+            inputMode="decimal"
+            value={min}
+            error={errors.min}
+            onChange={(e) => setMin(e.target.value)}
+          />
+          <TextField
+            label={t("create.max", { currency })}
+            inputMode="decimal"
+            value={max}
+            error={errors.max}
+            onChange={(e) => setMax(e.target.value)}
+          />
+        </div>
+      )}
+      <TextField
+        label={t("create.description")}
+        value={description}
+        maxLength={500}
+        onChange={(e) => setDescription(e.target.value)}
+      />
+      <div className="form-row">
+        <TextField
+          label={t("create.maxUses")}
+          inputMode="numeric"
+          value={maxUses}
+          error={errors.maxUses}
+          onChange={(e) => setMaxUses(e.target.value)}
+        />
+        <TextField
+          type="date"
+          label={t("create.expires")}
+          value={expires}
+          onChange={(e) => setExpires(e.target.value)}
+        />
+      </div>
+      <TextField
+        type="url"
+        label={t("create.returnUrl")}
+        value={returnUrl}
+        onChange={(e) => setReturnUrl(e.target.value)}
+      />
+      <ConsoleError error={create.error} />
+      <Button type="submit" pending={create.pending}>
+        {t("create.submit")}
+      </Button>
+    </form>
+  );
+}
+
+function svgDataUrl(svg: string): string {
+  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+}
+
+function CopyLink({ url }: { url: string }) {
+  const { t } = useLinksT();
+  const [copied, setCopied] = useState(false);
+  return (
+    <Button
+      variant="secondary"
+      onClick={async () => {
+        await navigator.clipboard?.writeText(url).catch(() => undefined);
+        setCopied(true);
+      }}
+    >
+      {copied ? t("detail.copied") : t("detail.copy")}
+    </Button>
+  );
+}
+
+function SendForm({ link }: { link: PaymentLink }) {
+  const { t, locale } = useLinksT();
+  const [to, setTo] = useState("");
+  const [language, setLanguage] = useState<"en" | "zh-CN">(locale);
+  const [missing, setMissing] = useState(false);
+  const [sent, setSent] = useState<string | null>(null);
+  const send = useAction(async () => {
+    const contact = to.trim();
+    const body = contact.includes("@") ? { email: contact } : { phone: contact };
+    const answer = await api.post<{ to: string }>(`/v1/payment_links/${encodeURIComponent(link.id)}/send`, {
+      ...body,
+      locale: language,
+    });
+    setSent(answer.to);
+    setTo("");
+  });
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        setSent(null);
+        if (!to.trim()) return setMissing(true);
+        setMissing(false);
+        send.run();
+      }}
+      noValidate
+    >
+      <p className="field-hint">{t("send.hint")}</p>
+      <div className="form-row">
+        <TextField
+          label={t("send.to")}
+          value={to}
+          autoComplete="off"
+          error={missing ? t("send.missing") : null}
+          onChange={(e) => setTo(e.target.value)}
+        />
+        <SelectField
+          label={t("send.language")}
+          value={language}
+          onChange={(e) => setLanguage(e.target.value as "en" | "zh-CN")}
+        >
+          <option value="en" lang="en">
+            English
+          </option>
+          <option value="zh-CN" lang="zh-CN">
+            简体中文
+          </option>
+        </SelectField>
+      </div>
+      <ConsoleError error={send.error} />
+      {sent ? <Alert kind="success">{t("send.sent", { to: sent })}</Alert> : null}
+      <Button type="submit" pending={send.pending}>
+        {t("send.submit")}
+      </Button>
+    </form>
+  );
+}
+
+export function PaymentLinkDetailPage({ id }: { id: string }) {
+  const { t } = useLinksT();
+  const common = useT().t;
+  const format = useFormat();
+  const me = useMe();
+  const amountText = useAmountText();
+  const link = useAsync(() => api.get<PaymentLink>(`/v1/payment_links/${encodeURIComponent(id)}`), [id]);
+  const payments = useAsync(() => api.get<ListPage<Payment>>("/v1/payments", { payment_link: id, limit: 20 }), [id]);
+  const deactivate = useAction(async () => {
+    await api.post(`/v1/payment_links/${encodeURIComponent(id)}/deactivate`, {});
+    link.reload();
+  });
+  const l = link.data;
+  return (
+    <>
+      <p>
+        <Link to="/payment-links">{t("detail.back")}</Link>
+      </p>
+      <h1>
+        {t("detail.title")} <code>{id}</code>
+      </h1>
+      <ConsoleError error={link.error} />
+      {l ? (
+        <>
+          <Card title={l.description ?? t("links.noDescription")} actions={<LinkStatus link={l} />}>
+            <DefinitionList
+              items={[
+                [t("detail.amount"), amountText(l)],
+                [t("detail.uses"), String(l.uses.succeeded)],
+                [t("detail.open"), String(l.uses.open)],
+                [t("detail.maxUses"), l.max_uses === null ? t("detail.unlimited") : String(l.max_uses)],
+                [t("detail.received"), format.money(l.amount_received, l.currency)],
+                [t("detail.refunded"), format.money(l.amount_refunded, l.currency)],
+                [t("detail.expires"), l.expires_at === null ? t("detail.never") : format.date(l.expires_at)],
+                [t("detail.returnUrl"), l.return_url ?? "—"],
+                [t("detail.created"), format.date(l.created)],
+              ]}
+            />
+            {!l.active ? <Alert kind="info">{t("detail.deactivated")}</Alert> : null}
+            {l.active && canWrite(me) ? (
+              <>
+                <ConsoleError error={deactivate.error} />
+                <ConfirmButton
+                  label={t("detail.deactivate")}
+                  confirmLabel={t("detail.deactivateConfirm")}
+                  pending={deactivate.pending}
+                  onConfirm={() => deactivate.run()}
+                />
+              </>
+            ) : null}
+          </Card>
+          {l.active ? (
+            <Card title={t("detail.share")}>
+              <p>
+                <a href={l.url} aria-label={t("detail.url")}>
+                  {l.url}
+                </a>{" "}
+                <CopyLink url={l.url} />
+              </p>
+              {l.qr_svg ? (
+                <figure className="qr">
+                  <img src={svgDataUrl(l.qr_svg)} alt={t("detail.qrAlt")} width={200} height={200} />
+                  <figcaption>
+                    <a href={svgDataUrl(l.qr_svg)} download={`payment-link-${l.id}.svg`}>
+                      {t("detail.downloadQr")}
+                    </a>
+                  </figcaption>
+                </figure>
+              ) : null}
+            </Card>
+          ) : null}
+          {l.active && canWrite(me) ? (
+            <Card title={t("send.title")}>
+              <SendForm link={l} />
+            </Card>
+          ) : null}
+        </>
+      ) : null}
+      <Card title={t("detail.payments")}>
+        <ConsoleError error={payments.error} />
+        {payments.data && payments.data.data.length === 0 ? <Empty>{t("detail.noPayments")}</Empty> : null}
+        {payments.data && payments.data.data.length > 0 ? (
+          <DataTable
+            rows={payments.data.data}
+            rowKey={(p) => p.id}
+            caption={t("detail.payments")}
+            columns={[
+              {
+                header: common("payments.amount"),
+                className: "amount",
+                render: (p) => (
+                  <Link to={`/payments/${p.id}`} aria-label={common("payments.open", { id: p.id })}>
+                    {format.money(p.amount, p.currency)}
+                  </Link>
+                ),
+              },
+              { header: common("payments.status"), render: (p) => <StatusBadge status={p.status} /> },
+              { header: common("payments.created"), render: (p) => format.date(p.created) },
+            ]}
+          />
+        ) : null}
+      </Card>
+    </>
+  );
+}
