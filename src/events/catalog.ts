@@ -36,8 +36,10 @@ export const eventCatalog = {
   "webhook_endpoint.probe":
     "Sent only by the go-live probe, straight to the probed endpoint whatever its `enabled_events`; `data.object` is the endpoint. Never stored, listed or retried: answer 2xx as for any type you do not act on.",
   "wallet_user.created": "A wallet user signed up and verified their contact.",
-  "wallet_user.frozen": "An operator froze the wallet: it can neither pay nor withdraw.",
-  "wallet_user.unfrozen": "An operator unfroze the wallet.",
+  "wallet_user.frozen":
+    "The wallet was frozen, by an operator or by its owner reporting a sign-in that was not theirs: it can neither pay nor withdraw.",
+  "wallet_user.unfrozen":
+    "The wallet was unfrozen, by an operator or by its owner's password reset after reporting a sign-in.",
   "wallet_user.tier_changed": "The wallet user's identity tier (and so their limits) changed.",
   "wallet_user.locked": "Too many failed sign-ins locked the wallet user's login for a while.",
   "kyc_submission.created": "A wallet user submitted identity details for verification.",

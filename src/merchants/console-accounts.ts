@@ -262,7 +262,7 @@ export function createConsoleAccounts(deps: {
       if (!used.ok) return used;
       await tx.query(
         `UPDATE merchant_users SET password_hash = $2, email_verified_at = COALESCE(email_verified_at, $3),
-                failed_logins = 0, locked_until = NULL WHERE id = $1`,
+                failed_logins = 0, locked_until = NULL, password_reset_required_at = NULL WHERE id = $1`,
         [user.id, passwordHash, now],
       );
       await deps.sessions.revokeAllOfUser(tx, user.id);

@@ -2,8 +2,12 @@ import type { Clock } from "../clock.js";
 import type { Pool } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { loginFailuresPerIpMax, loginFailureWindowMs } from "../limits.js";
+import type { NotificationService } from "../notifications/service.js";
+import type { Locale } from "../notifications/templates.js";
 import { appendAudit } from "../security/audit.js";
 import { verifyPassword } from "../security/passwords.js";
+import { consoleNewDeviceTemplate } from "../security/sign-ins/messages.js";
+import type { SignInService } from "../security/sign-ins/service.js";
 import type { ConsoleSessions, IssuedSession, SessionMethod } from "./console-sessions.js";
 import { normalizeEmail } from "./email-address.js";
 import { recordFailure, recordSuccess, releaseAttempt, reserveAttempt } from "./lockout.js";
@@ -26,6 +30,7 @@ export type LoginFailure =
   | "totp_invalid"
   | "totp_replayed"
   | "no_merchant_access"
+  | "password_reset_required"
   | "rate_limited";
 
 export interface LoginRequest {
@@ -35,17 +40,30 @@ export interface LoginRequest {
   merchantId?: string;
   ip: string | null;
   userAgent: string | null;
+  /** The browser's device cookie (src/security/sign-ins), if it has one. */
+  deviceToken?: string | null;
+  /** Where links in a new-device alert point. */
+  linkBase?: string;
 }
 
 export interface OpenedSession {
   session: IssuedSession;
   userId: string;
   membership: Membership;
+  /** The device token for the browser's device cookie. */
+  deviceToken: string;
 }
 
 export type ConsoleLogin = ReturnType<typeof createConsoleLogin>;
 
-export function createConsoleLogin(deps: { pool: Pool; clock: Clock; sessions: ConsoleSessions; totp: TotpFactor }) {
+export function createConsoleLogin(deps: {
+  pool: Pool;
+  clock: Clock;
+  sessions: ConsoleSessions;
+  totp: TotpFactor;
+  signIns: SignInService;
+  notifications: NotificationService;
+}) {
   const ipBucket = (ip: string) => `login_failures:ip:${ip}`;
 
   async function loginFailed(input: {
@@ -75,40 +93,83 @@ export function createConsoleLogin(deps: { pool: Pool; clock: Clock; sessions: C
     return fail(input.code);
   }
 
-  /** Opens a session for a user who has proven who they are; shared by password and passkey sign-in. */
+  /**
+   * Opens a session for a user who has proven who they are; shared by password and passkey sign-in. Records the
+   * sign-in and its device, and queues a new-device alert in the same transaction. A user who reported a sign-in as
+   * not theirs gets no session until they reset their password.
+   */
   async function openSession(
     user: { id: string },
-    input: { merchantId?: string; method: SessionMethod; ip: string | null; userAgent: string | null },
-  ): Promise<Result<OpenedSession, "no_merchant_access">> {
+    input: {
+      merchantId?: string;
+      method: SessionMethod;
+      ip: string | null;
+      userAgent: string | null;
+      deviceToken?: string | null;
+      linkBase?: string;
+    },
+  ): Promise<Result<OpenedSession, "no_merchant_access" | "password_reset_required">> {
     const now = deps.clock.now();
-    return withTransaction(deps.pool, async (tx) => {
-      const memberships = await membershipsOf(tx, user.id);
-      const membership = input.merchantId ? memberships.find((m) => m.merchantId === input.merchantId) : memberships[0];
-      if (!membership) return fail("no_merchant_access");
-      await recordSuccess(tx, "merchant_users", user.id);
-      const session = await deps.sessions.create(tx, {
-        userId: user.id,
-        merchantId: membership.merchantId,
-        method: input.method,
-        ip: input.ip,
-        userAgent: input.userAgent,
-      });
-      await appendAudit(
-        tx,
-        {
-          actorType: "merchant_user",
-          actorId: user.id,
+    const opened = await withTransaction(
+      deps.pool,
+      async (tx): Promise<Result<OpenedSession, "no_merchant_access" | "password_reset_required">> => {
+        const person = await tx.query<{ email: string; locale: Locale; reset_required: boolean }>(
+          "SELECT email, locale, password_reset_required_at IS NOT NULL AS reset_required FROM merchant_users WHERE id = $1",
+          [user.id],
+        );
+        if (person.rows[0]?.reset_required) return fail("password_reset_required");
+        const memberships = await membershipsOf(tx, user.id);
+        const membership = input.merchantId
+          ? memberships.find((m) => m.merchantId === input.merchantId)
+          : memberships[0];
+        if (!membership) return fail("no_merchant_access");
+        await recordSuccess(tx, "merchant_users", user.id);
+        const session = await deps.sessions.create(tx, {
+          userId: user.id,
           merchantId: membership.merchantId,
-          action: "console.login_succeeded",
-          targetType: "console_session",
-          targetId: session.id,
+          method: input.method,
           ip: input.ip,
-          details: { method: input.method },
-        },
-        now,
-      );
-      return ok({ session, userId: user.id, membership });
-    });
+          userAgent: input.userAgent,
+        });
+        await appendAudit(
+          tx,
+          {
+            actorType: "merchant_user",
+            actorId: user.id,
+            merchantId: membership.merchantId,
+            action: "console.login_succeeded",
+            targetType: "console_session",
+            targetId: session.id,
+            ip: input.ip,
+            details: { method: input.method },
+          },
+          now,
+        );
+        const base = input.linkBase ?? "";
+        const signIn = await deps.signIns.record(tx, {
+          subject: { type: "merchant_user", id: user.id },
+          deviceToken: input.deviceToken,
+          sessionId: session.id,
+          method: input.method,
+          ip: input.ip,
+          userAgent: input.userAgent,
+          alert: person.rows[0]
+            ? {
+                channel: "email",
+                to: person.rows[0].email,
+                locale: person.rows[0].locale,
+                template: consoleNewDeviceTemplate,
+                vars: { email: person.rows[0].email },
+                link: (token) => `${base}/console/not-me?token=${encodeURIComponent(token)}`,
+                merchantId: membership.merchantId,
+              }
+            : null,
+        });
+        return ok({ session, userId: user.id, membership, deviceToken: signIn.deviceToken });
+      },
+    );
+    if (opened.ok) deps.notifications.kick();
+    return opened;
   }
 
   async function login(input: LoginRequest): Promise<Result<OpenedSession, LoginFailure>> {
@@ -161,7 +222,14 @@ export function createConsoleLogin(deps: { pool: Pool; clock: Clock; sessions: C
       await releaseAttempt(deps.pool, "merchant_users", user.id);
       return fail("two_factor_required", "This account signs in with its passkey: use the passkey sign-in.");
     }
-    return openSession(user, { merchantId: input.merchantId, method, ip: input.ip, userAgent: input.userAgent });
+    return openSession(user, {
+      merchantId: input.merchantId,
+      method,
+      ip: input.ip,
+      userAgent: input.userAgent,
+      deviceToken: input.deviceToken,
+      linkBase: input.linkBase,
+    });
   }
 
   async function logout(actor: { userId: string; merchantId: string; sessionId: string; ip: string | null }) {

@@ -25,6 +25,7 @@ export const merchantErrorCodes = [
   "link_expired",
   "csrf_token_invalid",
   "no_merchant_access",
+  "password_reset_required",
   "webauthn_challenge_invalid",
   "webauthn_verification_failed",
   "passkey_limit_reached",
@@ -143,6 +144,12 @@ export const merchantErrors = defineErrors<MerchantErrorCode>({
     status: 403,
     type: "authentication_error",
     message: "This user is not a member of any merchant account (or not of the one asked for).",
+  },
+  password_reset_required: {
+    status: 403,
+    type: "authentication_error",
+    message:
+      "A sign-in to this account was reported as not its owner's: it was signed out everywhere. Reset the password (POST /v1/console/password_reset) to sign in again.",
   },
   webauthn_challenge_invalid: {
     status: 400,

@@ -1,10 +1,12 @@
 import type { Queryable } from "../db/pool.js";
 import { endedSessionsKeptMs, merchantHousekeepingBatchRowsMax, rateLimitWindowsKeptMs } from "../limits.js";
+import { purgeSignIns } from "../security/sign-ins/service.js";
 
 /**
  * Deletes what the merchant platform no longer needs: sessions a day past their end, email links and WebAuthn
- * challenges past their expiry, and rate-limit windows older than rateLimitWindowsKeptMs. In batches, so no
- * statement holds many locks; run by the merchant-housekeeping worker. Returns the rows deleted.
+ * challenges past their expiry, rate-limit windows older than rateLimitWindowsKeptMs, and old sign-ins and devices
+ * (src/security/sign-ins). In batches, so no statement holds many locks; run by the merchant-housekeeping worker.
+ * Returns the rows deleted.
  */
 export async function purgeExpiredMerchantRows(db: Queryable, now: Date): Promise<number> {
   const dayAgo = new Date(now.getTime() - endedSessionsKeptMs);
@@ -39,5 +41,6 @@ export async function purgeExpiredMerchantRows(db: Queryable, now: Date): Promis
     const result = await db.query(sql, [...params, merchantHousekeepingBatchRowsMax]);
     deleted += result.rowCount ?? 0;
   }
+  deleted += await purgeSignIns(db, now, merchantHousekeepingBatchRowsMax);
   return deleted;
 }

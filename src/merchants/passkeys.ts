@@ -62,6 +62,7 @@ export type PasskeyFailure =
   | "passkey_limit_reached"
   | "email_not_verified"
   | "no_merchant_access"
+  | "password_reset_required"
   | "resource_not_found";
 
 export type Passkeys = ReturnType<typeof createPasskeys>;
@@ -168,7 +169,13 @@ export function createPasskeys(deps: { pool: Pool; clock: Clock; login: ConsoleL
   async function finishAuthentication(
     rp: RelyingParty,
     response: AuthenticationResponseJSON,
-    input: { merchantId?: string; ip: string | null; userAgent: string | null },
+    input: {
+      merchantId?: string;
+      ip: string | null;
+      userAgent: string | null;
+      deviceToken?: string | null;
+      linkBase?: string;
+    },
   ): Promise<Result<OpenedSession, PasskeyFailure>> {
     const verified = await withTransaction(deps.pool, async (tx): Promise<Result<string, PasskeyFailure>> => {
       const challenge = await takeChallenge(tx, response, "authentication", null);

@@ -40,9 +40,19 @@ describe("console sessions", () => {
 
   it("sets an HttpOnly, SameSite=Lax cookie scoped to the API (Path=/v1), Secure only over TLS", async () => {
     const response = await new SessionClient(app).post("/v1/console/login", credentials());
-    const cookie = String(response.headers["set-cookie"]);
+    const lines = [response.headers["set-cookie"]].flat().map(String);
+    const cookie = lines.find((line) => line.startsWith("coffer_console=")) ?? "";
     assert.match(cookie, /; Path=\/v1; Max-Age=43200; HttpOnly; SameSite=Lax$/);
-    assert.doesNotMatch(cookie, /Secure/);
+    // The browser's device cookie (new-device alerts): HttpOnly too, sent only to the console's sign-in routes.
+    assert.ok(
+      lines.some((line) =>
+        /^coffer_device=dvt_[A-Za-z0-9_-]{43}; Path=\/v1\/console; Max-Age=34560000; HttpOnly; SameSite=Lax$/.test(
+          line,
+        ),
+      ),
+      lines.join("\n"),
+    );
+    assert.doesNotMatch(lines.join("\n"), /Secure/);
   });
 
   it("keeps only the SHA-256 of the session token", async () => {

@@ -43,6 +43,8 @@ export interface WalletConfig {
   kycProvider: KycProviderName;
   /** WebAuthn relying party: the site passkeys are bound to. */
   webauthn: { rpId: string; rpName: string; origins: string[] };
+  /** Where links in the wallet's messages point (a sign-in alert's "this wasn't me"): see src/merchants/links.ts. */
+  links: { publicUrl: string | undefined; port: number };
 }
 
 /** Defaults in major units, per currency: [balance cap, per payment, daily, monthly] for tiers 0, 1, 2. */
@@ -147,6 +149,7 @@ export function loadWalletConfig(env: Env, base: WalletConfigBase, currencies: C
     sandboxBankSettleMs,
     kycProvider,
     webauthn: webauthnFor(base),
+    links: { publicUrl: base.publicUrl, port: base.port },
   };
 }
 

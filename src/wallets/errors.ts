@@ -38,7 +38,12 @@ export type WalletErrorCode =
   | "funding_source_not_verified"
   | "funding_source_currency_mismatch"
   | "funding_sources_limit_reached"
-  | "statement_month_invalid";
+  | "statement_month_invalid"
+  | "password_reset_required"
+  | "password_reset_code_invalid"
+  | "password_reset_expired"
+  | "sign_in_report_invalid"
+  | "sign_in_report_expired";
 
 export const walletErrors = defineErrors<WalletErrorCode>({
   contact_invalid: {
@@ -84,7 +89,8 @@ export const walletErrors = defineErrors<WalletErrorCode>({
   wallet_frozen: {
     status: 403,
     type: "invalid_request_error",
-    message: "This wallet is frozen by an operator: money cannot move in or out. Contact support.",
+    message:
+      "This wallet is frozen: money cannot move in or out. If you reported a sign-in that was not you, reset your password to unfreeze it; otherwise contact support.",
   },
   tier_required: {
     status: 403,
@@ -211,6 +217,32 @@ export const walletErrors = defineErrors<WalletErrorCode>({
     status: 400,
     type: "invalid_request_error",
     message: "A statement month is yyyy-mm, from 2000-01 up to the current month.",
+  },
+  password_reset_required: {
+    status: 403,
+    type: "authentication_error",
+    message:
+      "A sign-in to this wallet was reported as not its owner's: it was signed out everywhere and its payments are frozen. Reset the password (POST /v1/wallet/password_reset) to sign in and unfreeze it.",
+  },
+  password_reset_code_invalid: {
+    status: 400,
+    type: "invalid_request_error",
+    message: "The password reset code is not right.",
+  },
+  password_reset_expired: {
+    status: 400,
+    type: "invalid_request_error",
+    message: "This password reset has expired, was used, or had too many wrong codes; ask for a new code.",
+  },
+  sign_in_report_invalid: {
+    status: 400,
+    type: "invalid_request_error",
+    message: "This link is not valid or was already used.",
+  },
+  sign_in_report_expired: {
+    status: 410,
+    type: "invalid_request_error",
+    message: "This link has expired. If a sign-in was not you, reset your password now.",
   },
 });
 

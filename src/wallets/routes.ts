@@ -10,12 +10,14 @@ import { walletTopUpRoutes } from "./topups/routes.js";
 import { walletTransferRoutes } from "./transfers/routes.js";
 import { walletDevOutboxRoutes } from "./users/dev-outbox-routes.js";
 import { walletUserRoutes } from "./users/routes.js";
+import { walletSecurityRoutes } from "./users/security-routes.js";
 import { walletWithdrawalRoutes } from "./withdrawals/routes.js";
 
 /** Every account-wallet route: /v1/wallet/… for wallet users, /v1/ops/… for operators. */
 export const walletRoutes: FastifyPluginAsync<{ wallets: WalletServices }> = async (app, options) => {
   for (const routes of [
     walletUserRoutes,
+    walletSecurityRoutes,
     walletStepUpRoutes,
     walletKycRoutes,
     walletBalanceRoutes,

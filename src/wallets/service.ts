@@ -1,3 +1,4 @@
+import { createSignInService } from "../security/sign-ins/service.js";
 import { createWalletAccounts } from "./accounts.js";
 import { createFileBank } from "./bank/file.js";
 import { createBankFiles } from "./bank/file-transfer.js";
@@ -17,6 +18,7 @@ import { createWalletStepUp } from "./stepup/service.js";
 import { createWalletTotp } from "./stepup/totp.js";
 import { createWalletTopUps } from "./topups/service.js";
 import { createWalletTransfers } from "./transfers/service.js";
+import { createWalletPasswordReset } from "./users/password-reset.js";
 import { createWalletUserService } from "./users/service.js";
 import { createSessionStore } from "./users/sessions.js";
 import { createWalletWithdrawals } from "./withdrawals/service.js";
@@ -26,7 +28,17 @@ export type WalletServices = ReturnType<typeof createWalletServices>;
 
 export function createWalletServices(deps: WalletDeps) {
   const sessions = createSessionStore(deps);
-  const users = createWalletUserService({ ...deps, sessions });
+  const signIns = createSignInService(deps);
+  const users = createWalletUserService({ ...deps, sessions, signIns });
+  const passwordReset = createWalletPasswordReset({ ...deps, sessions, users });
+  // "This wasn't me" on a wallet's new-device alert: signed out everywhere, payments frozen until a password reset.
+  signIns.onReport("wallet_user", {
+    async secure(tx, userId, at) {
+      await users.secureAfterReport(tx, userId, at);
+      return { merchantId: null };
+    },
+    afterCommit: (userId) => sessions.forgetUsers([userId]),
+  });
   const totp = createWalletTotp({ ...deps, users });
   const passkeys = createWalletPasskeys({ ...deps, users });
   const stepUp = createWalletStepUp({ ...deps, users, totp, passkeys });
@@ -65,6 +77,9 @@ export function createWalletServices(deps: WalletDeps) {
     devSmsOutbox: deps.devSmsOutbox,
     sessions,
     users,
+    /** Devices, sign-ins and new-device alerts of wallet users (src/security/sign-ins). */
+    signIns,
+    passwordReset,
     totp,
     passkeys,
     stepUp,

@@ -3,10 +3,14 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { authOf } from "../../http/auth.js";
 import { ApiError } from "../../http/errors.js";
-import { businessNameLengthMax } from "../../limits.js";
+import { ListQuery, listOf, pageRequest } from "../../http/pagination.js";
+import { businessNameLengthMax, deviceCookieMaxAgeS } from "../../limits.js";
 import { isLocale, localeFromAcceptLanguage } from "../../notifications/templates.js";
 import type { Services } from "../../runtime/services.js";
+import { ReportBody, ReportResponse, SignInSchema, signInJson } from "../../security/sign-ins/schemas.js";
 import { consoleCookieName, consoleCookiePath, csrfTokenOfRequest, type IssuedSession } from "../console-sessions.js";
+import { isSecureRequest, readCookie, serializeCookie } from "../cookies.js";
+import { merchantErrors } from "../errors.js";
 import { consoleActor, requireConsole } from "../permissions.js";
 import { findUserById, membershipsOf } from "../users.js";
 import { clearSessionCookie, linkBase, setSessionCookie, unwrap, userAgentOf } from "./http.js";
@@ -17,6 +21,16 @@ import { Accepted, Email, EmptyBody, LocaleSchema, Me, NameBody, Password, Token
  * Sign-in sets the session cookie and answers the session (with its CSRF token); see docs/merchants.md.
  */
 const cookie = { name: consoleCookieName, path: consoleCookiePath };
+/**
+ * The browser's device token (src/security/sign-ins): HttpOnly, kept deviceCookieMaxAgeS, sent only to the console's
+ * sign-in routes. A sign-in without it is a new device and alerts the account's owner.
+ */
+const deviceCookie = { name: "coffer_device", path: "/v1/console" };
+
+/** The device token of the request's device cookie, for the sign-in it comes with. */
+export function deviceTokenOf(request: FastifyRequest): string | null {
+  return readCookie(request.headers.cookie, deviceCookie.name) ?? null;
+}
 const tags = ["console"];
 const Closed = { additionalProperties: false } as const;
 
@@ -72,9 +86,18 @@ export async function sessionResponse(
     session: IssuedSession;
     userId: string;
     membership: { merchantId: string; role: Parameters<typeof meFrom>[2]["role"] };
+    deviceToken: string;
   },
 ) {
   setSessionCookie(reply, request, services.config, cookie, opened.session, services.clock.now());
+  reply.header(
+    "set-cookie",
+    serializeCookie(deviceCookie.name, opened.deviceToken, {
+      path: deviceCookie.path,
+      maxAgeS: deviceCookieMaxAgeS,
+      secure: isSecureRequest(request.protocol, services.config.publicUrl),
+    }),
+  );
   const user = await findUserById(services.pool, opened.userId);
   if (!user) throw new ApiError("internal_error");
   const memberships = await membershipsOf(services.pool, opened.userId);
@@ -204,6 +227,8 @@ export const consoleAuthRoutes: FastifyPluginAsyncTypebox<{ services: Services }
           merchantId: request.body.merchant,
           ip: request.ip,
           userAgent: userAgentOf(request),
+          deviceToken: deviceTokenOf(request),
+          linkBase: linkBase(request, services.config),
         }),
         reply,
       );
@@ -286,6 +311,45 @@ export const consoleAuthRoutes: FastifyPluginAsyncTypebox<{ services: Services }
       unwrap(await m.sessions.setMode({ ...actor, ip: actor.ip ?? null }, request.body.livemode));
       const me = await meObject(services, request, csrfTokenOfRequest(request) ?? "");
       return { ...me, livemode: request.body.livemode };
+    },
+  );
+
+  app.post(
+    "/v1/console/sign_in_reports",
+    {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        summary: "This wasn't me: report a sign-in from a new-device alert",
+        description:
+          "Uses the token of the alert's link, once: ends every session of the user and requires a new password (sign-in answers 403 password_reset_required until POST /v1/console/password_reset/confirm). A used or unknown link answers 400 link_invalid, an expired one 410 link_expired; neither changes anything.",
+        body: ReportBody,
+        response: { 200: ReportResponse },
+      },
+    },
+    async (request) => {
+      const outcome = await m.signIns.report("merchant_user", request.body.token, request.ip);
+      if (!outcome.ok) throw merchantErrors.toApiError(outcome.code);
+      return { object: "sign_in_report" as const, status: "secured" as const, sign_in: outcome.signInId };
+    },
+  );
+
+  app.get(
+    "/v1/console/sign_ins",
+    {
+      preHandler: requireConsole("self.manage"),
+      schema: {
+        tags,
+        summary: "Your recent sign-ins",
+        description: "Every successful sign-in of the signed-in user over the last 90 days, newest first.",
+        querystring: ListQuery,
+        response: { 200: listOf(SignInSchema) },
+      },
+    },
+    async (request) => {
+      const actor = consoleActor(request);
+      const page = await m.signIns.signIns({ type: "merchant_user", id: actor.userId }, pageRequest(request.query));
+      return { ...page, data: page.data.map(signInJson) };
     },
   );
 

@@ -13,8 +13,8 @@ import { merchantErrors } from "../errors.js";
 import type { Passkey as PasskeyModel } from "../passkeys.js";
 import { consoleActor, requireConsole } from "../permissions.js";
 import { findUserById } from "../users.js";
-import { sessionResponse } from "./console-auth.js";
-import { unwrap, userAgentOf } from "./http.js";
+import { deviceTokenOf, sessionResponse } from "./console-auth.js";
+import { linkBase, unwrap, userAgentOf } from "./http.js";
 import { EmptyBody, IdParams, Me, Passkey, TwoFactorStatus, WebAuthnOptions, WebAuthnResponse } from "./schemas.js";
 import { registerTotpRoutes } from "./totp-routes.js";
 
@@ -188,7 +188,13 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
         await m.passkeys.finishAuthentication(
           relyingParty(request),
           request.body.response as unknown as AuthenticationResponseJSON,
-          { merchantId: request.body.merchant, ip: request.ip, userAgent: userAgentOf(request) },
+          {
+            merchantId: request.body.merchant,
+            ip: request.ip,
+            userAgent: userAgentOf(request),
+            deviceToken: deviceTokenOf(request),
+            linkBase: linkBase(request, services.config),
+          },
         ),
       );
       return sessionResponse(services, request, reply, opened);

@@ -15,6 +15,8 @@ export interface WalletUser {
   legalName: string | null;
   frozenAt: Date | null;
   frozenReason: string | null;
+  /** The freeze is its owner's, from reporting a sign-in: a password reset lifts it. */
+  frozenByOwner: boolean;
   failedLogins: number;
   lockedUntil: Date | null;
   totpSecret: string | null;
@@ -36,6 +38,7 @@ export interface WalletUserRow {
   legal_name: string | null;
   frozen_at: Date | null;
   frozen_reason: string | null;
+  frozen_by_owner: boolean;
   failed_logins: number;
   locked_until: Date | null;
   totp_secret: string | null;
@@ -58,6 +61,7 @@ export function walletUserFromRow(row: WalletUserRow): WalletUser {
     legalName: row.legal_name,
     frozenAt: row.frozen_at,
     frozenReason: row.frozen_reason,
+    frozenByOwner: row.frozen_by_owner,
     failedLogins: row.failed_logins,
     lockedUntil: row.locked_until,
     totpSecret: row.totp_secret,

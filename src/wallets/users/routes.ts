@@ -4,7 +4,9 @@ import { authOf, requireAuth } from "../../http/auth.js";
 import { ApiError } from "../../http/errors.js";
 import { listOf } from "../../http/pagination.js";
 import { passwordLengthMax, walletDisplayNameLengthMax } from "../../limits.js";
+import { linkBaseUrl } from "../../merchants/links.js";
 import { isLocale, localeFromAcceptLanguage } from "../../notifications/templates.js";
+import { DeviceTokenField } from "../../security/sign-ins/schemas.js";
 import { IdParams, SessionSchema, sessionMeta, Timestamp, WalletUserSchema, walletTag } from "../schemas.js";
 import type { WalletServices } from "../service.js";
 import { unixSeconds } from "../time.js";
@@ -24,16 +26,25 @@ const LoginResponse = Type.Object(
     token: Type.String({ description: "The bearer token: send `Authorization: Bearer <token>`. Shown once." }),
     session: SessionSchema,
     wallet_user: WalletUserSchema,
+    device_token: Type.String({
+      description: "This device's token: keep it and send it as device_token with the next login from this device.",
+    }),
   },
   { additionalProperties: false },
 );
 
-function loginJson(grant: { token: string; session: WalletSession; user: Parameters<typeof walletUserJson>[0] }) {
+function loginJson(grant: {
+  token: string;
+  session: WalletSession;
+  user: Parameters<typeof walletUserJson>[0];
+  deviceToken: string;
+}) {
   return {
     object: "wallet_login" as const,
     token: grant.token,
     session: walletSessionJson(grant.session, grant.session.id),
     wallet_user: walletUserJson(grant.user),
+    device_token: grant.deviceToken,
   };
 }
 
@@ -102,6 +113,7 @@ export const walletUserRoutes: FastifyPluginAsyncTypebox<{ wallets: WalletServic
           {
             verification: Type.String({ minLength: 1, maxLength: 64 }),
             code: Type.String({ minLength: 1, maxLength: 12 }),
+            device_token: Type.Optional(DeviceTokenField),
           },
           { additionalProperties: false },
         ),
@@ -109,7 +121,10 @@ export const walletUserRoutes: FastifyPluginAsyncTypebox<{ wallets: WalletServic
       },
     },
     async (request, reply) => {
-      const grant = await wallets.users.verify(request.body.verification, request.body.code, sessionMeta(request));
+      const grant = await wallets.users.verify(request.body.verification, request.body.code, {
+        ...sessionMeta(request),
+        deviceToken: request.body.device_token ?? null,
+      });
       reply.code(201);
       return loginJson(grant);
     },
@@ -121,15 +136,30 @@ export const walletUserRoutes: FastifyPluginAsyncTypebox<{ wallets: WalletServic
       schema: {
         tags: [walletTag],
         summary: "Log in",
-        description: "Five wrong passwords in a row lock the wallet for 15 minutes.",
+        description:
+          "Five wrong passwords in a row lock the wallet for 15 minutes. A login from a device the wallet has not used before (no device_token, or an unknown one) sends its owner a new-device alert by email or SMS. After its owner reported a sign-in as not theirs, login answers 403 password_reset_required until the password is reset.",
         body: Type.Object(
-          { ...ContactFields, password: Type.String({ maxLength: passwordLengthMax }) },
+          {
+            ...ContactFields,
+            password: Type.String({ maxLength: passwordLengthMax }),
+            device_token: Type.Optional(DeviceTokenField),
+          },
           { additionalProperties: false },
         ),
         response: { 200: LoginResponse },
       },
     },
-    async (request) => loginJson(await wallets.users.login(request.body, sessionMeta(request))),
+    async (request) => {
+      const { device_token: deviceToken, ...credentials } = request.body;
+      const config = wallets.config.links;
+      return loginJson(
+        await wallets.users.login(credentials, {
+          ...sessionMeta(request),
+          deviceToken: deviceToken ?? null,
+          linkBase: linkBaseUrl(config.publicUrl, request.headers.host, config.port),
+        }),
+      );
+    },
   );
 
   app.post(

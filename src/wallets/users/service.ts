@@ -14,6 +14,8 @@ import {
 import type { Locale } from "../../notifications/templates.js";
 import { appendAudit } from "../../security/audit.js";
 import { checkPassword, hashPassword, verifyPassword } from "../../security/passwords.js";
+import { walletNewDeviceSmsTemplate, walletNewDeviceTemplate } from "../../security/sign-ins/messages.js";
+import type { SignInService } from "../../security/sign-ins/service.js";
 import type { Tier } from "../config.js";
 import type { WalletDeps } from "../deps.js";
 import { walletError } from "../errors.js";
@@ -47,6 +49,8 @@ export interface SessionGrant {
   token: string;
   session: WalletSession;
   user: WalletUser;
+  /** The token of the device signed in from, for the app to keep and send with its next login. */
+  deviceToken: string;
 }
 
 interface VerificationRow {
@@ -66,8 +70,23 @@ interface VerificationRow {
 export type WalletUserService = ReturnType<typeof createWalletUserService>;
 
 /** Sign-up with a one-time code, login with lockout, and an operator's freeze. */
-export function createWalletUserService(deps: WalletDeps & { sessions: SessionStore }) {
+export function createWalletUserService(deps: WalletDeps & { sessions: SessionStore; signIns: SignInService }) {
   const { pool, clock } = deps;
+
+  /** Where a new-device alert for this user goes: their email, else their phone. */
+  function alertTarget(user: WalletUser, linkBase: string | undefined) {
+    const base = linkBase ?? "";
+    const link = (token: string) => `${base}/wallet/not-me#token=${token}`;
+    return user.email
+      ? { channel: "email" as const, to: user.email, locale: user.locale, template: walletNewDeviceTemplate, link }
+      : {
+          channel: "sms" as const,
+          to: user.phone ?? "",
+          locale: user.locale,
+          template: walletNewDeviceSmsTemplate,
+          link,
+        };
+  }
 
   /**
    * Starts a sign-up: sends a code to the email or phone. The answer is the same whether or not the contact has a
@@ -176,7 +195,17 @@ export function createWalletUserService(deps: WalletDeps & { sessions: SessionSt
       const user = walletUserFromRow(inserted.rows[0]);
       await recordWalletEvent(tx, user, "wallet_user.created", walletUserJson(user), now);
       const { token, session } = await deps.sessions.create(tx, user.id, meta);
-      return { grant: { token, session, user } };
+      // The first sign-in of a new wallet: its device is remembered, and there is nobody to alert yet.
+      const signIn = await deps.signIns.record(tx, {
+        subject: { type: "wallet_user", id: user.id },
+        deviceToken: meta.deviceToken,
+        sessionId: session.id,
+        method: "sign_up",
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        alert: null,
+      });
+      return { grant: { token, session, user, deviceToken: signIn.deviceToken } };
     });
     if ("grant" in outcome) return outcome.grant;
     throw walletError(outcome.error, undefined, outcome.error === "contact_already_registered" ? null : "code");
@@ -237,11 +266,60 @@ export function createWalletUserService(deps: WalletDeps & { sessions: SessionSt
       await recordAuthFailure(user.id, meta.ip);
       throw walletError("login_failed");
     }
-    return withTransaction(pool, async (tx) => {
+    // Its owner reported a sign-in: until they reset the password, the password (perhaps stolen) opens nothing.
+    if (user.frozenByOwner) throw walletError("password_reset_required");
+    const grant = await withTransaction(pool, async (tx): Promise<SessionGrant> => {
       await tx.query("UPDATE wallet_users SET failed_logins = 0, locked_until = NULL WHERE id = $1", [user.id]);
       const { token, session } = await deps.sessions.create(tx, user.id, meta);
-      return { token, session, user: { ...user, failedLogins: 0, lockedUntil: null } };
+      const signIn = await deps.signIns.record(tx, {
+        subject: { type: "wallet_user", id: user.id },
+        deviceToken: meta.deviceToken,
+        sessionId: session.id,
+        method: "password",
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        alert: { ...alertTarget(user, meta.linkBase), walletUserId: user.id },
+      });
+      return {
+        token,
+        session,
+        user: { ...user, failedLogins: 0, lockedUntil: null },
+        deviceToken: signIn.deviceToken,
+      };
     });
+    deps.notifications.kick();
+    return grant;
+  }
+
+  /**
+   * What following a new-device alert's "this wasn't me" link does to a wallet, in the link's transaction: every
+   * session ends and the wallet is frozen, a freeze its owner's password reset lifts. A wallet an operator froze
+   * stays frozen by the operator.
+   */
+  async function secureAfterReport(tx: Queryable, userId: string, now: Date): Promise<void> {
+    await deps.sessions.revokeAllBut(userId, null, tx);
+    const updated = await tx.query<WalletUserRow>(
+      `UPDATE wallet_users SET frozen_at = $2, frozen_by_owner = true, frozen_reason = $3, updated_at = $2
+        WHERE id = $1 AND frozen_at IS NULL RETURNING *`,
+      [userId, now, "Its owner reported a sign-in that was not theirs; a password reset unfreezes it."],
+    );
+    if (updated.rows[0]) {
+      const after = walletUserFromRow(updated.rows[0]);
+      await recordWalletEvent(tx, after, "wallet_user.frozen", walletUserJson(after), now, { frozen: false });
+    }
+  }
+
+  /** Lifts the freeze its owner asked for (only that one), in the password reset's transaction. */
+  async function liftOwnerFreeze(tx: Queryable, userId: string, now: Date): Promise<void> {
+    const updated = await tx.query<WalletUserRow>(
+      `UPDATE wallet_users SET frozen_at = NULL, frozen_by_owner = false, frozen_reason = NULL, updated_at = $2
+        WHERE id = $1 AND frozen_by_owner RETURNING *`,
+      [userId, now],
+    );
+    if (updated.rows[0]) {
+      const after = walletUserFromRow(updated.rows[0]);
+      await recordWalletEvent(tx, after, "wallet_user.unfrozen", walletUserJson(after), now, { frozen: true });
+    }
   }
 
   function assertNotLocked(user: WalletUser, now: Date): void {
@@ -314,11 +392,33 @@ export function createWalletUserService(deps: WalletDeps & { sessions: SessionSt
     return withTransaction(pool, async (tx) => {
       const user = await getWalletUser(tx, userId, true);
       if (!user) throw new ApiError("resource_not_found", "No such wallet user.", "id");
-      if ((user.frozenAt !== null) === frozen) return user;
+      // An operator freezing a wallet its owner froze makes the freeze the operator's: a password reset no longer
+      // lifts it.
+      const takeOver = frozen && user.frozenByOwner;
+      if ((user.frozenAt !== null) === frozen && !takeOver) return user;
       const updated = await tx.query<WalletUserRow>(
-        `UPDATE wallet_users SET frozen_at = $2, frozen_reason = $3, updated_at = $4 WHERE id = $1 RETURNING *`,
-        [userId, frozen ? now : null, frozen ? reason : null, now],
+        `UPDATE wallet_users SET frozen_at = $2, frozen_reason = $3, updated_at = $4, frozen_by_owner = false
+          WHERE id = $1 RETURNING *`,
+        [userId, frozen ? (user.frozenAt ?? now) : null, frozen ? reason : null, now],
       );
+      if (takeOver) {
+        const after = walletUserFromRow(updated.rows[0]!);
+        await appendAudit(
+          tx,
+          {
+            actorType: "operator",
+            actorId: actor.operatorId,
+            merchantId: null,
+            action: "wallet_user.frozen",
+            targetType: "wallet_user",
+            targetId: userId,
+            ip: actor.ip,
+            details: { reason, was_frozen_by_owner: true },
+          },
+          now,
+        );
+        return after;
+      }
       const after = walletUserFromRow(updated.rows[0]!);
       await recordWalletEvent(
         tx,
@@ -370,6 +470,8 @@ export function createWalletUserService(deps: WalletDeps & { sessions: SessionSt
     unfreeze: (actor: { operatorId: string; ip: string | null }, userId: string) =>
       setFrozen(actor, userId, false, null),
     raiseTier,
+    secureAfterReport,
+    liftOwnerFreeze,
     assertNotLocked,
     recordAuthFailure,
     resetAuthFailures,

@@ -25,6 +25,10 @@ export const walletTokenPrefix = "wst_";
 export interface SessionMeta {
   userAgent: string | null;
   ip: string | null;
+  /** The device token the app kept from an earlier sign-in (src/security/sign-ins), if any. */
+  deviceToken?: string | null;
+  /** Where links in a new-device alert point. */
+  linkBase?: string;
 }
 
 export interface WalletSession {
@@ -193,6 +197,28 @@ export function createSessionStore(deps: { pool: Pool; clock: Clock }) {
     return result.rows[0] ? sessionFromRow(result.rows[0]) : undefined;
   }
 
+  /** Ends every live session of the user opened on one device; how many were ended. */
+  async function revokeDevice(walletUserId: string, deviceId: string): Promise<number> {
+    const result = await deps.pool.query<{ id: string }>(
+      `UPDATE wallet_sessions SET revoked_at = $3
+        WHERE wallet_user_id = $1 AND device_id = $2 AND revoked_at IS NULL RETURNING id`,
+      [walletUserId, deviceId, deps.clock.now()],
+    );
+    for (const row of result.rows) forgetSession(row.id);
+    return result.rowCount ?? 0;
+  }
+
+  /** Ends every live session of the user but one (null: all of them), in the caller's transaction if given. */
+  async function revokeAllBut(walletUserId: string, keepSessionId: string | null, db: Queryable = deps.pool) {
+    const result = await db.query(
+      `UPDATE wallet_sessions SET revoked_at = $3
+        WHERE wallet_user_id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR id <> $2)`,
+      [walletUserId, keepSessionId, deps.clock.now()],
+    );
+    forgetUsers([walletUserId]);
+    return result.rowCount ?? 0;
+  }
+
   /** Reads `Authorization: Bearer wst_…`; leaves every other credential to the other authenticators. */
   const authenticator: Authenticator = {
     name: "wallet-session",
@@ -207,5 +233,5 @@ export function createSessionStore(deps: { pool: Pool; clock: Clock }) {
     },
   };
 
-  return { create, authenticate, list, revoke, authenticator, forgetUsers };
+  return { create, authenticate, list, revoke, revokeDevice, revokeAllBut, authenticator, forgetUsers };
 }
