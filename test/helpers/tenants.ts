@@ -158,6 +158,7 @@ async function walletObjects(coffer: PaymentsCoffer, payer: TestWalletUser) {
     )
   ).id;
   ids.session = (await ok(await payer.client.get("/v1/wallet/sessions"))).data[0].id;
+  ids.device = (await ok(await payer.client.get("/v1/wallet/devices"))).data[0].id;
   // A passkey: the row WebAuthn registration writes (its ceremony is tested in src/wallets/stepup).
   ids.passkey = newId("wpk");
   await coffer.db.pool.query(

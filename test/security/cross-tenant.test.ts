@@ -59,6 +59,7 @@ const idKinds: Record<string, IdKind | { exempt: string }> = {
   "/v1/wallet/funding_sources": walletKind("funding_source"),
   "/v1/wallet/passkeys": walletKind("passkey"),
   "/v1/wallet/payments": walletKind("payment"),
+  "/v1/wallet/devices": walletKind("device"),
   "/v1/wallet/sessions": walletKind("session"),
   "/v1/wallet/top_ups": walletKind("top_up"),
   "/v1/wallet/transfers": walletKind("transfer"),
