@@ -385,6 +385,16 @@ describe("payment links", () => {
     assert.equal(sms.json().to, "+8613800138000");
   });
 
+  it("a sandbox reset wipes the merchant's test links with its test payments", async () => {
+    const link = await createLink({ currency: "USD", amount_type: "fixed", unit_amount: "100" });
+    const started = await use(slugOf(link.url));
+    assert.equal(started.statusCode, 201, started.body);
+    const reset = await api("POST", "/v1/test_helpers/reset", {});
+    assert.equal(reset.statusCode, 200, reset.body);
+    assert.equal((await api("GET", `/v1/payment_links/${link.id}`)).statusCode, 404);
+    assert.equal((await coffer.app.inject({ url: `/v1/pay/${slugOf(link.url)}` })).statusCode, 404);
+  });
+
   it("one address may start only so many payments from a link in a window", async () => {
     const link = await createLink({ currency: "USD", amount_type: "fixed", unit_amount: "100" });
     const slug = slugOf(link.url);

@@ -15,9 +15,10 @@ import type { TestClocks } from "./test-clock.js";
  * are immutable and `coffer verify` proves every balance from them, so the test ledger's history stays: open holds
  * of the merchant's test accounts and test payers are voided, and every remaining balance is moved back to the test
  * ledger's sandbox bank settlement account with an ordinary transfer (code sandbox_reset). Then the business rows go
- * in one transaction: payments, refunds, payouts, events and their webhook deliveries, scripted answers, test payers
- * and the test clock. Live rows, webhook endpoints and API keys are never touched, nor anything of another merchant
- * (a test payer that paid another merchant's payment keeps its wallet; only its tie to this merchant goes).
+ * in one transaction: payments, payment links, refunds, payouts, events and their webhook deliveries, scripted
+ * answers, test payers and the test clock. Live rows, webhook endpoints and API keys are never touched, nor anything
+ * of another merchant (a test payer that paid another merchant's payment keeps its wallet; only its tie to this
+ * merchant goes).
  */
 export type SandboxReset = ReturnType<typeof createSandboxReset>;
 
@@ -132,6 +133,7 @@ export function createSandboxReset(deps: {
         mp,
       );
       const payments = await count("DELETE FROM payments WHERE merchant_id = $1 AND NOT livemode", m);
+      await tx.query("DELETE FROM payment_links WHERE merchant_id = $1 AND NOT livemode", m);
       await deletePayerRows(tx, removable);
       // Kept payers lose their tie to this merchant and their sessions; their wallet stays for the other merchant.
       await tx.query(
