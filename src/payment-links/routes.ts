@@ -313,6 +313,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: "Start a payment from a payment link",
+        operationId: "pay.createPayment",
         description:
           "No credentials: the payer's choice (amount, or quantity) makes a checkout payment; pay it at checkout_url. Refused when the link is deactivated, expired or used up. Limited per address and link.",
         params: SlugParams,
