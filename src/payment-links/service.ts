@@ -185,6 +185,20 @@ export function createPaymentLinkService(deps: PaymentLinkDeps) {
     return (await stats(db, [id])).get(id) ?? emptyStats;
   }
 
+  /**
+   * What a use is judged on: the places held, paid or open, in one figure (linkState adds the two). Only a link with
+   * max_uses needs them counted.
+   */
+  async function usesOf(db: Queryable, link: PaymentLink): Promise<PaymentLinkStats> {
+    if (link.maxUses === null) return emptyStats;
+    const result = await db.query<{ held: string }>(
+      `SELECT count(*) AS held FROM payments
+        WHERE payment_link_id = $1 AND status IN ('succeeded', 'requires_payment', 'processing', 'requires_capture')`,
+      [link.id],
+    );
+    return { ...emptyStats, succeeded: Number(result.rows[0]?.held ?? 0) };
+  }
+
   async function findLink(db: Queryable, scope: MerchantScope, id: string, lock = false) {
     if (!isId(id, "plk")) return undefined;
     const result = await db.query<PaymentLinkRow>(
@@ -576,11 +590,7 @@ export function createPaymentLinkService(deps: PaymentLinkDeps) {
     const link = await bySlug(pool, slug);
     if (!link) throw new ApiError("resource_not_found", "No such payment link.", "slug");
     const amount = amountOfUse(link, input);
-    const early = refusal(
-      link,
-      await statsOf(pool, link.id),
-      await deps.testClocks.now(link.merchantId, link.livemode),
-    );
+    const early = refusal(link, await usesOf(pool, link), await deps.testClocks.now(link.merchantId, link.livemode));
     if (early) throw early;
     // Each use holds a place until its payment ends: one address may not take them all at once.
     const systemNow = deps.clock.now();
@@ -607,7 +617,7 @@ export function createPaymentLinkService(deps: PaymentLinkDeps) {
             const locked = await bySlug(tx, slug, true);
             if (!locked) throw new Error(`payment link ${link.id} vanished`);
             const now = await deps.testClocks.now(link.merchantId, link.livemode, tx);
-            const refused = refusal(locked, await statsOf(tx, locked.id), now);
+            const refused = refusal(locked, await usesOf(tx, locked), now);
             if (refused) throw refused;
           },
         },
