@@ -63,7 +63,7 @@ export function createWalletServices(deps: WalletDeps) {
   const transfers = createWalletTransfers({ ...deps, users, accounts, stepUp, spendQueue });
   const transactions = createWalletTransactions(deps);
   const statements = createWalletStatements(deps);
-  const spend = createWalletSpend({ ...deps, users, accounts, stepUp });
+  const spend = createWalletSpend({ ...deps, accounts, stepUp });
   bank.onComplete("verify", funding.completeVerification);
   bank.onComplete("debit", topUps.completeFromBank);
   bank.onComplete("credit", withdrawals.completeFromBank);

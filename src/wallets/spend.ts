@@ -1,7 +1,9 @@
 import type { Queryable } from "../db/pool.js";
+import { ApiError } from "../http/errors.js";
 import type { WalletAccounts } from "./accounts.js";
 import type { TierLimits, WalletConfig } from "./config.js";
 import {
+  assertSpendFits,
   consumeSpend,
   fitsLimits,
   precheckSpend,
@@ -9,11 +11,11 @@ import {
   type Spend,
   type SpendUsage,
   spendPeriods,
+  walletUserWithUsage,
 } from "./limits/spend.js";
 import { assertNotFrozen, assertPerPayment, limitsOf, walletCurrency } from "./limits/tiers.js";
 import type { StepUpProof, WalletStepUp } from "./stepup/service.js";
 import type { WalletUser } from "./users/model.js";
-import type { WalletUserService } from "./users/service.js";
 
 /**
  * Taking money out of a wallet, for other domains (payments). Two calls around the ledger submission:
@@ -48,7 +50,6 @@ export function createWalletSpend(deps: {
   pool: Queryable;
   clock: { now(): Date };
   config: WalletConfig;
-  users: WalletUserService;
   accounts: WalletAccounts;
   stepUp: WalletStepUp;
 }) {
@@ -57,13 +58,24 @@ export function createWalletSpend(deps: {
     userId: string,
     input: { amount: bigint; currency: string; stepUp?: StepUpProof; ip?: string | null; user?: WalletUser },
   ): Promise<SpendAuthorization> {
-    const user = input.user?.id === userId ? input.user : await deps.users.get(userId);
-    assertNotFrozen(user);
     const currency = walletCurrency(deps.config, input.currency);
+    const periods = spendPeriods(deps.clock.now());
+    // Without the user in hand, the user and the usage are read together: one round trip on the payment path.
+    const read =
+      input.user?.id === userId ? undefined : await walletUserWithUsage(deps.pool, userId, currency, periods);
+    if (input.user?.id !== userId && !read) throw new ApiError("resource_not_found", "No such wallet user.");
+    const user = read?.user ?? input.user!;
+    assertNotFrozen(user);
     const limits = limitsOf(deps.config, user, currency);
     assertPerPayment(limits, input.amount);
-    const spend = { userId: user.id, currency, amount: input.amount, periods: spendPeriods(deps.clock.now()) };
-    const usageSeen = await precheckSpend(deps.pool, spend, limits);
+    const spend = { userId: user.id, currency, amount: input.amount, periods };
+    let usageSeen: SpendUsage;
+    if (read) {
+      assertSpendFits(read.used, input.amount, limits);
+      usageSeen = read.used;
+    } else {
+      usageSeen = await precheckSpend(deps.pool, spend, limits);
+    }
     await deps.stepUp.require(user, input.amount, currency, input.stepUp, input.ip ?? null);
     const walletAccountId = await deps.accounts.walletAccountId(user, currency);
     return { user, walletAccountId, limits, spend, usageSeen };

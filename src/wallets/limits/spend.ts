@@ -2,6 +2,8 @@ import { gather } from "../../db/deferred-writes.js";
 import type { Queryable } from "../../db/pool.js";
 import type { TierLimits } from "../config.js";
 import { walletError } from "../errors.js";
+import type { WalletUser } from "../users/model.js";
+import { type WalletUserRow, walletUserFromRow } from "../users/model.js";
 
 /**
  * Daily and monthly outgoing limits, enforced under concurrency. Each spend adds its amount to a counter per
@@ -72,9 +74,39 @@ export function fitsLimits(used: SpendUsage, amount: bigint, limits: TierLimits)
  */
 export async function precheckSpend(db: Queryable, spend: Spend, limits: TierLimits): Promise<SpendUsage> {
   const used = await spendUsage(db, spend.userId, spend.currency, spend.periods);
-  if (used.day + spend.amount > limits.daily) throw limitError("day", limits.daily, used.day);
-  if (used.month + spend.amount > limits.monthly) throw limitError("month", limits.monthly, used.month);
+  assertSpendFits(used, spend.amount, limits);
   return used;
+}
+
+/** precheckSpend on a usage read already. */
+export function assertSpendFits(used: SpendUsage, amount: bigint, limits: TierLimits): void {
+  if (used.day + amount > limits.daily) throw limitError("day", limits.daily, used.day);
+  if (used.month + amount > limits.monthly) throw limitError("month", limits.monthly, used.month);
+}
+
+/**
+ * The wallet user and their usage in one currency's day and month, in one round trip: what a spend authorization
+ * reads first on the payment path. undefined when there is no such user.
+ */
+export async function walletUserWithUsage(
+  db: Queryable,
+  userId: string,
+  currency: string,
+  periods: SpendPeriods,
+): Promise<{ user: WalletUser; used: SpendUsage } | undefined> {
+  const result = await db.query<WalletUserRow & { spent_day: bigint; spent_month: bigint }>(
+    `SELECT u.*,
+       COALESCE((SELECT spent FROM wallet_spend_counters
+                 WHERE wallet_user_id = u.id AND currency = $2 AND period = $3), 0)::bigint AS spent_day,
+       COALESCE((SELECT spent FROM wallet_spend_counters
+                 WHERE wallet_user_id = u.id AND currency = $2 AND period = $4), 0)::bigint AS spent_month
+     FROM wallet_users u WHERE u.id = $1`,
+    [userId, currency, periods.day, periods.month],
+  );
+  const row = result.rows[0];
+  if (!row) return undefined;
+  const { spent_day, spent_month, ...userRow } = row;
+  return { user: walletUserFromRow(userRow), used: { day: BigInt(spent_day), month: BigInt(spent_month) } };
 }
 
 /**
