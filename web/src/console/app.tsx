@@ -21,6 +21,7 @@ import { HomePage } from "./pages/home";
 import { KybPage } from "./pages/kyb";
 import { PaymentMethodsPage } from "./pages/lazy";
 import { DevMailboxPage } from "./pages/mailbox";
+import { NotMePage } from "./pages/not-me";
 import { PaymentLinkDetailPage, PaymentLinksPage } from "./pages/payment-links";
 import { PaymentDetailPage, PaymentsPage } from "./pages/payments";
 import { SecurityPage } from "./pages/security";
@@ -40,6 +41,7 @@ const publicPages: Record<string, ComponentType> = {
   "/console/verify-email": VerifyEmailPage,
   "/console/reset-password": ResetPasswordPage,
   "/console/accept-invite": AcceptInvitePage,
+  "/console/not-me": NotMePage,
   "/dev/mailbox": DevMailboxPage,
 };
 

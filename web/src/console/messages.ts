@@ -427,6 +427,8 @@ export const en = {
   "error.totp_invalid": "That code is not right. Enter the current code from your app.",
   "error.totp_replayed": "That code was already used. Wait for the next one.",
   "error.link_invalid": "This link is not valid any more. It may have been used already.",
+  "error.password_reset_required":
+    "A sign-in to this account was reported as not yours, so every session was ended. Set a new password (Forgot your password?) to sign in again.",
   "error.link_expired": "This link has expired. Ask for a new one.",
   "error.live_mode_unavailable":
     "Live mode opens once your business verification (KYB) is approved and you have two-factor authentication on.",
@@ -861,6 +863,8 @@ const zhCN: { [K in keyof typeof en]: string } = {
   "error.totp_invalid": "验证码不正确，请输入应用中当前的验证码。",
   "error.totp_replayed": "此验证码已使用过，请等待下一个。",
   "error.link_invalid": "此链接已失效，可能已被使用。",
+  "error.password_reset_required":
+    "此账户有一次登录被报告为非本人操作，所有会话均已结束。请设置新密码（忘记密码？）后再登录。",
   "error.link_expired": "此链接已过期，请重新申请。",
   "error.live_mode_unavailable": "企业认证（KYB）通过且您已开启两步验证后，才能切换到正式模式。",
   "error.go_live_incomplete": "创建正式密钥需要先完成上线清单。",

@@ -17,10 +17,42 @@ export interface WalletCredentials {
 
 export const noWalletCredentials: WalletCredentials = { contact: "", password: "" };
 
+/**
+ * The device token coffer gave this browser at a wallet sign-in, kept so the next sign-in from here is recognised
+ * (a sign-in from an unknown device alerts the wallet's owner). It proves nothing by itself: the password does.
+ */
+const deviceKey = "coffer.wallet.device";
+
+export function walletDeviceToken(): string | null {
+  try {
+    return globalThis.localStorage?.getItem(deviceKey) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function rememberWalletDevice(token: string | undefined): void {
+  if (!token) return;
+  try {
+    localStorage.setItem(deviceKey, token);
+  } catch {
+    // Private mode without storage: the next sign-in counts as a new device.
+  }
+}
+
+/** The device_token field of a login or verification body, when this browser has one. */
+export function walletDeviceField(): { device_token?: string } {
+  const token = walletDeviceToken();
+  return token ? { device_token: token } : {};
+}
+
 /** POST /v1/wallet/login's body: an email when there is an @, else a phone number without spaces and punctuation. */
 export function walletLoginBody({ contact, password }: WalletCredentials) {
   const value = contact.trim();
-  return value.includes("@") ? { email: value, password } : { phone: value.replace(/[\s().-]/g, ""), password };
+  const device = walletDeviceField();
+  return value.includes("@")
+    ? { email: value, password, ...device }
+    : { phone: value.replace(/[\s().-]/g, ""), password, ...device };
 }
 
 export function WalletLoginFields({

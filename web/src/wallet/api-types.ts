@@ -14,6 +14,31 @@ export interface WalletUser {
 export interface WalletLogin {
   token: string;
   wallet_user: WalletUser;
+  /** This browser's device token: kept and sent with the next login. */
+  device_token?: string;
+}
+
+export interface Device {
+  id: string;
+  object: "device";
+  description: string;
+  last_ip: string | null;
+  created: number;
+  last_sign_in: number;
+  signed_in: boolean;
+  current: boolean;
+}
+
+export interface SignIn {
+  id: string;
+  object: "sign_in";
+  device: string;
+  description: string;
+  method: string;
+  ip: string | null;
+  new_device: boolean;
+  alerted: boolean;
+  created: number;
 }
 
 export interface Verification {

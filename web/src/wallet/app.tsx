@@ -6,10 +6,12 @@ import { HistoryPage } from "./pages/history";
 import { HomePage } from "./pages/home";
 import { IdentityPage } from "./pages/identity";
 import { LoginPage, SignUpPage } from "./pages/login";
+import { WelcomePage } from "./pages/onboarding";
 import { PaymentCodePage } from "./pages/payment-code";
 import { PaymentPage, PendingPaymentsPage } from "./pages/payments";
 import { ScanPage } from "./pages/scan";
 import { SecurityPage } from "./pages/security";
+import { ForgotPasswordPage, NotMePage } from "./pages/security-centre";
 import { SendPage } from "./pages/send";
 import { TopUpPage, WithdrawPage } from "./pages/top-up";
 import { paths, SessionProvider, useSession, walletBase } from "./session";
@@ -46,6 +48,10 @@ function Wallet() {
 
   // The app lives under /wallet/ (the service worker's scope); /wallet alone goes there.
   if (path === walletBase) return <Redirect to={paths.home} />;
+  // The pages an alert or a forgotten password lead to work signed in or out.
+  if (path === paths.notMe || path === paths.forgotPassword) {
+    return <Frame>{path === paths.notMe ? <NotMePage /> : <ForgotPasswordPage />}</Frame>;
+  }
   if (!token) {
     if (path === paths.signup) return <Frame>{<SignUpPage />}</Frame>;
     if (path !== paths.login) return <Redirect to={paths.login} />;
@@ -87,6 +93,8 @@ function Page({ path }: { path: string }) {
       return <SecurityPage />;
     case paths.identity:
       return <IdentityPage />;
+    case paths.welcome:
+      return <WelcomePage />;
     default:
       return <Redirect to={paths.home} />;
   }

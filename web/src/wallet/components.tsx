@@ -28,6 +28,14 @@ export function Problem({ error }: { error: unknown }) {
           <Link to={paths.identity}>{t("action.identity")}</Link>
         </>
       ) : null}
+      {["password_reset_required", "wallet_frozen", "sign_in_report_invalid", "sign_in_report_expired"].includes(
+        error.code,
+      ) ? (
+        <>
+          {" "}
+          <Link to={paths.forgotPassword}>{t("action.resetPassword")}</Link>
+        </>
+      ) : null}
     </Alert>
   );
 }

@@ -23,6 +23,9 @@ export const paths = {
   history: `${walletBase}/history`,
   security: `${walletBase}/security`,
   identity: `${walletBase}/identity`,
+  welcome: `${walletBase}/welcome`,
+  notMe: `${walletBase}/not-me`,
+  forgotPassword: `${walletBase}/forgot-password`,
 } as const;
 
 interface SessionValue {

@@ -7,6 +7,7 @@ import type { Balance, WalletPayment, WalletUser } from "../api-types";
 import { Problem, pollMs, useInterval } from "../components";
 import { type MessageKey, useT } from "../messages";
 import { paths, useSession } from "../session";
+import { WelcomeCard } from "./onboarding";
 
 const actions: [string, MessageKey][] = [
   [paths.topUp, "action.topUp"],
@@ -50,6 +51,7 @@ export function HomePage() {
       <h1>{t("home.hello", { name })}</h1>
       {!me.livemode ? <p className="test-banner">{t("testMode")}</p> : null}
       {me.frozen ? <Alert kind="error">{t("home.frozen")}</Alert> : null}
+      <WelcomeCard />
       {pending.length > 0 ? (
         <Alert kind="warning">
           {t("home.pending", { count: pending.length })} <Link to={paths.pending}>{t("home.pending.open")}</Link>

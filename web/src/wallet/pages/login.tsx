@@ -2,10 +2,17 @@ import { type FormEvent, useState } from "react";
 import { ApiRequestError } from "../../shared/api";
 import { Link, navigate } from "../../shared/router";
 import { Alert, Button, Card, TextField } from "../../shared/ui";
-import { noWalletCredentials, WalletLoginFields, walletLoginBody } from "../../shared/wallet-login";
+import {
+  noWalletCredentials,
+  rememberWalletDevice,
+  WalletLoginFields,
+  walletDeviceField,
+  walletLoginBody,
+} from "../../shared/wallet-login";
 import type { DevSms, Verification, WalletLogin } from "../api-types";
 import { Problem } from "../components";
 import { useT } from "../messages";
+import { useSecurityT } from "../security-messages";
 import { paths, useSession } from "../session";
 
 /** Posts to an endpoint that answers with a wallet login (log in, verify), keeps its token and opens the wallet. */
@@ -19,6 +26,7 @@ function useLogInThrough(path: string) {
     setError(null);
     try {
       const login = await api.post<WalletLogin>(path, body);
+      rememberWalletDevice(login.device_token);
       logIn(login.token);
       navigate(paths.home, { replace: true });
     } catch (caught) {
@@ -32,6 +40,7 @@ function useLogInThrough(path: string) {
 
 export function LoginPage() {
   const { t } = useT();
+  const security = useSecurityT();
   const [credentials, setCredentials] = useState(noWalletCredentials);
   const { send, pending, error } = useLogInThrough("/v1/wallet/login");
 
@@ -58,6 +67,9 @@ export function LoginPage() {
           {t("login.submit")}
         </Button>
       </form>
+      <p>
+        <Link to={paths.forgotPassword}>{security.t("reset.link")}</Link>
+      </p>
       <p>
         {t("login.noAccount")} <Link to={paths.signup}>{t("login.toSignup")}</Link>
       </p>
@@ -197,7 +209,7 @@ function VerifyForm({
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    void send({ verification: verification.id, code: code.trim() });
+    void send({ verification: verification.id, code: code.trim(), ...walletDeviceField() });
   };
 
   // The embedded default keeps text messages in a dev outbox (loopback callers only); elsewhere it answers 404.

@@ -7,6 +7,7 @@ import type { PaymentCode, WalletPayment } from "../api-types";
 import { Problem, pollMs, svgDataUrl, useInterval, useNowSeconds } from "../components";
 import { useT } from "../messages";
 import { paths, useSession } from "../session";
+import { PaymentCodeWarning } from "./security-centre";
 
 /** A new code this long before the shown one expires, so the cashier never scans a code that just ran out. */
 const refreshBeforeExpirySeconds = 10;
@@ -78,6 +79,7 @@ export function PaymentCodePage() {
     <>
       <h1>{t("code.title")}</h1>
       <p>{t("code.intro")}</p>
+      <PaymentCodeWarning />
       <div role="status" aria-live="polite">
         {waiting.map((payment) => (
           <Alert kind="warning" key={payment.id}>

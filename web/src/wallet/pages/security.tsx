@@ -4,13 +4,17 @@ import { formatDateTime } from "../../shared/money";
 import { navigate } from "../../shared/router";
 import { Alert, Button, Card, DefinitionList, Empty, Spinner, TextField } from "../../shared/ui";
 import { useAsync } from "../../shared/use-async";
-import type { Passkey, Session, TotpEnrollment, WalletUser } from "../api-types";
+import type { Passkey, TotpEnrollment, WalletUser } from "../api-types";
 import { Problem, svgDataUrl } from "../components";
 import { useT } from "../messages";
 import { createPasskey, passkeysSupported } from "../passkeys";
 import { paths, useSession } from "../session";
+import { DevicesCard, NeverAskCard, ScamAdviceCard, SignInsCard } from "./security-centre";
 
-/** Second factors (authenticator app, passkeys), the devices logged in, and logging out. */
+/**
+ * The security centre: second factors (authenticator app, passkeys), the devices signed in and recent sign-ins, how
+ * to recognise scams and what coffer never asks for, and logging out.
+ */
 export function SecurityPage() {
   const { t } = useT();
   const { api, logOut } = useSession();
@@ -42,7 +46,10 @@ export function SecurityPage() {
       </Card>
       <TotpCard user={me.data} onChange={me.reload} />
       <PasskeysCard />
-      <SessionsCard />
+      <DevicesCard />
+      <SignInsCard />
+      <ScamAdviceCard />
+      <NeverAskCard />
       <Problem error={error} />
       <Button variant="danger" onClick={logOutHere}>
         {t("security.logout")}
@@ -235,48 +242,6 @@ function PasskeysCard() {
   );
 }
 
-function SessionsCard() {
-  const { t, locale } = useT();
-  const { api } = useSession();
-  const list = useAsync(async () => (await api.get<ListPage<Session>>("/v1/wallet/sessions")).data, [api]);
-  const [error, setError] = useState<unknown>(null);
-
-  const revoke = (id: string) => deleteAndReload(api, `/v1/wallet/sessions/${id}`, list.reload, setError);
-
-  return (
-    <Card title={t("security.sessions")}>
-      {list.data ? (
-        <ul className="plain-list">
-          {list.data.map((session) => {
-            const device = session.user_agent ? shortAgent(session.user_agent) : t("security.sessions.unknown");
-            return (
-              <li key={session.id}>
-                <strong>{device}</strong>
-                {session.current ? <span className="badge badge-info">{t("security.sessions.current")}</span> : null}
-                <span className="field-hint">
-                  {" "}
-                  {t("security.sessions.seen", { when: formatDateTime(session.last_seen, locale) })}
-                  {session.ip ? ` · ${session.ip}` : ""}
-                </span>{" "}
-                {session.current ? null : (
-                  <Button variant="link" onClick={() => revoke(session.id)}>
-                    {t("security.sessions.revoke", { device })}
-                  </Button>
-                )}
-              </li>
-            );
-          })}
-        </ul>
-      ) : list.status === "error" ? (
-        <Problem error={list.error} />
-      ) : (
-        <Spinner label={t("loading")} />
-      )}
-      <Problem error={error} />
-    </Card>
-  );
-}
-
 /** Deletes one item of a card's list, then loads the list again; a failure shows as the card's error. */
 async function deleteAndReload(
   api: ApiClient,
@@ -291,14 +256,4 @@ async function deleteAndReload(
   } catch (caught) {
     setError(caught);
   }
-}
-
-/** "Mozilla/5.0 (iPhone; …) … Safari/604.1" → "iPhone · Safari": enough to recognise a device. */
-function shortAgent(agent: string): string {
-  const platform = /(iPhone|iPad|Android|Windows|Macintosh|Linux|CrOS)/.exec(agent)?.[1] ?? "";
-  const browser = /(Edg|Firefox|Chrome|Safari)\//.exec(agent)?.[1] ?? "";
-  const text = [platform === "Macintosh" ? "Mac" : platform, browser === "Edg" ? "Edge" : browser]
-    .filter(Boolean)
-    .join(" · ");
-  return text || agent.slice(0, 40);
 }
