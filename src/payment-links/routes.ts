@@ -15,7 +15,7 @@ import { RetryAfterError } from "../payments/create.js";
 import { checkoutUrl, type Payment } from "../payments/model.js";
 import { CurrencyCode, IdParams } from "../payments/routes/schemas.js";
 import { amountTypes, type PaymentLink, type PaymentLinkStats, paymentLinkJson } from "./model.js";
-import type { PaymentLinkService } from "./service.js";
+import type { PaymentLinkService, PaymentRequest } from "./service.js";
 
 /**
  * The payment links API (docs/payment-links.md): the merchant's /v1/payment_links (secret keys, restricted keys with
@@ -283,8 +283,11 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const scope = merchantScope(request, "payment_links", "write");
-      const sent = await withRetryAfter(reply, () => paymentLinks.send(scope, request.params.id, request.body ?? {}));
-      return reply.code(202).send(sent);
+      const answer = answerWithEffect(request, reply, 202, (sent: PaymentRequest) => sent);
+      const sent = await withRetryAfter(reply, () =>
+        paymentLinks.send(scope, request.params.id, request.body ?? {}, answer.record),
+      );
+      return answer.respond(sent);
     },
   );
 

@@ -383,6 +383,17 @@ describe("payment links", () => {
     const sms = await api("POST", `/v1/payment_links/${link.id}/send`, { phone: "+86 138 0013 8000" });
     assert.equal(sms.statusCode, 202, sms.body);
     assert.equal(sms.json().to, "+8613800138000");
+
+    // A retried send with its Idempotency-Key answers the first send and queues nothing more.
+    const key = { "idempotency-key": "send-once" };
+    const once = await api("POST", `/v1/payment_links/${link.id}/send`, { email: "once@example.com" }, key);
+    const again = await api("POST", `/v1/payment_links/${link.id}/send`, { email: "once@example.com" }, key);
+    assert.equal(again.statusCode, 202, again.body);
+    assert.equal(again.json().message, once.json().message);
+    const queued = await coffer.db.pool.query("SELECT count(*)::int AS n FROM outbound_messages WHERE recipient = $1", [
+      "once@example.com",
+    ]);
+    assert.equal(queued.rows[0].n, 1);
   });
 
   it("a sandbox reset wipes the merchant's test links with its test payments", async () => {

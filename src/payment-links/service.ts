@@ -94,6 +94,16 @@ export interface PaymentRequestInput {
   locale?: Locale;
 }
 
+/** A payment request queued by send: its answer, stored with the message so a retry never sends twice. */
+export interface PaymentRequest {
+  object: "payment_request";
+  payment_link: string;
+  channel: "email" | "sms";
+  to: string;
+  message: string | null;
+  created: number;
+}
+
 export type PaymentLinkService = ReturnType<typeof createPaymentLinkService>;
 
 const openStatuses = "('requires_payment', 'processing', 'requires_capture')";
@@ -457,7 +467,12 @@ export function createPaymentLinkService(deps: PaymentLinkDeps) {
    * Sends the link to a customer by email or SMS through the notifications outbox, in English or Chinese. Limited
    * per merchant and mode (paymentLinkSendsPerMerchantMax a window): the mails leave from coffer's address.
    */
-  async function send(scope: MerchantScope, id: string, input: PaymentRequestInput) {
+  async function send(
+    scope: MerchantScope,
+    id: string,
+    input: PaymentRequestInput,
+    answer?: AnswerRecorder<PaymentRequest>,
+  ): Promise<PaymentRequest> {
     const link = await findLink(pool, scope, id);
     if (!link) throw notFound();
     if (!link.active) throw paymentLinkErrors.toApiError("payment_link_inactive");
@@ -481,7 +496,7 @@ export function createPaymentLinkService(deps: PaymentLinkDeps) {
     }
     const systemNow = deps.clock.now();
     const bucket = `payment_link_send:${scope.merchantId}:${scope.livemode ? "live" : "test"}`;
-    const messageId = await withTransaction(pool, async (tx) => {
+    const sent = await withTransaction(pool, async (tx) => {
       const hits = await hitRateLimit(tx, bucket, paymentLinkSendWindowMs, systemNow);
       if (hits > paymentLinkSendsPerMerchantMax) {
         throw new RetryAfterError(
@@ -490,7 +505,7 @@ export function createPaymentLinkService(deps: PaymentLinkDeps) {
         );
       }
       const locale = input.locale ?? "en";
-      return deps.notifications.enqueue(tx, {
+      const message = await deps.notifications.enqueue(tx, {
         channel,
         to,
         template: paymentRequestTemplate,
@@ -503,16 +518,19 @@ export function createPaymentLinkService(deps: PaymentLinkDeps) {
         },
         merchantId: link.merchantId,
       });
+      const request: PaymentRequest = {
+        object: "payment_request",
+        payment_link: link.id,
+        channel,
+        to,
+        message,
+        created: Math.floor(systemNow.getTime() / 1000),
+      };
+      await answer?.(tx, request);
+      return request;
     });
     deps.notifications.kick();
-    return {
-      object: "payment_request" as const,
-      payment_link: link.id,
-      channel,
-      to,
-      message: messageId,
-      created: Math.floor(systemNow.getTime() / 1000),
-    };
+    return sent;
   }
 
   async function bySlug(db: Queryable, slug: string, lock = false): Promise<PaymentLink | undefined> {
