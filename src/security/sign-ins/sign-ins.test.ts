@@ -4,12 +4,16 @@ import { after, before, describe, it } from "node:test";
 import { createTestApp } from "../../../test/helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db.js";
 import { defaultPassword, newMerchant, SessionClient, waitForMail } from "../../../test/helpers/merchant-console.js";
+import { insertTestMerchant, issueTestApiKey } from "../../../test/helpers/merchant-rows.js";
 import { type SmtpSink, startSmtpSink } from "../../../test/helpers/smtp-sink.js";
 import {
   createWalletTestServices,
   latestCode,
+  linkBank,
   signUpWallet,
   testEmail,
+  topUpAndSettle,
+  verifyIdentity,
   WalletClient,
   walletEvents,
 } from "../../../test/helpers/wallets.js";
@@ -113,6 +117,12 @@ describe("sign-in security: new-device alerts, this wasn't me, the security cent
     assert.equal(again.statusCode, 200, again.body);
     assert.equal(again.json().device_token, homeDevice);
     const home = new WalletClient(app, again.json().token);
+    // Money in the wallet, then a payment code shown before anything happens (a screenshot a scammer got, say).
+    const owner = { id: userId, token: again.json().token, email, client: home };
+    await verifyIdentity(owner);
+    await topUpAndSettle(services, clock, owner, await linkBank(owner), "5000");
+    const shownCode = await home.get("/v1/wallet/payment_code");
+    assert.equal(shownCode.statusCode, 200, shownCode.body);
 
     // A device the wallet has not seen: the owner gets a mail naming it, with the link.
     const stranger = await login(email, undefined, iPhone);
@@ -157,7 +167,18 @@ describe("sign-in security: new-device alerts, this wasn't me, the security cent
     const audit = await db.pool.query("SELECT action FROM audit_log WHERE actor_id = $1", [userId]);
     assert.ok(audit.rows.some((r) => r.action === "sign_in.reported_not_me"));
 
-    // A payment attempt is refused with wallet_frozen.
+    // A payment attempt is refused with wallet_frozen: a shop charging the code shown before …
+    const shop = await issueTestApiKey(services, await insertTestMerchant(db.pool, "Corner Shop"), { livemode: true });
+    const charged = await app.inject({
+      method: "POST",
+      url: "/v1/payments",
+      headers: { authorization: `Bearer ${shop}`, "content-type": "application/json" },
+      payload: { amount: "100", currency: "USD", method: "payment_code", payment_code: shownCode.json().code },
+    });
+    assert.ok(charged.statusCode < 500, charged.body);
+    const failure = charged.statusCode === 201 ? charged.json().failure_code : charged.json().error.code;
+    assert.equal(failure, "wallet_frozen", charged.body);
+    // … and a transfer to another wallet.
     await assert.rejects(
       services.wallets.transfers.send(userId, { to: testEmail("nobody"), amount: "100", currency: "USD" }, null),
       (error: unknown) => error instanceof ApiError && error.code === "wallet_frozen",
