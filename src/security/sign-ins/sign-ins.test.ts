@@ -10,6 +10,7 @@ import {
   createWalletTestServices,
   latestCode,
   linkBank,
+  newestDevMessage,
   signUpWallet,
   testEmail,
   topUpAndSettle,
@@ -260,6 +261,34 @@ describe("sign-in security: new-device alerts, this wasn't me, the security cent
     } finally {
       clock.advance(-(signInReportLinkTtlMs + 1000));
     }
+  });
+
+  it("wallet: a phone-only wallet is alerted by SMS, and two clicks on one link at once secure it once", async () => {
+    const phone = `+8613${String(Date.now()).slice(-9)}`;
+    const signup = await anonymous().post("/v1/wallet/signup", { phone, password, locale: "zh-CN" });
+    const verified = await anonymous().post("/v1/wallet/verify", {
+      verification: signup.json().id,
+      code: await latestCode(db.pool, phone),
+    });
+    assert.equal(verified.statusCode, 201, verified.body);
+    const userId = verified.json().wallet_user.id as string;
+    assert.equal((await anonymous().post("/v1/wallet/login", { phone, password })).statusCode, 200);
+    const sms = await newestDevMessage(db.pool, phone, "security.wallet_new_device_sms");
+    assert.match(sms.text, /您的钱包于 .+（UTC）在 .+ 上登录/);
+    const token = walletReportToken(sms.text);
+
+    const both = await Promise.all([
+      anonymous().post("/v1/wallet/sign_in_reports", { token }),
+      anonymous().post("/v1/wallet/sign_in_reports", { token }),
+    ]);
+    assert.deepEqual(both.map((r) => r.statusCode).sort(), [200, 400]);
+    const frozenEvents = (await walletEvents(db.pool, userId)).filter((e) => e.type === "wallet_user.frozen");
+    assert.equal(frozenEvents.length, 1, "secured once");
+    const audits = await db.pool.query(
+      "SELECT count(*)::int AS n FROM audit_log WHERE actor_id = $1 AND action = 'sign_in.reported_not_me'",
+      [userId],
+    );
+    assert.equal(audits.rows[0].n, 1);
   });
 
   it("wallet: an operator's freeze stays through a report and a password reset", async () => {
