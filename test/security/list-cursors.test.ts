@@ -26,6 +26,7 @@ describe("list cursors answer another tenant's id as they answer an unknown one"
     const console_ = (kind: string) => ({ callers: merchantCallers.slice(1), foreign: [t.aTest[kind]!] });
     return {
       "/v1/payments": { url: "/v1/payments", ...merchant("payment") },
+      "/v1/payment_links": { url: "/v1/payment_links", ...merchant("payment_link") },
       "/v1/refunds": { url: "/v1/refunds", ...merchant("refund") },
       "/v1/payouts": { url: "/v1/payouts", ...merchant("payout") },
       "/v1/events": { url: "/v1/events", ...merchant("event") },
