@@ -3,6 +3,7 @@ import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { ensureWebBuilt, launchBrowser, newBrowserContext, screenshotDir } from "../helpers/browser.js";
+import { logIn, signUp } from "../helpers/merchant-console.js";
 import { type PaymentsCoffer, startPaymentsCoffer } from "../helpers/payments.js";
 import { signUpWallet, type TestWalletUser } from "../helpers/wallets.js";
 
@@ -165,5 +166,69 @@ describe("wallet security centre and first-use guide (browser)", () => {
       before,
       "this browser is a known device now: no alert",
     );
+  });
+});
+
+describe("console recent sign-ins and this wasn't me (browser)", () => {
+  let coffer: PaymentsCoffer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let credentials: { email: string; password: string };
+
+  before(async () => {
+    await ensureWebBuilt();
+    coffer = await startPaymentsCoffer({ start: new Date().toISOString() });
+    browser = await launchBrowser();
+    context = await newBrowserContext(browser, { baseURL: coffer.baseUrl });
+    page = await context.newPage();
+    page.setDefaultTimeout(8_000);
+    // Signed up and first signed in over the API: the browser is a new one for this account.
+    credentials = await signUp(coffer.app, coffer.sink, { businessName: "Lantern Tea" });
+    await logIn(coffer.app, credentials);
+  });
+  beforeEach(() => coffer.clock.advance(1_000));
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await coffer?.close();
+  });
+
+  async function signIn() {
+    await page.goto("/login");
+    await page.getByLabel("Email", { exact: true }).fill(credentials.email);
+    await page.getByLabel("Password", { exact: true }).fill(credentials.password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  }
+
+  it("lists the sign-ins on the Security page, the new browser marked, in English and Chinese", async () => {
+    await signIn();
+    await page.getByRole("heading", { name: "Lantern Tea" }).waitFor();
+    await page.goto("/security");
+    const list = page.getByRole("list", { name: "Recent sign-ins" });
+    await list.getByText("New browser · alert sent").waitFor();
+    assert.equal(await list.getByRole("listitem").count(), 2);
+    await page.screenshot({ path: path.join(screenshotDir, "console-sign-ins.png"), fullPage: true });
+    await page.getByLabel("Language").selectOption("zh-CN");
+    await page.getByRole("list", { name: "最近登录" }).getByText("新浏览器 · 已发送提醒").waitFor();
+    await page.getByLabel("语言").selectOption("en");
+  });
+
+  it("follows this wasn't me from the mail: every session ends and signing in needs a new password", async () => {
+    const alert = await coffer.sink.waitFor(
+      (m) => m.to.includes(credentials.email) && m.subject === "New sign-in to your coffer console account",
+    );
+    const link = /(http:\/\/\S+\/console\/not-me\?token=[A-Za-z0-9_%-]+)/.exec(alert.text)?.[1];
+    assert.ok(link, alert.text);
+    const { pathname, search } = new URL(link);
+    await page.goto(`${pathname}${search}`);
+    await page.getByRole("heading", { name: "This wasn't me" }).waitFor();
+    await page.getByRole("button", { name: "Sign out everywhere" }).click();
+    await page.getByText("Your account is secured").waitFor();
+    await page.screenshot({ path: path.join(screenshotDir, "console-not-me.png") });
+
+    await signIn();
+    await page.getByText("password_reset_required").waitFor();
+    await page.getByText("Set a new password (Forgot your password?) to sign in again.").waitFor();
   });
 });

@@ -7,10 +7,11 @@ import { ConfirmButton, ConsoleError, useFormat } from "../common";
 import { useT } from "../messages";
 import { useSession } from "../session";
 import { type CreationOptionsJson, createPasskey, passkeysSupported } from "../webauthn";
+import { SignInsCard } from "./sign-ins";
 
 /**
  * Your own sign-in security: an authenticator app (TOTP; the QR code is the SVG coffer answers, shown as an image,
- * with the secret as text for typing in) and passkeys.
+ * with the secret as text for typing in), passkeys, and your recent sign-ins.
  */
 interface Enrollment {
   secret: string;
@@ -186,6 +187,7 @@ export function SecurityPage() {
       <h1>{t("security.title")}</h1>
       <TotpCard />
       <PasskeysCard />
+      <SignInsCard />
     </>
   );
 }
