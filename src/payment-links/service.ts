@@ -547,7 +547,7 @@ export function createPaymentLinkService(deps: PaymentLinkDeps) {
     const link = await bySlug(pool, slug);
     if (!link) throw new ApiError("resource_not_found", "No such payment link.", "slug");
     const now = await deps.testClocks.now(link.merchantId, link.livemode);
-    const state = linkState(link, await statsOf(pool, link.id), now);
+    const state = linkState(link, await usesOf(pool, link), now);
     return publicPaymentLinkJson(link, await merchantName(pool, link.merchantId), state, (amount) =>
       amountText(amount, link.currency),
     );
