@@ -90,6 +90,19 @@ describe("sign-in security: new-device alerts, this wasn't me, the security cent
     );
   }
 
+  /** Every row of every table as text (bytea as hex), like a data-only dump. */
+  async function dumpEverything(): Promise<string> {
+    const tables = await db.pool.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    );
+    let dump = "";
+    for (const { table_name } of tables.rows) {
+      const rows = await db.pool.query<{ row: string }>(`SELECT t::text AS row FROM "${table_name}" t`);
+      dump += rows.rows.map((r) => r.row).join("\n");
+    }
+    return dump;
+  }
+
   const mailsTo = (email: string, subject: RegExp) =>
     sink.mails.filter((m) => m.to.includes(email) && subject.test(m.subject));
 
@@ -136,6 +149,11 @@ describe("sign-in security: new-device alerts, this wasn't me, the security cent
     const token = walletReportToken(alert.text);
     const stored = await db.pool.query("SELECT token_hash FROM sign_in_reports WHERE subject_id = $1", [userId]);
     assert.deepEqual(stored.rows[0].token_hash, createHash("sha256").update(token).digest(), "only its hash is kept");
+    const dump = await dumpEverything();
+    for (const secret of [token, homeDevice, stranger.json().device_token]) {
+      assert.ok(!dump.includes(secret), "no link or device token is in the database in clear");
+      assert.ok(!dump.includes(Buffer.from(secret).toString("hex")));
+    }
 
     const signIns = await home.get("/v1/wallet/sign_ins");
     assert.deepEqual(
