@@ -155,10 +155,10 @@ describe("wallet security centre and first-use guide (browser)", () => {
     const before = coffer.sink.mails.filter((m) => /New sign-in/.test(m.subject)).length;
     await logIn(newPassword);
     await page.getByRole("heading", { name: "Hello, Lin" }).waitFor();
-    const me = await page.evaluate(async () => {
-      const token = localStorage.getItem("coffer.wallet.token");
-      return (await fetch("/v1/wallet/me", { headers: { authorization: `Bearer ${token}` } })).json();
-    });
+    const me = (await page.evaluate(
+      `fetch("/v1/wallet/me", { headers: { authorization: "Bearer " + localStorage.getItem("coffer.wallet.token") } })
+        .then((response) => response.json())`,
+    )) as { frozen: boolean };
     assert.equal(me.frozen, false, "the password reset lifted the freeze");
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(

@@ -8,12 +8,14 @@ CREATE TABLE sign_in_devices (
   id                  text        PRIMARY KEY,
   subject_type        text        NOT NULL CHECK (subject_type IN ('wallet_user', 'merchant_user')),
   subject_id          text        NOT NULL,
-  token_hash          bytea       NOT NULL UNIQUE CHECK (octet_length(token_hash) = 32),
+  token_hash          bytea       NOT NULL CHECK (octet_length(token_hash) = 32),
   agent_summary       text        NOT NULL,
   last_ip             text,
   created_at          timestamptz NOT NULL,
   last_sign_in_at     timestamptz NOT NULL
 );
+-- One browser's token may name a device of several accounts (two people share a computer).
+CREATE UNIQUE INDEX sign_in_devices_token ON sign_in_devices (subject_type, subject_id, token_hash);
 CREATE INDEX sign_in_devices_subject ON sign_in_devices (subject_type, subject_id, last_sign_in_at DESC);
 CREATE INDEX sign_in_devices_last_sign_in ON sign_in_devices (last_sign_in_at);
 

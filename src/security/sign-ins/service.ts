@@ -179,7 +179,7 @@ export function createSignInService(deps: { pool: Pool; clock: Clock; notificati
       [subject.type, subject.id, tokenHash, now, input.ip, agentSummary],
     );
     let deviceId = known.rows[0]?.id;
-    const newDevice = deviceId === undefined;
+    let newDevice = deviceId === undefined;
     let hadDevices = true;
     if (deviceId === undefined) {
       const others = await tx.query(
@@ -187,13 +187,24 @@ export function createSignInService(deps: { pool: Pool; clock: Clock; notificati
         [subject.type, subject.id],
       );
       hadDevices = others.rowCount === 1;
-      deviceId = newId("dev");
-      await tx.query(
+      const inserted = await tx.query<{ id: string }>(
         `INSERT INTO sign_in_devices (id, subject_type, subject_id, token_hash, agent_summary, last_ip, created_at,
                                       last_sign_in_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
-        [deviceId, subject.type, subject.id, tokenHash, agentSummary, input.ip, now],
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+         ON CONFLICT (subject_type, subject_id, token_hash) DO NOTHING RETURNING id`,
+        [newId("dev"), subject.type, subject.id, tokenHash, agentSummary, input.ip, now],
       );
+      deviceId = inserted.rows[0]?.id;
+      if (deviceId === undefined) {
+        // A sign-in from the same device committed in between: it is known now.
+        const raced = await tx.query<{ id: string }>(
+          `UPDATE sign_in_devices SET last_sign_in_at = $4, last_ip = $5, agent_summary = $6
+            WHERE subject_type = $1 AND subject_id = $2 AND token_hash = $3 RETURNING id`,
+          [subject.type, subject.id, tokenHash, now, input.ip, agentSummary],
+        );
+        deviceId = raced.rows[0]!.id;
+        newDevice = false;
+      }
     }
     const alerted = newDevice && hadDevices && input.alert !== null;
     const signInId = newId("sgn");

@@ -389,6 +389,37 @@ describe("sign-in security: new-device alerts, this wasn't me, the security cent
     assert.equal(foreignCursor.statusCode, 400);
   });
 
+  it("wallet: one browser's device token serves two wallets, and simultaneous sign-ins from one new device both succeed", async () => {
+    const first = await signUpWallet(app, sink);
+    const second = await signUpWallet(app, sink);
+    const shared = (await login(first.email)).json().device_token as string;
+    const other = await login(second.email, shared);
+    assert.equal(other.statusCode, 200, other.body);
+    assert.equal(other.json().device_token, shared, "the browser keeps its one token");
+    assert.equal((await login(second.email, shared)).statusCode, 200);
+    const recognised = await db.pool.query(
+      "SELECT new_device FROM sign_ins WHERE subject_id = $1 ORDER BY created_at DESC LIMIT 1",
+      [second.id],
+    );
+    assert.equal(recognised.rows[0].new_device, false);
+
+    const fresh = `dvt_${"A".repeat(43)}`;
+    clock.advance(1000);
+    const both = await Promise.all([
+      anonymous().post("/v1/wallet/login", { email: first.email, password, device_token: fresh }),
+      anonymous().post("/v1/wallet/login", { email: first.email, password, device_token: fresh }),
+    ]);
+    assert.deepEqual(
+      both.map((r) => r.statusCode),
+      [200, 200],
+    );
+    const devices = await db.pool.query(
+      "SELECT count(*)::int AS n FROM sign_in_devices WHERE subject_id = $1 AND token_hash = $2",
+      [first.id, createHash("sha256").update(fresh).digest()],
+    );
+    assert.equal(devices.rows[0].n, 1, "one device, whichever sign-in came first");
+  });
+
   it("wallet password reset answers the same for an unknown address and is rate-limited per address", async () => {
     const unknown = await anonymous().post("/v1/wallet/password_reset", { email: testEmail("ghost") });
     assert.equal(unknown.statusCode, 202);
