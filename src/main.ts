@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { analyticsCommand } from "./cli/analytics.js";
 import { auditCommand } from "./cli/audit.js";
 import { bankCommand } from "./cli/bank.js";
 import type { CliContext, Command } from "./cli/command.js";
@@ -20,6 +21,7 @@ const commands: Readonly<Record<string, Command>> = {
   migrate: migrateCommand,
   verify: verifyCommand,
   audit: auditCommand,
+  analytics: analyticsCommand,
   keys: keysCommand,
   operator: operatorCommand,
   bank: bankCommand,

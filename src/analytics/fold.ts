@@ -15,24 +15,29 @@ export async function foldInbox(pool: Pool, batchMax: number): Promise<number> {
   return withTransaction(pool, async (tx) => {
     // A rebuild (rebuild.ts) holds this lock alone: folds wait for it instead of folding rows it rewrites.
     await tx.query("SELECT pg_advisory_xact_lock_shared($1)", [analyticsRebuildLockKey]);
-    const claimed = await tx.query<InboxRow>(
-      `DELETE FROM analytics_inbox
-        WHERE seq IN (SELECT seq FROM analytics_inbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING source, sign, object_id, merchant_id, livemode, currency, method, status, payer_id, amount::text,
-                  fee::text, failure_code, created_at, opened_at, paid_at, final_at`,
-      [batchMax],
-    );
-    if (claimed.rows.length === 0) return 0;
-    const deltas = new Deltas();
-    for (const row of claimed.rows) addContribution(deltas, row);
-    await foldPayerSuccesses(tx, deltas.payerSuccesses, deltas);
-    await upsertMerchantRollups(tx, deltas);
-    await upsertFailures(tx, deltas);
-    await upsertPlatformRollups(tx, deltas);
-    await upsertMerchantDays(tx, deltas);
-    await upsertDailyLevels(tx, deltas);
-    return claimed.rows.length;
+    return foldBatch(tx, batchMax);
   });
+}
+
+/** One batch folded in the caller's transaction (which holds the rebuild lock, shared or alone). */
+export async function foldBatch(tx: Queryable, batchMax: number): Promise<number> {
+  const claimed = await tx.query<InboxRow>(
+    `DELETE FROM analytics_inbox
+      WHERE seq IN (SELECT seq FROM analytics_inbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+      RETURNING source, sign, object_id, merchant_id, livemode, currency, method, status, payer_id, amount::text,
+                fee::text, failure_code, created_at, opened_at, paid_at, final_at`,
+    [batchMax],
+  );
+  if (claimed.rows.length === 0) return 0;
+  const deltas = new Deltas();
+  for (const row of claimed.rows) addContribution(deltas, row);
+  await foldPayerSuccesses(tx, deltas.payerSuccesses, deltas);
+  await upsertMerchantRollups(tx, deltas);
+  await upsertFailures(tx, deltas);
+  await upsertPlatformRollups(tx, deltas);
+  await upsertMerchantDays(tx, deltas);
+  await upsertDailyLevels(tx, deltas);
+  return claimed.rows.length;
 }
 
 const sortedById = <T>(map: Map<string, T>): T[] =>
