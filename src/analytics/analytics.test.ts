@@ -450,7 +450,13 @@ describe("merchant analytics", () => {
       }
       assert.deepEqual(m.fee_schedule, { percent_bps: 60, fixed: "0", currency: "USD" });
       assert.ok(m.currencies.includes("USD"));
-      assert.ok(m.who_can_pay.length > 0 && m.settlement.length > 0);
+      assert.equal(
+        m.who_can_pay,
+        { qr: "wallet_scans_qr", payment_code: "wallet_shows_code", checkout: "wallet_signs_in_checkout" }[
+          m.method as "qr"
+        ],
+      );
+      assert.equal(m.settlement, "balance_now_payout_on_request");
     }
   });
 
@@ -475,7 +481,10 @@ describe("merchant analytics", () => {
 
   it("the time zone setting: console PATCH, then the default of every query", async () => {
     assert.equal(settings.set.statusCode, 200, settings.set.body);
-    assert.deepEqual(settings.set.json(), { object: "merchant_settings", time_zone: "Asia/Kolkata" });
+    const { now, ...set } = settings.set.json();
+    assert.deepEqual(set, { object: "merchant_settings", time_zone: "Asia/Kolkata" });
+    // The console session is in test mode: "now" is the merchant's test clock, where its date presets end.
+    assert.equal(now, Math.floor(start.getTime() / 1000));
     assert.equal(settings.bad.statusCode, 400);
     assert.equal(settings.bad.json().error.code, "time_zone_invalid");
     assert.equal(settings.read.json().time_zone, "Asia/Kolkata");
@@ -636,7 +645,7 @@ describe("merchant analytics", () => {
   it("ranges of whole days and partial edges give the figures of the rows, in the merchant's own zone", async () => {
     const analytics = analyticsServiceOf(coffer.services);
     for (const timeZone of ["America/New_York", "Asia/Shanghai", "Asia/Kolkata", "UTC"]) {
-      await analytics.setTimeZone(shop.merchantId, timeZone);
+      await analytics.setTimeZone(shop.merchantId, false, timeZone);
       await assertDailyLevels();
       // The whole history; then edges inside days (07:00 and 13:45 past some midnight), over the New York
       // daylight-saving day; then a range shorter than a day.
@@ -649,7 +658,7 @@ describe("merchant analytics", () => {
       }
     }
     // In another zone than the merchant's, every figure is still the rows' (read from the 15-minute level).
-    await analytics.setTimeZone(shop.merchantId, "Asia/Shanghai");
+    await analytics.setTimeZone(shop.merchantId, false, "Asia/Shanghai");
     await assertEveryFigure(shop.secretKey, shop.merchantId, "America/New_York", from + 3600, to - 3600);
     const ny = ok(
       await call(
@@ -664,7 +673,7 @@ describe("merchant analytics", () => {
 
   it("a daylight-saving day as the merchant's own: 23 hours, every figure the rows'", async () => {
     const analytics = analyticsServiceOf(coffer.services);
-    await analytics.setTimeZone(shop.merchantId, "America/New_York");
+    await analytics.setTimeZone(shop.merchantId, false, "America/New_York");
     const day = Date.parse("2026-03-08T05:00:00Z") / 1000;
     const series = ok(
       await call(
@@ -704,7 +713,7 @@ describe("merchant analytics", () => {
     const changes = (async () => {
       let changed = 0;
       for (let i = 0; folding || i < 2; i++) {
-        await analytics.setTimeZone(shop.merchantId, zones[i % zones.length]!);
+        await analytics.setTimeZone(shop.merchantId, false, zones[i % zones.length]!);
         changed++;
       }
       return changed;
@@ -713,7 +722,7 @@ describe("merchant analytics", () => {
     folding = false;
     assert.ok((await changes) >= 2);
     await assertDailyLevels();
-    const zone = (await analytics.settings(shop.merchantId)).time_zone;
+    const zone = (await analytics.settings(shop.merchantId, false)).time_zone;
     await assertEveryFigure(shop.secretKey, shop.merchantId, zone, from, to);
   });
 });

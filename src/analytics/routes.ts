@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type TProperties, type TSchema, Type } from "@sinclair/typebox";
-import { merchantScope } from "../http/auth.js";
+import { merchantScope, requireMerchant } from "../http/auth.js";
 import { unixSecondsSchema } from "../http/timestamps.js";
 import { consoleActor, requireConsole } from "../merchants/permissions.js";
 import { paymentMethods } from "../payments/model.js";
 import type { Services } from "../runtime/services.js";
+import { settlementCodes, whoCanPayCodes } from "./methods.js";
 import { analyticsIntervals, analyticsMetrics } from "./model.js";
 import { type AnalyticsService, createAnalyticsService } from "./service.js";
 
@@ -138,14 +139,29 @@ const Methods = object("analytics_methods", {
         refund_rate: Rate,
         payments: Type.Integer({ description: "Finished payments the figures come from." }),
         currencies: Type.Array(Type.String()),
-        who_can_pay: Type.String(),
-        settlement: Type.String(),
+        who_can_pay: Type.Unsafe<(typeof whoCanPayCodes)[number]>({
+          type: "string",
+          enum: [...whoCanPayCodes],
+          description:
+            "Who can pay with the method: any coffer wallet user who scans the merchant's QR code (wallet_scans_qr), shows the payment code from the wallet app at the till (wallet_shows_code), or opens the hosted checkout page and signs in to the wallet (wallet_signs_in_checkout).",
+        }),
+        settlement: Type.Unsafe<(typeof settlementCodes)[number]>({
+          type: "string",
+          enum: [...settlementCodes],
+          description:
+            "When the money settles: in the coffer balance at once, then paid out to the bank once a day, UTC (balance_now_daily_payout), or when the merchant requests a payout (balance_now_payout_on_request).",
+        }),
       },
       Closed,
     ),
   ),
 });
-const Settings = object("merchant_settings", { time_zone: Type.String() });
+const Settings = object("merchant_settings", {
+  time_zone: Type.String(),
+  now: Type.Integer({
+    description: "Unix seconds: now in the session's mode (the merchant's test clock in test mode), for date presets.",
+  }),
+});
 
 /** The analytics service from the app's services: wallet currencies say what payers can pay in. */
 export function analyticsServiceOf(services: Services): AnalyticsService {
@@ -168,6 +184,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   app.get(
     "/v1/analytics/summary",
     {
+      preHandler: requireMerchant("analytics", "read"),
       schema: {
         tags,
         summary: "Key figures of a range, with the period just before it",
@@ -182,6 +199,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   app.get(
     "/v1/analytics/timeseries",
     {
+      preHandler: requireMerchant("analytics", "read"),
       schema: {
         tags,
         summary: "One figure per hour, day, week or month in the time zone",
@@ -196,6 +214,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   app.get(
     "/v1/analytics/failures",
     {
+      preHandler: requireMerchant("analytics", "read"),
       schema: {
         tags,
         summary: "Failed and expired payments by failure code and method",
@@ -210,6 +229,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   app.get(
     "/v1/analytics/customers",
     {
+      preHandler: requireMerchant("analytics", "read"),
       schema: {
         tags,
         summary: "New and returning payers",
@@ -224,6 +244,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   app.get(
     "/v1/analytics/methods",
     {
+      preHandler: requireMerchant("analytics", "read"),
       schema: {
         tags,
         summary: "Every payment method side by side",
@@ -246,7 +267,10 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
         response: { 200: Settings },
       },
     },
-    async (request) => analytics.settings(consoleActor(request).merchantId),
+    async (request) => {
+      const actor = consoleActor(request);
+      return analytics.settings(actor.merchantId, actor.livemode);
+    },
   );
 
   app.patch(
@@ -261,6 +285,9 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
         response: { 200: Settings },
       },
     },
-    async (request) => analytics.setTimeZone(consoleActor(request).merchantId, request.body.time_zone),
+    async (request) => {
+      const actor = consoleActor(request);
+      return analytics.setTimeZone(actor.merchantId, actor.livemode, request.body.time_zone);
+    },
   );
 };

@@ -262,11 +262,16 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
     };
   }
 
-  async function settings(merchantId: string) {
-    return { object: "merchant_settings" as const, time_zone: await merchantTimeZone(merchantId) };
+  /** `now`: the clock of the caller's mode (the merchant's test clock in test mode), where "today" starts. */
+  async function settings(merchantId: string, livemode: boolean) {
+    const [timeZone, now] = await Promise.all([
+      merchantTimeZone(merchantId),
+      deps.testClocks.now(merchantId, livemode),
+    ]);
+    return { object: "merchant_settings" as const, time_zone: timeZone, now: seconds(now) };
   }
 
-  async function setTimeZone(merchantId: string, timeZone: string) {
+  async function setTimeZone(merchantId: string, livemode: boolean, timeZone: string) {
     if (!(await timeZones.has(timeZone))) throw analyticsError("time_zone_invalid", undefined, "time_zone");
     // The daily rollups are days of this zone: recomputed from the 15-minute rows in the same transaction, while
     // folds of this merchant wait (they share the lock), so figures stay exact through the change.
@@ -279,7 +284,7 @@ export function createAnalyticsService(deps: AnalyticsDeps) {
       ]);
       if (changed.rowCount) await recomputeMerchantDays(tx, "m.id = $1", [merchantId]);
     });
-    return settings(merchantId);
+    return settings(merchantId, livemode);
   }
 
   return { summary, timeseries, failures, customers, methods, settings, setTimeZone };

@@ -59,6 +59,8 @@ export function loadMethods(): Promise<AnalyticsMethods> {
 /** The merchant's time zone setting (days, weeks and months of every figure follow it). */
 export interface MerchantSettings {
   time_zone: string;
+  /** Unix seconds: now in the session's mode (the test clock in test mode), where date presets end. */
+  now: number;
 }
 
 export function loadSettings(): Promise<MerchantSettings> {

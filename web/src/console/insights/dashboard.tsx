@@ -41,14 +41,24 @@ export default function Dashboard() {
       </>
     );
   }
-  return <DashboardBody key={timeZone} timeZone={timeZone} onZoneSaved={setSavedZone} />;
+  // Presets end at the mode's now: in test mode the merchant's test clock, which may run days ahead of the browser.
+  const now = (settings.data?.now ?? Math.floor(Date.now() / 1000)) * 1000;
+  return <DashboardBody key={timeZone} timeZone={timeZone} now={now} onZoneSaved={setSavedZone} />;
 }
 
 function readPreset(value: string | null): RangePreset {
   return rangePresets.find((preset) => preset === value) ?? "30d";
 }
 
-function DashboardBody({ timeZone, onZoneSaved }: { timeZone: string; onZoneSaved(zone: string): void }) {
+function DashboardBody({
+  timeZone,
+  now: opened,
+  onZoneSaved,
+}: {
+  timeZone: string;
+  now: number;
+  onZoneSaved(zone: string): void;
+}) {
   const { t } = useInsightsT();
   const area = useT();
   const search = useSearch();
@@ -57,7 +67,7 @@ function DashboardBody({ timeZone, onZoneSaved }: { timeZone: string; onZoneSave
   const untilDay = search.get("until") ?? "";
   const currency = search.get("currency") ?? undefined;
   // "Now" is fixed when the page opens: re-rendering must not move the range (and refetch) every second.
-  const [now] = useState(() => Date.now());
+  const [now] = useState(() => opened);
   const range = useMemo(
     () => presetRange(preset, now, timeZone, { fromDay, untilDay }),
     [preset, now, timeZone, fromDay, untilDay],

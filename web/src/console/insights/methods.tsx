@@ -41,8 +41,8 @@ export default function MethodsPage() {
     { header: t("methods.timeToPay"), cell: (m) => formatDuration(m.median_time_to_pay_ms, t, locale) },
     { header: t("methods.refundRate"), cell: (m) => formatRate(m.refund_rate, locale) },
     { header: t("methods.currencies"), cell: (m) => m.currencies.join(", ") || "—" },
-    { header: t("methods.whoCanPay"), cell: (m) => m.who_can_pay },
-    { header: t("methods.settlement"), cell: (m) => m.settlement },
+    { header: t("methods.whoCanPay"), cell: (m) => t(`methods.whoCanPay.${m.who_can_pay}`) },
+    { header: t("methods.settlement"), cell: (m) => t(`methods.settlement.${m.settlement}`) },
     {
       header: t("methods.source"),
       cell: (m) => (

@@ -85,8 +85,9 @@ export interface MethodFigures {
   refund_rate: number | null;
   payments: number;
   currencies: string[];
-  who_can_pay: string;
-  settlement: string;
+  /** Codes: the console words them in the reader's language (messages "methods.whoCanPay.<code>"). */
+  who_can_pay: "wallet_scans_qr" | "wallet_shows_code" | "wallet_signs_in_checkout";
+  settlement: "balance_now_daily_payout" | "balance_now_payout_on_request";
 }
 
 export interface AnalyticsMethods {
