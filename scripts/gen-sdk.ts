@@ -15,6 +15,7 @@ import { loadConfig } from "../src/config.js";
 import { createPool } from "../src/db/pool.js";
 import { authErrors } from "../src/http/auth.js";
 import { type DomainErrors, type ErrorDefinition, errorCatalog, errorTypes } from "../src/http/errors.js";
+import { apiDocument } from "../src/http/openapi.js";
 import { apiVersionLatest } from "../src/http/versioning.js";
 import { createLogger } from "../src/logging.js";
 import { createServices } from "../src/runtime/services.js";
@@ -46,7 +47,7 @@ export async function openApiDocument(): Promise<OpenApiDocument> {
   const app = await buildApp({ config, pool, logger, version: cofferVersion, services });
   try {
     await app.ready();
-    return canonicalDocument(app.swagger() as unknown as OpenApiDocument);
+    return canonicalDocument(apiDocument(app, config.publicUrl));
   } finally {
     await app.close();
     await services.close();

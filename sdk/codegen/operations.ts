@@ -149,7 +149,7 @@ export function usedComponents(document: OpenApiDocument, operations: SdkOperati
 }
 
 /** The JSON schema of the lowest 2xx response. */
-function successSchema(operation: Operation): JsonSchema | undefined {
+export function successSchema(operation: Operation): JsonSchema | undefined {
   const statuses = Object.keys(operation.responses ?? {})
     .filter((status) => /^2\d\d$/.test(status))
     .sort();
@@ -158,7 +158,7 @@ function successSchema(operation: Operation): JsonSchema | undefined {
 }
 
 /** The item schema when the response is a list ({object: "list", data: [...], has_more}). */
-function listItem(document: OpenApiDocument, schema: JsonSchema): SdkOperation["list"] {
+export function listItem(document: OpenApiDocument, schema: JsonSchema): SdkOperation["list"] {
   const resolved = resolve(document, schema);
   const object = resolved.properties?.object;
   const data = resolved.properties?.data;

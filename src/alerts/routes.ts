@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import { merchantScope } from "../http/auth.js";
+import { merchantScope, requireMerchant } from "../http/auth.js";
 import { alertRecipientsMax } from "../limits.js";
 import { alertSettingsJson } from "./model.js";
 import type { AlertService } from "./service.js";
@@ -61,6 +61,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ alerts: AlertService }> = 
   app.get(
     "/v1/alert_settings",
     {
+      preHandler: requireMerchant("alert_settings", "read"),
       schema: {
         tags,
         summary: "Your email alerts",
@@ -75,6 +76,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ alerts: AlertService }> = 
   app.post(
     "/v1/alert_settings",
     {
+      preHandler: requireMerchant("alert_settings", "write"),
       config: { idempotent: true },
       schema: {
         tags,

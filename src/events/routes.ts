@@ -1,6 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
-import { merchantScope } from "../http/auth.js";
+import { merchantScope, requireMerchant } from "../http/auth.js";
 import { listOf, listQueryProperties, pageRequest } from "../http/pagination.js";
 import { dateFromUnixSeconds, unixSecondsSchema } from "../http/timestamps.js";
 import type { EventService } from "./service.js";
@@ -64,6 +64,7 @@ export const eventRoutes: FastifyPluginAsync<{ events: EventService }> = async (
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     "/events",
     {
+      preHandler: requireMerchant("events", "read"),
       schema: {
         tags,
         summary: "List events",
@@ -87,13 +88,17 @@ export const eventRoutes: FastifyPluginAsync<{ events: EventService }> = async (
 
   app.get<{ Params: Static<typeof IdParams> }>(
     "/events/:id",
-    { schema: { tags, summary: "Retrieve an event", params: IdParams, response: { 200: Type.Ref(EventSchema) } } },
+    {
+      preHandler: requireMerchant("events", "read"),
+      schema: { tags, summary: "Retrieve an event", params: IdParams, response: { 200: Type.Ref(EventSchema) } },
+    },
     async (request) => events.get(merchantScope(request, "events", "read"), request.params.id),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RedeliverBody> }>(
     "/events/:id/redeliver",
     {
+      preHandler: requireMerchant("webhook_endpoints", "write"),
       config: { idempotent: true },
       schema: {
         tags,

@@ -118,11 +118,35 @@ export function registerAuthentication(
  * A preHandler allowing only the given kinds of caller. No credentials: 401 authentication_required; another kind
  * of caller (a wallet token on a merchant route): 403 permission_denied.
  */
-export function requireAuth(...kinds: AuthKind[]) {
-  return async (request: FastifyRequest, _reply: FastifyReply) => {
+export function requireAuth(...kinds: AuthKind[]): AuthGuard {
+  return guardFor(kinds, async (request: FastifyRequest, _reply: FastifyReply) => {
     if (!request.auth) throw new ApiError("authentication_required");
     if (!kinds.includes(request.auth.kind)) throw authErrors.toApiError("permission_denied");
-  };
+  });
+}
+
+/**
+ * A preHandler that says which kinds of caller it admits (and, for documents, what it checks beyond the kind), so
+ * the API document states each operation's security from the guard the route really runs, not from a second list.
+ */
+export type AuthGuard = ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) & {
+  readonly authKinds: readonly AuthKind[];
+  /** Said in the operation's description, e.g. "API key scope payments: write" or "console permission refunds". */
+  readonly authRequirement?: string;
+};
+
+export function guardFor(
+  kinds: readonly AuthKind[],
+  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<void>,
+  requirement?: string,
+): AuthGuard {
+  return Object.assign(handler, { authKinds: kinds, authRequirement: requirement });
+}
+
+/** The guard among a route's hooks (onRequest, preValidation, preHandler), if any. */
+export function authGuardOf(...hooks: unknown[]): AuthGuard | undefined {
+  const handlers = hooks.flatMap((hook) => (Array.isArray(hook) ? hook : [hook]));
+  return handlers.find((h): h is AuthGuard => typeof h === "function" && Array.isArray((h as AuthGuard).authKinds));
 }
 
 /** Narrows request.auth after requireAuth; throws if a route forgot the guard (a bug, never a user error). */
@@ -134,6 +158,22 @@ export function authOf<K extends AuthKind>(request: FastifyRequest, ...kinds: K[
   }
   return auth as Extract<AuthContext, { kind: K }>;
 }
+
+/**
+ * The guard of a merchant-side route: merchantScope's check before the handler runs, declared on the route so the
+ * API document states who may call it. The handler still calls merchantScope for the merchant and mode.
+ */
+export function requireMerchant(resource: string, access: "read" | "write"): AuthGuard {
+  return guardFor(
+    merchantCallers,
+    async (request: FastifyRequest) => {
+      merchantScope(request, resource, access);
+    },
+    `a restricted key needs ${resource}: ${access}${access === "write" ? "; console roles owner, admin, developer" : ""}`,
+  );
+}
+
+const merchantCallers: readonly AuthKind[] = ["secret_key", "console"];
 
 /** The merchant and mode a request acts for, once it may act on `resource` with `access`. */
 export interface MerchantScope {

@@ -1,9 +1,12 @@
 import fastifySwagger from "@fastify/swagger";
 import scalarApiReference from "@scalar/fastify-api-reference";
 import type { FastifyInstance, FastifySchema, RouteOptions } from "fastify";
+import type { OpenApiDocument } from "../../sdk/codegen/openapi.js";
 import { idempotencyKeyLengthMax, idempotencyKeyTtlMs } from "../limits.js";
+import { type AuthGuard, type AuthKind, authGuardOf } from "./auth.js";
 import { ErrorResponse } from "./errors.js";
 import { idempotencyKeyHeader } from "./idempotency.js";
+import { csrfScheme, finishApiDocument, securitySchemeOf, securitySchemes } from "./openapi-document.js";
 import { requestIdHeader } from "./request-id.js";
 import { apiVersionHeader, apiVersionLatest } from "./versioning.js";
 
@@ -37,7 +40,7 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
       openapi: "3.1.0",
       info: { title: "coffer API", version: options.version, description },
       servers: options.publicUrl ? [{ url: options.publicUrl }] : [],
-      tags: [{ name: "system", description: "Liveness and readiness of this coffer process." }],
+      components: { securitySchemes: structuredClone(securitySchemes) as never },
     },
     exposeHeadRoutes: false,
     // Shared schemas keep their $id as their component name (#/components/schemas/ErrorResponse).
@@ -53,22 +56,44 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
     configuration: { pageTitle: "coffer API reference", withDefaultFonts: false },
   });
 
-  app.get(openApiPath, { schema: { hide: true } }, async () => app.swagger());
+  let document: unknown;
+  app.get(openApiPath, { schema: { hide: true } }, async () => {
+    document ??= apiDocument(app, options.publicUrl);
+    return document;
+  });
 }
 
-/** Adds what every operation shares to the document only (validation and serialization are untouched). */
+/** The finished API document of an app whose routes are all registered (GET /openapi.json, docs/openapi.json). */
+export function apiDocument(app: FastifyInstance, publicUrl: string | undefined): OpenApiDocument {
+  return finishApiDocument(app.swagger() as unknown as OpenApiDocument, { publicUrl });
+}
+
+/**
+ * Adds what the route's own options say to the document only (validation and serialization are untouched): who may
+ * call it (from its auth guard), the errors each status can carry, descriptions, the Idempotency-Key header.
+ */
 function documentedSchema(schema: FastifySchema | undefined, route: RouteOptions): FastifySchema {
   if (!schema || schema.hide) return schema ?? { hide: true };
+  const guard = authGuardOf(route.onRequest, route.preValidation, route.preHandler);
+  const idempotent = route.config?.idempotent === true;
+  const method = (Array.isArray(route.method) ? route.method[0] : route.method) ?? "GET";
+  const hasPathParams = /[:*]/.test(route.url);
   const response = {
-    ...((schema.response as Record<string, unknown> | undefined) ?? {}),
-    default: { description: "An error; `error.code` is one of the documented codes.", $ref: "ErrorResponse" },
+    ...describedSuccesses(schema.response as Record<string, Record<string, unknown>> | undefined),
+    ...errorResponses({ secured: guard !== undefined, hasPathParams, idempotent }),
+    default: { description: "Any other error; `error.code` is one of docs/errors.md.", $ref: "ErrorResponse" },
   };
-  if (route.config?.idempotent !== true) return { ...schema, response };
+  const documented: FastifySchema = {
+    ...schema,
+    response,
+    security: guard ? securityOf(guard, method) : [],
+    description: describeOperation(schema.description, guard, idempotent),
+  };
+  if (!idempotent) return documented;
 
   const headers = (schema.headers as { properties?: Record<string, unknown>; required?: string[] } | undefined) ?? {};
   return {
-    ...schema,
-    response,
+    ...documented,
     headers: {
       type: "object",
       ...headers,
@@ -83,5 +108,75 @@ function documentedSchema(schema: FastifySchema | undefined, route: RouteOptions
         },
       },
     },
+  };
+}
+
+const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Alternatives (any one will do): one requirement per kind of caller; a cookie session writes with its CSRF token. */
+function securityOf(guard: AuthGuard, method: string): Record<string, string[]>[] {
+  return guard.authKinds.map((kind) => {
+    const scheme = securitySchemeOf[kind];
+    const cookie = kind === "console" || kind === "operator";
+    return cookie && !safeMethods.has(method) ? { [scheme]: [], [csrfScheme]: [] } : { [scheme]: [] };
+  });
+}
+
+const callerNames: Readonly<Record<AuthKind, string>> = {
+  secret_key: "a secret or restricted API key",
+  publishable_key: "a publishable key",
+  console: "a merchant console session",
+  operator: "an operator session",
+  wallet: "a wallet user's token",
+};
+
+function describeOperation(own: string | undefined, guard: AuthGuard | undefined, idempotent: boolean): string {
+  const who = guard
+    ? `Called with ${guard.authKinds.map((k) => callerNames[k]).join(" or ")}${
+        guard.authRequirement ? ` (${guard.authRequirement})` : ""
+      }.`
+    : "Needs no credentials.";
+  const retry = idempotent ? " Safe to retry with the same `Idempotency-Key`." : "";
+  return [own, `${who}${retry}`].filter((part) => part !== undefined && part !== "").join("\n\n");
+}
+
+/** Success responses keep their schema and get a description where the route gave none. */
+function describedSuccesses(
+  responses: Record<string, Record<string, unknown>> | undefined,
+): Record<string, Record<string, unknown>> {
+  const described: Record<string, Record<string, unknown>> = {};
+  for (const [status, schema] of Object.entries(responses ?? {})) {
+    const name = typeof schema.$id === "string" ? schema.$id : typeof schema.$ref === "string" ? schema.$ref : null;
+    const fallback = status === "204" ? "Done; no body." : name ? `The ${name.replace(/#.*$/, "")}.` : "The answer.";
+    described[status] = { ...schema, description: schema.description ?? fallback };
+  }
+  return described;
+}
+
+/** The error responses every operation of its kind can give, each naming its codes (docs/errors.md has them all). */
+function errorResponses(route: { secured: boolean; hasPathParams: boolean; idempotent: boolean }) {
+  const error = (description: string) => ({ description, $ref: "ErrorResponse" });
+  return {
+    400: error(
+      "The request is not valid: `parameter_invalid`, `parameter_missing`, `parameter_unknown`, `amount_invalid`, " +
+        "`invalid_json`, `api_version_invalid`, `request_malformed`, or a code of the operation's domain.",
+    ),
+    ...(route.secured
+      ? {
+          401: error("No credentials, or credentials coffer does not accept: `authentication_required`."),
+          403: error(
+            "These credentials may not do this: `permission_denied`, `livemode_mismatch`, `cross_site_request`.",
+          ),
+        }
+      : {}),
+    ...(route.hasPathParams ? { 404: error("No such object for these credentials: `resource_not_found`.") } : {}),
+    ...(route.idempotent
+      ? {
+          409: error(
+            "The Idempotency-Key was used for another request (`idempotency_key_reused`) or its first request is still running (`idempotency_key_in_use`).",
+          ),
+        }
+      : {}),
+    429: error("Too many requests: `rate_limited`; wait for the seconds in `Retry-After`."),
   };
 }

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { authErrors, authOf, requireAuth } from "../http/auth.js";
+import { authErrors, authOf, guardFor, requireAuth } from "../http/auth.js";
 import type { ConsoleActor, ConsoleRole } from "./model.js";
 
 /**
@@ -31,13 +31,17 @@ export function roleAllows(role: ConsoleRole, permission: ConsolePermission): bo
 /** A preHandler: a console session whose role has `permission`. */
 export function requireConsole(permission: ConsolePermission) {
   const signedIn = requireAuth("console");
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    await signedIn(request, reply);
-    const auth = authOf(request, "console");
-    if (!roleAllows(auth.role, permission)) {
-      throw authErrors.toApiError("permission_denied", `The ${auth.role} role may not do this (${permission}).`);
-    }
-  };
+  return guardFor(
+    signedIn.authKinds,
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      await signedIn(request, reply);
+      const auth = authOf(request, "console");
+      if (!roleAllows(auth.role, permission)) {
+        throw authErrors.toApiError("permission_denied", `The ${auth.role} role may not do this (${permission}).`);
+      }
+    },
+    `console roles: ${consolePermissions[permission].join(", ")}`,
+  );
 }
 
 /** The console caller as services take it. */

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { type ApiKeyScope, authErrors, authOf, requireAuth } from "../http/auth.js";
+import { type ApiKeyScope, authErrors, authOf, guardFor, requireAuth } from "../http/auth.js";
 
 /**
  * Restricted keys (rk_…) carry a scope per resource: none, read or write (write includes read). A domain that adds
@@ -61,16 +61,20 @@ export function requireApiKey(
   const kinds = requireAuth(
     ...(options.publishable ? (["secret_key", "publishable_key"] as const) : (["secret_key"] as const)),
   );
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    await kinds(request, reply);
-    const auth = authOf(request, "secret_key", "publishable_key");
-    if (auth.kind === "secret_key" && !scopeAllows(auth.scopes, resource, access)) {
-      throw authErrors.toApiError(
-        "permission_denied",
-        `This restricted key may not ${access === "write" ? "change" : "read"} ${resource}.`,
-      );
-    }
-  };
+  return guardFor(
+    kinds.authKinds,
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      await kinds(request, reply);
+      const auth = authOf(request, "secret_key", "publishable_key");
+      if (auth.kind === "secret_key" && !scopeAllows(auth.scopes, resource, access)) {
+        throw authErrors.toApiError(
+          "permission_denied",
+          `This restricted key may not ${access === "write" ? "change" : "read"} ${resource}.`,
+        );
+      }
+    },
+    `a restricted key needs the ${resource} scope at ${access}`,
+  );
 }
 
 /** The merchant and mode of a request authenticated by an API key. */

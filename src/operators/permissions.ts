@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { authErrors, authOf, requireAuth } from "../http/auth.js";
+import { authErrors, authOf, guardFor, requireAuth } from "../http/auth.js";
 import type { OperatorRole } from "./model.js";
 
 /**
@@ -34,13 +34,17 @@ export function operatorRoleAllows(role: OperatorRole, permission: OperatorPermi
 
 export function requireOperator(permission: OperatorPermission) {
   const signedIn = requireAuth("operator");
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    await signedIn(request, reply);
-    const auth = authOf(request, "operator");
-    if (!operatorRoleAllows(auth.role, permission)) {
-      throw authErrors.toApiError("permission_denied", `The ${auth.role} role may not do this (${permission}).`);
-    }
-  };
+  return guardFor(
+    signedIn.authKinds,
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      await signedIn(request, reply);
+      const auth = authOf(request, "operator");
+      if (!operatorRoleAllows(auth.role, permission)) {
+        throw authErrors.toApiError("permission_denied", `The ${auth.role} role may not do this (${permission}).`);
+      }
+    },
+    `operator roles: ${operatorPermissions[permission].join(", ")}`,
+  );
 }
 
 export function operatorActor(request: FastifyRequest) {

@@ -1,6 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
-import { merchantScope } from "../http/auth.js";
+import { merchantScope, requireMerchant } from "../http/auth.js";
 import { listOf, listQueryProperties, pageRequest } from "../http/pagination.js";
 import type { WebhookEndpointService } from "./endpoints.js";
 
@@ -107,6 +107,7 @@ export const webhookEndpointRoutes: FastifyPluginAsync<{ endpoints: WebhookEndpo
   app.post<{ Body: Static<typeof CreateBody> }>(
     "/webhook_endpoints",
     {
+      preHandler: requireMerchant("webhook_endpoints", "write"),
       config: { idempotent: true },
       schema: {
         tags,
@@ -126,6 +127,7 @@ export const webhookEndpointRoutes: FastifyPluginAsync<{ endpoints: WebhookEndpo
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     "/webhook_endpoints",
     {
+      preHandler: requireMerchant("webhook_endpoints", "read"),
       schema: {
         tags,
         summary: "List webhook endpoints",
@@ -139,6 +141,7 @@ export const webhookEndpointRoutes: FastifyPluginAsync<{ endpoints: WebhookEndpo
   app.get<{ Params: Static<typeof IdParams> }>(
     "/webhook_endpoints/:id",
     {
+      preHandler: requireMerchant("webhook_endpoints", "read"),
       schema: {
         tags,
         summary: "Retrieve a webhook endpoint",
@@ -152,6 +155,7 @@ export const webhookEndpointRoutes: FastifyPluginAsync<{ endpoints: WebhookEndpo
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof UpdateBody> }>(
     "/webhook_endpoints/:id",
     {
+      preHandler: requireMerchant("webhook_endpoints", "write"),
       config: { idempotent: true },
       schema: {
         tags,
@@ -167,13 +171,17 @@ export const webhookEndpointRoutes: FastifyPluginAsync<{ endpoints: WebhookEndpo
 
   app.delete<{ Params: Static<typeof IdParams> }>(
     "/webhook_endpoints/:id",
-    { schema: { tags, summary: "Delete a webhook endpoint", params: IdParams, response: { 200: Deleted } } },
+    {
+      preHandler: requireMerchant("webhook_endpoints", "write"),
+      schema: { tags, summary: "Delete a webhook endpoint", params: IdParams, response: { 200: Deleted } },
+    },
     async (request) => endpoints.remove(merchantScope(request, "webhook_endpoints", "write"), request.params.id),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RotateBody> }>(
     "/webhook_endpoints/:id/rotate_secret",
     {
+      preHandler: requireMerchant("webhook_endpoints", "write"),
       config: { idempotent: true },
       schema: {
         tags,
@@ -196,6 +204,7 @@ export const webhookEndpointRoutes: FastifyPluginAsync<{ endpoints: WebhookEndpo
   app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof ListQuery> }>(
     "/webhook_endpoints/:id/deliveries",
     {
+      preHandler: requireMerchant("webhook_endpoints", "read"),
       schema: {
         tags,
         summary: "List deliveries to an endpoint, with every attempt",

@@ -1,7 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { amountSchema } from "../../http/amount.js";
-import { merchantScope } from "../../http/auth.js";
+import { merchantScope, requireMerchant } from "../../http/auth.js";
 import { answerWithEffect } from "../../http/idempotency.js";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
 import { dateFromUnixSeconds, unixSecondsSchema } from "../../http/timestamps.js";
@@ -116,6 +116,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
   app.post<{ Body: Static<typeof CreateBody> }>(
     "/v1/payments",
     {
+      preHandler: requireMerchant("payments", "write"),
       config: { idempotent: true },
       schema: {
         tags: ["payments"],
@@ -154,6 +155,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
   app.get<{ Querystring: Static<typeof PaymentListQuery> }>(
     "/v1/payments",
     {
+      preHandler: requireMerchant("payments", "read"),
       schema: {
         tags: ["payments"],
         summary: "List payments",
@@ -182,6 +184,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
   app.get<{ Params: Static<typeof IdParams> }>(
     "/v1/payments/:id",
     {
+      preHandler: requireMerchant("payments", "read"),
       schema: { tags: ["payments"], summary: "Retrieve a payment", params: IdParams, response: { 200: paymentRef } },
     },
     async (request) =>
@@ -191,6 +194,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CaptureBody> }>(
     "/v1/payments/:id/capture",
     {
+      preHandler: requireMerchant("payments", "write"),
       config: { idempotent: true },
       schema: {
         tags: ["payments"],
@@ -218,6 +222,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CancelBody> }>(
     "/v1/payments/:id/cancel",
     {
+      preHandler: requireMerchant("payments", "write"),
       config: { idempotent: true },
       schema: {
         tags: ["payments"],
@@ -245,6 +250,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
   app.post<{ Body: Static<typeof RefundBody> }>(
     "/v1/refunds",
     {
+      preHandler: requireMerchant("refunds", "write"),
       config: { idempotent: true },
       schema: {
         tags: ["refunds"],
@@ -265,6 +271,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
   app.get<{ Querystring: Static<typeof RefundListQuery> }>(
     "/v1/refunds",
     {
+      preHandler: requireMerchant("refunds", "read"),
       schema: {
         tags: ["refunds"],
         summary: "List refunds",
@@ -285,6 +292,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
   app.get<{ Params: Static<typeof IdParams> }>(
     "/v1/refunds/:id",
     {
+      preHandler: requireMerchant("refunds", "read"),
       schema: {
         tags: ["refunds"],
         summary: "Retrieve a refund",
@@ -299,6 +307,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
   app.get(
     "/v1/balance",
     {
+      preHandler: requireMerchant("balance", "read"),
       schema: {
         tags: ["balance"],
         summary: "Your balance",
@@ -312,6 +321,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
   app.post<{ Body: Static<typeof PayoutBody> }>(
     "/v1/payouts",
     {
+      preHandler: requireMerchant("payouts", "write"),
       config: { idempotent: true },
       schema: {
         tags: ["payouts"],
@@ -337,6 +347,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
   app.get<{ Querystring: Static<typeof PayoutListQuery> }>(
     "/v1/payouts",
     {
+      preHandler: requireMerchant("payouts", "read"),
       schema: {
         tags: ["payouts"],
         summary: "List payouts",
@@ -357,6 +368,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
   app.get<{ Params: Static<typeof IdParams> }>(
     "/v1/payouts/:id",
     {
+      preHandler: requireMerchant("payouts", "read"),
       schema: {
         tags: ["payouts"],
         summary: "Retrieve a payout",
@@ -371,6 +383,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
   app.get(
     "/v1/payout_schedule",
     {
+      preHandler: requireMerchant("payouts", "read"),
       schema: {
         tags: ["payouts"],
         summary: "Your payout schedule",
@@ -390,6 +403,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
   app.post<{ Body: Static<typeof ScheduleBody> }>(
     "/v1/payout_schedule",
     {
+      preHandler: requireMerchant("payouts", "write"),
       config: { idempotent: true },
       schema: {
         tags: ["payouts"],

@@ -1,6 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
-import { authOf, merchantScope, requireAuth } from "../../http/auth.js";
+import { authOf, merchantScope, requireAuth, requireMerchant } from "../../http/auth.js";
 import { ApiError } from "../../http/errors.js";
 import { reminderUrlLengthMax } from "../../limits.js";
 import { escapeHtml, localeFromAcceptLanguage } from "../../notifications/templates.js";
@@ -87,6 +87,7 @@ export const notificationRoutes: FastifyPluginAsync<{ payments: PaymentServices 
   app.get(
     "/v1/notification_settings",
     {
+      preHandler: requireMerchant("notification_settings", "read"),
       schema: {
         tags: ["payments"],
         summary: "What coffer sends your payers",
@@ -103,6 +104,7 @@ export const notificationRoutes: FastifyPluginAsync<{ payments: PaymentServices 
   app.post<{ Body: Static<typeof SettingsBody> }>(
     "/v1/notification_settings",
     {
+      preHandler: requireMerchant("notification_settings", "write"),
       config: { idempotent: true },
       schema: {
         tags: ["payments"],

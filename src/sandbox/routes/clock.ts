@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
-import { type MerchantScope, merchantScope } from "../../http/auth.js";
+import { type MerchantScope, merchantScope, requireMerchant } from "../../http/auth.js";
 import { ApiError } from "../../http/errors.js";
 import { testClockAdvanceSecondsMax } from "../../limits.js";
 import type { Services } from "../../runtime/services.js";
@@ -75,6 +75,7 @@ export const testClockRoutes: FastifyPluginAsyncTypebox<ClockRouteOptions> = asy
   app.post(
     "/v1/test_helpers/advance_time",
     {
+      preHandler: requireMerchant("payments", "write"),
       config: { idempotent: true },
       schema: {
         tags: ["test_helpers"],
@@ -106,6 +107,7 @@ export const testClockRoutes: FastifyPluginAsyncTypebox<ClockRouteOptions> = asy
   app.get(
     "/v1/test_helpers/clock",
     {
+      preHandler: requireMerchant("payments", "read"),
       schema: {
         tags: ["test_helpers"],
         summary: "Read the test clock",

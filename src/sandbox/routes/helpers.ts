@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { amountSchema } from "../../http/amount.js";
-import { type MerchantScope, merchantScope } from "../../http/auth.js";
+import { guardFor, type MerchantScope, merchantScope, requireMerchant } from "../../http/auth.js";
 import { paymentJson } from "../../payments/model.js";
 import { CurrencyCode, IdParams, PaymentSchema } from "../../payments/routes/schemas.js";
 import type { PaymentServices } from "../../payments/service.js";
@@ -121,9 +121,13 @@ function testScope(request: FastifyRequest): MerchantScope {
   return scope;
 }
 
-async function requireTestMode(request: FastifyRequest): Promise<void> {
-  testScope(request);
-}
+const requireTestMode = guardFor(
+  ["secret_key", "console"],
+  async (request: FastifyRequest) => {
+    testScope(request);
+  },
+  "test mode only; a restricted key needs payments: write",
+);
 
 export const sandboxHelperRoutes: FastifyPluginAsyncTypebox<{
   sandbox: SandboxHelperServices;
@@ -138,6 +142,7 @@ export const sandboxHelperRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     "/v1/test_helpers/wallet_users",
     {
+      preHandler: requireMerchant("payments", "write"),
       config: { idempotent: true },
       preValidation: requireTestMode,
       schema: {
@@ -186,6 +191,7 @@ export const sandboxHelperRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     "/v1/test_helpers/payments/:id/approve",
     {
+      preHandler: requireMerchant("payments", "write"),
       config: { idempotent: true },
       preValidation: requireTestMode,
       schema: {
@@ -210,6 +216,7 @@ export const sandboxHelperRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     "/v1/test_helpers/payments/:id/decline",
     {
+      preHandler: requireMerchant("payments", "write"),
       config: { idempotent: true },
       preValidation: requireTestMode,
       schema: {
@@ -230,6 +237,7 @@ export const sandboxHelperRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     "/v1/test_helpers/payments/:id/expire",
     {
+      preHandler: requireMerchant("payments", "write"),
       config: { idempotent: true },
       preValidation: requireTestMode,
       schema: {
@@ -251,6 +259,7 @@ export const sandboxHelperRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     "/v1/test_helpers/reset",
     {
+      preHandler: requireMerchant("payments", "write"),
       config: { idempotent: true },
       preValidation: requireTestMode,
       schema: {
