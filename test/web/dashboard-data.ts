@@ -1,3 +1,4 @@
+import { recomputeMerchantDays } from "../../src/analytics/daily.js";
 import { foldInbox } from "../../src/analytics/fold.js";
 import { analyticsBucketMs, analyticsFoldBatchRowsMax } from "../../src/limits.js";
 import type { WebCoffer } from "../helpers/web-coffer.js";
@@ -11,8 +12,9 @@ export async function foldAnalytics(coffer: WebCoffer): Promise<void> {
 
 /**
  * A busy year for the merchant's test mode, written straight into the rollups (what a year of folded payments leaves
- * there): every 15-minute bucket of each method, from a year ago until the day before `until`. The dashboard's
- * queries read the same rows a year of real payments would give them, so its load can be timed over a year.
+ * there, 15-minute and daily): every 15-minute bucket of each method, from a year ago until the day before `until`.
+ * The dashboard's queries read the same rows a year of real payments would give them, so its load can be timed over a
+ * year.
  */
 export async function insertYearOfRollups(coffer: WebCoffer, merchantId: string, until: Date): Promise<number> {
   const inserted = await coffer.db.pool.query(
@@ -27,5 +29,7 @@ export async function insertYearOfRollups(coffer: WebCoffer, merchantId: string,
      ON CONFLICT DO NOTHING`,
     [merchantId, until, analyticsBucketMs / 1000],
   );
+  // And the daily rollups those rows sum to, as the fold would have kept them.
+  await recomputeMerchantDays(coffer.db.pool, "m.id = $1", [merchantId]);
   return inserted.rowCount ?? 0;
 }

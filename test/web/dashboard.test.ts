@@ -296,6 +296,17 @@ describe("merchant dashboard and method comparison in the browser", { timeout: 3
     assert.ok(BigInt(summary.gross_volume) > made.gross);
   });
 
+  it("in test mode, date presets end at the merchant's test clock, not the browser's time", async () => {
+    await merchantApi("POST", "/v1/test_helpers/advance_time", { seconds: 45 * 86_400 });
+    const clockNow = Date.parse((await merchantApi("GET", "/v1/test_helpers/clock")).now) / 1000;
+    const summaryAnswer = page.waitForResponse((r) => r.url().includes("/v1/analytics/summary"));
+    await page.goto("/?range=today");
+    const summary = await (await summaryAnswer).json();
+    assert.ok(summary.from <= clockNow && clockNow < summary.to, `${summary.from} ≤ ${clockNow} < ${summary.to}`);
+    assert.ok(summary.to - summary.from <= 25 * 3600);
+    assert.ok(Date.now() / 1000 < summary.from, "the browser's today is not the test clock's");
+  });
+
   it("logged no error in the browser console", () => {
     assert.deepEqual(pageErrors, []);
   });
