@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
 import { AmountString, amountSchema } from "../http/amount.js";
-import { merchantScope } from "../http/auth.js";
+import { merchantScope, requireMerchant } from "../http/auth.js";
 import { answerWithEffect } from "../http/idempotency.js";
 import { listOf, listQueryProperties, pageRequest } from "../http/pagination.js";
 import {
@@ -185,6 +185,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{
     "/v1/payment_links",
     {
       config: { idempotent: true },
+      preHandler: requireMerchant("payment_links", "write"),
       schema: {
         tags,
         summary: "Create a payment link",
@@ -204,6 +205,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     "/v1/payment_links",
     {
+      preHandler: requireMerchant("payment_links", "read"),
       schema: {
         tags,
         summary: "List payment links",
@@ -221,7 +223,10 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{
 
   app.get(
     "/v1/payment_links/:id",
-    { schema: { tags, summary: "Retrieve a payment link", params: IdParams, response: { 200: linkRef } } },
+    {
+      preHandler: requireMerchant("payment_links", "read"),
+      schema: { tags, summary: "Retrieve a payment link", params: IdParams, response: { 200: linkRef } },
+    },
     async (request) => json(await paymentLinks.get(merchantScope(request, "payment_links", "read"), request.params.id)),
   );
 
@@ -229,6 +234,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{
     "/v1/payment_links/:id",
     {
       config: { idempotent: true },
+      preHandler: requireMerchant("payment_links", "write"),
       schema: {
         tags,
         summary: "Update a payment link",
@@ -250,6 +256,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{
     "/v1/payment_links/:id/deactivate",
     {
       config: { idempotent: true },
+      preHandler: requireMerchant("payment_links", "write"),
       schema: {
         tags,
         summary: "Deactivate a payment link",
@@ -271,6 +278,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{
     "/v1/payment_links/:id/send",
     {
       config: { idempotent: true },
+      preHandler: requireMerchant("payment_links", "write"),
       schema: {
         tags,
         summary: "Send a payment link to a customer",
