@@ -104,7 +104,7 @@ export async function writeAnalyticsSection(report: AnalyticsBenchReport): Promi
 
 - Yardstick: pgbench tpcb-like (${pgbench ? `${pgbench.clients} clients, scale ${pgbench.scale}` : "not available"}, ${o.durationS} s) on the same server, before coffer starts: **${pgbench ? `${number(Math.round(pgbench.tps))} tps` : "n/a"}**.
 - The built coffer (\`node dist/src/main.js start\`, one process, COFFER_ROLE=all, its analytics worker folding the inbox) on a fresh database. A merchant signs up through the API; its test secret key asks every query. ${o.callers} test payers for pay2.
-- The history is generated in SQL (bench/analytics-data.ts: \`generate_series\`, \`INSERT … SELECT\`, the inbox triggers and foreign keys off while loading, secondary indexes built afterwards), and the rollups are built from it by set-based statements equal to what the worker folds (bench/analytics-rollups.ts). Then the rollup tables are vacuumed and every table analyzed.
+- The history is generated in SQL (bench/analytics-data.ts: \`generate_series\`, \`INSERT … SELECT\`, the inbox triggers and foreign keys off while loading, secondary indexes built afterwards), and the rollups are built from it by set-based statements equal to what the worker folds (bench/analytics-rollups.ts); the daily levels are summed from the 15-minute and hourly rows, by day of each merchant's time zone (the measured merchant's is ${benchTimeZone}, the zone the queries ask in, as its dashboard would). Then the rollup tables are vacuumed and every table analyzed.
 ${datasetLines(report)}
 - Queries: each endpoint over the last ${Object.entries(analyticsRanges)
     .map(([range, days]) => `${range} (${days} day${days === 1 ? "" : "s"})`)
