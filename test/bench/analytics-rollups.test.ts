@@ -9,7 +9,7 @@ import { insertTestMerchant } from "../helpers/merchant-rows.js";
 
 /**
  * `npm run bench -- analytics` builds the rollups of its generated history with set-based statements instead of
- * folding ten million inbox rows (docs/adr/0019-analytics-bench-history-in-sql.md). They must be what the analytics
+ * folding ten million inbox rows (docs/adr/0018-analytics-bench-history-in-sql.md). They must be what the analytics
  * worker writes: the same generated history is folded by foldInbox, then built by the bench, and every row of every
  * analytics table must match.
  */

@@ -1,4 +1,4 @@
--- Merchant analytics over long ranges (docs/analytics.md, ADR 0020). A year of 15-minute rollups is about 105,000
+-- Merchant analytics over long ranges (docs/analytics.md, ADR 0019). A year of 15-minute rollups is about 105,000
 -- rows for a busy merchant; these daily levels hold the same figures per day, so a long range sums whole days and
 -- reads the 15-minute rows only for its partial first and last days. Kept by the fold worker in the transaction that
 -- writes the 15-minute rows, from the same deltas: sums, so always equal to the 15-minute rows they cover.
