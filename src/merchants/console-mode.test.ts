@@ -60,10 +60,17 @@ describe("console sessions on the merchant API, in test or live mode", () => {
       payload: { email: me.user.email, password: "correct horse battery staple" },
     });
     assert.equal(response.statusCode, 200, response.body);
-    assert.match(
-      String(response.headers["set-cookie"]),
-      /^coffer_console=[A-Za-z0-9_-]+; Path=\/v1; Max-Age=\d+; HttpOnly; SameSite=Lax$/,
-    );
+    const cookies = [response.headers["set-cookie"]].flat().map(String);
+    const session = cookies.filter((line) => line.startsWith("coffer_console="));
+    assert.equal(session.length, 1, cookies.join("\n"));
+    assert.match(String(session[0]), /^coffer_console=[A-Za-z0-9_-]+; Path=\/v1; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
+    // The only other cookie is the sign-in device's, scoped to the console routes that read it.
+    for (const other of cookies.filter((line) => !line.startsWith("coffer_console="))) {
+      assert.match(
+        other,
+        /^coffer_device=dvt_[A-Za-z0-9_-]+; Path=\/v1\/console; Max-Age=\d+; HttpOnly; SameSite=Lax$/,
+      );
+    }
   });
 
   it("lists and reads the merchant's payments with a console session, in test mode only", async () => {
