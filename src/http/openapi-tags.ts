@@ -1,7 +1,7 @@
 /**
  * Every tag an operation of the API document may carry, with what it groups. The document declares them all, so
  * tools that list operations by tag (Redocly, Scalar, generated clients) show a description instead of a bare
- * word; test/openapi-lint.test.ts fails when a route uses a tag missing here.
+ * word; test/openapi-document.test.ts fails when a route uses a tag missing here.
  */
 export const apiTags: Readonly<Record<string, string>> = {
   account: "The merchant account an API key belongs to.",

@@ -19,12 +19,15 @@ const WebhookEndpointSchema = Type.Object(
   { $id: "WebhookEndpoint", additionalProperties: false },
 );
 
-const WithSecret = Type.Intersect([
-  Type.Ref(WebhookEndpointSchema),
-  Type.Object({
+// One closed object, not an allOf of a closed object and the secret: a strict validator refuses such an allOf's
+// every answer (each part forbids the other's fields).
+const WithSecret = Type.Object(
+  {
+    ...WebhookEndpointSchema.properties,
     secret: Type.String({ description: "whsec_…: shown once. Verify every webhook's signature with it." }),
-  }),
-]);
+  },
+  { $id: "WebhookEndpointWithSecret", additionalProperties: false },
+);
 
 const AttemptSchema = Type.Object(
   {
@@ -102,6 +105,7 @@ export const webhookEndpointRoutes: FastifyPluginAsync<{ endpoints: WebhookEndpo
 ) => {
   app.addSchema(WebhookEndpointSchema);
   app.addSchema(DeliverySchema);
+  app.addSchema(WithSecret);
   const tags = ["webhooks"];
 
   app.post<{ Body: Static<typeof CreateBody> }>(
@@ -114,7 +118,7 @@ export const webhookEndpointRoutes: FastifyPluginAsync<{ endpoints: WebhookEndpo
         summary: "Create a webhook endpoint",
         description: "Returns the signing secret once. Deliveries follow the Standard Webhooks specification.",
         body: CreateBody,
-        response: { 200: WithSecret },
+        response: { 200: Type.Ref(WithSecret) },
       },
     },
     async (request) => {
@@ -190,7 +194,7 @@ export const webhookEndpointRoutes: FastifyPluginAsync<{ endpoints: WebhookEndpo
           "Returns the new secret once. Until expires_in passes, webhooks carry signatures with both secrets.",
         params: IdParams,
         body: RotateBody,
-        response: { 200: WithSecret },
+        response: { 200: Type.Ref(WithSecret) },
       },
     },
     async (request) => {

@@ -6,6 +6,7 @@ import type { Pool } from "../../src/db/pool.js";
 import { rateLimitBurstRequestsMax, rateLimitRequestsPerSMax } from "../../src/limits.js";
 import { createLogger } from "../../src/logging.js";
 import type { Services } from "../../src/runtime/services.js";
+import { registerResponseValidation } from "./response-validation.js";
 
 const servicesByPool = new WeakMap<Pool, Services>();
 
@@ -52,6 +53,7 @@ export async function createTestApp(options: {
     rateLimitNowMs: options.rateLimitNowMs,
   });
   if (options.routes) await app.register(options.routes);
+  if (options.services) registerResponseValidation(app);
   await app.ready();
   return app;
 }
