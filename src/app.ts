@@ -39,6 +39,7 @@ import type { Services } from "./runtime/services.js";
 import { testClockRoutes } from "./sandbox/routes/clock.js";
 import { goLiveProbeRoutes } from "./sandbox/routes/go-live.js";
 import { sandboxHelperRoutes } from "./sandbox/routes/helpers.js";
+import { storeRoutes } from "./stores/routes.js";
 import { systemRoutes } from "./system/routes.js";
 import { walletRoutes } from "./wallets/routes.js";
 import { webhookEndpointRoutes } from "./webhooks/routes.js";
@@ -130,6 +131,7 @@ export async function buildApp(deps: AppDeps) {
   if (deps.services) {
     const { paymentLinks, payments } = deps.services;
     await app.register(paymentLinkRoutes, { paymentLinks, links: payments.links });
+    await app.register(storeRoutes, { stores: deps.services.stores, links: payments.links });
   }
   if (deps.services) await app.register(goLiveProbeRoutes, { probe: deps.services.goLiveProbe });
   if (deps.services)

@@ -29,6 +29,8 @@ export const idPrefixes = {
   signIn: "sgn",
   payment: "pay",
   paymentLink: "plk",
+  store: "sto",
+  till: "til",
   refund: "re",
   payout: "po",
   event: "evt",

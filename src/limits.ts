@@ -328,3 +328,9 @@ export const paymentLinkUsesPerAddressMax = 30; // payments one address may star
 export const paymentLinkUseWindowMs = 10 * 60 * 1000; // … then 429 rate_limited until the window ends
 export const paymentLinkSendsPerMerchantMax = 100; // payment requests by email or SMS per merchant and mode per window
 export const paymentLinkSendWindowMs = 60 * 60 * 1000;
+
+// Stores and tills (src/stores)
+export const storeNameLengthMax = 100; // characters
+export const storeAddressLengthMax = 300; // characters
+export const tillNameLengthMax = 100; // characters
+export const tillTokenLength = 22; // base62 characters after /t/: about 131 bits, unguessable

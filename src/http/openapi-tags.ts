@@ -17,6 +17,7 @@ export const apiTags: Readonly<Record<string, string>> = {
   payments: "Payments by QR code, payment code and hosted checkout: create, read, capture, cancel.",
   payouts: "Money leaving a merchant's balance for their bank account.",
   refunds: "Money going back from a merchant to the payer of a payment.",
+  stores: "A merchant's stores and their tills: static till QR codes, posters and each day's takings per till.",
   system: "Liveness and readiness of this coffer process.",
   test_helpers: "Test mode only: test payers, scripted outcomes and the test clock.",
   wallet: "The wallet app's calls, by a wallet user's bearer token: balance, payments, top-ups, transfers.",

@@ -20,6 +20,7 @@ export const apiKeyResources = [
   "alert_settings",
   "analytics",
   "payment_links",
+  "stores",
 ] as const;
 export type ApiKeyResource = (typeof apiKeyResources)[number];
 

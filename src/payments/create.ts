@@ -16,6 +16,7 @@ import {
   paymentMetadataKeysMax,
   paymentMetadataValueLengthMax,
 } from "../limits.js";
+import { findStoreRow, findTillRow, type TillOfPayment, tillForPayment } from "../stores/store.js";
 import type { Charger } from "./charge.js";
 import { createCodeMissGuard } from "./code-misses.js";
 import { claimPaymentCode, peekPaymentCode } from "./code-store.js";
@@ -53,6 +54,8 @@ export interface CreatePaymentInput {
    * own transaction, so the use is counted exactly when the payment exists (qr and checkout only).
    */
   link?: { id: string; claim(tx: Queryable): Promise<void> };
+  /** The till it is taken at (src/stores): the merchant's own, of the same mode, active, in its store's currency. */
+  till?: string;
 }
 
 /** A 429 that says when to come back: the route copies retryAfterS to the Retry-After header. */
@@ -117,6 +120,8 @@ const paymentInsertColumns = [
   { name: "spend_month", type: "text" },
   { name: "paid_at", type: "timestamptz" },
   { name: "payment_link_id", type: "text" },
+  { name: "store_id", type: "text" },
+  { name: "till_id", type: "text" },
 ] as const;
 
 function paymentInsertValues(p: Payment): unknown[] {
@@ -152,6 +157,8 @@ function paymentInsertValues(p: Payment): unknown[] {
     p.spendMonth,
     p.paidAt,
     p.paymentLinkId,
+    p.storeId,
+    p.tillId,
   ];
 }
 
@@ -225,6 +232,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     fee: FeeSchedule;
     expiresAt: Date;
     now: Date;
+    till: TillOfPayment | null;
   }
 
   /** The payment as it will be inserted: the charge plans its transfers from it before the row exists. */
@@ -263,6 +271,8 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       paidAt: null,
       openedAt: null,
       paymentLinkId: v.input.link?.id ?? null,
+      storeId: v.till?.storeId ?? null,
+      tillId: v.till?.id ?? null,
     };
   }
 
@@ -297,6 +307,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     const currency = supportedCurrency(input.currency);
     const metadata = checkMetadata(input.metadata);
     const returnUrl = input.returnUrl === undefined ? null : checkReturnUrl(input.returnUrl, scope.livemode);
+    const till = input.till === undefined ? null : await tillForPayment(pool, scope, input.till, currency);
     // The payment lives in its merchant's time (the test clock in test mode); the payer's code, the rate limit and
     // their windows belong to real time.
     const now = await ctx.testClocks.now(scope.merchantId, scope.livemode);
@@ -314,6 +325,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
         fee: await ctx.feeSchedules.get(scope.merchantId, currency),
         now,
         expiresAt,
+        till,
       });
     if (input.method !== "payment_code") {
       if (input.paymentCode !== undefined) {
@@ -502,9 +514,18 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       createdGte?: Date;
       createdLt?: Date;
       paymentLink?: string;
+      store?: string;
+      till?: string;
     },
     page: PageRequest,
   ): Promise<ListPage<Payment>> {
+    // Another merchant's or mode's store or till is as unknown as a made-up one: 404, not an empty list.
+    if (filter.store !== undefined && !(await findStoreRow(pool, scope, filter.store))) {
+      throw new ApiError("resource_not_found", "No such store.", "store");
+    }
+    if (filter.till !== undefined && !(await findTillRow(pool, scope, filter.till))) {
+      throw new ApiError("resource_not_found", "No such till.", "till");
+    }
     if (filter.createdGte && filter.createdLt && filter.createdGte >= filter.createdLt) {
       throw new ApiError("parameter_invalid", "created_lt must be after created_gte.", "created_lt");
     }
@@ -513,7 +534,8 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       scope: "merchant_id = $1 AND livemode = $2",
       filter: `($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR method = $4)
           AND ($5::timestamptz IS NULL OR created_at >= $5) AND ($6::timestamptz IS NULL OR created_at < $6)
-          AND ($7::text IS NULL OR payment_link_id = $7)`,
+          AND ($7::text IS NULL OR payment_link_id = $7)
+          AND ($8::text IS NULL OR store_id = $8) AND ($9::text IS NULL OR till_id = $9)`,
       params: [
         scope.merchantId,
         scope.livemode,
@@ -522,6 +544,8 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
         filter.createdGte ?? null,
         filter.createdLt ?? null,
         filter.paymentLink ?? null,
+        filter.store ?? null,
+        filter.till ?? null,
       ],
       idColumn: "id",
       sortColumns: ["created_at", "id"],

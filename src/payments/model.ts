@@ -50,6 +50,9 @@ export interface Payment {
   openedAt: Date | null;
   /** The payment link whose use made it (src/payment-links), or null. */
   paymentLinkId: string | null;
+  /** The store and till it was taken at (src/stores), or null: both or neither. */
+  storeId: string | null;
+  tillId: string | null;
 }
 
 export interface PaymentRow {
@@ -86,6 +89,8 @@ export interface PaymentRow {
   paid_at: Date | null;
   opened_at?: Date | null;
   payment_link_id?: string | null;
+  store_id?: string | null;
+  till_id?: string | null;
 }
 
 export function paymentFromRow(row: PaymentRow): Payment {
@@ -123,6 +128,8 @@ export function paymentFromRow(row: PaymentRow): Payment {
     paidAt: row.paid_at,
     openedAt: row.opened_at ?? null,
     paymentLinkId: row.payment_link_id ?? null,
+    storeId: row.store_id ?? null,
+    tillId: row.till_id ?? null,
   };
 }
 
@@ -164,6 +171,8 @@ export function paymentJson(payment: Payment, links: PaymentLinks, options: { sv
     checkout_url: checkoutUrl(links, payment),
     return_url: payment.returnUrl,
     payment_link: payment.paymentLinkId,
+    store: payment.storeId,
+    till: payment.tillId,
     failure_code: payment.failureCode,
     failure_message: payment.failureMessage,
     cancellation_reason: payment.cancellationReason,

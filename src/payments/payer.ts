@@ -3,6 +3,9 @@ import { withTransaction } from "../db/tx.js";
 import { ApiError } from "../http/errors.js";
 import type { AnswerRecorder } from "../http/idempotency.js";
 import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
+import { storeErrors } from "../stores/errors.js";
+import { tillTokenOf } from "../stores/model.js";
+import { tillByToken } from "../stores/store.js";
 import { walletError } from "../wallets/errors.js";
 import type { StepUpProof } from "../wallets/stepup/service.js";
 import type { WalletUser } from "../wallets/users/model.js";
@@ -50,16 +53,34 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
     return jsonNamed(payment, await merchantName(pool, payment.merchantId));
   }
 
-  /** POST /v1/wallet/scan: the payment behind a merchant's QR code. */
-  async function scan(userId: string, payload: string): Promise<WalletPaymentJson> {
+  /**
+   * POST /v1/wallet/scan: the payment behind a merchant's QR code. A till's static QR code (/t/<token>) holds no
+   * amount: the payer's typed amount makes an ordinary qr payment of the till's merchant, at that till, in the
+   * store's currency (the same creation path, events and webhooks as any payment), answered for confirmation.
+   */
+  async function scan(
+    userId: string,
+    payload: string,
+    amount?: unknown,
+    answer?: AnswerRecorder<WalletPaymentJson>,
+  ): Promise<WalletPaymentJson> {
     const user = await ctx.wallets.users.get(userId);
-    const token = qrTokenOf(payload);
     const invalid = () =>
       new ApiError(
         "resource_not_found",
         "This QR code is not a payment of this coffer, or it is no longer open.",
         "payload",
       );
+    const tillToken = tillTokenOf(payload);
+    if (tillToken) return scanTill(user, tillToken, amount, invalid, answer);
+    if (amount !== undefined) {
+      throw new ApiError(
+        "parameter_invalid",
+        "amount goes with a till's QR code only; this one has its own.",
+        "amount",
+      );
+    }
+    const token = qrTokenOf(payload);
     if (!token) throw invalid();
     const found = await pool.query<PaymentRow>("SELECT * FROM payments WHERE qr_token = $1", [token]);
     const payment = found.rows[0] && paymentFromRow(found.rows[0]);
@@ -71,6 +92,30 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
     }
     await markOpened(pool, ctx.testClocks, visible);
     return json(visible);
+  }
+
+  async function scanTill(
+    user: WalletUser,
+    token: string,
+    amount: unknown,
+    invalid: () => ApiError,
+    answer?: AnswerRecorder<WalletPaymentJson>,
+  ): Promise<WalletPaymentJson> {
+    const found = await tillByToken(pool, token);
+    // A till of the other mode is as unknown to this wallet as a made-up code.
+    if (!found || found.till.livemode !== user.livemode) throw invalid();
+    if (!found.till.active) throw storeErrors.toApiError("till_inactive", undefined, "payload");
+    if (amount === undefined) {
+      throw new ApiError("parameter_missing", "A till's QR code needs the amount you pay, typed in.", "amount");
+    }
+    const scope = { merchantId: found.till.merchantId, livemode: found.till.livemode };
+    const payment = await creation.create(
+      scope,
+      { amount, currency: found.currency, method: "qr", till: found.till.id },
+      answer && ((tx, created) => answer(tx, jsonNamed(created, found.merchantName))),
+    );
+    await markOpened(pool, ctx.testClocks, payment);
+    return jsonNamed(payment, found.merchantName);
   }
 
   async function get(userId: string, id: string): Promise<WalletPaymentJson> {

@@ -35,6 +35,7 @@ import { createTestClocks, type TestClocks } from "../sandbox/test-clock.js";
 import { createTestPayers, type TestPayers } from "../sandbox/test-payers.js";
 import { createSecurityAudit, type SecurityAudit } from "../security/audit-report/service.js";
 import { createSecretBox, type SecretBox } from "../security/encryption.js";
+import { createStoreService, type StoreService } from "../stores/service.js";
 import { loadWalletConfig, type WalletConfig } from "../wallets/config.js";
 import { createWalletServices, type WalletServices } from "../wallets/service.js";
 import { createWebhookDelivery, type WebhookDeliveryWorker } from "../webhooks/delivery.js";
@@ -77,6 +78,8 @@ export interface Services {
   payments: PaymentServices;
   /** Payment links: reusable /pay/{slug} links whose every use is a checkout payment (docs/payment-links.md). */
   paymentLinks: PaymentLinkService;
+  /** Stores and tills: counters with a static QR code, and their takings (docs/stores-and-tills.md). */
+  stores: StoreService;
   /** The sandbox's per-merchant test clocks: the time test-mode objects live in. */
   testClocks: TestClocks;
   /** The go-live probe of a merchant's webhook handler (POST /v1/console/go_live/probe). */
@@ -213,6 +216,7 @@ export function createServices(deps: ServiceDeps): Services {
     onPayoutFailed: alerts.payoutFailed,
   });
   const paymentLinks = createPaymentLinkService({ pool, clock, currencies, testClocks, payments, notifications });
+  const stores = createStoreService({ pool, testClocks, payments });
   const sandbox = {
     testPayers,
     helpers: createPaymentHelpers({
@@ -252,6 +256,7 @@ export function createServices(deps: ServiceDeps): Services {
     wallets,
     payments,
     paymentLinks,
+    stores,
     testClocks,
     goLiveProbe,
     sandbox,

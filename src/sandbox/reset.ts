@@ -134,6 +134,8 @@ export function createSandboxReset(deps: {
       );
       const payments = await count("DELETE FROM payments WHERE merchant_id = $1 AND NOT livemode", m);
       await tx.query("DELETE FROM payment_links WHERE merchant_id = $1 AND NOT livemode", m);
+      await tx.query("DELETE FROM tills WHERE merchant_id = $1 AND NOT livemode", m);
+      await tx.query("DELETE FROM stores WHERE merchant_id = $1 AND NOT livemode", m);
       await deletePayerRows(tx, removable);
       // Kept payers lose their tie to this merchant and their sessions; their wallet stays for the other merchant.
       await tx.query(

@@ -33,7 +33,7 @@ export type Send = (method: string, url: string, body?: unknown) => Promise<Ligh
 
 export interface Tenants {
   a: TestPaymentsMerchant & { liveKey: string };
-  b: TestPaymentsMerchant & { endpointId: string };
+  b: TestPaymentsMerchant & { endpointId: string; storeId: string };
   payer: TestWalletUser;
   other: TestWalletUser;
   /** A's objects by kind, in test mode. */
@@ -116,6 +116,8 @@ async function merchantObjects(coffer: PaymentsCoffer, a: TestPaymentsMerchant, 
 
   const link = { currency: "USD", amount_type: "fixed", unit_amount: "900" };
   ids.payment_link = (await ok(await a.console.post("/v1/payment_links", link), 201)).id;
+  ids.store = (await ok(await a.console.post("/v1/stores", { name: "A's shop", currency: "USD" }), 201)).id;
+  ids.till = (await ok(await a.console.post(`/v1/stores/${ids.store}/tills`, { name: "Counter" }), 201)).id;
 
   await setSettlementAccount(a, "6222020200112233445");
   ids.payout = (await ok(await a.console.post("/v1/payouts", { amount: "300", currency: "USD" }), 201)).id;
@@ -179,6 +181,8 @@ export async function setUpTenants(coffer: PaymentsCoffer): Promise<Tenants> {
     await b.console.post("/v1/webhook_endpoints", { url: `${receiver.url}/b`, enabled_events: ["*"] }),
   );
 
+  const bStore = await ok(await b.console.post("/v1/stores", { name: "B's shop", currency: "USD" }), 201);
+
   const liveKey = await issueTestApiKey(coffer.services, a.merchantId, { livemode: true });
   const aLiveSend = bearer(coffer, liveKey);
   const livePayment = await ok(
@@ -192,7 +196,7 @@ export async function setUpTenants(coffer: PaymentsCoffer): Promise<Tenants> {
   const wallet = { ...(await walletObjects(coffer, payer)), payment: aTest.paid_payment! };
   return {
     a: { ...a, liveKey },
-    b: { ...b, endpointId: bEndpoint.id },
+    b: { ...b, endpointId: bEndpoint.id, storeId: bStore.id },
     payer,
     other,
     aTest,

@@ -44,6 +44,8 @@ const idKinds: Record<string, IdKind | { exempt: string }> = {
   "/v1/test_helpers/payments": merchantKind("payment", { aLive: "test_mode_only" }),
   "/v1/refunds": merchantKind("refund"),
   "/v1/payment_links": merchantKind("payment_link"),
+  "/v1/stores": merchantKind("store"),
+  "/v1/tills": merchantKind("till"),
   "/v1/pay": {
     exempt:
       "public by design: a payment link's page, found by its random slug (not its id), is for whoever holds the link",

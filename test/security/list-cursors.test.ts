@@ -27,6 +27,8 @@ describe("list cursors answer another tenant's id as they answer an unknown one"
     return {
       "/v1/payments": { url: "/v1/payments", ...merchant("payment") },
       "/v1/payment_links": { url: "/v1/payment_links", ...merchant("payment_link") },
+      "/v1/stores": { url: "/v1/stores", ...merchant("store") },
+      "/v1/stores/{id}/tills": { url: `/v1/stores/${t.b.storeId}/tills`, ...merchant("till") },
       "/v1/refunds": { url: "/v1/refunds", ...merchant("refund") },
       "/v1/payouts": { url: "/v1/payouts", ...merchant("payout") },
       "/v1/events": { url: "/v1/events", ...merchant("event") },

@@ -52,6 +52,12 @@ const PaymentListQuery = Type.Object(
     payment_link: Type.Optional(
       Type.String({ minLength: 1, maxLength: 64, description: "Only the payments made through this link (plk_…)." }),
     ),
+    store: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: "Only the payments taken at this store (sto_…)." }),
+    ),
+    till: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: "Only the payments taken at this till (til_…)." }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -144,6 +150,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
             returnUrl: body.return_url,
             expiresIn: body.expires_in,
             paymentCode: body.payment_code,
+            till: body.till,
           },
           answer.record,
         ),
@@ -174,6 +181,8 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
           createdGte: dateFromUnixSeconds(request.query.created_gte),
           createdLt: dateFromUnixSeconds(request.query.created_lt),
           paymentLink: request.query.payment_link,
+          store: request.query.store,
+          till: request.query.till,
         },
         pageRequest(request.query),
       );

@@ -68,6 +68,8 @@ export const PaymentSchema = Type.Object(
     checkout_url: Nullable(Type.String({ description: "The hosted checkout page (qr and checkout payments)." })),
     return_url: Nullable(Type.String()),
     payment_link: Nullable(Type.String({ description: "The payment link (plk_…) whose use made this payment." })),
+    store: Nullable(Type.String({ description: "The store (sto_…) it was taken at." })),
+    till: Nullable(Type.String({ description: "The till (til_…) it was taken at." })),
     failure_code: FailureCodeSchema,
     failure_message: Nullable(Type.String()),
     cancellation_reason: Nullable(literals(cancellationReasons)),
@@ -224,6 +226,13 @@ export const CreatePaymentBody = (amount: TSchema) =>
       ),
       payment_code: Type.Optional(
         Type.String({ minLength: 1, maxLength: 64, description: "method payment_code: the code your POS scanned." }),
+      ),
+      till: Type.Optional(
+        Type.String({
+          minLength: 1,
+          maxLength: 64,
+          description: "The till (til_…) the payment is taken at: one of yours, active, in the store's currency.",
+        }),
       ),
     },
     Closed,

@@ -1,5 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
+import { amountSchema } from "../../http/amount.js";
 import { authOf, requireAuth } from "../../http/auth.js";
 import { answerWithEffect } from "../../http/idempotency.js";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
@@ -19,8 +20,11 @@ const ScanBody = Type.Object(
     payload: Type.String({
       minLength: 1,
       maxLength: paymentQrPayloadLengthMax,
-      description: "What the QR code holds (a URL ending in /q/<token>).",
+      description: "What the QR code holds: a URL ending in /q/<token> (a payment) or /t/<token> (a till).",
     }),
+    amount: Type.Optional(
+      amountSchema({ description: "A till's QR code only: the amount you pay, typed in (the store's currency)." }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -41,12 +45,22 @@ export const walletPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServices
       schema: {
         tags: [walletTag],
         summary: "Scan a merchant's QR code",
-        description: "Answers the payment to show the payer: merchant, amount, description. Nothing is paid yet.",
+        description:
+          "Answers the payment to show the payer: merchant, amount, description. Nothing is paid yet: confirm it next. A till's static QR code takes the amount you type: the scan makes the till's payment for it.",
         body: ScanBody,
         response: { 200: WalletPaymentSchema },
       },
     },
-    async (request) => payments.payer.scan(authOf(request, "wallet").walletUserId, request.body.payload),
+    async (request, reply) => {
+      const answer = answerWithEffect(request, reply, 200, (json: WalletPaymentJson) => json);
+      const shown = await payments.payer.scan(
+        authOf(request, "wallet").walletUserId,
+        request.body.payload,
+        request.body.amount,
+        answer.record,
+      );
+      return answer.send(shown);
+    },
   );
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
