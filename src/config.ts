@@ -11,6 +11,8 @@ import {
 } from "./limits.js";
 
 export type Role = "all" | "api" | "worker";
+/** development: sandbox conveniences may be on; production: they refuse to start. */
+export type Environment = "development" | "production";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
 export interface Config {
@@ -51,6 +53,11 @@ export interface Config {
    * Default: on with the embedded database (development), off with DATABASE_URL (a real deployment).
    */
   devMailbox: boolean;
+  /**
+   * COFFER_ENV. Default: development with the embedded database, production with DATABASE_URL. Decides the
+   * defaults of the dev mailbox, local webhook targets and the wallets' sandbox identity checks and bank.
+   */
+  environment: Environment;
 }
 
 /** A token bucket: refilled at requestsPerS, holding at most burstRequests. */
@@ -97,15 +104,23 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   const smsHttpUrl = parseUrlWithSchemes(env.SMS_HTTP_URL, "SMS_HTTP_URL", ["https:", "http:"], problems);
   const smsHttpToken = env.SMS_HTTP_TOKEN?.trim() || undefined;
+  const environment = parseEnum(
+    env.COFFER_ENV,
+    "COFFER_ENV",
+    ["development", "production"] as const,
+    databaseUrl === undefined ? "development" : "production",
+    problems,
+  );
+  const development = environment === "development";
   const webhookLocalTargets = parseEnum(
     env.COFFER_WEBHOOK_LOCAL_TARGETS,
     "COFFER_WEBHOOK_LOCAL_TARGETS",
     ["none", "test", "all"] as const,
-    databaseUrl === undefined ? "test" : "none",
+    development ? "test" : "none",
     problems,
   );
   const trustedProxies = parseTrustedProxies(env.COFFER_TRUSTED_PROXIES, problems);
-  const devMailbox = parseSwitch(env.COFFER_DEV_MAILBOX, "COFFER_DEV_MAILBOX", databaseUrl === undefined, problems);
+  const devMailbox = parseSwitch(env.COFFER_DEV_MAILBOX, "COFFER_DEV_MAILBOX", development, problems);
 
   const rateLimits: RateLimits = {
     live: parseRateLimit(env, "LIVE", rateLimitLiveRequestsPerSDefault, rateLimitLiveBurstRequestsDefault, problems),
@@ -132,6 +147,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     rateLimits,
     trustedProxies,
     devMailbox,
+    environment,
     ...overrides,
   };
 }

@@ -72,6 +72,7 @@ export const errorCodes = [
   "link_expired",
   "csrf_token_invalid",
   "no_merchant_access",
+  "password_reset_required",
   "webauthn_challenge_invalid",
   "webauthn_verification_failed",
   "passkey_limit_reached",
@@ -97,6 +98,11 @@ export const errorCodes = [
   "live_mode_unavailable",
   "owner_immutable",
   "already_member",
+  "payment_link_inactive",
+  "payment_link_expired",
+  "payment_link_used_up",
+  "payment_link_amount_out_of_range",
+  "payment_link_quantity_invalid",
   "payment_status_invalid",
   "payment_expired",
   "currency_not_supported",
@@ -111,6 +117,8 @@ export const errorCodes = [
   "test_clock_backwards",
   "test_clock_limit_reached",
   "test_mode_only",
+  "till_inactive",
+  "till_currency_mismatch",
   "webhook_url_invalid",
   "webhook_url_not_allowed",
   "webhook_events_invalid",
@@ -278,6 +286,9 @@ export interface Payment {
   } | null;
   checkout_url: string | null;
   return_url: string | null;
+  payment_link: string | null;
+  store: string | null;
+  till: string | null;
   failure_code:
     | "insufficient_funds"
     | "limit_exceeded"
@@ -308,6 +319,59 @@ export interface Payment {
   capture_before: number | null;
   paid_at: number | null;
   /** Unix seconds. */
+  created: number;
+}
+
+export interface PaymentLink {
+  /** plk_… */
+  id: string;
+  object: "payment_link";
+  livemode: boolean;
+  /** false once deactivated: the page takes no more payments. */
+  active: boolean;
+  /** The link to share: <coffer>/pay/<slug> (the slug is random, not the id). */
+  url: string;
+  qr_svg: string | null;
+  currency: string;
+  /** fixed: unit_amount (times a quantity); customer_chooses: the payer types it. */
+  amount_type: "fixed" | "customer_chooses";
+  unit_amount: Amount | null;
+  quantity_max: number | null;
+  amount_min: Amount | null;
+  amount_max: Amount | null;
+  description: string | null;
+  return_url: string | null;
+  max_uses: number | null;
+  expires_at: number | null;
+  uses: {
+    /** Payments made from the link that succeeded. */
+    succeeded: number;
+    /** Payments still waiting for their payer; they count against max_uses. */
+    open: number;
+  };
+  /** What the link's succeeded payments took in. */
+  amount_received: Amount;
+  /** What was refunded of them. */
+  amount_refunded: Amount;
+  deactivated_at: number | null;
+  /** Unix seconds. */
+  created: number;
+}
+
+export interface PaymentLinkCheckout {
+  object: "payment_link_checkout";
+  /** The checkout payment made for this use (pay_…). */
+  payment: string;
+  /** Where the payer pays it. */
+  checkout_url: string;
+}
+
+export interface PaymentRequest {
+  object: "payment_request";
+  payment_link: string;
+  channel: "email" | "sms";
+  to: string;
+  message: string | null;
   created: number;
 }
 
@@ -360,6 +424,26 @@ export interface PayoutSchedule {
   interval: "manual" | "daily";
 }
 
+export interface PublicPaymentLink {
+  object: "public_payment_link";
+  livemode: boolean;
+  /** open: it takes a payment now. */
+  state: "open" | "inactive" | "expired" | "used_up";
+  merchant: {
+    name: string;
+  };
+  currency: string;
+  amount_type: "fixed" | "customer_chooses";
+  unit_amount: Amount | null;
+  unit_amount_display: string | null;
+  quantity_max: number | null;
+  amount_min: Amount | null;
+  amount_max: Amount | null;
+  amount_min_display: string | null;
+  amount_max_display: string | null;
+  description: string | null;
+}
+
 export interface Refund {
   /** re_… */
   id: string;
@@ -394,6 +478,53 @@ export interface Refund {
   failure_message: string | null;
   /** Unix seconds. */
   created: number;
+}
+
+export interface Store {
+  /** sto_… */
+  id: string;
+  object: "store";
+  livemode: boolean;
+  name: string;
+  address: string | null;
+  /** What its tills take; every payment at its tills is in it. */
+  currency: string;
+  /** Unix seconds. */
+  created: number;
+}
+
+export interface StoreTakings {
+  object: "store_takings";
+  store: string;
+  livemode: boolean;
+  /** The calendar day, YYYY-MM-DD, in time_zone. */
+  date: string;
+  /** The merchant's time zone (console settings). */
+  time_zone: string;
+  currency: string;
+  tills: {
+    till: string;
+    name: string;
+    active: boolean;
+    /** Payments paid that day. */
+    count: number;
+    /** What they took in (captured). */
+    gross: Amount;
+    /** Refunds paid back that day on the till's payments (of any day). */
+    refunds: Amount;
+    /** gross − refunds; negative on a day of refunds. */
+    net: string;
+  }[];
+  total: {
+    /** Payments paid that day. */
+    count: number;
+    /** What they took in (captured). */
+    gross: Amount;
+    /** Refunds paid back that day on the till's payments (of any day). */
+    refunds: Amount;
+    /** gross − refunds; negative on a day of refunds. */
+    net: string;
+  };
 }
 
 export interface TestClock {
@@ -444,6 +575,28 @@ export interface TestWalletUser {
     | null;
   /** A wallet bearer token (wst_…) for /v1/wallet/*; shown once. */
   session_token: string;
+  /** Opens the wallet app signed in as this payer (the token rides in the URL fragment, which browsers never send to a server); from there the hosted checkout of a test payment offers to pay as this payer. */
+  sign_in_url: string;
+}
+
+export interface Till {
+  /** til_… */
+  id: string;
+  object: "till";
+  livemode: boolean;
+  /** The store it belongs to (sto_…). */
+  store: string;
+  name: string;
+  /** false once deactivated: its QR code takes no more payments. */
+  active: boolean;
+  qr: {
+    /** The till's static QR code: <coffer>/t/<token>. Scanned in the wallet, the payer types the amount. */
+    payload: string;
+    svg: string | null;
+  };
+  deactivated_at: number | null;
+  /** Unix seconds. */
+  created: number;
 }
 
 export interface WebhookDelivery {
@@ -481,6 +634,23 @@ export interface WebhookEndpoint {
   created: number;
 }
 
+export interface WebhookEndpointWithSecret {
+  /** we_… */
+  id: string;
+  object: "webhook_endpoint";
+  url: string;
+  description: string | null;
+  enabled_events: string[];
+  status: "enabled" | "disabled";
+  disabled_reason: "manual" | "gone" | "failing" | null;
+  livemode: boolean;
+  /** Seconds since the Unix epoch. */
+  created: number;
+  /** whsec_…: shown once. Verify every webhook's signature with it. */
+  secret: string;
+}
+
+/** The answer. */
 export interface AccountRetrieveResponse {
   id: string;
   object: "account";
@@ -506,6 +676,8 @@ export class AccountResource {
    * Your account
    *
    * Needs a secret key (or a restricted key with account: read).
+   *
+   * Called with a secret or restricted API key (a restricted key needs the account scope at read).
    *
    * `GET /v1/account`
    */
@@ -541,6 +713,8 @@ export class AlertSettingsResource {
    *
    * Success rate below a threshold, payout failures and disabled webhook endpoints, in the caller's mode.
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs alert_settings: read).
+   *
    * `GET /v1/alert_settings`
    */
   retrieve(options?: RequestOptions): Promise<AlertSettings> {
@@ -550,6 +724,8 @@ export class AlertSettingsResource {
    * Change your email alerts
    *
    * Fields left out keep their value. Console users with the owner, admin or developer role may change them.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs alert_settings: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
    *
    * `POST /v1/alert_settings`
    */
@@ -572,6 +748,7 @@ export interface AnalyticsRetrieveCustomersQuery {
   currency?: string;
 }
 
+/** The answer. */
 export interface AnalyticsRetrieveCustomersResponse {
   object: "analytics_customers";
   livemode: boolean;
@@ -602,6 +779,7 @@ export interface AnalyticsRetrieveFailuresQuery {
   currency?: string;
 }
 
+/** The answer. */
 export interface AnalyticsRetrieveFailuresResponse {
   object: "analytics_failures";
   livemode: boolean;
@@ -632,6 +810,7 @@ export interface AnalyticsRetrieveMethodsQuery {
   currency?: string;
 }
 
+/** The answer. */
 export interface AnalyticsRetrieveMethodsResponse {
   object: "analytics_methods";
   livemode: boolean;
@@ -656,8 +835,10 @@ export interface AnalyticsRetrieveMethodsResponse {
     /** Finished payments the figures come from. */
     payments: number;
     currencies: string[];
-    who_can_pay: string;
-    settlement: string;
+    /** Who can pay with the method: any coffer wallet user who scans the merchant's QR code (wallet_scans_qr), shows the payment code from the wallet app at the till (wallet_shows_code), or opens the hosted checkout page and signs in to the wallet (wallet_signs_in_checkout). */
+    who_can_pay: "wallet_scans_qr" | "wallet_shows_code" | "wallet_signs_in_checkout";
+    /** When the money settles: in the coffer balance at once, then paid out to the bank once a day, UTC (balance_now_daily_payout), or when the merchant requests a payout (balance_now_payout_on_request). */
+    settlement: "balance_now_daily_payout" | "balance_now_payout_on_request";
   }[];
 }
 
@@ -672,6 +853,7 @@ export interface AnalyticsRetrieveSummaryQuery {
   currency?: string;
 }
 
+/** The answer. */
 export interface AnalyticsRetrieveSummaryResponse {
   object: "analytics_summary";
   livemode: boolean;
@@ -784,6 +966,7 @@ export interface AnalyticsRetrieveTimeseriesQuery {
   interval: "hour" | "day" | "week" | "month";
 }
 
+/** The answer. */
 export interface AnalyticsRetrieveTimeseriesResponse {
   object: "analytics_timeseries";
   metric: string;
@@ -813,6 +996,8 @@ export class AnalyticsResource {
    *
    * Secret keys, restricted keys with analytics: read, and console users of any role. No payer is named.
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs analytics: read).
+   *
    * `GET /v1/analytics/customers`
    */
   retrieveCustomers(
@@ -828,6 +1013,8 @@ export class AnalyticsResource {
    * Failed and expired payments by failure code and method
    *
    * Secret keys, restricted keys with analytics: read, and console users of any role.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs analytics: read).
    *
    * `GET /v1/analytics/failures`
    */
@@ -845,6 +1032,8 @@ export class AnalyticsResource {
    *
    * Secret keys, restricted keys with analytics: read, and console users of any role. The merchant's own figures for a method once it has enough finished payments in the range, else the platform's (source says which).
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs analytics: read).
+   *
    * `GET /v1/analytics/methods`
    */
   retrieveMethods(
@@ -861,6 +1050,8 @@ export class AnalyticsResource {
    *
    * Secret keys, restricted keys with analytics: read, and console users of any role.
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs analytics: read).
+   *
    * `GET /v1/analytics/summary`
    */
   retrieveSummary(
@@ -876,6 +1067,8 @@ export class AnalyticsResource {
    * One figure per hour, day, week or month in the time zone
    *
    * Secret keys, restricted keys with analytics: read, and console users of any role. Every bucket of the range is present (zero-filled), clipped to from and to.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs analytics: read).
    *
    * `GET /v1/analytics/timeseries`
    */
@@ -901,6 +1094,8 @@ export class BalanceResource {
    *
    * Per currency: available, pending (authorized, not captured) and in transit (payouts).
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs balance: read).
+   *
    * `GET /v1/balance`
    */
   retrieve(options?: RequestOptions): Promise<Balance> {
@@ -918,6 +1113,8 @@ export class CheckoutResource {
    * The public summary of a checkout
    *
    * No credentials: what the hosted checkout page shows (merchant, amount, description, status, QR code). qr and checkout payments only.
+   *
+   * Needs no credentials.
    *
    * `GET /v1/checkout/{id}`
    */
@@ -951,6 +1148,7 @@ export interface EventsRedeliverBody {
   endpoint_id?: string;
 }
 
+/** The answer. */
 export interface EventsRedeliverResponse {
   event: string;
   /** The endpoints the event is queued for. */
@@ -968,6 +1166,8 @@ export class EventsResource {
    *
    * Newest first.
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs events: read).
+   *
    * `GET /v1/events`
    */
   list(query?: EventsListQuery, options?: RequestOptions): ListPromise<Event> {
@@ -975,6 +1175,8 @@ export class EventsResource {
   }
   /**
    * Retrieve an event
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs events: read).
    *
    * `GET /v1/events/{id}`
    */
@@ -985,6 +1187,8 @@ export class EventsResource {
    * Send an event again
    *
    * To one endpoint, or to every enabled endpoint subscribed to its type. Receivers see the same webhook-id.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs webhook_endpoints: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
    *
    * `POST /v1/events/{id}/redeliver`
    */
@@ -1013,6 +1217,8 @@ export class NotificationSettingsResource {
    *
    * Receipts on success and reminders on failure; both on by default.
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs notification_settings: read).
+   *
    * `GET /v1/notification_settings`
    */
   retrieve(options?: RequestOptions): Promise<NotificationSettings> {
@@ -1023,11 +1229,204 @@ export class NotificationSettingsResource {
    *
    * Fields left out keep their value. reminder_url: null removes the pay-again link.
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs notification_settings: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
    * `POST /v1/notification_settings`
    */
   update(body?: NotificationSettingsUpdateBody, options?: RequestOptions): Promise<NotificationSettings> {
     return this.#requester.request<NotificationSettings>(
       { method: "POST", path: "/v1/notification_settings", body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+}
+
+export interface PayCreatePaymentBody {
+  /** customer_chooses: the amount the payer chose. */
+  amount?: Amount;
+  /** fixed with quantity_max: how many (default 1). */
+  quantity?: number;
+}
+
+/** coffer.pay: retrieve(), createPayment(). */
+export class PayResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * The public view of a payment link
+   *
+   * No credentials: what the page at /pay/{slug} shows — merchant, amount or bounds, description, and whether it takes a payment now.
+   *
+   * Needs no credentials.
+   *
+   * `GET /v1/pay/{slug}`
+   */
+  retrieve(slug: string, options?: RequestOptions): Promise<PublicPaymentLink> {
+    return this.#requester.request<PublicPaymentLink>(
+      { method: "GET", path: `/v1/pay/${encodeURIComponent(slug)}` },
+      options,
+    );
+  }
+  /**
+   * Start a payment from a payment link
+   *
+   * No credentials: the payer's choice (amount, or quantity) makes a checkout payment; pay it at checkout_url. Refused when the link is deactivated, expired or used up. Limited per address and link.
+   *
+   * Needs no credentials. Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/pay/{slug}/payments`
+   */
+  createPayment(slug: string, body?: PayCreatePaymentBody, options?: RequestOptions): Promise<PaymentLinkCheckout> {
+    return this.#requester.request<PaymentLinkCheckout>(
+      { method: "POST", path: `/v1/pay/${encodeURIComponent(slug)}/payments`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+}
+
+export interface PaymentLinksListQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+  /** Only active (or inactive) links. */
+  active?: boolean;
+}
+
+export interface PaymentLinksCreateBody {
+  /** An ISO 4217 currency code, e.g. USD or CNY. */
+  currency: string;
+  amount_type: "fixed" | "customer_chooses";
+  /** amount_type fixed: the price of one unit. */
+  unit_amount?: Amount;
+  /** fixed: let the payer choose 1 to this many (2 to 1000). */
+  quantity_max?: number;
+  /** customer_chooses: the least the payer may pay. */
+  amount_min?: Amount;
+  /** customer_chooses: the most the payer may pay. */
+  amount_max?: Amount;
+  description?: string;
+  return_url?: string;
+  /** 1 to 1000000. */
+  max_uses?: number;
+  /** Unix seconds, in the future. */
+  expires_at?: number;
+}
+
+export interface PaymentLinksUpdateBody {
+  description?: string | null;
+  return_url?: string | null;
+  max_uses?: number | null;
+  expires_at?: number | null;
+}
+
+export type PaymentLinksDeactivateBody = Record<string, never>;
+
+export interface PaymentLinksSendBody {
+  email?: string;
+  /** International form: +8613800138000. */
+  phone?: string;
+  /** The message's language (default en). */
+  locale?: "en" | "zh-CN";
+}
+
+/** coffer.paymentLinks: list(), create(), retrieve(), update(), deactivate(), send(). */
+export class PaymentLinksResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * List payment links
+   *
+   * Newest first, each with its uses and totals. qr_svg is left out of list items (null).
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payment_links: read).
+   *
+   * `GET /v1/payment_links`
+   */
+  list(query?: PaymentLinksListQuery, options?: RequestOptions): ListPromise<PaymentLink> {
+    return this.#requester.list<PaymentLink>({ method: "GET", path: "/v1/payment_links", query }, options);
+  }
+  /**
+   * Create a payment link
+   *
+   * A reusable link (and QR code) that makes an ordinary checkout payment each time a payer uses it: a fixed amount (optionally times a quantity the payer picks) or an amount the payer chooses within bounds.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payment_links: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/payment_links`
+   */
+  create(body: PaymentLinksCreateBody, options?: RequestOptions): Promise<PaymentLink> {
+    return this.#requester.request<PaymentLink>(
+      { method: "POST", path: "/v1/payment_links", body, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Retrieve a payment link
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payment_links: read).
+   *
+   * `GET /v1/payment_links/{id}`
+   */
+  retrieve(id: string, options?: RequestOptions): Promise<PaymentLink> {
+    return this.#requester.request<PaymentLink>(
+      { method: "GET", path: `/v1/payment_links/${encodeURIComponent(id)}` },
+      options,
+    );
+  }
+  /**
+   * Update a payment link
+   *
+   * description, return_url, max_uses and expires_at; null removes one. The amount and currency never change: make a new link for another price.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payment_links: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/payment_links/{id}`
+   */
+  update(id: string, body?: PaymentLinksUpdateBody, options?: RequestOptions): Promise<PaymentLink> {
+    return this.#requester.request<PaymentLink>(
+      { method: "POST", path: `/v1/payment_links/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Deactivate a payment link
+   *
+   * For good: its page says it takes no more payments. Payments already started from it can still be paid.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payment_links: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/payment_links/{id}/deactivate`
+   */
+  deactivate(id: string, body?: PaymentLinksDeactivateBody, options?: RequestOptions): Promise<PaymentLink> {
+    return this.#requester.request<PaymentLink>(
+      {
+        method: "POST",
+        path: `/v1/payment_links/${encodeURIComponent(id)}/deactivate`,
+        body: body ?? {},
+        idempotent: true,
+      },
+      options,
+    );
+  }
+  /**
+   * Send a payment link to a customer
+   *
+   * A payment request by email or SMS (one of them) from coffer, in English or Chinese, holding the link. Limited per merchant and mode.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payment_links: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/payment_links/{id}/send`
+   */
+  send(id: string, body?: PaymentLinksSendBody, options?: RequestOptions): Promise<PaymentRequest> {
+    return this.#requester.request<PaymentRequest>(
+      { method: "POST", path: `/v1/payment_links/${encodeURIComponent(id)}/send`, body: body ?? {}, idempotent: true },
       options,
     );
   }
@@ -1048,6 +1447,12 @@ export interface PaymentsListQuery {
   created_gte?: number;
   /** Created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
   created_lt?: number;
+  /** Only the payments made through this link (plk_…). */
+  payment_link?: string;
+  /** Only the payments taken at this store (sto_…). */
+  store?: string;
+  /** Only the payments taken at this till (til_…). */
+  till?: string;
 }
 
 export interface PaymentsCreateBody {
@@ -1068,6 +1473,8 @@ export interface PaymentsCreateBody {
   expires_in?: number;
   /** method payment_code: the code your POS scanned. */
   payment_code?: string;
+  /** The till (til_…) the payment is taken at: one of yours, active, in the store's currency. */
+  till?: string;
 }
 
 export interface PaymentsCancelBody {
@@ -1090,6 +1497,8 @@ export class PaymentsResource {
    *
    * Newest first. The QR code's svg is left out of list items (null); retrieve has it.
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payments: read).
+   *
    * `GET /v1/payments`
    */
   list(query?: PaymentsListQuery, options?: RequestOptions): ListPromise<Payment> {
@@ -1100,6 +1509,8 @@ export class PaymentsResource {
    *
    * qr: answers a QR code for the payer to scan. checkout: answers checkout_url, the hosted page. payment_code: charges the payer whose code your POS scanned — at once up to the payer's password-free amount, else it waits in processing for the payer to confirm (canceled by coffer after 60 s).
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payments: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
    * `POST /v1/payments`
    */
   create(body: PaymentsCreateBody, options?: RequestOptions): Promise<Payment> {
@@ -1107,6 +1518,8 @@ export class PaymentsResource {
   }
   /**
    * Retrieve a payment
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payments: read).
    *
    * `GET /v1/payments/{id}`
    */
@@ -1117,6 +1530,8 @@ export class PaymentsResource {
    * Cancel a payment
    *
    * An open payment (requires_payment, processing) or a held one (requires_capture: the hold is released).
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payments: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
    *
    * `POST /v1/payments/{id}/cancel`
    */
@@ -1130,6 +1545,8 @@ export class PaymentsResource {
    * Capture a held payment
    *
    * For capture_method manual, in status requires_capture, before capture_before: takes all or part of the hold; the rest returns to the payer.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payments: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
    *
    * `POST /v1/payments/{id}/capture`
    */
@@ -1154,6 +1571,8 @@ export class PayoutScheduleResource {
   /**
    * Your payout schedule
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payouts: read).
+   *
    * `GET /v1/payout_schedule`
    */
   retrieve(options?: RequestOptions): Promise<PayoutSchedule> {
@@ -1163,6 +1582,8 @@ export class PayoutScheduleResource {
    * Set your payout schedule
    *
    * daily: each currency's whole available balance is paid out once a UTC day.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payouts: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
    *
    * `POST /v1/payout_schedule`
    */
@@ -1201,6 +1622,8 @@ export class PayoutsResource {
   /**
    * List payouts
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payouts: read).
+   *
    * `GET /v1/payouts`
    */
   list(query?: PayoutsListQuery, options?: RequestOptions): ListPromise<Payout> {
@@ -1211,6 +1634,8 @@ export class PayoutsResource {
    *
    * From your available balance to the settlement bank account of your business verification (live mode: an approved one). Held at once; paid when the bank confirms, back in your balance if the bank fails it.
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payouts: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
    * `POST /v1/payouts`
    */
   create(body: PayoutsCreateBody, options?: RequestOptions): Promise<Payout> {
@@ -1218,6 +1643,8 @@ export class PayoutsResource {
   }
   /**
    * Retrieve a payout
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payouts: read).
    *
    * `GET /v1/payouts/{id}`
    */
@@ -1255,6 +1682,8 @@ export class RefundsResource {
   /**
    * List refunds
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs refunds: read).
+   *
    * `GET /v1/refunds`
    */
   list(query?: RefundsListQuery, options?: RequestOptions): ListPromise<Refund> {
@@ -1265,6 +1694,8 @@ export class RefundsResource {
    *
    * Fully or partly, several times, never more than was captured in all. The money goes back to the payer's wallet at once, with the fee's share back to you. A refund your available balance cannot cover is answered failed (merchant_balance_insufficient).
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs refunds: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
    * `POST /v1/refunds`
    */
   create(body: RefundsCreateBody, options?: RequestOptions): Promise<Refund> {
@@ -1273,10 +1704,153 @@ export class RefundsResource {
   /**
    * Retrieve a refund
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs refunds: read).
+   *
    * `GET /v1/refunds/{id}`
    */
   retrieve(id: string, options?: RequestOptions): Promise<Refund> {
     return this.#requester.request<Refund>({ method: "GET", path: `/v1/refunds/${encodeURIComponent(id)}` }, options);
+  }
+}
+
+export interface StoresListQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+}
+
+export interface StoresCreateBody {
+  name: string;
+  address?: string;
+  /** An ISO 4217 currency code, e.g. USD or CNY. */
+  currency: string;
+}
+
+export interface StoresUpdateBody {
+  name?: string;
+  address?: string | null;
+}
+
+export interface StoresRetrieveTakingsQuery {
+  /** YYYY-MM-DD in the merchant's time zone; default today. */
+  date?: string;
+}
+
+export interface StoresListTillsQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+}
+
+export interface StoresCreateTillBody {
+  name?: string;
+}
+
+/** coffer.stores: list(), create(), retrieve(), update(), retrieveTakings(), listTills(), createTill(). */
+export class StoresResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * List stores
+   *
+   * Newest first.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: read).
+   *
+   * `GET /v1/stores`
+   */
+  list(query?: StoresListQuery, options?: RequestOptions): ListPromise<Store> {
+    return this.#requester.list<Store>({ method: "GET", path: "/v1/stores", query }, options);
+  }
+  /**
+   * Create a store
+   *
+   * A shop of yours, with the currency its tills take. Add its tills next.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/stores`
+   */
+  create(body: StoresCreateBody, options?: RequestOptions): Promise<Store> {
+    return this.#requester.request<Store>({ method: "POST", path: "/v1/stores", body, idempotent: true }, options);
+  }
+  /**
+   * Retrieve a store
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: read).
+   *
+   * `GET /v1/stores/{id}`
+   */
+  retrieve(id: string, options?: RequestOptions): Promise<Store> {
+    return this.#requester.request<Store>({ method: "GET", path: `/v1/stores/${encodeURIComponent(id)}` }, options);
+  }
+  /**
+   * Update a store
+   *
+   * name and address (null removes it). The currency never changes.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/stores/{id}`
+   */
+  update(id: string, body?: StoresUpdateBody, options?: RequestOptions): Promise<Store> {
+    return this.#requester.request<Store>(
+      { method: "POST", path: `/v1/stores/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * A store's takings of a day, per till
+   *
+   * One calendar day in the merchant's time zone (today by default): per till, the payments paid that day, their gross, the refunds made that day, and net.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: read).
+   *
+   * `GET /v1/stores/{id}/takings`
+   */
+  retrieveTakings(id: string, query?: StoresRetrieveTakingsQuery, options?: RequestOptions): Promise<StoreTakings> {
+    return this.#requester.request<StoreTakings>(
+      { method: "GET", path: `/v1/stores/${encodeURIComponent(id)}/takings`, query },
+      options,
+    );
+  }
+  /**
+   * List a store's tills
+   *
+   * Oldest first. The QR code's svg is left out of list items (null).
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: read).
+   *
+   * `GET /v1/stores/{id}/tills`
+   */
+  listTills(id: string, query?: StoresListTillsQuery, options?: RequestOptions): ListPromise<Till> {
+    return this.#requester.list<Till>(
+      { method: "GET", path: `/v1/stores/${encodeURIComponent(id)}/tills`, query },
+      options,
+    );
+  }
+  /**
+   * Create a till
+   *
+   * A counter of the store, with its static QR code: a payer scans it in the wallet, types the amount and pays. name is required.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/stores/{id}/tills`
+   */
+  createTill(id: string, body?: StoresCreateTillBody, options?: RequestOptions): Promise<Till> {
+    return this.#requester.request<Till>(
+      { method: "POST", path: `/v1/stores/${encodeURIComponent(id)}/tills`, body: body ?? {}, idempotent: true },
+      options,
+    );
   }
 }
 
@@ -1298,6 +1872,7 @@ export type TestHelpersExpirePaymentBody = Record<string, never>;
 
 export type TestHelpersResetBody = Record<string, never>;
 
+/** The answer. */
 export interface TestHelpersListScenariosResponse {
   object: "list";
   data: {
@@ -1353,6 +1928,8 @@ export class TestHelpersResource {
    *
    * Moves your test-mode clock forward by `seconds` or to `to` (never backwards), then runs what became due before answering: payment expiries, payment-code confirmation timeouts, manual-capture hold releases, scripted test payers' answers, the daily payout schedule and payout settlement, webhook attempts and retries, payer reminders. Live mode and other merchants are not affected. Test mode only.
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payments: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
    * `POST /v1/test_helpers/advance_time`
    */
   advanceTime(body?: TestHelpersAdvanceTimeBody, options?: RequestOptions): Promise<TestClock> {
@@ -1366,6 +1943,8 @@ export class TestHelpersResource {
    *
    * Your test-mode time and how far it runs ahead of real time. Test mode only.
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payments: read).
+   *
    * `GET /v1/test_helpers/clock`
    */
   retrieveClock(options?: RequestOptions): Promise<TestClock> {
@@ -1375,6 +1954,8 @@ export class TestHelpersResource {
    * Approve a payment as the payer
    *
    * The payer confirms the payment through the wallet's confirm path: the money moves in the test ledger. A payment already paid by that payer is answered as it is; another state is 409.
+   *
+   * Called with a secret or restricted API key or a merchant console session (test mode only; a restricted key needs payments: write). Safe to retry with the same `Idempotency-Key`.
    *
    * `POST /v1/test_helpers/payments/{id}/approve`
    */
@@ -1394,6 +1975,8 @@ export class TestHelpersResource {
    *
    * The payment fails with failure_code payer_declined (requires_payment or processing only).
    *
+   * Called with a secret or restricted API key or a merchant console session (test mode only; a restricted key needs payments: write). Safe to retry with the same `Idempotency-Key`.
+   *
    * `POST /v1/test_helpers/payments/{id}/decline`
    */
   declinePayment(id: string, body?: TestHelpersDeclinePaymentBody, options?: RequestOptions): Promise<Payment> {
@@ -1411,6 +1994,8 @@ export class TestHelpersResource {
    * Expire a payment now
    *
    * An open payment expires now (payment.expired); a requires_capture payment's hold is released. Another state is 409.
+   *
+   * Called with a secret or restricted API key or a merchant console session (test mode only; a restricted key needs payments: write). Safe to retry with the same `Idempotency-Key`.
    *
    * `POST /v1/test_helpers/payments/{id}/expire`
    */
@@ -1430,6 +2015,8 @@ export class TestHelpersResource {
    *
    * Deletes your test-mode payments, refunds, payouts, events and deliveries, test payers and test clock; test balances go back to the sandbox bank (the test ledger's history stays). Live data is never touched.
    *
+   * Called with a secret or restricted API key or a merchant console session (test mode only; a restricted key needs payments: write). Safe to retry with the same `Idempotency-Key`.
+   *
    * `POST /v1/test_helpers/reset`
    */
   reset(body?: TestHelpersResetBody, options?: RequestOptions): Promise<TestReset> {
@@ -1442,6 +2029,8 @@ export class TestHelpersResource {
    * List the scenario catalog
    *
    * Every scripted outcome with its magic payment code.
+   *
+   * Called with a secret or restricted API key or a merchant console session (test mode only; a restricted key needs payments: write).
    *
    * `GET /v1/test_helpers/scenarios`
    */
@@ -1456,11 +2045,67 @@ export class TestHelpersResource {
    *
    * A test-mode wallet user funded in the test ledger, with a wallet session token to act as the payer through /v1/wallet/*. A scenario sets its state (empty, tier 0, frozen …) and its scripted behaviour.
    *
+   * Called with a secret or restricted API key or a merchant console session (test mode only; a restricted key needs payments: write). Safe to retry with the same `Idempotency-Key`.
+   *
    * `POST /v1/test_helpers/wallet_users`
    */
   walletUsers(body: TestHelpersWalletUsersBody, options?: RequestOptions): Promise<TestWalletUser> {
     return this.#requester.request<TestWalletUser>(
       { method: "POST", path: "/v1/test_helpers/wallet_users", body, idempotent: true },
+      options,
+    );
+  }
+}
+
+export interface TillsUpdateBody {
+  name?: string;
+}
+
+export type TillsDeactivateBody = Record<string, never>;
+
+/** coffer.tills: retrieve(), update(), deactivate(). */
+export class TillsResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * Retrieve a till
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: read).
+   *
+   * `GET /v1/tills/{id}`
+   */
+  retrieve(id: string, options?: RequestOptions): Promise<Till> {
+    return this.#requester.request<Till>({ method: "GET", path: `/v1/tills/${encodeURIComponent(id)}` }, options);
+  }
+  /**
+   * Update a till
+   *
+   * Its name. The QR code never changes: printed posters keep working.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/tills/{id}`
+   */
+  update(id: string, body?: TillsUpdateBody, options?: RequestOptions): Promise<Till> {
+    return this.#requester.request<Till>(
+      { method: "POST", path: `/v1/tills/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Deactivate a till
+   *
+   * For good: its QR code takes no more payments. Payments already taken there keep naming it.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/tills/{id}/deactivate`
+   */
+  deactivate(id: string, body?: TillsDeactivateBody, options?: RequestOptions): Promise<Till> {
+    return this.#requester.request<Till>(
+      { method: "POST", path: `/v1/tills/${encodeURIComponent(id)}/deactivate`, body: body ?? {}, idempotent: true },
       options,
     );
   }
@@ -1483,11 +2128,6 @@ export interface WebhookEndpointsCreateBody {
   description?: string | null;
 }
 
-export type WebhookEndpointsCreateResponse = WebhookEndpoint & {
-  /** whsec_…: shown once. Verify every webhook's signature with it. */
-  secret: string;
-};
-
 export interface WebhookEndpointsUpdateBody {
   /** https:// in live mode. */
   url?: string;
@@ -1498,6 +2138,7 @@ export interface WebhookEndpointsUpdateBody {
   disabled?: boolean;
 }
 
+/** The answer. */
 export interface WebhookEndpointsDeleteResponse {
   id: string;
   object: "webhook_endpoint";
@@ -1518,11 +2159,6 @@ export interface WebhookEndpointsRotateSecretBody {
   expires_in?: number;
 }
 
-export type WebhookEndpointsRotateSecretResponse = WebhookEndpoint & {
-  /** whsec_…: shown once. Verify every webhook's signature with it. */
-  secret: string;
-};
-
 /** coffer.webhookEndpoints: list(), create(), retrieve(), update(), delete(), listDeliveries(), rotateSecret(). */
 export class WebhookEndpointsResource {
   readonly #requester: Requester;
@@ -1531,6 +2167,8 @@ export class WebhookEndpointsResource {
   }
   /**
    * List webhook endpoints
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs webhook_endpoints: read).
    *
    * `GET /v1/webhook_endpoints`
    */
@@ -1542,16 +2180,20 @@ export class WebhookEndpointsResource {
    *
    * Returns the signing secret once. Deliveries follow the Standard Webhooks specification.
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs webhook_endpoints: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
    * `POST /v1/webhook_endpoints`
    */
-  create(body: WebhookEndpointsCreateBody, options?: RequestOptions): Promise<WebhookEndpointsCreateResponse> {
-    return this.#requester.request<WebhookEndpointsCreateResponse>(
+  create(body: WebhookEndpointsCreateBody, options?: RequestOptions): Promise<WebhookEndpointWithSecret> {
+    return this.#requester.request<WebhookEndpointWithSecret>(
       { method: "POST", path: "/v1/webhook_endpoints", body, idempotent: true },
       options,
     );
   }
   /**
    * Retrieve a webhook endpoint
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs webhook_endpoints: read).
    *
    * `GET /v1/webhook_endpoints/{id}`
    */
@@ -1564,6 +2206,8 @@ export class WebhookEndpointsResource {
   /**
    * Update, disable or enable a webhook endpoint
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs webhook_endpoints: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
    * `POST /v1/webhook_endpoints/{id}`
    */
   update(id: string, body?: WebhookEndpointsUpdateBody, options?: RequestOptions): Promise<WebhookEndpoint> {
@@ -1575,6 +2219,8 @@ export class WebhookEndpointsResource {
   /**
    * Delete a webhook endpoint
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs webhook_endpoints: write; console roles owner, admin, developer).
+   *
    * `DELETE /v1/webhook_endpoints/{id}`
    */
   delete(id: string, options?: RequestOptions): Promise<WebhookEndpointsDeleteResponse> {
@@ -1585,6 +2231,8 @@ export class WebhookEndpointsResource {
   }
   /**
    * List deliveries to an endpoint, with every attempt
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs webhook_endpoints: read).
    *
    * `GET /v1/webhook_endpoints/{id}/deliveries`
    */
@@ -1603,14 +2251,16 @@ export class WebhookEndpointsResource {
    *
    * Returns the new secret once. Until expires_in passes, webhooks carry signatures with both secrets.
    *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs webhook_endpoints: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
    * `POST /v1/webhook_endpoints/{id}/rotate_secret`
    */
   rotateSecret(
     id: string,
     body?: WebhookEndpointsRotateSecretBody,
     options?: RequestOptions,
-  ): Promise<WebhookEndpointsRotateSecretResponse> {
-    return this.#requester.request<WebhookEndpointsRotateSecretResponse>(
+  ): Promise<WebhookEndpointWithSecret> {
+    return this.#requester.request<WebhookEndpointWithSecret>(
       {
         method: "POST",
         path: `/v1/webhook_endpoints/${encodeURIComponent(id)}/rotate_secret`,
@@ -1631,11 +2281,15 @@ export class CofferResources {
   readonly checkout: CheckoutResource;
   readonly events: EventsResource;
   readonly notificationSettings: NotificationSettingsResource;
+  readonly pay: PayResource;
+  readonly paymentLinks: PaymentLinksResource;
   readonly payments: PaymentsResource;
   readonly payoutSchedule: PayoutScheduleResource;
   readonly payouts: PayoutsResource;
   readonly refunds: RefundsResource;
+  readonly stores: StoresResource;
   readonly testHelpers: TestHelpersResource;
+  readonly tills: TillsResource;
   readonly webhookEndpoints: WebhookEndpointsResource;
   constructor(requester: Requester) {
     this.account = new AccountResource(requester);
@@ -1645,11 +2299,15 @@ export class CofferResources {
     this.checkout = new CheckoutResource(requester);
     this.events = new EventsResource(requester);
     this.notificationSettings = new NotificationSettingsResource(requester);
+    this.pay = new PayResource(requester);
+    this.paymentLinks = new PaymentLinksResource(requester);
     this.payments = new PaymentsResource(requester);
     this.payoutSchedule = new PayoutScheduleResource(requester);
     this.payouts = new PayoutsResource(requester);
     this.refunds = new RefundsResource(requester);
+    this.stores = new StoresResource(requester);
     this.testHelpers = new TestHelpersResource(requester);
+    this.tills = new TillsResource(requester);
     this.webhookEndpoints = new WebhookEndpointsResource(requester);
   }
 }
@@ -1713,6 +2371,32 @@ export const operations = [
     path: "/v1/notification_settings",
     idempotent: true,
   },
+  { resource: "pay", method: "retrieve", httpMethod: "GET", path: "/v1/pay/{slug}", idempotent: false },
+  { resource: "pay", method: "createPayment", httpMethod: "POST", path: "/v1/pay/{slug}/payments", idempotent: true },
+  { resource: "paymentLinks", method: "list", httpMethod: "GET", path: "/v1/payment_links", idempotent: false },
+  { resource: "paymentLinks", method: "create", httpMethod: "POST", path: "/v1/payment_links", idempotent: true },
+  {
+    resource: "paymentLinks",
+    method: "retrieve",
+    httpMethod: "GET",
+    path: "/v1/payment_links/{id}",
+    idempotent: false,
+  },
+  { resource: "paymentLinks", method: "update", httpMethod: "POST", path: "/v1/payment_links/{id}", idempotent: true },
+  {
+    resource: "paymentLinks",
+    method: "deactivate",
+    httpMethod: "POST",
+    path: "/v1/payment_links/{id}/deactivate",
+    idempotent: true,
+  },
+  {
+    resource: "paymentLinks",
+    method: "send",
+    httpMethod: "POST",
+    path: "/v1/payment_links/{id}/send",
+    idempotent: true,
+  },
   { resource: "payments", method: "list", httpMethod: "GET", path: "/v1/payments", idempotent: false },
   { resource: "payments", method: "create", httpMethod: "POST", path: "/v1/payments", idempotent: true },
   { resource: "payments", method: "retrieve", httpMethod: "GET", path: "/v1/payments/{id}", idempotent: false },
@@ -1726,6 +2410,19 @@ export const operations = [
   { resource: "refunds", method: "list", httpMethod: "GET", path: "/v1/refunds", idempotent: false },
   { resource: "refunds", method: "create", httpMethod: "POST", path: "/v1/refunds", idempotent: true },
   { resource: "refunds", method: "retrieve", httpMethod: "GET", path: "/v1/refunds/{id}", idempotent: false },
+  { resource: "stores", method: "list", httpMethod: "GET", path: "/v1/stores", idempotent: false },
+  { resource: "stores", method: "create", httpMethod: "POST", path: "/v1/stores", idempotent: true },
+  { resource: "stores", method: "retrieve", httpMethod: "GET", path: "/v1/stores/{id}", idempotent: false },
+  { resource: "stores", method: "update", httpMethod: "POST", path: "/v1/stores/{id}", idempotent: true },
+  {
+    resource: "stores",
+    method: "retrieveTakings",
+    httpMethod: "GET",
+    path: "/v1/stores/{id}/takings",
+    idempotent: false,
+  },
+  { resource: "stores", method: "listTills", httpMethod: "GET", path: "/v1/stores/{id}/tills", idempotent: false },
+  { resource: "stores", method: "createTill", httpMethod: "POST", path: "/v1/stores/{id}/tills", idempotent: true },
   {
     resource: "testHelpers",
     method: "advanceTime",
@@ -1776,6 +2473,9 @@ export const operations = [
     path: "/v1/test_helpers/wallet_users",
     idempotent: true,
   },
+  { resource: "tills", method: "retrieve", httpMethod: "GET", path: "/v1/tills/{id}", idempotent: false },
+  { resource: "tills", method: "update", httpMethod: "POST", path: "/v1/tills/{id}", idempotent: true },
+  { resource: "tills", method: "deactivate", httpMethod: "POST", path: "/v1/tills/{id}/deactivate", idempotent: true },
   { resource: "webhookEndpoints", method: "list", httpMethod: "GET", path: "/v1/webhook_endpoints", idempotent: false },
   {
     resource: "webhookEndpoints",

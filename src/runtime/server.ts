@@ -23,7 +23,19 @@ export interface RunningCoffer {
   /** Which database, for the operator (password masked). */
   database: string;
   masterKey: Buffer;
+  /** What is on that must never be on in production (the wallets' sandbox identity checks and bank). */
+  sandboxWarning: string | undefined;
   stop(): Promise<void>;
+}
+
+/** The loud line for the log and the start banner when live wallets use the sandbox, else undefined. */
+export function sandboxWarningOf(config: Services["wallets"]["config"]): string | undefined {
+  const on = [
+    config.kycProvider === "sandbox" ? "identity checks approve automatically (COFFER_KYC_PROVIDER=sandbox)" : "",
+    config.bankConnector === "sandbox" ? "bank top-ups settle with no bank (COFFER_BANK_CONNECTOR=sandbox)" : "",
+  ].filter(Boolean);
+  if (on.length === 0) return undefined;
+  return `SANDBOX, DEVELOPMENT ONLY: ${on.join("; ")}. No real money or identity is checked.`;
 }
 
 export async function startCoffer(config: Config, log: Logger): Promise<RunningCoffer> {
@@ -58,7 +70,15 @@ export async function startCoffer(config: Config, log: Logger): Promise<RunningC
       url = listeningUrl(app, config.host);
     }
     log.info({ url, role: config.role, dataDir: config.dataDir, database: db.description }, "coffer started");
-    return { url, database: db.description, masterKey, stop: () => stopCoffer(log, app, workers, services, db) };
+    const sandboxWarning = sandboxWarningOf(services.wallets.config);
+    if (sandboxWarning) log.warn({ environment: config.environment }, sandboxWarning);
+    return {
+      url,
+      database: db.description,
+      masterKey,
+      sandboxWarning,
+      stop: () => stopCoffer(log, app, workers, services, db),
+    };
   } catch (error) {
     await stopCoffer(log, app, workers, services, db).catch(() => {});
     throw error;
@@ -129,6 +149,8 @@ export async function runCoffer(config: Config): Promise<void> {
     `  data folder:   ${config.dataDir}`,
     `  database:      ${running.database}`,
     `  role:          ${config.role}`,
+    `  environment:   ${config.environment}`,
+    ...(running.sandboxWarning ? [`  ${running.sandboxWarning}`] : []),
     "  stop with Ctrl+C",
   ];
   process.stderr.write(`${lines.join("\n")}\n`);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError } from "../config.js";
+import { ConfigError, loadConfig } from "../config.js";
 import { createCurrencyRegistry } from "../ledger/currencies.js";
 import { loadWalletConfig, tierLimits } from "./config.js";
 
@@ -105,5 +105,38 @@ describe("wallet configuration", () => {
     assert.deepEqual(missingStepUp, [
       "COFFER_WALLET_STEP_UP_ABOVE has no amount for KWD, which COFFER_WALLET_TIERS lists",
     ]);
+  });
+
+  it("defaults to the sandbox bank and identity checks in development only, and refuses them in production", () => {
+    const inEnvironment = (env: Record<string, string>) => {
+      const config = loadConfig(env);
+      return loadWalletConfig(env, config, currencies);
+    };
+    const development = inEnvironment({});
+    assert.equal(development.environment, "development", "the embedded database is development");
+    assert.equal(development.bankConnector, "sandbox");
+    assert.equal(development.kycProvider, "sandbox");
+
+    const turnedOff = inEnvironment({ COFFER_BANK_CONNECTOR: "file", COFFER_KYC_PROVIDER: "review" });
+    assert.equal(turnedOff.bankConnector, "file", "an operator turns them off in development too");
+    assert.equal(turnedOff.kycProvider, "review");
+
+    const production = inEnvironment({ DATABASE_URL: "postgres://db.example/coffer" });
+    assert.equal(production.environment, "production", "DATABASE_URL is production unless told otherwise");
+    assert.equal(production.bankConnector, "file");
+    assert.equal(production.kycProvider, "review");
+    const ownDatabase = inEnvironment({ DATABASE_URL: "postgres://127.0.0.1/dev", COFFER_ENV: "development" });
+    assert.equal(ownDatabase.bankConnector, "sandbox", "COFFER_ENV=development on a developer's own PostgreSQL");
+
+    assert.throws(
+      () =>
+        inEnvironment({ COFFER_ENV: "production", COFFER_BANK_CONNECTOR: "sandbox", COFFER_KYC_PROVIDER: "sandbox" }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.length === 2 &&
+        /COFFER_BANK_CONNECTOR=sandbox is for development only/.test(error.problems[0] ?? "") &&
+        /COFFER_KYC_PROVIDER=sandbox is for development only/.test(error.problems[1] ?? ""),
+    );
+    assert.throws(() => loadConfig({ COFFER_ENV: "staging" }), /COFFER_ENV must be one of development, production/);
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigError } from "../config.js";
+import { ConfigError, type Environment } from "../config.js";
 import type { CurrencyRegistry } from "../ledger/currencies.js";
 import { amountDigitsMax, walletSandboxBankSettleMsDefault } from "../limits.js";
 
@@ -7,10 +7,12 @@ import { amountDigitsMax, walletSandboxBankSettleMsDefault } from "../limits.js"
  *
  *   COFFER_WALLET_TIERS          JSON: per currency, the limits of tiers 0, 1 and 2 in minor units
  *   COFFER_WALLET_STEP_UP_ABOVE  JSON: per currency, the amount above which a send or withdrawal needs a second factor
- *   COFFER_BANK_CONNECTOR        sandbox | file: the bank rails of live funding sources (default file)
+ *   COFFER_BANK_CONNECTOR        sandbox | file: the bank rails of live funding sources
  *   COFFER_SANDBOX_BANK_SETTLE_MS  how long the sandbox bank takes to settle (default 10000)
- *   COFFER_KYC_PROVIDER          sandbox | review: who checks live identity submissions (default review)
+ *   COFFER_KYC_PROVIDER          sandbox | review: who checks live identity submissions
  *
+ * The bank and identity defaults follow COFFER_ENV: sandbox in development (a newcomer signs up, verifies and tops
+ * up with no operator), file and review otherwise; production refuses to start with either set to sandbox.
  * A currency missing from the tiers cannot be held in a wallet at all.
  */
 
@@ -41,6 +43,8 @@ export interface WalletConfig {
   sandboxBankSettleMs: number;
   /** Who decides live identity submissions. Test-mode wallet users always get the sandbox provider. */
   kycProvider: KycProviderName;
+  /** COFFER_ENV of this deployment, when known (the wallet app's sandbox banner and `coffer dev` ask for it). */
+  environment: Environment | undefined;
   /** WebAuthn relying party: the site passkeys are bound to. */
   webauthn: { rpId: string; rpName: string; origins: string[] };
   /** Where links in the wallet's messages point (a sign-in alert's "this wasn't me"): see src/merchants/links.ts. */
@@ -96,6 +100,8 @@ type Env = Record<string, string | undefined>;
 export interface WalletConfigBase {
   publicUrl: string | undefined;
   port: number;
+  /** Unknown: the production defaults (file, review) without the production check. */
+  environment?: Environment;
 }
 
 export function defaultWalletTiers(currencies: CurrencyRegistry): Map<string, [TierLimits, TierLimits, TierLimits]> {
@@ -133,8 +139,32 @@ export function loadWalletConfig(env: Env, base: WalletConfigBase, currencies: C
       problems.push(`COFFER_WALLET_STEP_UP_ABOVE has no amount for ${currency}, which COFFER_WALLET_TIERS lists`);
     }
   }
-  const bankConnector = parseChoice(env.COFFER_BANK_CONNECTOR, "COFFER_BANK_CONNECTOR", ["file", "sandbox"], problems);
-  const kycProvider = parseChoice(env.COFFER_KYC_PROVIDER, "COFFER_KYC_PROVIDER", ["review", "sandbox"], problems);
+  const development = base.environment === "development";
+  const bankConnector = parseChoice(
+    env.COFFER_BANK_CONNECTOR,
+    "COFFER_BANK_CONNECTOR",
+    development ? ["sandbox", "file"] : ["file", "sandbox"],
+    problems,
+  );
+  const kycProvider = parseChoice(
+    env.COFFER_KYC_PROVIDER,
+    "COFFER_KYC_PROVIDER",
+    development ? ["sandbox", "review"] : ["review", "sandbox"],
+    problems,
+  );
+  if (base.environment === "production") {
+    // Sandbox rails in production would credit wallets no bank paid and approve identities nobody checked.
+    if (bankConnector === "sandbox") {
+      problems.push(
+        "COFFER_BANK_CONNECTOR=sandbox is for development only: top-ups would settle without any bank. Use file, or set COFFER_ENV=development on a development machine",
+      );
+    }
+    if (kycProvider === "sandbox") {
+      problems.push(
+        "COFFER_KYC_PROVIDER=sandbox is for development only: identities would be approved unchecked. Use review, or set COFFER_ENV=development on a development machine",
+      );
+    }
+  }
   const settleRaw = env.COFFER_SANDBOX_BANK_SETTLE_MS?.trim();
   let sandboxBankSettleMs = walletSandboxBankSettleMsDefault;
   if (settleRaw) {
@@ -148,6 +178,7 @@ export function loadWalletConfig(env: Env, base: WalletConfigBase, currencies: C
     bankConnector,
     sandboxBankSettleMs,
     kycProvider,
+    environment: base.environment,
     webauthn: webauthnFor(base),
     links: { publicUrl: base.publicUrl, port: base.port },
   };

@@ -4,6 +4,7 @@ import { walletFundingRoutes } from "./funding/routes.js";
 import { walletHistoryRoutes } from "./history/routes.js";
 import { walletKycRoutes } from "./kyc/routes.js";
 import { walletOpsRoutes } from "./ops/routes.js";
+import { walletSandboxRoutes } from "./sandbox-routes.js";
 import type { WalletServices } from "./service.js";
 import { walletStepUpRoutes } from "./stepup/routes.js";
 import { walletTopUpRoutes } from "./topups/routes.js";
@@ -27,6 +28,7 @@ export const walletRoutes: FastifyPluginAsync<{ wallets: WalletServices }> = asy
     walletTransferRoutes,
     walletHistoryRoutes,
     walletOpsRoutes,
+    walletSandboxRoutes,
   ]) {
     await app.register(routes, options);
   }

@@ -161,6 +161,10 @@ export const KycSubmissionSchema = Type.Object(
     document_type: Nullable(Type.String()),
     document_country: Nullable(Type.String()),
     decision_reason: Nullable(Type.String()),
+    provider: Type.Union([Type.Literal("sandbox"), Type.Literal("review")], {
+      description:
+        "Who decides: sandbox (automatic, by magic values: test mode, or live wallets in development) or review (an operator).",
+    }),
     reviewed_at: Nullable(Timestamp),
     created: Timestamp,
   },

@@ -65,6 +65,10 @@ const TestWalletUserSchema = Type.Object(
     password_free_limit: Type.Union([Type.String(), Type.Null()]),
     scenario: Type.Union([ScenarioNameSchema, Type.Null()]),
     session_token: Type.String({ description: "A wallet bearer token (wst_…) for /v1/wallet/*; shown once." }),
+    sign_in_url: Type.String({
+      description:
+        "Opens the wallet app signed in as this payer (the token rides in the URL fragment, which browsers never send to a server); from there the hosted checkout of a test payment offers to pay as this payer.",
+    }),
   },
   { $id: "TestWalletUser", ...Closed },
 );
@@ -170,7 +174,8 @@ export const sandboxHelperRoutes: FastifyPluginAsyncTypebox<{
         { userAgent: request.headers["user-agent"] ?? null, ip: request.ip },
       );
       reply.code(201);
-      return created;
+      // On the checkout's origin, so the checkout page finds the wallet app's session in this browser.
+      return { ...created, sign_in_url: `${links.base}/wallet/#sign_in=${encodeURIComponent(created.session_token)}` };
     },
   );
 

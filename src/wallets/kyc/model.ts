@@ -77,6 +77,7 @@ export function kycSubmissionJson(submission: KycSubmission) {
     document_type: submission.documentType,
     document_country: submission.documentCountry,
     decision_reason: submission.decisionReason,
+    provider: submission.provider,
     reviewed_at: unixSecondsOrNull(submission.reviewedAt),
     created: unixSeconds(submission.createdAt),
   };
