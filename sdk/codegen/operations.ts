@@ -54,7 +54,10 @@ export function sdkOperations(document: OpenApiDocument, filter: OperationFilter
     const item = document.paths[path] ?? {};
     for (const httpMethod of httpMethods) {
       const operation = item[httpMethod];
-      if (operation) operations.push(toSdkOperation(document, filter.prefix, path, httpMethod, operation, item));
+      // A download (an image, a PDF) is fetched by its URL, not through the SDK's JSON methods.
+      if (operation && !isDownload(operation)) {
+        operations.push(toSdkOperation(document, filter.prefix, path, httpMethod, operation, item));
+      }
     }
   }
   const seen = new Map<string, string>();
@@ -146,6 +149,15 @@ export function usedComponents(document: OpenApiDocument, operations: SdkOperati
   };
   for (const op of operations) visit(op.schemas);
   return Object.keys(document.components?.schemas ?? {}).filter((name) => used.has(name));
+}
+
+/** Whether the lowest 2xx response is a file, not JSON (a till's poster). */
+function isDownload(operation: Operation): boolean {
+  const status = Object.keys(operation.responses ?? {})
+    .filter((code) => /^2\d\d$/.test(code))
+    .sort()[0];
+  const content = status === undefined ? undefined : operation.responses?.[status]?.content;
+  return content !== undefined && !("application/json" in content);
 }
 
 /** The JSON schema of the lowest 2xx response. */

@@ -6,7 +6,9 @@ import { answerWithEffect } from "../http/idempotency.js";
 import { listOf, listQueryProperties, pageRequest } from "../http/pagination.js";
 import { storeAddressLengthMax, storeNameLengthMax, tillNameLengthMax } from "../limits.js";
 import { CurrencyCode, IdParams } from "../payments/routes/schemas.js";
+import { type PosterLanguage, posterLanguages } from "./messages.js";
 import { type Store, storeJson, type Till, tillJson } from "./model.js";
+import { posterPdf, posterPng } from "./poster.js";
 import type { StoreService } from "./service.js";
 
 /**
@@ -110,6 +112,25 @@ const TakingsQuery = Type.Object(
   },
   Closed,
 );
+
+const PosterQuery = Type.Object(
+  {
+    lang: Type.Optional(
+      Type.Unsafe<PosterLanguage>({
+        type: "string",
+        enum: [...posterLanguages],
+        description: "en or zh; default: zh when the request's Accept-Language starts with zh, else en.",
+      }),
+    ),
+  },
+  Closed,
+);
+
+/** The poster's language: asked for, else the browser's. */
+function posterLanguage(asked: PosterLanguage | undefined, acceptLanguage: string | undefined): PosterLanguage {
+  if (asked) return asked;
+  return /^\s*zh\b/i.test(acceptLanguage ?? "") ? "zh" : "en";
+}
 
 export const storeRoutes: FastifyPluginAsyncTypebox<{ stores: StoreService; links: { base: string } }> = async (
   app,
@@ -257,6 +278,44 @@ export const storeRoutes: FastifyPluginAsyncTypebox<{ stores: StoreService; link
     },
     async (request) => tillOut(await stores.getTill(merchantScope(request, "stores", "read"), request.params.id)),
   );
+
+  for (const format of ["png", "pdf"] as const) {
+    const contentType = format === "png" ? "image/png" : "application/pdf";
+    app.get(
+      `/v1/tills/:id/poster.${format}`,
+      {
+        preHandler: requireMerchant("stores", "read"),
+        schema: {
+          tags,
+          summary: `A till's poster as ${format.toUpperCase()}`,
+          description:
+            "The printable sign for the counter (A5): your business name, the store and till, the till's QR code and how to pay with coffer, in English or Chinese.",
+          params: IdParams,
+          querystring: PosterQuery,
+          response: {
+            200: {
+              description: `The poster, ${contentType}.`,
+              content: { [contentType]: { schema: Type.Unsafe<Buffer>({ type: "string", format: "binary" }) } },
+            },
+          },
+        },
+      },
+      async (request, reply) => {
+        const scope = merchantScope(request, "stores", "read");
+        const language = posterLanguage(request.query.lang, request.headers["accept-language"]);
+        const input = await stores.posterOf(scope, request.params.id, language);
+        const file = format === "png" ? await posterPng(input) : await posterPdf(input);
+        return reply
+          .type(contentType)
+          .header("cache-control", "private, no-cache")
+          .header(
+            "content-disposition",
+            `attachment; filename="coffer-till-${request.params.id}-${language}.${format}"`,
+          )
+          .send(file);
+      },
+    );
+  }
 
   app.post(
     "/v1/tills/:id",

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
+import jsqr from "jsqr";
+import { PDFDocument } from "pdf-lib";
+import { PNG } from "pngjs";
 import {
   assertBooksBalance,
   eventTypesOf,
@@ -310,6 +313,40 @@ describe("stores and tills", () => {
     // Lists show only one's own.
     assert.equal((await created(await theirs("GET", "/v1/stores"), 200)).data.length, 0);
     assert.deepEqual(await rowCounts(), before);
+  });
+
+  it("a till's poster, PNG and PDF, in English and Chinese: valid files whose QR code decodes to the till's URL", async () => {
+    const { till } = await newStoreAndTill("Poster Street");
+    for (const [query, headers, language] of [
+      ["", {}, "en"],
+      ["?lang=zh", {}, "zh"],
+      ["", { "accept-language": "zh-CN,zh;q=0.9" }, "zh"],
+      ["?lang=en", { "accept-language": "zh-CN" }, "en"],
+    ] as const) {
+      const png = await api("GET", `/v1/tills/${till.id}/poster.png${query}`, undefined, headers);
+      assert.equal(png.statusCode, 200, png.body);
+      assert.equal(png.headers["content-type"], "image/png");
+      assert.match(String(png.headers["content-disposition"]), new RegExp(`-${language}\\.png"$`));
+      const bytes = png.rawPayload;
+      assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      const image = PNG.sync.read(bytes);
+      // jsqr is CommonJS: NodeNext types see its function as .default only.
+      const decoded = jsqr.default(new Uint8ClampedArray(image.data), image.width, image.height);
+      assert.equal(decoded?.data, till.qr.payload);
+    }
+    const pdf = await api("GET", `/v1/tills/${till.id}/poster.pdf?lang=zh`);
+    assert.equal(pdf.statusCode, 200, pdf.body);
+    assert.equal(pdf.headers["content-type"], "application/pdf");
+    assert.equal(pdf.rawPayload.subarray(0, 5).toString("latin1"), "%PDF-");
+    const document = await PDFDocument.load(pdf.rawPayload);
+    assert.equal(document.getPageCount(), 1);
+    assert.deepEqual(Object.values(document.getPage(0).getSize()).map(Math.round), [420, 595], "one A5 page");
+    assert.equal(document.getTitle(), "Noodle Bar — Poster Street · Counter 1");
+    // Another merchant's till is a 404 here too.
+    const theirs = await as(other)("GET", `/v1/tills/${till.id}/poster.png`);
+    assert.equal(theirs.statusCode, 404);
+    const bad = await api("GET", `/v1/tills/${till.id}/poster.pdf?lang=fr`);
+    assert.equal(bad.statusCode, 400);
   });
 
   it("stores and tills are updated, with events, and a restricted key needs the stores scope", async () => {

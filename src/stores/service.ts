@@ -10,6 +10,7 @@ import { storeAddressLengthMax, storeNameLengthMax, tillNameLengthMax, tillToken
 import { randomBase62 } from "../merchants/tokens.js";
 import type { PaymentServices } from "../payments/service.js";
 import type { TestClocks } from "../sandbox/test-clock.js";
+import type { PosterLanguage } from "./messages.js";
 import {
   type Store,
   type StoreRow,
@@ -22,7 +23,9 @@ import {
   takingsJson,
   tillFromRow,
   tillJson,
+  tillQrPayload,
 } from "./model.js";
+import type { PosterInput } from "./poster.js";
 import { findStoreRow, findTillRow } from "./store.js";
 
 /**
@@ -340,7 +343,28 @@ export function createStoreService(deps: StoreDeps) {
     return takingsJson(store, bounds.day, bounds.time_zone, figures);
   }
 
+  /** What a till's poster shows: its merchant, store and till names and its QR code. */
+  async function posterOf(scope: MerchantScope, id: string, language: PosterLanguage): Promise<PosterInput> {
+    const row = await findTillRow(pool, scope, id);
+    if (!row) throw tillNotFound();
+    const found = await pool.query<{ store_name: string; business_name: string }>(
+      `SELECT s.name AS store_name, m.business_name FROM stores s JOIN merchants m ON m.id = s.merchant_id
+        WHERE s.id = $1`,
+      [row.store_id],
+    );
+    const names = found.rows[0]!;
+    const till = tillFromRow(row);
+    return {
+      merchantName: names.business_name,
+      storeName: names.store_name,
+      tillName: till.name,
+      payload: tillQrPayload(links, till),
+      language,
+    };
+  }
+
   return {
+    posterOf,
     createStore,
     getStore,
     listStores,
