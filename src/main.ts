@@ -4,6 +4,7 @@ import { analyticsCommand } from "./cli/analytics.js";
 import { auditCommand } from "./cli/audit.js";
 import { bankCommand } from "./cli/bank.js";
 import type { CliContext, Command } from "./cli/command.js";
+import { devCommand } from "./cli/dev.js";
 import { commandHelp, helpCommand, overview } from "./cli/help.js";
 import { keysCommand } from "./cli/keys.js";
 import { listenCommand } from "./cli/listen.js";
@@ -25,6 +26,7 @@ const commands: Readonly<Record<string, Command>> = {
   keys: keysCommand,
   operator: operatorCommand,
   bank: bankCommand,
+  dev: devCommand,
   listen: listenCommand,
   trigger: triggerCommand,
   version: versionCommand,

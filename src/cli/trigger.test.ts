@@ -125,4 +125,30 @@ describe("coffer trigger", () => {
     assert.equal(none.code, 2);
     assert.match(none.stderr, /--api-key or COFFER_API_KEY/);
   });
+
+  it("finds coffer by --url (the older spelling, with a notice), COFFER_API_URL or PORT, like listen", async () => {
+    const key = { COFFER_API_KEY: shop.secretKey };
+    const [byUrl, byEnv] = await Promise.all([
+      runCli(["trigger", "payment.created", "--url", coffer.baseUrl], key),
+      runCli(["trigger", "payment.created"], { ...key, COFFER_API_URL: coffer.baseUrl, PORT: "1" }),
+    ]);
+    const [urlExit, envExit] = await Promise.all([byUrl.exited, byEnv.exited]);
+    assert.equal(urlExit.code, 0, byUrl.stderr());
+    assert.match(byUrl.stderr(), /--url is now --api-url/);
+    await assertFired("payment.created", byUrl.stdout());
+    assert.equal(envExit.code, 0, byEnv.stderr());
+    await assertFired("payment.created", byEnv.stdout());
+  });
+
+  it("says in one line, without a stack trace, when nothing answers at PORT", async () => {
+    const run = runCli(["trigger", "payment.succeeded"], {
+      COFFER_API_KEY: shop.secretKey,
+      COFFER_API_URL: "",
+      PORT: "1",
+    });
+    const { code } = await run.exited;
+    assert.equal(code, 1);
+    assert.match(run.stderr(), /^coffer trigger payment.succeeded: cannot reach coffer at http:\/\/127\.0\.0\.1:1 /);
+    assert.equal(run.stderr().trim().split("\n").length, 1);
+  });
 });

@@ -155,7 +155,7 @@ export const triggerCommand: Command = {
     "coffer trigger <event-type> [--api-key sk_test_…] [--api-url URL]",
     "",
     ...apiTargetUsage,
-    "  --url U          the older spelling of --api-url",
+    "  --url U          the older spelling of --api-url: still accepted in this version, gone in the next",
     "",
     "Makes the objects the event needs in test mode (payments with the sandbox's magic codes, refunds, payouts, the",
     "test helpers for the payer's side and the test clock) and prints the events they fired, oldest first. Your",
@@ -175,8 +175,13 @@ export const triggerCommand: Command = {
       context.err(`coffer trigger: cannot trigger "${type}". Supported event types:\n${supportedList()}`);
       return 2;
     }
+    if (typeof args.values.url === "string") {
+      context.err("coffer trigger: --url is now --api-url; --url is accepted in this version only");
+    }
     const target = resolveApiTarget(
-      typeof args.values.url === "string" ? { ...args.values, "api-url": args.values.url } : args.values,
+      typeof args.values.url === "string" && typeof args.values["api-url"] !== "string"
+        ? { ...args.values, "api-url": args.values.url }
+        : args.values,
     );
     const apiKey = target.apiKey;
     if (!apiKey) {
