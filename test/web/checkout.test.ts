@@ -20,7 +20,7 @@ import {
  * The hosted checkout page in real Chromium: a live shop's payment paid by logging in to the wallet on the page
  * (English and Chinese), back to the shop with the payment id; a payment paid elsewhere shows up by polling; wrong
  * credentials, a failed payment's reason, expiry and unknown ids each get their state. Screenshots go to
- * docs/screenshots. (Test-mode payments are paid by the sandbox's test payers, who cannot log in here.)
+ * docs/screenshots. (Test-mode payments are paid by test payers: test/web/test-payer-checkout.test.ts.)
  */
 const password = "a long and quiet river";
 const returnUrl = "https://shop.example.com/thanks?order=77";

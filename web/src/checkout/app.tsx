@@ -4,7 +4,7 @@ import { formatMoney } from "../shared/money";
 import { match, usePath } from "../shared/router";
 import { Alert, Spinner } from "../shared/ui";
 import { messages, useT } from "./messages";
-import { PayForm } from "./pay-form";
+import { PayForm, TestPayerForm } from "./pay-form";
 import { PayLinkPage } from "./pay-link";
 import { type CheckoutSummary, isOpen, isPaid, useCheckout } from "./summary";
 
@@ -92,7 +92,11 @@ function CheckoutView({ summary, onPaid }: { summary: CheckoutSummary; onPaid():
             <img src={svgDataUrl(summary.qr.svg)} alt={t("qr.alt")} width={220} height={220} />
             <figcaption>{t("qr.caption")}</figcaption>
           </figure>
-          <PayForm summary={summary} amountText={amountText} onPaid={onPaid} />
+          {summary.livemode ? (
+            <PayForm summary={summary} amountText={amountText} onPaid={onPaid} />
+          ) : (
+            <TestPayerForm summary={summary} amountText={amountText} onPaid={onPaid} />
+          )}
         </>
       ) : null}
 

@@ -11,7 +11,15 @@ const en = {
   amount: "Amount",
   testMode: "Test mode: no real money moves.",
   testModeLogin:
-    "Test-mode payments are paid by the shop's test payers (the sandbox), not by logging in to a wallet here.",
+    "Test-mode payments are paid by the shop's test payers (the sandbox), not by real wallets: scan the QR code in a test payer's wallet, or pay below as one.",
+  "testPayer.or": "or pay here as a test payer",
+  "testPayer.field": "Test payer's sign-in link or session token",
+  "testPayer.hint":
+    "POST /v1/test_helpers/wallet_users and `coffer dev` give a test payer a sign-in link. Open it in this browser first, or paste it here.",
+  "testPayer.signedIn": "This browser's wallet app is signed in: pay as that test payer, or paste another one's link.",
+  "error.test_payer_required": "Paste a test payer's sign-in link or session token.",
+  "error.not_a_test_payer":
+    "That wallet cannot pay a test-mode payment: use a test payer of the shop (its sign-in link or token).",
   expiresIn: "Expires in {time}",
   "qr.caption": "Scan with the coffer wallet app",
   "qr.alt": "QR code of this payment, to scan with the coffer wallet app",
@@ -97,7 +105,15 @@ const zhCN: typeof en = {
   payTo: "付款给",
   amount: "金额",
   testMode: "测试模式：不会产生真实资金流动。",
-  testModeLogin: "测试模式的付款由商家的测试付款人（沙盒）完成，不能在此登录钱包付款。",
+  testModeLogin:
+    "测试模式的付款由商家的测试付款人（沙盒）完成，而非真实钱包：请用测试付款人的钱包扫描二维码，或在下方以测试付款人身份付款。",
+  "testPayer.or": "或在此以测试付款人身份付款",
+  "testPayer.field": "测试付款人的登录链接或会话令牌",
+  "testPayer.hint":
+    "POST /v1/test_helpers/wallet_users 和 `coffer dev` 会为测试付款人提供登录链接。请先在此浏览器中打开该链接，或将其粘贴到这里。",
+  "testPayer.signedIn": "此浏览器的钱包应用已登录：可以该测试付款人身份付款，或粘贴另一位测试付款人的链接。",
+  "error.test_payer_required": "请粘贴测试付款人的登录链接或会话令牌。",
+  "error.not_a_test_payer": "该钱包不能支付测试模式的付款：请使用该商家的测试付款人（其登录链接或令牌）。",
   expiresIn: "{time} 后过期",
   "qr.caption": "用 coffer 钱包扫码付款",
   "qr.alt": "此笔付款的二维码，请用 coffer 钱包扫描",

@@ -1,7 +1,7 @@
 import { type FormEvent, useRef, useState } from "react";
 import { ApiRequestError, createApiClient } from "../shared/api";
 import { Alert, Button, TextField } from "../shared/ui";
-import { noWalletCredentials, WalletLoginFields, walletLoginBody } from "../shared/wallet-login";
+import { noWalletCredentials, storedWalletToken, WalletLoginFields, walletLoginBody } from "../shared/wallet-login";
 import { useT } from "./messages";
 import type { CheckoutSummary } from "./summary";
 
@@ -94,6 +94,84 @@ export function PayForm({
           autoFocus
         />
       ) : null}
+      {problem ? (
+        <Alert kind="error">
+          {problem.text}
+          {problem.code ? <code className="error-code">{problem.code}</code> : null}
+        </Alert>
+      ) : null}
+      <Button type="submit" pending={pending} className="button button-primary checkout-pay">
+        {pending ? t("paying") : t("pay", { amount: amountText })}
+      </Button>
+    </form>
+  );
+}
+
+/** The session token in a test payer's sign-in link (…/wallet/#sign_in=wst_…), or the pasted token itself. */
+export function testPayerToken(text: string): string {
+  const value = text.trim();
+  const fromLink = /#sign_in=([A-Za-z0-9_%.-]+)$/.exec(value)?.[1];
+  return fromLink ? decodeURIComponent(fromLink) : value;
+}
+
+/**
+ * Paying a test-mode payment on the page: as a test payer of the shop, by the session token of its sign-in link.
+ * A browser that opened the link is signed in to the wallet app already, so the field starts with that session.
+ * The session is the test payer's own and stays open: the developer uses it again.
+ */
+export function TestPayerForm({
+  summary,
+  amountText,
+  onPaid,
+}: {
+  summary: CheckoutSummary;
+  amountText: string;
+  onPaid(): void;
+}) {
+  const { t } = useT();
+  const signedIn = useRef(storedWalletToken()).current;
+  const [value, setValue] = useState(signedIn ?? "");
+  const [pending, setPending] = useState(false);
+  const [problem, setProblem] = useState<{ text: string; code?: string } | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const token = testPayerToken(value);
+    if (!token) return setProblem({ text: t("error.test_payer_required") });
+    setPending(true);
+    setProblem(null);
+    try {
+      const api = createApiClient({ headers: () => ({ authorization: `Bearer ${token}` }) });
+      await api.post(`/v1/wallet/payments/${encodeURIComponent(summary.id)}/confirm`, {});
+      onPaid();
+    } catch (error) {
+      if (!(error instanceof ApiRequestError)) {
+        setProblem({ text: String(error) });
+      } else if (error.status === 401 || error.code === "resource_not_found") {
+        // A live wallet (or an ended session) does not see test-mode payments at all.
+        setProblem({ text: t("error.not_a_test_payer"), code: error.code });
+      } else {
+        const key = `error.${error.code}` as Parameters<typeof t>[0];
+        const known = t(key);
+        setProblem({ text: known === key ? error.message : known, code: error.code });
+      }
+    } finally {
+      setPending(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate aria-label={t("testPayer.or")}>
+      <p className="checkout-or">{t("testPayer.or")}</p>
+      <TextField
+        label={t("testPayer.field")}
+        hint={signedIn && value === signedIn ? t("testPayer.signedIn") : t("testPayer.hint")}
+        name="test_payer"
+        autoComplete="off"
+        spellCheck={false}
+        value={value}
+        onChange={(event) => setValue(event.target.value)}
+      />
       {problem ? (
         <Alert kind="error">
           {problem.text}

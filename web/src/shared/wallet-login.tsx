@@ -17,6 +17,17 @@ export interface WalletCredentials {
 
 export const noWalletCredentials: WalletCredentials = { contact: "", password: "" };
 
+/** Where the wallet app keeps its session token in this browser (the checkout reads it for test payers). */
+export const walletTokenKey = "coffer.wallet.token";
+
+export function storedWalletToken(): string | null {
+  try {
+    return globalThis.localStorage?.getItem(walletTokenKey) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The device token coffer gave this browser at a wallet sign-in, kept so the next sign-in from here is recognised
  * (a sign-in from an unknown device alerts the wallet's owner). It proves nothing by itself: the password does.

@@ -156,5 +156,6 @@ export interface KycSubmission {
   level: number;
   status: "pending_review" | "approved" | "rejected";
   decision_reason: string | null;
+  provider: "sandbox" | "review";
   created: number;
 }

@@ -14,6 +14,7 @@ import { SecurityPage } from "./pages/security";
 import { ForgotPasswordPage, NotMePage } from "./pages/security-centre";
 import { SendPage } from "./pages/send";
 import { TopUpPage, WithdrawPage } from "./pages/top-up";
+import { SandboxBanner } from "./sandbox";
 import { paths, SessionProvider, useSession, walletBase } from "./session";
 
 /**
@@ -117,6 +118,7 @@ function Frame({ nav, children }: { nav?: ReactNode; children: ReactNode }) {
         </a>
         <LanguageSwitcher locale={locale} onChange={setLocale} label={t("language")} />
       </header>
+      <SandboxBanner />
       <main className="app-main wallet-main">{children}</main>
       {nav}
     </div>

@@ -1,12 +1,13 @@
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from "react";
 import { type ApiClient, createApiClient } from "../shared/api";
 import { navigate } from "../shared/router";
+import { walletTokenKey } from "../shared/wallet-login";
 
 /**
  * The wallet user's bearer token, kept in this browser (the app is installable; people expect to stay logged in on
  * their phone until they log out or the session ends). A 401 from any call means the session is over: back to login.
  */
-const tokenKey = "coffer.wallet.token";
+const tokenKey = walletTokenKey;
 
 export const walletBase = "/wallet";
 export const paths = {
@@ -54,8 +55,22 @@ function writeToken(token: string | null): void {
   }
 }
 
+/**
+ * A test payer's sign-in link (POST /v1/test_helpers/wallet_users answers sign_in_url) carries the payer's session
+ * token in the fragment, #sign_in=wst_…, which the browser never sends to a server. It becomes this browser's
+ * session, and the fragment is removed so the token does not stay in the address bar or the history.
+ */
+function adoptSignInLink(): string | null {
+  const match = /^#sign_in=([A-Za-z0-9_%.-]+)$/.exec(globalThis.location?.hash ?? "");
+  if (!match?.[1]) return null;
+  const token = decodeURIComponent(match[1]);
+  writeToken(token);
+  history.replaceState(history.state, "", `${location.pathname}${location.search}`);
+  return token;
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [token, setToken] = useState<string | null>(readToken);
+  const [token, setToken] = useState<string | null>(() => adoptSignInLink() ?? readToken());
   const forget = useCallback(() => {
     writeToken(null);
     setToken(null);

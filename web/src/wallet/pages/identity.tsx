@@ -55,6 +55,9 @@ export function IdentityPage() {
                 {submission.decision_reason ? (
                   <span className="field-hint"> · {submission.decision_reason}</span>
                 ) : null}
+                {submission.provider === "sandbox" ? (
+                  <span className="field-hint"> · {t("identity.bySandbox")}</span>
+                ) : null}
               </li>
             ))}
           </ul>
@@ -87,7 +90,13 @@ function useSubmit(onDone: OnDone) {
 function Answer({ answer }: { answer: KycSubmission | null }) {
   const { t } = useT();
   if (!answer) return null;
-  if (answer.status === "approved") return <Alert kind="success">{t("identity.approved")}</Alert>;
+  if (answer.status === "approved") {
+    return (
+      <Alert kind="success">
+        {t("identity.approved")} {answer.provider === "sandbox" ? t("identity.bySandbox") : null}
+      </Alert>
+    );
+  }
   if (answer.status === "rejected") {
     return <Alert kind="error">{t("identity.rejected", { reason: answer.decision_reason ?? "" })}</Alert>;
   }

@@ -18,6 +18,7 @@ import {
   walletCurrencies,
 } from "../components";
 import { type MessageKey, useT } from "../messages";
+import { useWalletSandbox } from "../sandbox";
 import { useSession } from "../session";
 
 function useFundingSources() {
@@ -225,6 +226,9 @@ function SourcesCard({ sources, onChange }: { sources: FundingSource[]; onChange
 function AddSourceForm({ onAdded }: { onAdded(): void }) {
   const { t } = useT();
   const { api } = useSession();
+  // The sandbox bank's magic numbers hold only where it is the bank: test mode, or live wallets in development.
+  const sandbox = useWalletSandbox();
+  const me = useAsync(() => api.get<WalletUser>("/v1/wallet/me"), [api]);
   const [holder, setHolder] = useState("");
   const [bankCode, setBankCode] = useState("");
   const [number, setNumber] = useState("");
@@ -259,7 +263,7 @@ function AddSourceForm({ onAdded }: { onAdded(): void }) {
 
   return (
     <Card title={t("sources.add")}>
-      <p className="field-hint">{t("sources.sandboxHint")}</p>
+      {sandbox?.bank || me.data?.livemode === false ? <p className="field-hint">{t("sources.sandboxHint")}</p> : null}
       <form onSubmit={submit} noValidate>
         <TextField
           label={t("sources.holder")}
