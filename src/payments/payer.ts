@@ -94,6 +94,28 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
     return json(visible);
   }
 
+  /**
+   * What a till's QR code is, before the payer types an amount: whose till, and in which currency the amount is.
+   * The same 404 as scan for a code that is not a till of this wallet's mode; a deactivated till says so.
+   */
+  async function till(userId: string, payload: string) {
+    const user = await ctx.wallets.users.get(userId);
+    const token = tillTokenOf(payload);
+    const found = token ? await tillByToken(pool, token) : undefined;
+    if (!found || found.till.livemode !== user.livemode) {
+      throw new ApiError("resource_not_found", "This QR code is not a till of this coffer.", "payload");
+    }
+    if (!found.till.active) throw storeErrors.toApiError("till_inactive", undefined, "payload");
+    return {
+      object: "wallet_till" as const,
+      livemode: found.till.livemode,
+      merchant: { name: found.merchantName },
+      store: { name: found.storeName },
+      name: found.till.name,
+      currency: found.currency,
+    };
+  }
+
   async function scanTill(
     user: WalletUser,
     token: string,
@@ -217,5 +239,5 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
     return json(changed.payment);
   }
 
-  return { scan, get, list, confirm, decline };
+  return { scan, till, get, list, confirm, decline };
 }

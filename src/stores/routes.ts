@@ -279,6 +279,18 @@ export const storeRoutes: FastifyPluginAsyncTypebox<{ stores: StoreService; link
     async (request) => tillOut(await stores.getTill(merchantScope(request, "stores", "read"), request.params.id)),
   );
 
+  // A phone camera opens the till's QR code as a page: the wallet app's scan page asks for the amount.
+  app.get(
+    "/t/:token",
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({ token: Type.String({ pattern: "^[0-9A-Za-z]{22}$" }) }, Closed),
+      },
+    },
+    async (request, reply) => reply.redirect(`/wallet/scan?till=${request.params.token}`, 302),
+  );
+
   for (const format of ["png", "pdf"] as const) {
     const contentType = format === "png" ? "image/png" : "application/pdf";
     app.get(

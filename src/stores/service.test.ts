@@ -83,6 +83,21 @@ describe("stores and tills", () => {
     assert.ok(!till.qr.payload.includes(till.id), "the QR code holds a token, not the id");
     assert.match(till.qr.svg, /^<svg /);
 
+    // The wallet first asks whose till it is and in which currency to type; a phone camera lands on the wallet.
+    const lookedUp = await payer.client.get(`/v1/wallet/till?payload=${encodeURIComponent(till.qr.payload)}`);
+    assert.equal(lookedUp.statusCode, 200, lookedUp.body);
+    assert.deepEqual(lookedUp.json(), {
+      object: "wallet_till",
+      livemode: false,
+      merchant: { name: "Noodle Bar" },
+      store: { name: "Main Street" },
+      name: "Counter 1",
+      currency: "USD",
+    });
+    const token = till.qr.payload.split("/t/")[1];
+    const opened = await coffer.app.inject({ url: `/t/${token}` });
+    assert.deepEqual([opened.statusCode, opened.headers.location], [302, `/wallet/scan?till=${token}`]);
+
     const scanned = await created(
       await payer.client.post("/v1/wallet/scan", { payload: till.qr.payload, amount: "1250" }),
       200,
@@ -177,6 +192,8 @@ describe("stores and tills", () => {
     const scan = await payer.client.post("/v1/wallet/scan", { payload: till.qr.payload, amount: "100" });
     assert.equal(scan.statusCode, 409, scan.body);
     assert.equal(scan.json().error.code, "till_inactive");
+    const lookUp = await payer.client.get(`/v1/wallet/till?payload=${encodeURIComponent(till.qr.payload)}`);
+    assert.deepEqual([lookUp.statusCode, lookUp.json().error.code], [409, "till_inactive"]);
     const create = await api("POST", "/v1/payments", { amount: "100", currency: "USD", method: "qr", till: till.id });
     assert.equal(create.statusCode, 409, create.body);
     assert.equal(create.json().error.code, "till_inactive");

@@ -72,12 +72,14 @@ export async function tillForPayment(
 
 /** The till behind a scanned QR code's token, with its store's currency and merchant's name, in any mode. */
 export async function tillByToken(db: Queryable, token: string) {
-  const result = await db.query<TillRow & { currency: string; business_name: string }>(
-    `SELECT t.*, s.currency, m.business_name FROM tills t
+  const result = await db.query<TillRow & { currency: string; store_name: string; business_name: string }>(
+    `SELECT t.*, s.currency, s.name AS store_name, m.business_name FROM tills t
        JOIN stores s ON s.id = t.store_id JOIN merchants m ON m.id = t.merchant_id
       WHERE t.token = $1`,
     [token],
   );
   const row = result.rows[0];
-  return row ? { till: tillFromRow(row), currency: row.currency, merchantName: row.business_name } : undefined;
+  return row
+    ? { till: tillFromRow(row), currency: row.currency, storeName: row.store_name, merchantName: row.business_name }
+    : undefined;
 }

@@ -28,6 +28,27 @@ const ScanBody = Type.Object(
   },
   { additionalProperties: false },
 );
+const TillQuery = Type.Object(
+  {
+    payload: Type.String({
+      minLength: 1,
+      maxLength: paymentQrPayloadLengthMax,
+      description: "What the till's QR code holds (a URL ending in /t/<token>).",
+    }),
+  },
+  { additionalProperties: false },
+);
+const WalletTillSchema = Type.Object(
+  {
+    object: Type.Literal("wallet_till"),
+    livemode: Type.Boolean(),
+    merchant: Type.Object({ name: Type.String() }, { additionalProperties: false }),
+    store: Type.Object({ name: Type.String() }, { additionalProperties: false }),
+    name: Type.String({ description: "The till's name." }),
+    currency: Type.String({ description: "The amount you type is in this currency." }),
+  },
+  { $id: "WalletTill", additionalProperties: false },
+);
 const ConfirmBody = Type.Object({ step_up: Type.Optional(StepUpBody) }, { additionalProperties: false });
 const ListQuery = Type.Object(
   { ...listQueryProperties, status: Type.Optional(PaymentStatusSchema) },
@@ -36,6 +57,23 @@ const ListQuery = Type.Object(
 
 export const walletPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServices }> = async (app, { payments }) => {
   const wallet = requireAuth("wallet");
+  app.addSchema(WalletTillSchema);
+
+  app.get<{ Querystring: Static<typeof TillQuery> }>(
+    "/v1/wallet/till",
+    {
+      preHandler: wallet,
+      schema: {
+        tags: [walletTag],
+        summary: "Look up a till's QR code",
+        description:
+          "Whose till a scanned static QR code is, and the currency of the amount to type; then POST /v1/wallet/scan with the payload and the amount.",
+        querystring: TillQuery,
+        response: { 200: Type.Ref(WalletTillSchema) },
+      },
+    },
+    async (request) => payments.payer.till(authOf(request, "wallet").walletUserId, request.query.payload),
+  );
 
   app.post<{ Body: Static<typeof ScanBody> }>(
     "/v1/wallet/scan",
