@@ -25,6 +25,7 @@ import { NotMePage } from "./pages/not-me";
 import { PaymentLinkDetailPage, PaymentLinksPage } from "./pages/payment-links";
 import { PaymentDetailPage, PaymentsPage } from "./pages/payments";
 import { SecurityPage } from "./pages/security";
+import { StoresPage } from "./pages/stores";
 import { TeamPage } from "./pages/team";
 import { WebhookDetailPage, WebhooksPage } from "./pages/webhooks";
 import { SessionProvider, useSession } from "./session";
@@ -49,6 +50,7 @@ const signedInPages: Record<string, ComponentType> = {
   "/": HomePage,
   "/payments": PaymentsPage,
   "/payment-links": PaymentLinksPage,
+  "/stores": StoresPage,
   "/payment-methods": PaymentMethodsPage,
   "/balance": BalancePage,
   "/webhooks": WebhooksPage,

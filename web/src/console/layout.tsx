@@ -13,6 +13,7 @@ const navItems: { to: string; label: keyof typeof en; adminOnly?: boolean }[] = 
   { to: "/", label: "nav.home" },
   { to: "/payments", label: "nav.payments" },
   { to: "/payment-links", label: "nav.paymentLinks" },
+  { to: "/stores", label: "nav.stores" },
   { to: "/payment-methods", label: "nav.methods" },
   { to: "/balance", label: "nav.balance" },
   { to: "/webhooks", label: "nav.webhooks" },

@@ -44,6 +44,8 @@ export function PaymentsPage() {
   const method = search.get("method") ?? "";
   const from = search.get("from") ?? "";
   const until = search.get("until") ?? "";
+  const store = search.get("store") ?? "";
+  const till = search.get("till") ?? "";
   // An exact window (Unix seconds) from the dashboard's drill-down; the day fields, when set, take over.
   const windowGte = unixSecondsParam(search.get("created_gte"));
   const windowLt = unixSecondsParam(search.get("created_lt"));
@@ -56,10 +58,22 @@ export function PaymentsPage() {
         created_gte: localDayStartSeconds(from) ?? windowGte,
         // "Until" names a whole day: the window ends where the next day starts.
         created_lt: localDayStartSeconds(until, 1) ?? windowLt,
+        store,
+        till,
         limit: 20,
         ...cursor,
       }),
-    [status, method, from, until, windowGte, windowLt, cursor],
+    [status, method, from, until, windowGte, windowLt, store, till, cursor],
+  );
+  const stores = useAsync(() => api.get<ListPage<{ id: string; name: string }>>("/v1/stores", { limit: 100 }), []);
+  const tills = useAsync(
+    () =>
+      store
+        ? api.get<ListPage<{ id: string; name: string }>>(`/v1/stores/${encodeURIComponent(store)}/tills`, {
+            limit: 100,
+          })
+        : Promise.resolve(undefined),
+    [store],
   );
   const setFilters = (changes: Record<string, string>) => {
     const next = new URLSearchParams(search);
@@ -92,6 +106,30 @@ export function PaymentsPage() {
             </option>
           ))}
         </SelectField>
+        {stores.data && stores.data.data.length > 0 ? (
+          <SelectField
+            label={t("payments.store")}
+            value={store}
+            onChange={(e) => setFilters({ store: e.target.value, till: "" })}
+          >
+            <option value="">{t("common.all")}</option>
+            {stores.data.data.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </SelectField>
+        ) : null}
+        {store && tills.data ? (
+          <SelectField label={t("payments.till")} value={till} onChange={(e) => setFilter("till", e.target.value)}>
+            <option value="">{t("common.all")}</option>
+            {tills.data.data.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </SelectField>
+        ) : null}
         <TextField
           type="date"
           label={t("payments.createdFrom")}
