@@ -3,40 +3,44 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { createTestApp } from "../../test/helpers/app.js";
 import { runCli } from "../../test/helpers/cli.js";
 import { createTestDatabase, type TestDatabase } from "../../test/helpers/db.js";
+import { createTestServices } from "../../test/helpers/services.js";
+import type { App } from "../app.js";
+import type { Services } from "../runtime/services.js";
 
 /**
- * `coffer dev` as a newcomer runs it: the real CLI against a real `coffer start` (on the test database, in
- * development and in production), over HTTP only.
+ * `coffer dev` as a newcomer runs it: the real CLI, over HTTP only, against coffer's app on the test database, once
+ * configured for development and once for production.
  */
 describe("coffer dev", () => {
   let db: TestDatabase;
   let prodDb: TestDatabase;
   let dataDir: string;
-  let dev: ReturnType<typeof runCli>;
-  let prod: ReturnType<typeof runCli>;
+  let services: Services[] = [];
+  let apps: App[] = [];
   let apiUrl: string;
   let prodUrl: string;
 
+  async function serve(database: TestDatabase, environment: "development" | "production"): Promise<string> {
+    const built = createTestServices({ pool: database.pool, config: { environment } });
+    const app = await createTestApp({ pool: database.pool, services: built });
+    services.push(built);
+    apps.push(app);
+    return app.listen({ port: 0, host: "127.0.0.1" });
+  }
+
   before(async () => {
-    [db, prodDb] = await Promise.all([createTestDatabase({ poolSize: 2 }), createTestDatabase({ poolSize: 2 })]);
+    [db, prodDb] = await Promise.all([createTestDatabase({ poolSize: 10 }), createTestDatabase({ poolSize: 4 })]);
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "coffer-dev-"));
-    const common = { COFFER_DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "warn", COFFER_SANDBOX_BANK_SETTLE_MS: "0" };
-    dev = runCli(["start"], { ...common, DATABASE_URL: db.url, COFFER_ENV: "development" });
-    prod = runCli(["start"], {
-      ...common,
-      DATABASE_URL: prodDb.url,
-      COFFER_MASTER_KEY: "11".repeat(32),
-      COFFER_DATA_DIR: path.join(dataDir, "prod"),
-    });
-    [apiUrl, prodUrl] = await Promise.all([dev.listening, prod.listening]);
+    [apiUrl, prodUrl] = await Promise.all([serve(db, "development"), serve(prodDb, "production")]);
   });
   after(async () => {
-    for (const coffer of [dev, prod]) {
-      coffer.child.kill("SIGTERM");
-      await coffer.exited;
-    }
+    for (const app of apps) await app.close();
+    for (const built of services) await built.close();
+    apps = [];
+    services = [];
     await Promise.all([db.drop(), prodDb.drop()]);
     await fs.rm(dataDir, { recursive: true, force: true });
   });
@@ -98,6 +102,7 @@ describe("coffer dev", () => {
     const start = runCli(["start"], {
       DATABASE_URL: prodDb.url,
       COFFER_MASTER_KEY: "11".repeat(32),
+      COFFER_DATA_DIR: dataDir,
       PORT: "0",
       COFFER_KYC_PROVIDER: "sandbox",
     });
