@@ -32,13 +32,18 @@ export function useWalletSandbox(): WalletSandbox | null {
 
 /** On every page while the sandbox is on: nobody may mistake this wallet for one that holds real money. */
 export function SandboxBanner() {
-  const { t } = useT();
+  const { t, locale } = useT();
   const sandbox = useWalletSandbox();
   if (!sandbox || (!sandbox.identity && !sandbox.bank)) return null;
-  const parts = [sandbox.identity ? t("sandbox.identity") : null, sandbox.bank ? t("sandbox.bank") : null];
+  const parts = [
+    t("sandbox.title"),
+    sandbox.identity ? t("sandbox.identity") : "",
+    sandbox.bank ? t("sandbox.bank") : "",
+  ];
+  // Chinese sentences follow each other without a space.
   return (
     <div className="test-banner sandbox-banner" role="note">
-      <strong>{t("sandbox.title")}</strong> {parts.filter(Boolean).join(" ")}
+      {parts.filter(Boolean).join(locale === "zh-CN" ? "" : " ")}
     </div>
   );
 }
