@@ -152,7 +152,7 @@ export function usedComponents(document: OpenApiDocument, operations: SdkOperati
 }
 
 /** Whether the lowest 2xx response is a file, not JSON (a till's poster). */
-function isDownload(operation: Operation): boolean {
+export function isDownload(operation: Operation): boolean {
   const status = Object.keys(operation.responses ?? {})
     .filter((code) => /^2\d\d$/.test(code))
     .sort()[0];

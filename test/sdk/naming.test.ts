@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { merchantApi, openApiDocument } from "../../scripts/gen-sdk.js";
 import { type OperationShape, sdkName, singular } from "../../sdk/codegen/naming.js";
+import type { Operation } from "../../sdk/codegen/openapi.js";
+import { isDownload } from "../../sdk/codegen/operations.js";
 import { operations } from "../../sdk/src/generated.js";
 
 const name = (method: OperationShape["method"], path: string, more: Partial<OperationShape> = {}) => {
@@ -46,8 +48,11 @@ describe("SDK operation names", () => {
 
   it("cover every merchant API operation in the document and nothing for console, operators or wallet users", async () => {
     const document = await openApiDocument();
+    // File downloads (a till's poster) are fetched by URL, not through a JSON method.
     const documented = Object.entries(document.paths).flatMap(([path, item]) =>
-      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+      Object.entries(item)
+        .filter(([, operation]) => !isDownload(operation as Operation))
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
     );
     const generated = new Set(operations.map((op) => `${op.httpMethod} ${op.path}`));
     for (const operation of documented) {
