@@ -19,7 +19,7 @@ const en = {
   "testPayer.signedIn": "This browser's wallet app is signed in: pay as that test payer, or paste another one's link.",
   "error.test_payer_required": "Paste a test payer's sign-in link or session token.",
   "error.not_a_test_payer":
-    "That wallet cannot pay a test-mode payment: use a test payer of the shop (its sign-in link or token).",
+    "That wallet cannot pay a test-mode payment (a real wallet, or a session that ended): use a test payer's sign-in link or token.",
   expiresIn: "Expires in {time}",
   "qr.caption": "Scan with the coffer wallet app",
   "qr.alt": "QR code of this payment, to scan with the coffer wallet app",
@@ -113,7 +113,8 @@ const zhCN: typeof en = {
     "POST /v1/test_helpers/wallet_users 和 `coffer dev` 会为测试付款人提供登录链接。请先在此浏览器中打开该链接，或将其粘贴到这里。",
   "testPayer.signedIn": "此浏览器的钱包应用已登录：可以该测试付款人身份付款，或粘贴另一位测试付款人的链接。",
   "error.test_payer_required": "请粘贴测试付款人的登录链接或会话令牌。",
-  "error.not_a_test_payer": "该钱包不能支付测试模式的付款：请使用该商家的测试付款人（其登录链接或令牌）。",
+  "error.not_a_test_payer":
+    "该钱包不能支付测试模式的付款（真实钱包，或会话已结束）：请使用测试付款人的登录链接或令牌。",
   expiresIn: "{time} 后过期",
   "qr.caption": "用 coffer 钱包扫码付款",
   "qr.alt": "此笔付款的二维码，请用 coffer 钱包扫描",
