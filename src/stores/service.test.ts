@@ -3,6 +3,7 @@ import { after, afterEach, before, describe, it } from "node:test";
 import jsqr from "jsqr";
 import { PDFDocument } from "pdf-lib";
 import { PNG } from "pngjs";
+import { issueTestApiKey } from "../../test/helpers/merchant-rows.js";
 import {
   assertBooksBalance,
   eventTypesOf,
@@ -330,6 +331,27 @@ describe("stores and tills", () => {
     // Lists show only one's own.
     assert.equal((await created(await theirs("GET", "/v1/stores"), 200)).data.length, 0);
     assert.deepEqual(await rowCounts(), before);
+
+    // A till of the live mode is unknown to a test-mode wallet, as a made-up code is.
+    const liveKey = await issueTestApiKey(coffer.services, shop.merchantId, { livemode: true });
+    const live = (method: "GET" | "POST", url: string, body?: unknown) =>
+      coffer.app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${liveKey}`, "content-type": "application/json" },
+        ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+      });
+    const liveStore = await created(await live("POST", "/v1/stores", { name: "Live shop", currency: "USD" }));
+    const liveTill = await created(await live("POST", `/v1/stores/${liveStore.id}/tills`, { name: "Live till" }));
+    assert.equal((await api("GET", `/v1/tills/${liveTill.id}`)).statusCode, 404, "the test key does not see it");
+    const beforeScan = await rowCounts();
+    for (const answer of [
+      await payer.client.post("/v1/wallet/scan", { payload: liveTill.qr.payload, amount: "100" }),
+      await payer.client.get(`/v1/wallet/till?payload=${encodeURIComponent(liveTill.qr.payload)}`),
+    ]) {
+      assert.deepEqual([answer.statusCode, answer.json().error.code], [404, "resource_not_found"], answer.body);
+    }
+    assert.deepEqual(await rowCounts(), beforeScan);
   });
 
   it("a till's poster, PNG and PDF, in English and Chinese: valid files whose QR code decodes to the till's URL", async () => {
@@ -398,5 +420,30 @@ describe("stores and tills", () => {
       payload: "{}",
     });
     assert.equal(write.statusCode, 403, write.body);
+  });
+
+  it("the sandbox's reset removes the merchant's test stores and tills with the payments taken there", async () => {
+    const resetShop = await newPaymentsMerchant(coffer, "Reset Bar");
+    const call = as(resetShop);
+    const store = await created(await call("POST", "/v1/stores", { name: "Kiosk", currency: "USD" }));
+    const till = await created(await call("POST", `/v1/stores/${store.id}/tills`, { name: "Window" }));
+    const paid = await created(
+      await call("POST", "/v1/payments", {
+        amount: "80",
+        currency: "USD",
+        method: "payment_code",
+        payment_code: "880000000000000001",
+        till: till.id,
+      }),
+    );
+    assert.equal(paid.status, "succeeded");
+    const reset = await call("POST", "/v1/test_helpers/reset", {});
+    assert.equal(reset.statusCode, 200, reset.body);
+    assert.equal((await call("GET", `/v1/stores/${store.id}`)).statusCode, 404);
+    assert.equal((await call("GET", `/v1/tills/${till.id}`)).statusCode, 404);
+    const left = await coffer.db.pool.query("SELECT count(*)::int AS n FROM tills WHERE merchant_id = $1", [
+      resetShop.merchantId,
+    ]);
+    assert.equal(left.rows[0].n, 0);
   });
 });
