@@ -26,7 +26,7 @@ interface DevState {
   password: string;
   secretKey?: string;
   endpoint?: { id: string; url: string; secret: string };
-  payer?: { id: string; token: string; signInUrl: string };
+  payer?: { id: string; token: string; signInUrl: string; balance: string };
 }
 
 /** A failure already worded for the terminal: one line, no stack. */
@@ -200,13 +200,18 @@ async function setUp(values: Record<string, unknown>, context: CliContext): Prom
 
   const payerToken = current.payer?.token;
   if (!payerToken || (await call("GET", "/v1/wallet/me", { key: payerToken })).status !== 200) {
-    const made = await call<{ id: string; session_token: string; sign_in_url: string }>(
+    const made = await call<{ id: string; session_token: string; sign_in_url: string; balance: string }>(
       "POST",
       "/v1/test_helpers/wallet_users",
       { key, body: { currency: devPayerCurrency } },
     );
     if (!ok(made)) throw failed("POST /v1/test_helpers/wallet_users", made);
-    current.payer = { id: made.body.id, token: made.body.session_token, signInUrl: made.body.sign_in_url };
+    current.payer = {
+      id: made.body.id,
+      token: made.body.session_token,
+      signInUrl: made.body.sign_in_url,
+      balance: made.body.balance,
+    };
     await writeState(stateFile, apiUrl, current);
   }
   const payer = current.payer as NonNullable<DevState["payer"]>;
@@ -224,7 +229,7 @@ async function setUp(values: Record<string, unknown>, context: CliContext): Prom
       ? `  webhook endpoint:  ${endpoint.id} → ${endpoint.url}`
       : "  webhook endpoint:  none (--webhook-url URL makes one); `coffer listen` signs what it forwards with:",
     `  signing secret:    ${signingSecret}`,
-    `  test payer:        ${payer.id}, ${devPayerCurrency} balance; its wallet, signed in:`,
+    `  test payer:        ${payer.id}, opening balance ${payer.balance} (minor units of ${devPayerCurrency}); its wallet:`,
     `                     ${payer.signInUrl}`,
     `  kept in:           ${stateFile}`,
     "Next, run:",
