@@ -1,4 +1,3 @@
-import { defaultMaxListeners, setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { workerShutdownGraceMs } from "../limits.js";
@@ -24,17 +23,13 @@ export interface RunningWorkers {
   stop(): Promise<void>;
 }
 
-/** One listener for the loop's sleep and one for whatever the pass is waiting on. */
-const workerSignalListenersMax = 2;
-
 export function startWorkers(workers: readonly Worker[], log: Logger, observer?: WorkerPassObserver): RunningWorkers {
-  const controller = new AbortController();
-  const { signal } = controller;
-  // Every loop waits on this one signal (its sleep), and a pass may add one more (a fetch, a query); that is
-  // expected, not a leak, so the limit is raised to what these loops can add instead of warning at every start.
-  setMaxListeners(Math.max(defaultMaxListeners, workers.length * workerSignalListenersMax), signal);
+  // One signal per loop: its sleep and its pass are all that listen to it. A single signal shared by every loop
+  // collected a listener per loop and warned of a leak (MaxListenersExceededWarning) at every start.
+  const controllers = workers.map(() => new AbortController());
 
-  const loops = workers.map(async (worker) => {
+  const loops = workers.map(async (worker, index) => {
+    const { signal } = controllers[index]!;
     const workerLog = log.child({ worker: worker.name });
     while (!signal.aborted) {
       try {
@@ -54,7 +49,7 @@ export function startWorkers(workers: readonly Worker[], log: Logger, observer?:
 
   return {
     async stop() {
-      controller.abort();
+      for (const controller of controllers) controller.abort();
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), workerShutdownGraceMs);
