@@ -4,7 +4,7 @@ import { defineMessages, usePageMessages } from "../../shared/i18n";
 const en = {
   "stores.title": "Stores & tills",
   "stores.intro":
-    "Each till has its own QR code. Print its poster for the counter: customers scan it with the coffer wallet, type the amount and pay. Every payment shows under Payments, with its store and till.",
+    "Each till has its own QR code. Print its poster for the counter: customers scan it with the coffer wallet, type the amount and pay. Every payment shows under Payments, which you can filter by store and till.",
   "stores.new": "New store",
   "stores.empty": "No stores yet. Add your shop, then a till for each counter.",
   "stores.name": "Store name",
@@ -42,7 +42,7 @@ const en = {
 const zhCN: typeof en = {
   "stores.title": "门店与收银台",
   "stores.intro":
-    "每个收银台都有自己的二维码。打印它的海报放在柜台：顾客用 coffer 钱包扫码、输入金额即可付款。每笔付款都会显示在“支付”中，并注明门店和收银台。",
+    "每个收银台都有自己的二维码。打印它的海报放在柜台：顾客用 coffer 钱包扫码、输入金额即可付款。每笔付款都会显示在“支付”中，可按门店和收银台筛选。",
   "stores.new": "新建门店",
   "stores.empty": "还没有门店。先添加您的店铺，再为每个柜台添加收银台。",
   "stores.name": "门店名称",
