@@ -73,7 +73,8 @@ describe("the README's five-minute walk-through", () => {
       'printf "\\nWALKTHROUGH %s %s\\n" "$PAYMENT_ID" "$COFFER_WEBHOOK_SECRET"',
     ].join("\n");
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: port, COFFER_DATA_DIR: dataDir, LOG_LEVEL: "warn" };
-    for (const name of ["COFFER_API_URL", "COFFER_API_KEY", "DATABASE_URL", "npm_config_prefix"]) delete env[name];
+    // A newcomer's shell has none of these: the commands find coffer by PORT alone, as with the default 4000.
+    for (const name of ["COFFER_API_URL", "COFFER_API_KEY", "DATABASE_URL"]) delete env[name];
     const shell = spawn("bash", ["-c", script], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
