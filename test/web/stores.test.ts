@@ -34,6 +34,7 @@ interface Texts {
   poster: (till: string) => string;
   payments: (till: string) => string;
   paymentsHeading: string;
+  tillLabel: string;
   payTo: string;
   amount: string;
   continue: string;
@@ -59,6 +60,7 @@ const english: Texts = {
   poster: (till) => `Download the poster of ${till} as PNG`,
   payments: (till) => `Payments of till ${till}`,
   paymentsHeading: "Payments",
+  tillLabel: "Till",
   payTo: "Pay Noodle Bar",
   amount: "Amount (USD)",
   continue: "Continue",
@@ -84,6 +86,7 @@ const chinese: Texts = {
   poster: (till) => `下载 ${till} 的 PNG 海报`,
   payments: (till) => `收银台 ${till} 的付款`,
   paymentsHeading: "支付",
+  tillLabel: "收银台",
   payTo: "向 面馆 付款",
   amount: "金额（USD）",
   continue: "继续",
@@ -168,6 +171,10 @@ describe("stores and tills in the browser", { timeout: 240_000 }, () => {
       await page.getByRole("heading", { level: 1, name: texts.paymentsHeading }).waitFor();
       await page.locator(`a[href="/payments/${paymentId}"]`).waitFor();
       assert.match(page.url(), /[?&]till=til_/);
+      // The payment's page names its till, linked back to the till's payments.
+      await page.locator(`a[href="/payments/${paymentId}"]`).click();
+      await page.locator("dt", { hasText: new RegExp(`^${texts.tillLabel}$`) }).waitFor();
+      await page.getByRole("link", { name: texts.till, exact: true }).waitFor();
       await context.close();
     });
   }

@@ -56,6 +56,9 @@ export interface Payment {
   failure_code: string | null;
   failure_message: string | null;
   checkout_url: string | null;
+  /** The store and till it was taken at (sto_…, til_…), or null. */
+  store: string | null;
+  till: string | null;
   expires_at: number;
   paid_at: number | null;
   created: number;

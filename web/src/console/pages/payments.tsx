@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { parseMoney } from "../../shared/money";
 import { Link, navigate, useSearch } from "../../shared/router";
@@ -280,6 +280,14 @@ export function PaymentDetailPage({ id }: { id: string }) {
     refunds.reload();
   };
   const p = payment.data;
+  const tillId = p?.till ?? null;
+  const till = useAsync(
+    () =>
+      tillId
+        ? api.get<{ id: string; name: string; store: string }>(`/v1/tills/${encodeURIComponent(tillId)}`)
+        : Promise.resolve(null),
+    [tillId],
+  );
   return (
     <>
       <p>
@@ -306,6 +314,19 @@ export function PaymentDetailPage({ id }: { id: string }) {
                 [t("payments.created"), format.date(p.created)],
                 [t("payments.paidAt"), format.date(p.paid_at)],
                 [t("payments.failure"), p.failure_message ?? "—"],
+                ...(p.till && p.store
+                  ? [
+                      [
+                        t("payments.till"),
+                        <Link
+                          key="till"
+                          to={`/payments?store=${encodeURIComponent(p.store)}&till=${encodeURIComponent(p.till)}`}
+                        >
+                          {till.data?.name ?? p.till}
+                        </Link>,
+                      ] as [string, ReactNode],
+                    ]
+                  : []),
               ]}
             />
           </Card>
