@@ -6,7 +6,7 @@ import type { ListPromise } from "./pagination.js";
 import type { Requester, RequestOptions } from "./transport.js";
 
 /** The API version this SDK was generated against; sent as Coffer-Version unless the client names another. */
-export const apiVersion = "2026-11-01";
+export const apiVersion = "2026-12-07";
 
 /** An amount in the currency's minor unit as a string of digits ("1999" is 19.99 USD); never a float. */
 export type Amount = string;
@@ -98,6 +98,7 @@ export const errorCodes = [
   "live_mode_unavailable",
   "owner_immutable",
   "already_member",
+  "api_version_not_newer",
   "payment_link_inactive",
   "payment_link_expired",
   "payment_link_used_up",
@@ -117,8 +118,6 @@ export const errorCodes = [
   "test_clock_backwards",
   "test_clock_limit_reached",
   "test_mode_only",
-  "till_inactive",
-  "till_currency_mismatch",
   "webhook_url_invalid",
   "webhook_url_not_allowed",
   "webhook_events_invalid",
@@ -152,6 +151,18 @@ export interface AlertSettings {
   recipients: string[];
   /** Unix seconds; null: never changed. */
   updated: number | null;
+}
+
+export interface ApiVersionRelease {
+  /** A date: the value of Coffer-Version. */
+  version: string;
+  summary: string;
+  changes: {
+    /** A stable name of the change. */
+    code: string;
+    /** What an integration on the version before sees differently. */
+    summary: string;
+  }[];
 }
 
 export interface Balance {
@@ -287,8 +298,6 @@ export interface Payment {
   checkout_url: string | null;
   return_url: string | null;
   payment_link: string | null;
-  store: string | null;
-  till: string | null;
   failure_code:
     | "insufficient_funds"
     | "limit_exceeded"
@@ -480,53 +489,6 @@ export interface Refund {
   created: number;
 }
 
-export interface Store {
-  /** sto_… */
-  id: string;
-  object: "store";
-  livemode: boolean;
-  name: string;
-  address: string | null;
-  /** What its tills take; every payment at its tills is in it. */
-  currency: string;
-  /** Unix seconds. */
-  created: number;
-}
-
-export interface StoreTakings {
-  object: "store_takings";
-  store: string;
-  livemode: boolean;
-  /** The calendar day, YYYY-MM-DD, in time_zone. */
-  date: string;
-  /** The merchant's time zone (console settings). */
-  time_zone: string;
-  currency: string;
-  tills: {
-    till: string;
-    name: string;
-    active: boolean;
-    /** Payments paid that day. */
-    count: number;
-    /** What they took in (captured). */
-    gross: Amount;
-    /** Refunds paid back that day on the till's payments (of any day). */
-    refunds: Amount;
-    /** gross − refunds; negative on a day of refunds. */
-    net: string;
-  }[];
-  total: {
-    /** Payments paid that day. */
-    count: number;
-    /** What they took in (captured). */
-    gross: Amount;
-    /** Refunds paid back that day on the till's payments (of any day). */
-    refunds: Amount;
-    /** gross − refunds; negative on a day of refunds. */
-    net: string;
-  };
-}
-
 export interface TestClock {
   object: "test_clock";
   /** The merchant's test-mode time (ISO 8601, UTC). */
@@ -575,28 +537,6 @@ export interface TestWalletUser {
     | null;
   /** A wallet bearer token (wst_…) for /v1/wallet/*; shown once. */
   session_token: string;
-  /** Opens the wallet app signed in as this payer (the token rides in the URL fragment, which browsers never send to a server); from there the hosted checkout of a test payment offers to pay as this payer. */
-  sign_in_url: string;
-}
-
-export interface Till {
-  /** til_… */
-  id: string;
-  object: "till";
-  livemode: boolean;
-  /** The store it belongs to (sto_…). */
-  store: string;
-  name: string;
-  /** false once deactivated: its QR code takes no more payments. */
-  active: boolean;
-  qr: {
-    /** The till's static QR code: <coffer>/t/<token>. Scanned in the wallet, the payer types the amount. */
-    payload: string;
-    svg: string | null;
-  };
-  deactivated_at: number | null;
-  /** Unix seconds. */
-  created: number;
 }
 
 export interface WebhookDelivery {
@@ -629,6 +569,8 @@ export interface WebhookEndpoint {
   enabled_events: string[];
   status: "enabled" | "disabled";
   disabled_reason: "manual" | "gone" | "failing" | null;
+  /** The API version the endpoint's events are written in. */
+  api_version: string;
   livemode: boolean;
   /** Seconds since the Unix epoch. */
   created: number;
@@ -643,6 +585,8 @@ export interface WebhookEndpointWithSecret {
   enabled_events: string[];
   status: "enabled" | "disabled";
   disabled_reason: "manual" | "gone" | "failing" | null;
+  /** The API version the endpoint's events are written in. */
+  api_version: string;
   livemode: boolean;
   /** Seconds since the Unix epoch. */
   created: number;
@@ -662,6 +606,8 @@ export interface AccountRetrieveResponse {
     test_payments: "active" | "pending" | "inactive";
     live_payments: "active" | "pending" | "inactive";
   };
+  /** The account's default API version: what requests that name no Coffer-Version are answered in. */
+  api_version: string;
   /** Unix time, seconds. */
   created: number;
 }
@@ -1135,10 +1081,14 @@ export interface EventsListQuery {
   ending_before?: string;
   /** A type, or a prefix like "payment.*". */
   type?: string;
-  /** Only events created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
   "created[gte]"?: number;
-  /** Only events created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
   "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
   /** Only events about this object: its own (data.object.id) and those of objects that point at it (data.object.payment, e.g. a payment's refunds). The timeline of one payment. */
   related_object?: string;
 }
@@ -1293,6 +1243,14 @@ export interface PaymentLinksListQuery {
   starting_after?: string;
   /** An object id: return the objects that come before it in the list (the previous page). */
   ending_before?: string;
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gte]"?: number;
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
   /** Only active (or inactive) links. */
   active?: boolean;
 }
@@ -1443,16 +1401,20 @@ export interface PaymentsListQuery {
   status?: "requires_payment" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled" | "expired";
   /** qr: the payer scans the payment's QR code; payment_code: the merchant scans the payer's code; checkout: the hosted page. */
   method?: "qr" | "payment_code" | "checkout";
-  /** Created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gte]"?: number;
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
+  /** API version 2026-11-01 only (use created[gte]): created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
   created_gte?: number;
-  /** Created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  /** API version 2026-11-01 only (use created[lt]): created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
   created_lt?: number;
   /** Only the payments made through this link (plk_…). */
   payment_link?: string;
-  /** Only the payments taken at this store (sto_…). */
-  store?: string;
-  /** Only the payments taken at this till (til_…). */
-  till?: string;
 }
 
 export interface PaymentsCreateBody {
@@ -1473,8 +1435,6 @@ export interface PaymentsCreateBody {
   expires_in?: number;
   /** method payment_code: the code your POS scanned. */
   payment_code?: string;
-  /** The till (til_…) the payment is taken at: one of yours, active, in the store's currency. */
-  till?: string;
 }
 
 export interface PaymentsCancelBody {
@@ -1602,6 +1562,14 @@ export interface PayoutsListQuery {
   starting_after?: string;
   /** An object id: return the objects that come before it in the list (the previous page). */
   ending_before?: string;
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gte]"?: number;
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
   status?: "pending" | "paid" | "failed";
 }
 
@@ -1660,6 +1628,15 @@ export interface RefundsListQuery {
   starting_after?: string;
   /** An object id: return the objects that come before it in the list (the previous page). */
   ending_before?: string;
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gte]"?: number;
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
+  /** Only this payment's refunds. */
   payment?: string;
 }
 
@@ -1710,147 +1687,6 @@ export class RefundsResource {
    */
   retrieve(id: string, options?: RequestOptions): Promise<Refund> {
     return this.#requester.request<Refund>({ method: "GET", path: `/v1/refunds/${encodeURIComponent(id)}` }, options);
-  }
-}
-
-export interface StoresListQuery {
-  /** How many objects to return, 1 to 100. */
-  limit?: number;
-  /** An object id: return the objects that come after it in the list (the next page). */
-  starting_after?: string;
-  /** An object id: return the objects that come before it in the list (the previous page). */
-  ending_before?: string;
-}
-
-export interface StoresCreateBody {
-  name: string;
-  address?: string;
-  /** An ISO 4217 currency code, e.g. USD or CNY. */
-  currency: string;
-}
-
-export interface StoresUpdateBody {
-  name?: string;
-  address?: string | null;
-}
-
-export interface StoresRetrieveTakingsQuery {
-  /** YYYY-MM-DD in the merchant's time zone; default today. */
-  date?: string;
-}
-
-export interface StoresListTillsQuery {
-  /** How many objects to return, 1 to 100. */
-  limit?: number;
-  /** An object id: return the objects that come after it in the list (the next page). */
-  starting_after?: string;
-  /** An object id: return the objects that come before it in the list (the previous page). */
-  ending_before?: string;
-}
-
-export interface StoresCreateTillBody {
-  name?: string;
-}
-
-/** coffer.stores: list(), create(), retrieve(), update(), retrieveTakings(), listTills(), createTill(). */
-export class StoresResource {
-  readonly #requester: Requester;
-  constructor(requester: Requester) {
-    this.#requester = requester;
-  }
-  /**
-   * List stores
-   *
-   * Newest first.
-   *
-   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: read).
-   *
-   * `GET /v1/stores`
-   */
-  list(query?: StoresListQuery, options?: RequestOptions): ListPromise<Store> {
-    return this.#requester.list<Store>({ method: "GET", path: "/v1/stores", query }, options);
-  }
-  /**
-   * Create a store
-   *
-   * A shop of yours, with the currency its tills take. Add its tills next.
-   *
-   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
-   *
-   * `POST /v1/stores`
-   */
-  create(body: StoresCreateBody, options?: RequestOptions): Promise<Store> {
-    return this.#requester.request<Store>({ method: "POST", path: "/v1/stores", body, idempotent: true }, options);
-  }
-  /**
-   * Retrieve a store
-   *
-   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: read).
-   *
-   * `GET /v1/stores/{id}`
-   */
-  retrieve(id: string, options?: RequestOptions): Promise<Store> {
-    return this.#requester.request<Store>({ method: "GET", path: `/v1/stores/${encodeURIComponent(id)}` }, options);
-  }
-  /**
-   * Update a store
-   *
-   * name and address (null removes it). The currency never changes.
-   *
-   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
-   *
-   * `POST /v1/stores/{id}`
-   */
-  update(id: string, body?: StoresUpdateBody, options?: RequestOptions): Promise<Store> {
-    return this.#requester.request<Store>(
-      { method: "POST", path: `/v1/stores/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
-      options,
-    );
-  }
-  /**
-   * A store's takings of a day, per till
-   *
-   * One calendar day in the merchant's time zone (today by default): per till, the payments paid that day, their gross, the refunds made that day, and net.
-   *
-   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: read).
-   *
-   * `GET /v1/stores/{id}/takings`
-   */
-  retrieveTakings(id: string, query?: StoresRetrieveTakingsQuery, options?: RequestOptions): Promise<StoreTakings> {
-    return this.#requester.request<StoreTakings>(
-      { method: "GET", path: `/v1/stores/${encodeURIComponent(id)}/takings`, query },
-      options,
-    );
-  }
-  /**
-   * List a store's tills
-   *
-   * Oldest first. The QR code's svg is left out of list items (null).
-   *
-   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: read).
-   *
-   * `GET /v1/stores/{id}/tills`
-   */
-  listTills(id: string, query?: StoresListTillsQuery, options?: RequestOptions): ListPromise<Till> {
-    return this.#requester.list<Till>(
-      { method: "GET", path: `/v1/stores/${encodeURIComponent(id)}/tills`, query },
-      options,
-    );
-  }
-  /**
-   * Create a till
-   *
-   * A counter of the store, with its static QR code: a payer scans it in the wallet, types the amount and pays. name is required.
-   *
-   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
-   *
-   * `POST /v1/stores/{id}/tills`
-   */
-  createTill(id: string, body?: StoresCreateTillBody, options?: RequestOptions): Promise<Till> {
-    return this.#requester.request<Till>(
-      { method: "POST", path: `/v1/stores/${encodeURIComponent(id)}/tills`, body: body ?? {}, idempotent: true },
-      options,
-    );
   }
 }
 
@@ -2057,57 +1893,31 @@ export class TestHelpersResource {
   }
 }
 
-export interface TillsUpdateBody {
-  name?: string;
+/** The answer. */
+export interface VersionsRetrieveResponse {
+  object: "api_version_list";
+  latest: string;
+  /** Oldest first. */
+  data: ApiVersionRelease[];
 }
 
-export type TillsDeactivateBody = Record<string, never>;
-
-/** coffer.tills: retrieve(), update(), deactivate(). */
-export class TillsResource {
+/** coffer.versions: retrieve(). */
+export class VersionsResource {
   readonly #requester: Requester;
   constructor(requester: Requester) {
     this.#requester = requester;
   }
   /**
-   * Retrieve a till
+   * List API versions
    *
-   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: read).
+   * Each dated version with the breaking changes it made. Needs no credentials.
    *
-   * `GET /v1/tills/{id}`
+   * Needs no credentials.
+   *
+   * `GET /v1/versions`
    */
-  retrieve(id: string, options?: RequestOptions): Promise<Till> {
-    return this.#requester.request<Till>({ method: "GET", path: `/v1/tills/${encodeURIComponent(id)}` }, options);
-  }
-  /**
-   * Update a till
-   *
-   * Its name. The QR code never changes: printed posters keep working.
-   *
-   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
-   *
-   * `POST /v1/tills/{id}`
-   */
-  update(id: string, body?: TillsUpdateBody, options?: RequestOptions): Promise<Till> {
-    return this.#requester.request<Till>(
-      { method: "POST", path: `/v1/tills/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
-      options,
-    );
-  }
-  /**
-   * Deactivate a till
-   *
-   * For good: its QR code takes no more payments. Payments already taken there keep naming it.
-   *
-   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
-   *
-   * `POST /v1/tills/{id}/deactivate`
-   */
-  deactivate(id: string, body?: TillsDeactivateBody, options?: RequestOptions): Promise<Till> {
-    return this.#requester.request<Till>(
-      { method: "POST", path: `/v1/tills/${encodeURIComponent(id)}/deactivate`, body: body ?? {}, idempotent: true },
-      options,
-    );
+  retrieve(options?: RequestOptions): Promise<VersionsRetrieveResponse> {
+    return this.#requester.request<VersionsRetrieveResponse>({ method: "GET", path: "/v1/versions" }, options);
   }
 }
 
@@ -2118,6 +1928,14 @@ export interface WebhookEndpointsListQuery {
   starting_after?: string;
   /** An object id: return the objects that come before it in the list (the previous page). */
   ending_before?: string;
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gte]"?: number;
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
 }
 
 export interface WebhookEndpointsCreateBody {
@@ -2126,6 +1944,8 @@ export interface WebhookEndpointsCreateBody {
   /** Event types, prefixes like "payment.*", or "*" for all. */
   enabled_events: string[];
   description?: string | null;
+  /** The API version to write the endpoint's events in; the request's version when not given. */
+  api_version?: "2026-11-01" | "2026-12-07";
 }
 
 export interface WebhookEndpointsUpdateBody {
@@ -2136,6 +1956,8 @@ export interface WebhookEndpointsUpdateBody {
   description?: string | null;
   /** true disables the endpoint, false enables it again. */
   disabled?: boolean;
+  /** The API version to write the endpoint's events in; the request's version when not given. */
+  api_version?: "2026-11-01" | "2026-12-07";
 }
 
 /** The answer. */
@@ -2178,7 +2000,7 @@ export class WebhookEndpointsResource {
   /**
    * Create a webhook endpoint
    *
-   * Returns the signing secret once. Deliveries follow the Standard Webhooks specification.
+   * Returns the signing secret once. Deliveries follow the Standard Webhooks specification. Answers 201 from API version 2026-12-07, 200 in 2026-11-01.
    *
    * Called with a secret or restricted API key or a merchant console session (a restricted key needs webhook_endpoints: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
    *
@@ -2287,9 +2109,8 @@ export class CofferResources {
   readonly payoutSchedule: PayoutScheduleResource;
   readonly payouts: PayoutsResource;
   readonly refunds: RefundsResource;
-  readonly stores: StoresResource;
   readonly testHelpers: TestHelpersResource;
-  readonly tills: TillsResource;
+  readonly versions: VersionsResource;
   readonly webhookEndpoints: WebhookEndpointsResource;
   constructor(requester: Requester) {
     this.account = new AccountResource(requester);
@@ -2305,9 +2126,8 @@ export class CofferResources {
     this.payoutSchedule = new PayoutScheduleResource(requester);
     this.payouts = new PayoutsResource(requester);
     this.refunds = new RefundsResource(requester);
-    this.stores = new StoresResource(requester);
     this.testHelpers = new TestHelpersResource(requester);
-    this.tills = new TillsResource(requester);
+    this.versions = new VersionsResource(requester);
     this.webhookEndpoints = new WebhookEndpointsResource(requester);
   }
 }
@@ -2410,19 +2230,6 @@ export const operations = [
   { resource: "refunds", method: "list", httpMethod: "GET", path: "/v1/refunds", idempotent: false },
   { resource: "refunds", method: "create", httpMethod: "POST", path: "/v1/refunds", idempotent: true },
   { resource: "refunds", method: "retrieve", httpMethod: "GET", path: "/v1/refunds/{id}", idempotent: false },
-  { resource: "stores", method: "list", httpMethod: "GET", path: "/v1/stores", idempotent: false },
-  { resource: "stores", method: "create", httpMethod: "POST", path: "/v1/stores", idempotent: true },
-  { resource: "stores", method: "retrieve", httpMethod: "GET", path: "/v1/stores/{id}", idempotent: false },
-  { resource: "stores", method: "update", httpMethod: "POST", path: "/v1/stores/{id}", idempotent: true },
-  {
-    resource: "stores",
-    method: "retrieveTakings",
-    httpMethod: "GET",
-    path: "/v1/stores/{id}/takings",
-    idempotent: false,
-  },
-  { resource: "stores", method: "listTills", httpMethod: "GET", path: "/v1/stores/{id}/tills", idempotent: false },
-  { resource: "stores", method: "createTill", httpMethod: "POST", path: "/v1/stores/{id}/tills", idempotent: true },
   {
     resource: "testHelpers",
     method: "advanceTime",
@@ -2473,9 +2280,7 @@ export const operations = [
     path: "/v1/test_helpers/wallet_users",
     idempotent: true,
   },
-  { resource: "tills", method: "retrieve", httpMethod: "GET", path: "/v1/tills/{id}", idempotent: false },
-  { resource: "tills", method: "update", httpMethod: "POST", path: "/v1/tills/{id}", idempotent: true },
-  { resource: "tills", method: "deactivate", httpMethod: "POST", path: "/v1/tills/{id}/deactivate", idempotent: true },
+  { resource: "versions", method: "retrieve", httpMethod: "GET", path: "/v1/versions", idempotent: false },
   { resource: "webhookEndpoints", method: "list", httpMethod: "GET", path: "/v1/webhook_endpoints", idempotent: false },
   {
     resource: "webhookEndpoints",

@@ -55,9 +55,9 @@ export function PaymentsPage() {
       api.get<ListPage<Payment>>("/v1/payments", {
         status,
         method,
-        created_gte: localDayStartSeconds(from) ?? windowGte,
+        "created[gte]": localDayStartSeconds(from) ?? windowGte,
         // "Until" names a whole day: the window ends where the next day starts.
-        created_lt: localDayStartSeconds(until, 1) ?? windowLt,
+        "created[lt]": localDayStartSeconds(until, 1) ?? windowLt,
         store,
         till,
         limit: 20,
