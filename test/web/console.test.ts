@@ -159,6 +159,21 @@ describe("merchant console in the browser", { timeout: 240_000 }, () => {
       .waitFor();
   });
 
+  it("shows the account's API version, previews what an upgrade changes, and upgrades", async () => {
+    await page.getByText("This is the latest version.").waitFor();
+    // An account made before 2026-12-07, as the migration that added versions leaves one.
+    await db.pool.query("UPDATE merchants SET api_version = '2026-11-01' WHERE business_name = 'Lantern Tea'");
+    await page.reload();
+    await page.getByText("Your account's API version is 2026-11-01.").waitFor();
+    await page.getByRole("region", { name: "2026-12-07" }).getByText(/answers 201 Created/).waitFor();
+    await page.getByRole("button", { name: "Upgrade to 2026-12-07" }).click();
+    await page.getByRole("button", { name: "Yes, upgrade to 2026-12-07" }).click();
+    await page.getByText("Your account now uses version 2026-12-07.").waitFor();
+    await page.getByText("This is the latest version.").waitFor();
+    const stored = await db.pool.query("SELECT api_version FROM merchants WHERE business_name = 'Lantern Tea'");
+    assert.equal(stored.rows[0].api_version, "2026-12-07");
+  });
+
   it("keeps the console in test mode until the merchant may go live, then switches both ways", async () => {
     const liveSwitch = page.getByRole("switch", { name: "Live mode" });
     assert.equal(await liveSwitch.getAttribute("aria-checked"), "false");
