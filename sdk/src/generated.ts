@@ -118,6 +118,8 @@ export const errorCodes = [
   "test_clock_backwards",
   "test_clock_limit_reached",
   "test_mode_only",
+  "till_inactive",
+  "till_currency_mismatch",
   "webhook_url_invalid",
   "webhook_url_not_allowed",
   "webhook_events_invalid",
@@ -298,6 +300,8 @@ export interface Payment {
   checkout_url: string | null;
   return_url: string | null;
   payment_link: string | null;
+  store: string | null;
+  till: string | null;
   failure_code:
     | "insufficient_funds"
     | "limit_exceeded"
@@ -489,6 +493,53 @@ export interface Refund {
   created: number;
 }
 
+export interface Store {
+  /** sto_… */
+  id: string;
+  object: "store";
+  livemode: boolean;
+  name: string;
+  address: string | null;
+  /** What its tills take; every payment at its tills is in it. */
+  currency: string;
+  /** Unix seconds. */
+  created: number;
+}
+
+export interface StoreTakings {
+  object: "store_takings";
+  store: string;
+  livemode: boolean;
+  /** The calendar day, YYYY-MM-DD, in time_zone. */
+  date: string;
+  /** The merchant's time zone (console settings). */
+  time_zone: string;
+  currency: string;
+  tills: {
+    till: string;
+    name: string;
+    active: boolean;
+    /** Payments paid that day. */
+    count: number;
+    /** What they took in (captured). */
+    gross: Amount;
+    /** Refunds paid back that day on the till's payments (of any day). */
+    refunds: Amount;
+    /** gross − refunds; negative on a day of refunds. */
+    net: string;
+  }[];
+  total: {
+    /** Payments paid that day. */
+    count: number;
+    /** What they took in (captured). */
+    gross: Amount;
+    /** Refunds paid back that day on the till's payments (of any day). */
+    refunds: Amount;
+    /** gross − refunds; negative on a day of refunds. */
+    net: string;
+  };
+}
+
 export interface TestClock {
   object: "test_clock";
   /** The merchant's test-mode time (ISO 8601, UTC). */
@@ -537,6 +588,28 @@ export interface TestWalletUser {
     | null;
   /** A wallet bearer token (wst_…) for /v1/wallet/*; shown once. */
   session_token: string;
+  /** Opens the wallet app signed in as this payer (the token rides in the URL fragment, which browsers never send to a server); from there the hosted checkout of a test payment offers to pay as this payer. */
+  sign_in_url: string;
+}
+
+export interface Till {
+  /** til_… */
+  id: string;
+  object: "till";
+  livemode: boolean;
+  /** The store it belongs to (sto_…). */
+  store: string;
+  name: string;
+  /** false once deactivated: its QR code takes no more payments. */
+  active: boolean;
+  qr: {
+    /** The till's static QR code: <coffer>/t/<token>. Scanned in the wallet, the payer types the amount. */
+    payload: string;
+    svg: string | null;
+  };
+  deactivated_at: number | null;
+  /** Unix seconds. */
+  created: number;
 }
 
 export interface WebhookDelivery {
@@ -1415,6 +1488,10 @@ export interface PaymentsListQuery {
   created_lt?: number;
   /** Only the payments made through this link (plk_…). */
   payment_link?: string;
+  /** Only the payments taken at this store (sto_…). */
+  store?: string;
+  /** Only the payments taken at this till (til_…). */
+  till?: string;
 }
 
 export interface PaymentsCreateBody {
@@ -1435,6 +1512,8 @@ export interface PaymentsCreateBody {
   expires_in?: number;
   /** method payment_code: the code your POS scanned. */
   payment_code?: string;
+  /** The till (til_…) the payment is taken at: one of yours, active, in the store's currency. */
+  till?: string;
 }
 
 export interface PaymentsCancelBody {
@@ -1690,6 +1769,147 @@ export class RefundsResource {
   }
 }
 
+export interface StoresListQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+}
+
+export interface StoresCreateBody {
+  name: string;
+  address?: string;
+  /** An ISO 4217 currency code, e.g. USD or CNY. */
+  currency: string;
+}
+
+export interface StoresUpdateBody {
+  name?: string;
+  address?: string | null;
+}
+
+export interface StoresRetrieveTakingsQuery {
+  /** YYYY-MM-DD in the merchant's time zone; default today. */
+  date?: string;
+}
+
+export interface StoresListTillsQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+}
+
+export interface StoresCreateTillBody {
+  name?: string;
+}
+
+/** coffer.stores: list(), create(), retrieve(), update(), retrieveTakings(), listTills(), createTill(). */
+export class StoresResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * List stores
+   *
+   * Newest first.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: read).
+   *
+   * `GET /v1/stores`
+   */
+  list(query?: StoresListQuery, options?: RequestOptions): ListPromise<Store> {
+    return this.#requester.list<Store>({ method: "GET", path: "/v1/stores", query }, options);
+  }
+  /**
+   * Create a store
+   *
+   * A shop of yours, with the currency its tills take. Add its tills next.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/stores`
+   */
+  create(body: StoresCreateBody, options?: RequestOptions): Promise<Store> {
+    return this.#requester.request<Store>({ method: "POST", path: "/v1/stores", body, idempotent: true }, options);
+  }
+  /**
+   * Retrieve a store
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: read).
+   *
+   * `GET /v1/stores/{id}`
+   */
+  retrieve(id: string, options?: RequestOptions): Promise<Store> {
+    return this.#requester.request<Store>({ method: "GET", path: `/v1/stores/${encodeURIComponent(id)}` }, options);
+  }
+  /**
+   * Update a store
+   *
+   * name and address (null removes it). The currency never changes.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/stores/{id}`
+   */
+  update(id: string, body?: StoresUpdateBody, options?: RequestOptions): Promise<Store> {
+    return this.#requester.request<Store>(
+      { method: "POST", path: `/v1/stores/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * A store's takings of a day, per till
+   *
+   * One calendar day in the merchant's time zone (today by default): per till, the payments paid that day, their gross, the refunds made that day, and net.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: read).
+   *
+   * `GET /v1/stores/{id}/takings`
+   */
+  retrieveTakings(id: string, query?: StoresRetrieveTakingsQuery, options?: RequestOptions): Promise<StoreTakings> {
+    return this.#requester.request<StoreTakings>(
+      { method: "GET", path: `/v1/stores/${encodeURIComponent(id)}/takings`, query },
+      options,
+    );
+  }
+  /**
+   * List a store's tills
+   *
+   * Oldest first. The QR code's svg is left out of list items (null).
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: read).
+   *
+   * `GET /v1/stores/{id}/tills`
+   */
+  listTills(id: string, query?: StoresListTillsQuery, options?: RequestOptions): ListPromise<Till> {
+    return this.#requester.list<Till>(
+      { method: "GET", path: `/v1/stores/${encodeURIComponent(id)}/tills`, query },
+      options,
+    );
+  }
+  /**
+   * Create a till
+   *
+   * A counter of the store, with its static QR code: a payer scans it in the wallet, types the amount and pays. name is required.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/stores/{id}/tills`
+   */
+  createTill(id: string, body?: StoresCreateTillBody, options?: RequestOptions): Promise<Till> {
+    return this.#requester.request<Till>(
+      { method: "POST", path: `/v1/stores/${encodeURIComponent(id)}/tills`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+}
+
 export interface TestHelpersAdvanceTimeBody {
   /** Move forward this many seconds (1 to 31536000). */
   seconds?: number;
@@ -1888,6 +2108,60 @@ export class TestHelpersResource {
   walletUsers(body: TestHelpersWalletUsersBody, options?: RequestOptions): Promise<TestWalletUser> {
     return this.#requester.request<TestWalletUser>(
       { method: "POST", path: "/v1/test_helpers/wallet_users", body, idempotent: true },
+      options,
+    );
+  }
+}
+
+export interface TillsUpdateBody {
+  name?: string;
+}
+
+export type TillsDeactivateBody = Record<string, never>;
+
+/** coffer.tills: retrieve(), update(), deactivate(). */
+export class TillsResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * Retrieve a till
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: read).
+   *
+   * `GET /v1/tills/{id}`
+   */
+  retrieve(id: string, options?: RequestOptions): Promise<Till> {
+    return this.#requester.request<Till>({ method: "GET", path: `/v1/tills/${encodeURIComponent(id)}` }, options);
+  }
+  /**
+   * Update a till
+   *
+   * Its name. The QR code never changes: printed posters keep working.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/tills/{id}`
+   */
+  update(id: string, body?: TillsUpdateBody, options?: RequestOptions): Promise<Till> {
+    return this.#requester.request<Till>(
+      { method: "POST", path: `/v1/tills/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Deactivate a till
+   *
+   * For good: its QR code takes no more payments. Payments already taken there keep naming it.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stores: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/tills/{id}/deactivate`
+   */
+  deactivate(id: string, body?: TillsDeactivateBody, options?: RequestOptions): Promise<Till> {
+    return this.#requester.request<Till>(
+      { method: "POST", path: `/v1/tills/${encodeURIComponent(id)}/deactivate`, body: body ?? {}, idempotent: true },
       options,
     );
   }
@@ -2109,7 +2383,9 @@ export class CofferResources {
   readonly payoutSchedule: PayoutScheduleResource;
   readonly payouts: PayoutsResource;
   readonly refunds: RefundsResource;
+  readonly stores: StoresResource;
   readonly testHelpers: TestHelpersResource;
+  readonly tills: TillsResource;
   readonly versions: VersionsResource;
   readonly webhookEndpoints: WebhookEndpointsResource;
   constructor(requester: Requester) {
@@ -2126,7 +2402,9 @@ export class CofferResources {
     this.payoutSchedule = new PayoutScheduleResource(requester);
     this.payouts = new PayoutsResource(requester);
     this.refunds = new RefundsResource(requester);
+    this.stores = new StoresResource(requester);
     this.testHelpers = new TestHelpersResource(requester);
+    this.tills = new TillsResource(requester);
     this.versions = new VersionsResource(requester);
     this.webhookEndpoints = new WebhookEndpointsResource(requester);
   }
@@ -2230,6 +2508,19 @@ export const operations = [
   { resource: "refunds", method: "list", httpMethod: "GET", path: "/v1/refunds", idempotent: false },
   { resource: "refunds", method: "create", httpMethod: "POST", path: "/v1/refunds", idempotent: true },
   { resource: "refunds", method: "retrieve", httpMethod: "GET", path: "/v1/refunds/{id}", idempotent: false },
+  { resource: "stores", method: "list", httpMethod: "GET", path: "/v1/stores", idempotent: false },
+  { resource: "stores", method: "create", httpMethod: "POST", path: "/v1/stores", idempotent: true },
+  { resource: "stores", method: "retrieve", httpMethod: "GET", path: "/v1/stores/{id}", idempotent: false },
+  { resource: "stores", method: "update", httpMethod: "POST", path: "/v1/stores/{id}", idempotent: true },
+  {
+    resource: "stores",
+    method: "retrieveTakings",
+    httpMethod: "GET",
+    path: "/v1/stores/{id}/takings",
+    idempotent: false,
+  },
+  { resource: "stores", method: "listTills", httpMethod: "GET", path: "/v1/stores/{id}/tills", idempotent: false },
+  { resource: "stores", method: "createTill", httpMethod: "POST", path: "/v1/stores/{id}/tills", idempotent: true },
   {
     resource: "testHelpers",
     method: "advanceTime",
@@ -2280,6 +2571,9 @@ export const operations = [
     path: "/v1/test_helpers/wallet_users",
     idempotent: true,
   },
+  { resource: "tills", method: "retrieve", httpMethod: "GET", path: "/v1/tills/{id}", idempotent: false },
+  { resource: "tills", method: "update", httpMethod: "POST", path: "/v1/tills/{id}", idempotent: true },
+  { resource: "tills", method: "deactivate", httpMethod: "POST", path: "/v1/tills/{id}/deactivate", idempotent: true },
   { resource: "versions", method: "retrieve", httpMethod: "GET", path: "/v1/versions", idempotent: false },
   { resource: "webhookEndpoints", method: "list", httpMethod: "GET", path: "/v1/webhook_endpoints", idempotent: false },
   {

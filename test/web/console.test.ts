@@ -165,7 +165,10 @@ describe("merchant console in the browser", { timeout: 240_000 }, () => {
     await db.pool.query("UPDATE merchants SET api_version = '2026-11-01' WHERE business_name = 'Lantern Tea'");
     await page.reload();
     await page.getByText("Your account's API version is 2026-11-01.").waitFor();
-    await page.getByRole("region", { name: "2026-12-07" }).getByText(/answers 201 Created/).waitFor();
+    await page
+      .getByRole("region", { name: "2026-12-07" })
+      .getByText(/answers 201 Created/)
+      .waitFor();
     await page.getByRole("button", { name: "Upgrade to 2026-12-07" }).click();
     await page.getByRole("button", { name: "Yes, upgrade to 2026-12-07" }).click();
     await page.getByText("Your account now uses version 2026-12-07.").waitFor();
