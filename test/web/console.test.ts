@@ -251,6 +251,10 @@ describe("merchant console in the browser", { timeout: 240_000 }, () => {
     await page.getByText("Refund of $5.00 created.").waitFor();
     await timeline.getByText("Refund created").waitFor();
     await page.getByText("Up to $19.50 can be refunded.").waitFor();
+    // Refunded in part: the payment says so, and a successful payment shows no failure row.
+    const detail = page.getByRole("main");
+    await detail.locator(".badge", { hasText: /^Partially refunded$/ }).waitFor();
+    assert.equal(await detail.getByText("Failure", { exact: true }).count(), 0);
     await shot("payment-detail");
 
     const refunds = await db.pool.query<{ amount: string }>("SELECT amount::text FROM refunds WHERE payment_id = $1", [
@@ -260,6 +264,18 @@ describe("merchant console in the browser", { timeout: 240_000 }, () => {
       refunds.rows.map((r) => r.amount),
       ["500"],
     );
+
+    // The rest refunded: "Refunded", on the detail page and in the list.
+    await page.getByLabel("Refund amount (USD)").fill("19.50");
+    await page.getByRole("button", { name: "Refund payment" }).click();
+    await page.getByText("This payment is fully refunded.").waitFor();
+    await detail.locator(".badge", { hasText: /^Refunded$/ }).waitFor();
+    await nav("Payments");
+    await page
+      .getByRole("row")
+      .filter({ has: page.getByRole("link", { name: `Open payment ${payment.id}` }) })
+      .locator(".badge", { hasText: /^Refunded$/ })
+      .waitFor();
   });
 
   it("shows balance and payouts, webhooks with a secret shown once, the go-live checklist, team and audit log", async () => {
