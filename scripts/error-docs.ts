@@ -102,7 +102,7 @@ export function renderErrorsMarkdown(): string {
     "",
     "- Text: a string anywhere in a request (a JSON value or key, a path parameter, a querystring value, a header)",
     "  that contains U+0000 or a lone UTF-16 surrogate is refused with 400 `parameter_invalid`, `param` naming it.",
-    `- Times given in Unix seconds (list filters such as \`created_gte\` and \`created[gte]\`) are whole numbers from`,
+    `- Times given in Unix seconds (list filters such as \`created[gte]\`) are whole numbers from`,
     `  ${timestampSecondsMin} to ${timestampSecondsMax} (the last second of 9999); others are 400 \`parameter_invalid\`.`,
     "- JSON bodies are UTF-8: a `Content-Type` naming another charset is 415 `charset_unsupported`.",
     `- A request whose headers do not all arrive within ${httpHeadersTimeoutMs / 1000} s, or whose body stops arriving for`,

@@ -2,6 +2,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { renderChangelogMarkdown } from "./changelog-docs.js";
 import { renderErrorsMarkdown } from "./error-docs.js";
 import { renderEventsMarkdown } from "./event-docs.js";
 import { renderLedgerResultCodesMarkdown } from "./ledger-docs.js";
@@ -9,6 +10,7 @@ import { renderPaymentsDoc } from "./payment-docs.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const generatedDocs: { file: string; render: () => string }[] = [
+  { file: "docs/changelog.md", render: renderChangelogMarkdown },
   { file: "docs/errors.md", render: renderErrorsMarkdown },
   { file: "docs/events.md", render: renderEventsMarkdown },
   { file: "docs/ledger-result-codes.md", render: renderLedgerResultCodesMarkdown },

@@ -23,7 +23,8 @@ import { generateRequestId, registerRequestIdHeader, requestChildLogger } from "
 import { trackRouteMethods } from "./http/route-methods.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
 import { registerTextInputRule } from "./http/text-input.js";
-import { registerVersioning } from "./http/versioning.js";
+import { registerUnknownQueryRule } from "./http/unknown-query.js";
+import { registerCallerApiVersion, registerVersioning } from "./http/versioning.js";
 import { registerWebApp, type WebApp } from "./http/web-app.js";
 import {
   httpBodyBytesMax,
@@ -41,6 +42,7 @@ import { goLiveProbeRoutes } from "./sandbox/routes/go-live.js";
 import { sandboxHelperRoutes } from "./sandbox/routes/helpers.js";
 import { storeRoutes } from "./stores/routes.js";
 import { systemRoutes } from "./system/routes.js";
+import { versionRoutes } from "./system/versions-routes.js";
 import { walletRoutes } from "./wallets/routes.js";
 import { webhookEndpointRoutes } from "./webhooks/routes.js";
 
@@ -111,6 +113,10 @@ export async function buildApp(deps: AppDeps) {
   );
   registerMetrics(app, deps.pool, deps.services?.ledgerBatches, deps.services);
   registerAuthentication(app, deps.services?.authenticators ?? [], { publicUrl: deps.config.publicUrl });
+  registerCallerApiVersion(app, (request) =>
+    request.auth && "accountApiVersion" in request.auth ? request.auth.accountApiVersion : undefined,
+  );
+  registerUnknownQueryRule(app);
   registerRateLimits(app, { limits: deps.config.rateLimits, nowMs: deps.rateLimitNowMs });
   registerTextInputRule(app);
   registerBodyReading(app);
@@ -119,6 +125,7 @@ export async function buildApp(deps: AppDeps) {
 
   const expectedMigrationVersion = (await loadMigrations()).at(-1)?.version ?? 0;
   await app.register(systemRoutes, { pool: deps.pool, expectedMigrationVersion });
+  await app.register(versionRoutes);
   if (deps.services) {
     const { services } = deps;
     await app.register(merchantPlatformRoutes, { services });

@@ -6,7 +6,7 @@ import type { ListPromise } from "./pagination.js";
 import type { Requester, RequestOptions } from "./transport.js";
 
 /** The API version this SDK was generated against; sent as Coffer-Version unless the client names another. */
-export const apiVersion = "2026-11-01";
+export const apiVersion = "2026-12-07";
 
 /** An amount in the currency's minor unit as a string of digits ("1999" is 19.99 USD); never a float. */
 export type Amount = string;
@@ -98,6 +98,7 @@ export const errorCodes = [
   "live_mode_unavailable",
   "owner_immutable",
   "already_member",
+  "api_version_not_newer",
   "payment_link_inactive",
   "payment_link_expired",
   "payment_link_used_up",
@@ -152,6 +153,18 @@ export interface AlertSettings {
   recipients: string[];
   /** Unix seconds; null: never changed. */
   updated: number | null;
+}
+
+export interface ApiVersionRelease {
+  /** A date: the value of Coffer-Version. */
+  version: string;
+  summary: string;
+  changes: {
+    /** A stable name of the change. */
+    code: string;
+    /** What an integration on the version before sees differently. */
+    summary: string;
+  }[];
 }
 
 export interface Balance {
@@ -629,6 +642,8 @@ export interface WebhookEndpoint {
   enabled_events: string[];
   status: "enabled" | "disabled";
   disabled_reason: "manual" | "gone" | "failing" | null;
+  /** The API version the endpoint's events are written in. */
+  api_version: string;
   livemode: boolean;
   /** Seconds since the Unix epoch. */
   created: number;
@@ -643,6 +658,8 @@ export interface WebhookEndpointWithSecret {
   enabled_events: string[];
   status: "enabled" | "disabled";
   disabled_reason: "manual" | "gone" | "failing" | null;
+  /** The API version the endpoint's events are written in. */
+  api_version: string;
   livemode: boolean;
   /** Seconds since the Unix epoch. */
   created: number;
@@ -662,6 +679,8 @@ export interface AccountRetrieveResponse {
     test_payments: "active" | "pending" | "inactive";
     live_payments: "active" | "pending" | "inactive";
   };
+  /** The account's default API version: what requests that name no Coffer-Version are answered in. */
+  api_version: string;
   /** Unix time, seconds. */
   created: number;
 }
@@ -1135,10 +1154,14 @@ export interface EventsListQuery {
   ending_before?: string;
   /** A type, or a prefix like "payment.*". */
   type?: string;
-  /** Only events created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
   "created[gte]"?: number;
-  /** Only events created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
   "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
   /** Only events about this object: its own (data.object.id) and those of objects that point at it (data.object.payment, e.g. a payment's refunds). The timeline of one payment. */
   related_object?: string;
 }
@@ -1293,6 +1316,14 @@ export interface PaymentLinksListQuery {
   starting_after?: string;
   /** An object id: return the objects that come before it in the list (the previous page). */
   ending_before?: string;
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gte]"?: number;
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
   /** Only active (or inactive) links. */
   active?: boolean;
 }
@@ -1443,9 +1474,17 @@ export interface PaymentsListQuery {
   status?: "requires_payment" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled" | "expired";
   /** qr: the payer scans the payment's QR code; payment_code: the merchant scans the payer's code; checkout: the hosted page. */
   method?: "qr" | "payment_code" | "checkout";
-  /** Created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gte]"?: number;
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
+  /** API version 2026-11-01 only (use created[gte]): created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
   created_gte?: number;
-  /** Created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  /** API version 2026-11-01 only (use created[lt]): created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
   created_lt?: number;
   /** Only the payments made through this link (plk_…). */
   payment_link?: string;
@@ -1602,6 +1641,14 @@ export interface PayoutsListQuery {
   starting_after?: string;
   /** An object id: return the objects that come before it in the list (the previous page). */
   ending_before?: string;
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gte]"?: number;
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
   status?: "pending" | "paid" | "failed";
 }
 
@@ -1660,6 +1707,15 @@ export interface RefundsListQuery {
   starting_after?: string;
   /** An object id: return the objects that come before it in the list (the previous page). */
   ending_before?: string;
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gte]"?: number;
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
+  /** Only this payment's refunds. */
   payment?: string;
 }
 
@@ -2111,6 +2167,34 @@ export class TillsResource {
   }
 }
 
+/** The answer. */
+export interface VersionsRetrieveResponse {
+  object: "api_version_list";
+  latest: string;
+  /** Oldest first. */
+  data: ApiVersionRelease[];
+}
+
+/** coffer.versions: retrieve(). */
+export class VersionsResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * List API versions
+   *
+   * Each dated version with the breaking changes it made. Needs no credentials.
+   *
+   * Needs no credentials.
+   *
+   * `GET /v1/versions`
+   */
+  retrieve(options?: RequestOptions): Promise<VersionsRetrieveResponse> {
+    return this.#requester.request<VersionsRetrieveResponse>({ method: "GET", path: "/v1/versions" }, options);
+  }
+}
+
 export interface WebhookEndpointsListQuery {
   /** How many objects to return, 1 to 100. */
   limit?: number;
@@ -2118,6 +2202,14 @@ export interface WebhookEndpointsListQuery {
   starting_after?: string;
   /** An object id: return the objects that come before it in the list (the previous page). */
   ending_before?: string;
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gte]"?: number;
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
 }
 
 export interface WebhookEndpointsCreateBody {
@@ -2126,6 +2218,8 @@ export interface WebhookEndpointsCreateBody {
   /** Event types, prefixes like "payment.*", or "*" for all. */
   enabled_events: string[];
   description?: string | null;
+  /** The API version to write the endpoint's events in; the request's version when not given. */
+  api_version?: "2026-11-01" | "2026-12-07";
 }
 
 export interface WebhookEndpointsUpdateBody {
@@ -2136,6 +2230,8 @@ export interface WebhookEndpointsUpdateBody {
   description?: string | null;
   /** true disables the endpoint, false enables it again. */
   disabled?: boolean;
+  /** The API version to write the endpoint's events in; the request's version when not given. */
+  api_version?: "2026-11-01" | "2026-12-07";
 }
 
 /** The answer. */
@@ -2178,7 +2274,7 @@ export class WebhookEndpointsResource {
   /**
    * Create a webhook endpoint
    *
-   * Returns the signing secret once. Deliveries follow the Standard Webhooks specification.
+   * Returns the signing secret once. Deliveries follow the Standard Webhooks specification. Answers 201 from API version 2026-12-07, 200 in 2026-11-01.
    *
    * Called with a secret or restricted API key or a merchant console session (a restricted key needs webhook_endpoints: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
    *
@@ -2290,6 +2386,7 @@ export class CofferResources {
   readonly stores: StoresResource;
   readonly testHelpers: TestHelpersResource;
   readonly tills: TillsResource;
+  readonly versions: VersionsResource;
   readonly webhookEndpoints: WebhookEndpointsResource;
   constructor(requester: Requester) {
     this.account = new AccountResource(requester);
@@ -2308,6 +2405,7 @@ export class CofferResources {
     this.stores = new StoresResource(requester);
     this.testHelpers = new TestHelpersResource(requester);
     this.tills = new TillsResource(requester);
+    this.versions = new VersionsResource(requester);
     this.webhookEndpoints = new WebhookEndpointsResource(requester);
   }
 }
@@ -2476,6 +2574,7 @@ export const operations = [
   { resource: "tills", method: "retrieve", httpMethod: "GET", path: "/v1/tills/{id}", idempotent: false },
   { resource: "tills", method: "update", httpMethod: "POST", path: "/v1/tills/{id}", idempotent: true },
   { resource: "tills", method: "deactivate", httpMethod: "POST", path: "/v1/tills/{id}/deactivate", idempotent: true },
+  { resource: "versions", method: "retrieve", httpMethod: "GET", path: "/v1/versions", idempotent: false },
   { resource: "webhookEndpoints", method: "list", httpMethod: "GET", path: "/v1/webhook_endpoints", idempotent: false },
   {
     resource: "webhookEndpoints",

@@ -1,8 +1,8 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { merchantScope, requireMerchant } from "../http/auth.js";
+import { createdFilterProperties, createdRange } from "../http/created-filter.js";
 import { listOf, listQueryProperties, pageRequest } from "../http/pagination.js";
-import { dateFromUnixSeconds, unixSecondsSchema } from "../http/timestamps.js";
 import type { EventService } from "./service.js";
 
 const EventSchema = Type.Object(
@@ -30,8 +30,7 @@ const ListQuery = Type.Object(
     type: Type.Optional(
       Type.String({ minLength: 1, maxLength: 100, description: 'A type, or a prefix like "payment.*".' }),
     ),
-    "created[gte]": Type.Optional(unixSecondsSchema("Only events created at or after this time.")),
-    "created[lte]": Type.Optional(unixSecondsSchema("Only events created at or before this time.")),
+    ...createdFilterProperties,
     related_object: Type.Optional(
       Type.String({
         minLength: 1,
@@ -78,8 +77,7 @@ export const eventRoutes: FastifyPluginAsync<{ events: EventService }> = async (
         merchantScope(request, "events", "read"),
         {
           type: request.query.type,
-          createdGte: dateFromUnixSeconds(request.query["created[gte]"]),
-          createdLte: dateFromUnixSeconds(request.query["created[lte]"]),
+          created: createdRange(request.query),
           relatedObject: request.query.related_object,
         },
         pageRequest(request.query),

@@ -2,6 +2,7 @@ import type { Clock } from "../clock.js";
 import type { Pool } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import type { MerchantScope } from "../http/auth.js";
+import type { CreatedRange } from "../http/created-filter.js";
 import { ApiError } from "../http/errors.js";
 import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import { newId } from "../ids.js";
@@ -11,8 +12,7 @@ import { type CofferEvent, eventFromRow } from "./outbox.js";
 export interface EventFilter {
   /** An exact type ("payment.succeeded") or a prefix pattern ("payment.*"). */
   type?: string;
-  createdGte?: Date;
-  createdLte?: Date;
+  created?: CreatedRange;
   /** Events whose object is this id or points at it through its `payment` field (a payment and its refunds). */
   relatedObject?: string;
 }
@@ -30,15 +30,15 @@ export function createEventService(deps: { pool: Pool; clock: Clock }) {
       from: "events",
       scope: "merchant_id = $1 AND livemode = $2",
       filter: `($3::text IS NULL OR type = $3) AND ($4::text IS NULL OR type LIKE $4)
-          AND ($5::timestamptz IS NULL OR created_at >= $5) AND ($6::timestamptz IS NULL OR created_at <= $6)
+          AND ($5::timestamptz IS NULL OR created_at >= $5) AND ($6::timestamptz IS NULL OR created_at < $6)
           AND ($7::text IS NULL OR data->'object'->>'id' = $7 OR data->'object'->>'payment' = $7)`,
       params: [
         scope.merchantId,
         scope.livemode,
         exact,
         prefix,
-        filter.createdGte ?? null,
-        filter.createdLte ?? null,
+        filter.created?.gte ?? null,
+        filter.created?.lt ?? null,
         filter.relatedObject ?? null,
       ],
       idColumn: "id",

@@ -16,7 +16,14 @@ const tokens: Authenticator = {
     const token = header.slice(7);
     if (token === "wallet") return { kind: "wallet", walletUserId: "wal_1", sessionId: "ws_1" };
     if (!token.startsWith("good_")) throw new ApiError("authentication_required", "That key is not valid.");
-    return { kind: "secret_key", merchantId: token.slice(5), livemode: false, keyId: "key_1", scopes: null };
+    return {
+      kind: "secret_key",
+      merchantId: token.slice(5),
+      livemode: false,
+      keyId: "key_1",
+      scopes: null,
+      accountApiVersion: "2026-12-07",
+    };
   },
 };
 

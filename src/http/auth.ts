@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError, defineErrors, type ErrorDefinition } from "./errors.js";
 import { assertSameOriginWrite } from "./same-origin.js";
+import type { ApiVersion } from "./versioning.js";
 
 /**
  * Who is calling. Authentication turns credentials (an API key, a console cookie, a wallet bearer token, an operator
@@ -17,8 +18,10 @@ export type AuthContext =
       keyId: string;
       /** Restricted keys (rk_…) carry scopes per resource; null means an unrestricted secret key. */
       scopes: Readonly<Record<string, ApiKeyScope>> | null;
+      /** The account's default API version, answered when the request names none. */
+      accountApiVersion: ApiVersion;
     }
-  | { kind: "publishable_key"; merchantId: string; livemode: boolean; keyId: string }
+  | { kind: "publishable_key"; merchantId: string; livemode: boolean; keyId: string; accountApiVersion: ApiVersion }
   | {
       kind: "console";
       userId: string;

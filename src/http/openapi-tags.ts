@@ -19,6 +19,7 @@ export const apiTags: Readonly<Record<string, string>> = {
   refunds: "Money going back from a merchant to the payer of a payment.",
   stores: "A merchant's stores and their tills: static till QR codes, posters and each day's takings per till.",
   system: "Liveness and readiness of this coffer process.",
+  versions: "The API's dated versions and the breaking changes each made.",
   test_helpers: "Test mode only: test payers, scripted outcomes and the test clock.",
   wallet: "The wallet app's calls, by a wallet user's bearer token: balance, payments, top-ups, transfers.",
   webhooks: "Webhook endpoints, their signing secrets and their deliveries.",

@@ -6,8 +6,9 @@ import { timestampSecondsMax, timestampSecondsMin } from "../limits.js";
  * them with the bounds of timestampSecondsMin and timestampSecondsMax. Anything else is refused by validation with
  * 400 parameter_invalid naming the filter, so no out-of-range Date ever reaches PostgreSQL.
  */
-export function unixSecondsSchema(description: string) {
+export function unixSecondsSchema(description: string, options: { deprecated?: boolean } = {}) {
   return Type.Integer({
+    ...options,
     minimum: timestampSecondsMin,
     maximum: timestampSecondsMax,
     description: `${description} Unix seconds, ${timestampSecondsMin} to ${timestampSecondsMax} (the last second of 9999).`,

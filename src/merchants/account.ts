@@ -15,8 +15,14 @@ export function liveCapability(kyb: KybState): CapabilityStatus {
 }
 
 export async function accountObject(db: Queryable, merchantId: string, livemode: boolean) {
-  const result = await db.query<{ id: string; business_name: string; created_at: Date; state: KybState }>(
-    `SELECT m.id, m.business_name, m.created_at, COALESCE(k.state, 'draft') AS state
+  const result = await db.query<{
+    id: string;
+    business_name: string;
+    created_at: Date;
+    state: KybState;
+    api_version: string;
+  }>(
+    `SELECT m.id, m.business_name, m.created_at, m.api_version, COALESCE(k.state, 'draft') AS state
        FROM merchants m LEFT JOIN kyb_applications k ON k.merchant_id = m.id WHERE m.id = $1`,
     [merchantId],
   );
@@ -29,6 +35,7 @@ export async function accountObject(db: Queryable, merchantId: string, livemode:
     livemode,
     kyb_status: row.state,
     capabilities: { test_payments: "active" as CapabilityStatus, live_payments: liveCapability(row.state) },
+    api_version: row.api_version,
     created: Math.floor(row.created_at.getTime() / 1000),
   };
 }

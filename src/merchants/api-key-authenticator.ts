@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Pool } from "../db/pool.js";
 import type { ApiKeyScope, AuthContext, Authenticator } from "../http/auth.js";
+import { storedApiVersion } from "../http/versioning.js";
 import {
   apiKeyAuthCacheEntriesMax,
   apiKeyAuthCacheMs,
@@ -47,6 +48,8 @@ export interface KeyAuthRow {
   scopes: Record<string, ApiKeyScope> | null;
   expires_at: Date | null;
   revoked_at: Date | null;
+  /** The account's default API version, for requests that name none. */
+  api_version: string;
 }
 
 /**
@@ -58,6 +61,8 @@ export interface ApiKeyAuthCache {
   get(tokenHash: string, nowMs: number): KeyAuthRow | undefined;
   set(tokenHash: string, row: KeyAuthRow, nowMs: number): void;
   forget(keyId: string): void;
+  /** Every key of a merchant, when something all its keys carry changed (its default API version). */
+  forgetMerchant(merchantId: string): void;
 }
 
 export function createApiKeyAuthCache(): ApiKeyAuthCache {
@@ -78,6 +83,9 @@ export function createApiKeyAuthCache(): ApiKeyAuthCache {
     },
     forget(keyId) {
       for (const [hash, entry] of entries) if (entry.row.id === keyId) entries.delete(hash);
+    },
+    forgetMerchant(merchantId) {
+      for (const [hash, entry] of entries) if (entry.row.merchant_id === merchantId) entries.delete(hash);
     },
   };
 }
@@ -115,7 +123,8 @@ export function createApiKeyAuthenticator(deps: {
       let row = deps.cache.get(tokenHashKey, Date.now());
       if (!row) {
         const result = await deps.pool.query<KeyAuthRow>(
-          "SELECT id, merchant_id, livemode, type, scopes, expires_at, revoked_at FROM api_keys WHERE token_hash = $1",
+          `SELECT k.id, k.merchant_id, k.livemode, k.type, k.scopes, k.expires_at, k.revoked_at, m.api_version
+             FROM api_keys k JOIN merchants m ON m.id = k.merchant_id WHERE k.token_hash = $1`,
           [tokenHash],
         );
         row = result.rows[0];
@@ -128,8 +137,15 @@ export function createApiKeyAuthenticator(deps: {
         throw merchantErrors.toApiError("api_key_expired");
       }
       await touch(row.id, now);
+      const accountApiVersion = storedApiVersion(row.api_version);
       if (row.type === "publishable") {
-        return { kind: "publishable_key", merchantId: row.merchant_id, livemode: row.livemode, keyId: row.id };
+        return {
+          kind: "publishable_key",
+          merchantId: row.merchant_id,
+          livemode: row.livemode,
+          keyId: row.id,
+          accountApiVersion,
+        };
       }
       return {
         kind: "secret_key",
@@ -137,6 +153,7 @@ export function createApiKeyAuthenticator(deps: {
         livemode: row.livemode,
         keyId: row.id,
         scopes: row.type === "restricted" ? (row.scopes ?? {}) : null,
+        accountApiVersion,
       };
     },
   };

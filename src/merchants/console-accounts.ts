@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { Pool, Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
+import { apiVersionLatest } from "../http/versioning.js";
 import { newId } from "../ids.js";
 import {
   businessNameLengthMax,
@@ -87,10 +88,12 @@ export function createConsoleAccounts(deps: {
       if (exists) return false;
       const merchantId = newId("mer");
       const userId = newId("usr");
-      await tx.query("INSERT INTO merchants (id, business_name, created_at) VALUES ($1, $2, $3)", [
+      // A new account starts on the newest API version; older accounts keep theirs until they upgrade.
+      await tx.query("INSERT INTO merchants (id, business_name, created_at, api_version) VALUES ($1, $2, $3, $4)", [
         merchantId,
         businessName,
         now,
+        apiVersionLatest,
       ]);
       const inserted = await tx.query(
         `INSERT INTO merchant_users (id, email, password_hash, name, locale, created_at)

@@ -51,6 +51,7 @@ export const merchantErrorCodes = [
   "live_mode_unavailable",
   "owner_immutable",
   "already_member",
+  "api_version_not_newer",
 ] as const;
 export type MerchantErrorCode = (typeof merchantErrorCodes)[number];
 
@@ -277,5 +278,12 @@ export const merchantErrors = defineErrors<MerchantErrorCode>({
     status: 409,
     type: "invalid_request_error",
     message: "This person is already a member of the team (or already has an open invite).",
+  },
+  api_version_not_newer: {
+    status: 409,
+    type: "invalid_request_error",
+    message:
+      "The account is already on this API version or a newer one. Accounts only move forward; a request can still " +
+      "name an older version with Coffer-Version.",
   },
 });

@@ -20,6 +20,9 @@ export const consolePermissions = {
   "team.read": ["owner", "admin", "developer", "support", "viewer"],
   "team.write": ["owner", "admin"],
   "audit_log.read": ["owner", "admin"],
+  /** The account's default API version changes how every integration is answered: the account's managers. */
+  "api_version.read": ["owner", "admin", "developer", "viewer"],
+  "api_version.write": ["owner", "admin"],
 } as const satisfies Record<string, readonly ConsoleRole[]>;
 
 export type ConsolePermission = keyof typeof consolePermissions;

@@ -8,6 +8,7 @@ import type { SecretBox } from "../security/encryption.js";
 import { createSignInService } from "../security/sign-ins/service.js";
 import { createApiKeyAuthCache, createApiKeyAuthenticator } from "./api-key-authenticator.js";
 import { createApiKeyService } from "./api-keys.js";
+import { createAccountApiVersions } from "./api-version.js";
 import { createConsoleAccounts } from "./console-accounts.js";
 import { createConsoleLogin } from "./console-login.js";
 import { createConsoleSessions } from "./console-sessions.js";
@@ -41,6 +42,7 @@ export function createMerchantServices(deps: MerchantServiceDeps) {
   const totp = createTotpFactor({ pool, clock, secrets }, "merchant_users");
   const apiKeyAuthCache = createApiKeyAuthCache();
   const apiKeys = createApiKeyService({ pool, clock, secrets, goLive, authCache: apiKeyAuthCache });
+  const apiVersions = createAccountApiVersions({ pool, clock, authCache: apiKeyAuthCache });
   const kyb = createKybService({ pool, clock, secrets, notifications });
   const accounts = createConsoleAccounts({ pool, clock, notifications, apiKeys, kyb, sessions });
   const signIns = createSignInService({ pool, clock, notifications });
@@ -72,6 +74,7 @@ export function createMerchantServices(deps: MerchantServiceDeps) {
     sessions,
     totp,
     apiKeys,
+    apiVersions,
     kyb,
     accounts,
     login,

@@ -47,6 +47,18 @@ export function escapeHtml(value: string): string {
     .replaceAll("'", "&#39;");
 }
 
+const webAddress = /^https?:\/\/[^\s<>"']+$/;
+
+/**
+ * A value as the HTML part shows it: escaped, and a web address (a verification or sign-in link) as a link a mail
+ * client lets you click, not text to copy. Only whole http(s) values become links, so a value cannot smuggle in
+ * another scheme (javascript:) or markup.
+ */
+function htmlValue(value: string): string {
+  const escaped = escapeHtml(value);
+  return webAddress.test(value) ? `<a href="${escaped}">${escaped}</a>` : escaped;
+}
+
 export function renderTemplate(
   template: MessageTemplate,
   locale: Locale,
@@ -54,7 +66,7 @@ export function renderTemplate(
 ): RenderedMessage {
   const subject = fill(template.subject[locale], vars, (s) => s, template.name);
   const text = fill(template.text[locale], vars, (s) => s, template.name);
-  const body = fill(template.text[locale], vars, escapeHtml, template.name)
+  const body = fill(template.text[locale], vars, htmlValue, template.name)
     .split(/\n{2,}/)
     .map((paragraph) => `<p>${paragraph.replaceAll("\n", "<br>")}</p>`)
     .join("\n");

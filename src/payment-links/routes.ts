@@ -3,6 +3,7 @@ import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
 import { AmountString, amountSchema } from "../http/amount.js";
 import { merchantScope, requireMerchant } from "../http/auth.js";
+import { createdFilterProperties, createdRange } from "../http/created-filter.js";
 import { answerWithEffect } from "../http/idempotency.js";
 import { listOf, listQueryProperties, pageRequest } from "../http/pagination.js";
 import {
@@ -147,7 +148,11 @@ const SendBody = Type.Object(
   Closed,
 );
 const ListQuery = Type.Object(
-  { ...listQueryProperties, active: Type.Optional(Type.Boolean({ description: "Only active (or inactive) links." })) },
+  {
+    ...listQueryProperties,
+    ...createdFilterProperties,
+    active: Type.Optional(Type.Boolean({ description: "Only active (or inactive) links." })),
+  },
   Closed,
 );
 const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 64 }) }, Closed);
@@ -216,7 +221,11 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const scope = merchantScope(request, "payment_links", "read");
-      const page = await paymentLinks.list(scope, { active: request.query.active }, pageRequest(request.query));
+      const page = await paymentLinks.list(
+        scope,
+        { active: request.query.active, created: createdRange(request.query) },
+        pageRequest(request.query),
+      );
       return { ...page, data: page.data.map((l) => paymentLinkJson(l.link, l.stats, links, { svg: false })) };
     },
   );

@@ -4,6 +4,7 @@ import { withTransaction } from "../db/tx.js";
 import { recordEvent } from "../events/outbox.js";
 import { parseAmount } from "../http/amount.js";
 import type { MerchantScope } from "../http/auth.js";
+import type { CreatedRange } from "../http/created-filter.js";
 import { ApiError } from "../http/errors.js";
 import type { AnswerRecorder } from "../http/idempotency.js";
 import { keysetPage, type ListPage, type PageRequest } from "../http/pagination.js";
@@ -355,14 +356,21 @@ export function createPaymentLinkService(deps: PaymentLinkDeps) {
 
   async function list(
     scope: MerchantScope,
-    filter: { active?: boolean },
+    filter: { active?: boolean; created?: CreatedRange },
     page: PageRequest,
   ): Promise<ListPage<{ link: PaymentLink; stats: PaymentLinkStats }>> {
     const rows = await keysetPage<PaymentLinkRow>(pool, page, {
       from: "payment_links",
       scope: "merchant_id = $1 AND livemode = $2",
-      filter: "($3::boolean IS NULL OR active = $3)",
-      params: [scope.merchantId, scope.livemode, filter.active ?? null],
+      filter: `($3::boolean IS NULL OR active = $3)
+          AND ($4::timestamptz IS NULL OR created_at >= $4) AND ($5::timestamptz IS NULL OR created_at < $5)`,
+      params: [
+        scope.merchantId,
+        scope.livemode,
+        filter.active ?? null,
+        filter.created?.gte ?? null,
+        filter.created?.lt ?? null,
+      ],
       idColumn: "id",
       sortColumns: ["created_at", "id"],
       order: "desc",

@@ -3,6 +3,7 @@ import type { Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { parseAmount } from "../http/amount.js";
 import type { MerchantScope } from "../http/auth.js";
+import type { CreatedRange } from "../http/created-filter.js";
 import { ApiError } from "../http/errors.js";
 import type { AnswerRecorder } from "../http/idempotency.js";
 import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
@@ -511,8 +512,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     filter: {
       status?: PaymentStatus;
       method?: PaymentMethod;
-      createdGte?: Date;
-      createdLt?: Date;
+      created?: CreatedRange;
       paymentLink?: string;
       store?: string;
       till?: string;
@@ -526,9 +526,6 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     if (filter.till !== undefined && !(await findTillRow(pool, scope, filter.till))) {
       throw new ApiError("resource_not_found", "No such till.", "till");
     }
-    if (filter.createdGte && filter.createdLt && filter.createdGte >= filter.createdLt) {
-      throw new ApiError("parameter_invalid", "created_lt must be after created_gte.", "created_lt");
-    }
     const rows = await keysetPage<PaymentRow>(pool, page, {
       from: "payments",
       scope: "merchant_id = $1 AND livemode = $2",
@@ -541,8 +538,8 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
         scope.livemode,
         filter.status ?? null,
         filter.method ?? null,
-        filter.createdGte ?? null,
-        filter.createdLt ?? null,
+        filter.created?.gte ?? null,
+        filter.created?.lt ?? null,
         filter.paymentLink ?? null,
         filter.store ?? null,
         filter.till ?? null,

@@ -3,6 +3,7 @@ import type { Clock } from "../clock.js";
 import type { Pool, Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { type CofferEvent, eventFromRow, recordEvent } from "../events/outbox.js";
+import { storedApiVersion } from "../http/versioning.js";
 import {
   webhookDeliveryBatchMax,
   webhookDeliveryConcurrencyMax,
@@ -126,6 +127,14 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
     return secrets;
   }
 
+  /**
+   * The event as the endpoint's pinned API version writes it. Event objects have the same fields in every version
+   * so far (docs/changelog.md), so only api_version differs; a version that changes an object's shape renders it here.
+   */
+  function eventInVersion(event: CofferEvent, version: string): CofferEvent {
+    return { ...event, api_version: storedApiVersion(version) };
+  }
+
   async function send(endpoint: EndpointRow, event: CofferEvent): Promise<SendResult> {
     const check = await checkWebhookUrl(endpoint.url, {
       livemode: endpoint.livemode,
@@ -135,7 +144,7 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps) {
     if (!check.ok)
       return { statusCode: null, latencyMs: 0, responseExcerpt: "", error: `url refused: ${check.detail}` };
     const now = deps.clock.now();
-    const body = JSON.stringify(event);
+    const body = JSON.stringify(eventInVersion(event, endpoint.api_version));
     const timestamp = seconds(now);
     // webhook-id is the event id: the same event resent carries the same id, so receivers can deduplicate.
     const headers = {

@@ -3,8 +3,10 @@ import type { Pool, Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { isEventType, recordEvent } from "../events/outbox.js";
 import type { MerchantScope } from "../http/auth.js";
+import type { CreatedRange } from "../http/created-filter.js";
 import { ApiError } from "../http/errors.js";
 import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
+import type { ApiVersion } from "../http/versioning.js";
 import { newId } from "../ids.js";
 import { webhookEnabledEventsMax, webhookEndpointsPerModeMax, webhookSecretRotationOverlapMsMax } from "../limits.js";
 import type { SecretBox } from "../security/encryption.js";
@@ -33,6 +35,8 @@ export interface EndpointInput {
   url: string;
   enabled_events: string[];
   description?: string | null;
+  /** The API version the endpoint's events are written in. */
+  api_version: ApiVersion;
 }
 
 export type WebhookEndpointService = ReturnType<typeof createWebhookEndpointService>;
@@ -114,9 +118,20 @@ export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
       if ((count.rows[0]?.n ?? 0) >= webhookEndpointsPerModeMax)
         throw webhookErrors.toApiError("webhook_endpoints_limit_reached");
       const inserted = await tx.query<EndpointRow>(
-        `INSERT INTO webhook_endpoints (id, merchant_id, livemode, url, description, enabled_events, secret_enc, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING *`,
-        [id, scope.merchantId, scope.livemode, input.url, input.description ?? null, events, secretEnc, now],
+        `INSERT INTO webhook_endpoints
+           (id, merchant_id, livemode, url, description, enabled_events, secret_enc, api_version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *`,
+        [
+          id,
+          scope.merchantId,
+          scope.livemode,
+          input.url,
+          input.description ?? null,
+          events,
+          secretEnc,
+          input.api_version,
+          now,
+        ],
       );
       const created = inserted.rows[0]!;
       await recordEvent(
@@ -138,13 +153,18 @@ export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
     return endpointFromRow(await load(deps.pool, scope, id));
   }
 
-  async function list(scope: MerchantScope, page: PageRequest): Promise<ListPage<WebhookEndpoint>> {
+  async function list(
+    scope: MerchantScope,
+    filter: { created?: CreatedRange },
+    page: PageRequest,
+  ): Promise<ListPage<WebhookEndpoint>> {
     // A deleted endpoint is still the merchant's: as a cursor it keeps a client's paging steady.
     const rows = await keysetPage<EndpointRow>(deps.pool, page, {
       from: "webhook_endpoints",
       scope: "merchant_id = $1 AND livemode = $2",
-      filter: "deleted_at IS NULL",
-      params: [scope.merchantId, scope.livemode],
+      filter: `deleted_at IS NULL
+          AND ($3::timestamptz IS NULL OR created_at >= $3) AND ($4::timestamptz IS NULL OR created_at < $4)`,
+      params: [scope.merchantId, scope.livemode, filter.created?.gte ?? null, filter.created?.lt ?? null],
       idColumn: "id",
       sortColumns: ["created_at", "id"],
       order: "desc",
@@ -155,7 +175,13 @@ export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
   async function update(
     scope: MerchantScope,
     id: string,
-    changes: { url?: string; enabled_events?: string[]; description?: string | null; disabled?: boolean },
+    changes: {
+      url?: string;
+      enabled_events?: string[];
+      description?: string | null;
+      disabled?: boolean;
+      api_version?: ApiVersion;
+    },
   ): Promise<WebhookEndpoint> {
     if (changes.url !== undefined) await vetUrl(changes.url, scope.livemode);
     const events = changes.enabled_events === undefined ? undefined : vetEvents(changes.enabled_events);
@@ -167,7 +193,7 @@ export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
       const updated = await tx.query<EndpointRow>(
         `UPDATE webhook_endpoints SET url = $2, enabled_events = $3, description = $4, status = $5, disabled_reason = $6,
                 failing_since = CASE WHEN $5 = 'enabled' AND status = 'disabled' THEN NULL ELSE failing_since END,
-                updated_at = $7
+                updated_at = $7, api_version = $8
           WHERE id = $1 RETURNING *`,
         [
           id,
@@ -177,6 +203,7 @@ export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
           status,
           reason,
           now,
+          changes.api_version ?? before.api_version,
         ],
       );
       const after = updated.rows[0]!;

@@ -8,6 +8,8 @@ export interface WebhookEndpoint {
   enabled_events: string[];
   status: "enabled" | "disabled";
   disabled_reason: "manual" | "gone" | "failing" | null;
+  /** The API version its events are written in. */
+  api_version: string;
   livemode: boolean;
   created: number;
 }
@@ -44,6 +46,7 @@ export interface EndpointRow {
   enabled_events: string[];
   status: "enabled" | "disabled";
   disabled_reason: WebhookEndpoint["disabled_reason"];
+  api_version: string;
   secret_enc: string;
   previous_secret_enc: string | null;
   previous_secret_expires_at: Date | null;
@@ -64,6 +67,7 @@ export function endpointFromRow(row: EndpointRow): WebhookEndpoint {
     enabled_events: row.enabled_events,
     status: row.status,
     disabled_reason: row.disabled_reason,
+    api_version: row.api_version,
     livemode: row.livemode,
     created: seconds(row.created_at),
   };

@@ -1,7 +1,9 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { merchantScope, requireMerchant } from "../http/auth.js";
+import { createdFilterProperties, createdRange } from "../http/created-filter.js";
 import { listOf, listQueryProperties, pageRequest } from "../http/pagination.js";
+import { apiVersionAtLeast, apiVersions, apiVersionUniformLists } from "../http/versioning.js";
 import type { WebhookEndpointService } from "./endpoints.js";
 
 const WebhookEndpointSchema = Type.Object(
@@ -13,6 +15,7 @@ const WebhookEndpointSchema = Type.Object(
     enabled_events: Type.Array(Type.String()),
     status: Type.Union([Type.Literal("enabled"), Type.Literal("disabled")]),
     disabled_reason: Type.Union([Type.Literal("manual"), Type.Literal("gone"), Type.Literal("failing"), Type.Null()]),
+    api_version: Type.String({ description: "The API version the endpoint's events are written in." }),
     livemode: Type.Boolean(),
     created: Type.Integer({ description: "Seconds since the Unix epoch." }),
   },
@@ -65,9 +68,18 @@ const Events = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
   description: 'Event types, prefixes like "payment.*", or "*" for all.',
 });
 const Description = Type.Union([Type.String({ maxLength: 500 }), Type.Null()]);
+const ApiVersionField = Type.Union(
+  apiVersions.map((version) => Type.Literal(version)),
+  { description: "The API version to write the endpoint's events in; the request's version when not given." },
+);
 
 const CreateBody = Type.Object(
-  { url: Url, enabled_events: Events, description: Type.Optional(Description) },
+  {
+    url: Url,
+    enabled_events: Events,
+    description: Type.Optional(Description),
+    api_version: Type.Optional(ApiVersionField),
+  },
   { additionalProperties: false },
 );
 const UpdateBody = Type.Object(
@@ -76,6 +88,7 @@ const UpdateBody = Type.Object(
     enabled_events: Type.Optional(Events),
     description: Type.Optional(Description),
     disabled: Type.Optional(Type.Boolean({ description: "true disables the endpoint, false enables it again." })),
+    api_version: Type.Optional(ApiVersionField),
   },
   { additionalProperties: false },
 );
@@ -97,6 +110,10 @@ const Deleted = Type.Object(
   { additionalProperties: false },
 );
 const ListQuery = Type.Object(listQueryProperties, { additionalProperties: false });
+const EndpointListQuery = Type.Object(
+  { ...listQueryProperties, ...createdFilterProperties },
+  { additionalProperties: false },
+);
 const defaultRotationOverlapS = 86_400;
 
 export const webhookEndpointRoutes: FastifyPluginAsync<{ endpoints: WebhookEndpointService }> = async (
@@ -116,30 +133,41 @@ export const webhookEndpointRoutes: FastifyPluginAsync<{ endpoints: WebhookEndpo
       schema: {
         tags,
         summary: "Create a webhook endpoint",
-        description: "Returns the signing secret once. Deliveries follow the Standard Webhooks specification.",
+        description:
+          "Returns the signing secret once. Deliveries follow the Standard Webhooks specification. Answers 201 " +
+          "from API version 2026-12-07, 200 in 2026-11-01.",
         body: CreateBody,
-        response: { 200: Type.Ref(WithSecret) },
+        response: { 201: Type.Ref(WithSecret), 200: Type.Ref(WithSecret) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const scope = merchantScope(request, "webhook_endpoints", "write");
-      const { endpoint, secret } = await endpoints.create(scope, request.body);
+      const { endpoint, secret } = await endpoints.create(scope, {
+        ...request.body,
+        api_version: request.body.api_version ?? request.apiVersion,
+      });
+      reply.code(apiVersionAtLeast(request.apiVersion, apiVersionUniformLists) ? 201 : 200);
       return { ...endpoint, secret };
     },
   );
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get<{ Querystring: Static<typeof EndpointListQuery> }>(
     "/webhook_endpoints",
     {
       preHandler: requireMerchant("webhook_endpoints", "read"),
       schema: {
         tags,
         summary: "List webhook endpoints",
-        querystring: ListQuery,
+        querystring: EndpointListQuery,
         response: { 200: listOf(Type.Ref(WebhookEndpointSchema)) },
       },
     },
-    async (request) => endpoints.list(merchantScope(request, "webhook_endpoints", "read"), pageRequest(request.query)),
+    async (request) =>
+      endpoints.list(
+        merchantScope(request, "webhook_endpoints", "read"),
+        { created: createdRange(request.query) },
+        pageRequest(request.query),
+      ),
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(

@@ -37,11 +37,12 @@ describe("payments list filters", () => {
   });
   after(() => coffer.close());
 
-  async function call(path: string, method = "GET", body?: unknown) {
+  async function call(path: string, method = "GET", body?: unknown, version?: string) {
     const response = await fetch(`${coffer.baseUrl}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${shop.secretKey}`,
+        ...(version ? { "coffer-version": version } : {}),
         ...(body === undefined ? {} : { "content-type": "application/json" }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -51,23 +52,59 @@ describe("payments list filters", () => {
 
   const idsOf = (json: Answer) => json.data.map((p) => p.id).sort();
 
-  it("keeps payments created in [created_gte, created_lt)", async () => {
+  it("keeps payments created in the created[gte|gt|lte|lt] window", async () => {
     const second = created[1]!;
     const third = created[2]!;
-    const response = await call(`/v1/payments?created_gte=${second.at}&created_lt=${third.at + 1}`);
+    const response = await call(`/v1/payments?created[gte]=${second.at}&created[lt]=${third.at + 1}`);
     assert.equal(response.status, 200);
     assert.deepEqual(idsOf(response.json), [second.id, third.id].sort());
-    const before = await call(`/v1/payments?created_lt=${second.at}`);
+    // The same window said with the other bounds: after the first, at or before the third.
+    const same = await call(`/v1/payments?created[gt]=${created[0]!.at}&created[lte]=${third.at}`);
+    assert.deepEqual(idsOf(same.json), [second.id, third.id].sort());
+    const before = await call(`/v1/payments?created[lt]=${second.at}`);
     assert.deepEqual(idsOf(before.json), [created[0]!.id]);
+    // Brackets percent-encoded, as URLSearchParams writes them, mean the same.
+    const encoded = await call(`/v1/payments?${new URLSearchParams({ "created[lte]": String(created[0]!.at) })}`);
+    assert.deepEqual(idsOf(encoded.json), [created[0]!.id]);
+  });
+
+  it("API version 2026-11-01 keeps created_gte and created_lt; later versions refuse them", async () => {
+    const second = created[1]!;
+    const old = await call(
+      `/v1/payments?created_gte=${second.at}&created_lt=${second.at + 1}`,
+      "GET",
+      undefined,
+      "2026-11-01",
+    );
+    assert.equal(old.status, 200);
+    assert.deepEqual(idsOf(old.json), [second.id]);
+    const latest = await call(`/v1/payments?created_gte=${second.at}`);
+    assert.equal(latest.status, 400);
+    assert.equal(latest.json.error.code, "parameter_unknown");
+  });
+
+  it("filters refunds, payouts, payment links and webhook endpoints by creation time the same way", async () => {
+    for (const path of ["/v1/refunds", "/v1/payouts", "/v1/payment_links", "/v1/webhook_endpoints", "/v1/events"]) {
+      const future = await call(`${path}?created[gt]=${created[3]!.at + dayS}`);
+      assert.equal(future.status, 200, path);
+      assert.deepEqual(future.json.data, [], path);
+    }
+    const events = await call(`/v1/events?created[gte]=${created[1]!.at}&created[lt]=${created[2]!.at}&limit=100`);
+    assert.ok(events.json.data.length > 0);
+    assert.ok(
+      (events.json.data as unknown as { created: number }[]).every(
+        (e) => e.created >= created[1]!.at && e.created < created[2]!.at,
+      ),
+    );
   });
 
   it("combines the window with the method filter and with paging", async () => {
-    const response = await call(`/v1/payments?method=qr&created_gte=${created[1]!.at}`);
+    const response = await call(`/v1/payments?method=qr&created[gte]=${created[1]!.at}`);
     assert.deepEqual(idsOf(response.json), [created[2]!.id]);
-    const first = await call(`/v1/payments?limit=1&created_gte=${created[1]!.at}`);
+    const first = await call(`/v1/payments?limit=1&created[gte]=${created[1]!.at}`);
     assert.equal(first.json.has_more, true);
     const next = await call(
-      `/v1/payments?limit=2&created_gte=${created[1]!.at}&starting_after=${first.json.data[0]!.id}`,
+      `/v1/payments?limit=2&created[gte]=${created[1]!.at}&starting_after=${first.json.data[0]!.id}`,
     );
     assert.equal(next.json.has_more, false);
     assert.deepEqual(
@@ -80,7 +117,7 @@ describe("payments list filters", () => {
   });
 
   it("reads query integers as numbers, like limit: 1e3 is the second 1000", async () => {
-    const response = await call("/v1/payments?created_lt=1e3");
+    const response = await call("/v1/payments?created[lt]=1e3");
     assert.equal(response.status, 200);
     assert.deepEqual(response.json.data, []);
   });
@@ -88,12 +125,13 @@ describe("payments list filters", () => {
   it("refuses an empty or malformed window with parameter_invalid", async () => {
     const at = created[1]!.at;
     for (const query of [
-      `created_gte=${at}&created_lt=${at}`,
-      `created_gte=${at + 10}&created_lt=${at}`,
-      "created_gte=-1",
-      "created_gte=1.5",
-      "created_gte=yesterday",
-      "created_lt=9999999999999999999999",
+      `created[gte]=${at}&created[lt]=${at}`,
+      `created[gte]=${at + 10}&created[lt]=${at}`,
+      `created[gt]=${at}&created[lte]=${at}`,
+      "created[gte]=-1",
+      "created[gt]=1.5",
+      "created[lte]=yesterday",
+      "created[lt]=9999999999999999999999",
     ]) {
       const response = await call(`/v1/payments?${query}`);
       assert.equal(response.status, 400, query);

@@ -159,6 +159,24 @@ describe("merchant console in the browser", { timeout: 240_000 }, () => {
       .waitFor();
   });
 
+  it("shows the account's API version, previews what an upgrade changes, and upgrades", async () => {
+    await page.getByText("This is the latest version.").waitFor();
+    // An account made before 2026-12-07, as the migration that added versions leaves one.
+    await db.pool.query("UPDATE merchants SET api_version = '2026-11-01' WHERE business_name = 'Lantern Tea'");
+    await page.reload();
+    await page.getByText("Your account's API version is 2026-11-01.").waitFor();
+    await page
+      .getByRole("region", { name: "2026-12-07" })
+      .getByText(/answers 201 Created/)
+      .waitFor();
+    await page.getByRole("button", { name: "Upgrade to 2026-12-07" }).click();
+    await page.getByRole("button", { name: "Yes, upgrade to 2026-12-07" }).click();
+    await page.getByText("Your account now uses version 2026-12-07.").waitFor();
+    await page.getByText("This is the latest version.").waitFor();
+    const stored = await db.pool.query("SELECT api_version FROM merchants WHERE business_name = 'Lantern Tea'");
+    assert.equal(stored.rows[0].api_version, "2026-12-07");
+  });
+
   it("keeps the console in test mode until the merchant may go live, then switches both ways", async () => {
     const liveSwitch = page.getByRole("switch", { name: "Live mode" });
     assert.equal(await liveSwitch.getAttribute("aria-checked"), "false");
@@ -233,6 +251,10 @@ describe("merchant console in the browser", { timeout: 240_000 }, () => {
     await page.getByText("Refund of $5.00 created.").waitFor();
     await timeline.getByText("Refund created").waitFor();
     await page.getByText("Up to $19.50 can be refunded.").waitFor();
+    // Refunded in part: the payment says so, and a successful payment shows no failure row.
+    const detail = page.getByRole("main");
+    await detail.locator(".badge", { hasText: /^Partially refunded$/ }).waitFor();
+    assert.equal(await detail.getByText("Failure", { exact: true }).count(), 0);
     await shot("payment-detail");
 
     const refunds = await db.pool.query<{ amount: string }>("SELECT amount::text FROM refunds WHERE payment_id = $1", [
@@ -242,6 +264,18 @@ describe("merchant console in the browser", { timeout: 240_000 }, () => {
       refunds.rows.map((r) => r.amount),
       ["500"],
     );
+
+    // The rest refunded: "Refunded", on the detail page and in the list.
+    await page.getByLabel("Refund amount (USD)").fill("19.50");
+    await page.getByRole("button", { name: "Refund payment" }).click();
+    await page.getByText("This payment is fully refunded.").waitFor();
+    await detail.locator(".badge", { hasText: /^Refunded$/ }).waitFor();
+    await nav("Payments");
+    await page
+      .getByRole("row")
+      .filter({ has: page.getByRole("link", { name: `Open payment ${payment.id}` }) })
+      .locator(".badge", { hasText: /^Refunded$/ })
+      .waitFor();
   });
 
   it("shows balance and payouts, webhooks with a secret shown once, the go-live checklist, team and audit log", async () => {

@@ -18,6 +18,9 @@ export const Account = Type.Object(
     livemode: Type.Boolean({ description: "The mode of the key used." }),
     kyb_status: Type.Union(kybStates.map((s) => Type.Literal(s))),
     capabilities: Type.Object({ test_payments: Capability, live_payments: Capability }, Closed),
+    api_version: Type.String({
+      description: "The account's default API version: what requests that name no Coffer-Version are answered in.",
+    }),
     created: Type.Integer({ description: "Unix time, seconds." }),
   },
   Closed,

@@ -3,6 +3,7 @@ import { operatorRoutes } from "../../operators/routes/index.js";
 import type { Services } from "../../runtime/services.js";
 import { accountRoutes } from "./account.js";
 import { apiKeyRoutes } from "./api-keys.js";
+import { apiVersionRoutes } from "./api-version.js";
 import { consoleAuditRoutes } from "./audit.js";
 import { consoleAuthRoutes } from "./console-auth.js";
 import { devMailboxRoutes } from "./dev-mailbox.js";
@@ -24,6 +25,7 @@ export const merchantPlatformRoutes: FastifyPluginAsyncTypebox<{ services: Servi
   await app.register(twoFactorRoutes, options);
   await app.register(kybRoutes, options);
   await app.register(apiKeyRoutes, options);
+  await app.register(apiVersionRoutes, options);
   await app.register(goLiveRoutes, options);
   await app.register(teamRoutes, options);
   await app.register(consoleAuditRoutes, options);

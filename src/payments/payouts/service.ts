@@ -1,6 +1,7 @@
 import { recordEvent } from "../../events/outbox.js";
 import { parseAmount } from "../../http/amount.js";
 import type { MerchantScope } from "../../http/auth.js";
+import type { CreatedRange } from "../../http/created-filter.js";
 import { ApiError } from "../../http/errors.js";
 import type { AnswerRecorder } from "../../http/idempotency.js";
 import { keysetPage, type ListPage, mapPage, type PageRequest } from "../../http/pagination.js";
@@ -174,13 +175,24 @@ export function createPayoutService(ctx: PaymentContext) {
     return payoutFromRow(found.rows[0]);
   }
 
-  async function list(scope: MerchantScope, filter: { status?: string }, page: PageRequest): Promise<ListPage<Payout>> {
+  async function list(
+    scope: MerchantScope,
+    filter: { status?: string; created?: CreatedRange },
+    page: PageRequest,
+  ): Promise<ListPage<Payout>> {
     const rows = await keysetPage<PayoutRow>(pool, page, {
       from: "payouts p",
       columns: payoutColumns,
       scope: "p.merchant_id = $1 AND p.livemode = $2",
-      filter: "$3::text IS NULL OR p.status = $3",
-      params: [scope.merchantId, scope.livemode, filter.status ?? null],
+      filter: `($3::text IS NULL OR p.status = $3)
+          AND ($4::timestamptz IS NULL OR p.created_at >= $4) AND ($5::timestamptz IS NULL OR p.created_at < $5)`,
+      params: [
+        scope.merchantId,
+        scope.livemode,
+        filter.status ?? null,
+        filter.created?.gte ?? null,
+        filter.created?.lt ?? null,
+      ],
       idColumn: "id",
       sortColumns: ["created_at", "id"],
       order: "desc",

@@ -3,6 +3,7 @@ import { withTransaction } from "../../db/tx.js";
 import { recordEvent } from "../../events/outbox.js";
 import { parseAmount } from "../../http/amount.js";
 import type { MerchantScope } from "../../http/auth.js";
+import type { CreatedRange } from "../../http/created-filter.js";
 import { ApiError } from "../../http/errors.js";
 import type { AnswerRecorder } from "../../http/idempotency.js";
 import { keysetPage, type ListPage, mapPage, type PageRequest } from "../../http/pagination.js";
@@ -249,14 +250,21 @@ export function createRefundService(ctx: PaymentContext) {
 
   async function list(
     scope: MerchantScope,
-    filter: { payment?: string },
+    filter: { payment?: string; created?: CreatedRange },
     page: PageRequest,
   ): Promise<ListPage<Refund>> {
     const rows = await keysetPage<RefundRow>(pool, page, {
       from: "refunds",
       scope: "merchant_id = $1 AND livemode = $2",
-      filter: "$3::text IS NULL OR payment_id = $3",
-      params: [scope.merchantId, scope.livemode, filter.payment ?? null],
+      filter: `($3::text IS NULL OR payment_id = $3)
+          AND ($4::timestamptz IS NULL OR created_at >= $4) AND ($5::timestamptz IS NULL OR created_at < $5)`,
+      params: [
+        scope.merchantId,
+        scope.livemode,
+        filter.payment ?? null,
+        filter.created?.gte ?? null,
+        filter.created?.lt ?? null,
+      ],
       idColumn: "id",
       sortColumns: ["created_at", "id"],
       order: "desc",

@@ -1,10 +1,19 @@
 import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { amountSchema } from "../../http/amount.js";
 import { merchantScope, requireMerchant } from "../../http/auth.js";
+import {
+  type CreatedRange,
+  createdFilterProperties,
+  createdRange,
+  maxDefined,
+  minDefined,
+} from "../../http/created-filter.js";
+import { ApiError } from "../../http/errors.js";
 import { answerWithEffect } from "../../http/idempotency.js";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
-import { dateFromUnixSeconds, unixSecondsSchema } from "../../http/timestamps.js";
+import { unixSecondsSchema } from "../../http/timestamps.js";
+import { apiVersionAtLeast, apiVersionUniformLists } from "../../http/versioning.js";
 import { payoutDescriptionLengthMax, refundDescriptionLengthMax } from "../../limits.js";
 import { RetryAfterError } from "../create.js";
 import { type Payment, paymentJson } from "../model.js";
@@ -47,8 +56,17 @@ const PaymentListQuery = Type.Object(
     ...listQueryProperties,
     status: Type.Optional(PaymentStatusSchema),
     method: Type.Optional(PaymentMethodSchema),
-    created_gte: Type.Optional(unixSecondsSchema("Created at or after this time.")),
-    created_lt: Type.Optional(unixSecondsSchema("Created before this time.")),
+    ...createdFilterProperties,
+    created_gte: Type.Optional(
+      unixSecondsSchema("API version 2026-11-01 only (use created[gte]): created at or after this time.", {
+        deprecated: true,
+      }),
+    ),
+    created_lt: Type.Optional(
+      unixSecondsSchema("API version 2026-11-01 only (use created[lt]): created before this time.", {
+        deprecated: true,
+      }),
+    ),
     payment_link: Type.Optional(
       Type.String({ minLength: 1, maxLength: 64, description: "Only the payments made through this link (plk_…)." }),
     ),
@@ -61,6 +79,29 @@ const PaymentListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+/**
+ * The payments list's created range. created_gte and created_lt were its own names before every list took
+ * created[…]; API version 2026-11-01 still accepts them (together with created[…], the range is where both agree),
+ * later versions refuse them like any unknown parameter.
+ */
+function paymentsCreatedRange(request: FastifyRequest<{ Querystring: Static<typeof PaymentListQuery> }>): CreatedRange {
+  const { created_gte: legacyGte, created_lt: legacyLt } = request.query;
+  if (legacyGte === undefined && legacyLt === undefined) return createdRange(request.query);
+  if (apiVersionAtLeast(request.apiVersion, apiVersionUniformLists)) {
+    const name = legacyGte === undefined ? "created_lt" : "created_gte";
+    throw new ApiError(
+      "parameter_unknown",
+      `${name} was replaced by created[${name.slice("created_".length)}] in API version ${apiVersionUniformLists}.`,
+      name,
+    );
+  }
+  return createdRange({
+    ...request.query,
+    "created[gte]": maxDefined(request.query["created[gte]"], legacyGte),
+    "created[lt]": minDefined(request.query["created[lt]"], legacyLt),
+  });
+}
+
 const RefundBody = Type.Object(
   {
     payment: Type.String({ minLength: 1, maxLength: 64, description: "The payment to refund (pay_…)." }),
@@ -77,7 +118,11 @@ const RefundBody = Type.Object(
   { additionalProperties: false },
 );
 const RefundListQuery = Type.Object(
-  { ...listQueryProperties, payment: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+  {
+    ...listQueryProperties,
+    ...createdFilterProperties,
+    payment: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "Only this payment's refunds." })),
+  },
   { additionalProperties: false },
 );
 const PayoutBody = Type.Object(
@@ -91,6 +136,7 @@ const PayoutBody = Type.Object(
 const PayoutListQuery = Type.Object(
   {
     ...listQueryProperties,
+    ...createdFilterProperties,
     status: Type.Optional(Type.Unsafe<string>({ type: "string", enum: ["pending", "paid", "failed"] })),
   },
   { additionalProperties: false },
@@ -178,8 +224,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
         {
           status: request.query.status,
           method: request.query.method,
-          createdGte: dateFromUnixSeconds(request.query.created_gte),
-          createdLt: dateFromUnixSeconds(request.query.created_lt),
+          created: paymentsCreatedRange(request),
           paymentLink: request.query.payment_link,
           store: request.query.store,
           till: request.query.till,
@@ -291,7 +336,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
     async (request) => {
       const page = await payments.refunds.list(
         merchantScope(request, "refunds", "read"),
-        { payment: request.query.payment },
+        { payment: request.query.payment, created: createdRange(request.query) },
         pageRequest(request.query),
       );
       return { ...page, data: page.data.map(refundJson) };
@@ -367,7 +412,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
     async (request) => {
       const page = await payments.payouts.list(
         merchantScope(request, "payouts", "read"),
-        { status: request.query.status },
+        { status: request.query.status, created: createdRange(request.query) },
         pageRequest(request.query),
       );
       return { ...page, data: page.data.map(payoutJson) };

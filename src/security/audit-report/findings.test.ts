@@ -7,6 +7,7 @@ import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import { createTestDatabase, type TestDatabase } from "../../../test/helpers/db.js";
 import { manualClock } from "../../clock.js";
 import { loadConfig } from "../../config.js";
+import { apiVersionLatest } from "../../http/versioning.js";
 import { newId } from "../../ids.js";
 import {
   apiKeyDormantMs,
@@ -220,6 +221,7 @@ describe("coffer audit findings", () => {
     const { endpoint } = await endpointsAt(ago(webhookSecretRotationDueMs + dayMs)).create(scope, {
       url: "https://127.0.0.1:9/hooks",
       enabled_events: ["payment.succeeded"],
+      api_version: apiVersionLatest,
     });
     const { found } = await finding("webhook_secrets_rotation_due");
     assert.equal(found?.severity, "low");

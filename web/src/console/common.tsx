@@ -27,6 +27,23 @@ export function StatusBadge({ status }: { status: string }) {
   return <Badge tone={statusTone(status)}>{label === key ? status : label}</Badge>;
 }
 
+/**
+ * A payment's state as a shop owner reads it: a succeeded payment that was refunded in part or in full says so, not
+ * "Succeeded" (its status stays succeeded in the API: the payment itself did not change, money went back).
+ */
+export function PaymentStatusBadge({
+  payment,
+}: {
+  payment: { status: string; amount_received: string; amount_refunded: string };
+}) {
+  const refunded = BigInt(payment.amount_refunded);
+  if (payment.status === "succeeded" && refunded > 0n) {
+    const full = refunded >= BigInt(payment.amount_received);
+    return <StatusBadge status={full ? "refunded" : "partially_refunded"} />;
+  }
+  return <StatusBadge status={payment.status} />;
+}
+
 export function useFormat() {
   const { locale } = useT();
   return {

@@ -146,6 +146,7 @@ export function statusTone(status: string): "neutral" | "good" | "bad" | "warn" 
   if (["succeeded", "paid", "approved", "active", "enabled", "verified", "passed", "delivered"].includes(status))
     return "good";
   if (["failed", "rejected", "canceled", "disabled", "frozen", "expired", "revoked"].includes(status)) return "bad";
+  if (["refunded", "partially_refunded"].includes(status)) return "info";
   if (["processing", "pending", "requires_capture", "in_review", "submitted", "information_requested"].includes(status))
     return "warn";
   return "neutral";

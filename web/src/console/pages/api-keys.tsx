@@ -6,6 +6,7 @@ import { type ApiKey, api } from "../api";
 import { ConfirmButton, ConsoleError, LoadedTable, SecretOnce, StatusBadge, useFormat } from "../common";
 import { type en, useT } from "../messages";
 import { canWrite, useMe } from "../session";
+import { ApiVersionCard } from "./api-version";
 
 /**
  * API keys of the console's current mode: create, reveal (the sign-up key, once), roll and revoke. A secret is on
@@ -150,6 +151,7 @@ export function ApiKeysPage() {
         />
       </Card>
       {me.livemode ? null : <Alert kind="info">{t("keys.liveHint")}</Alert>}
+      <ApiVersionCard />
     </>
   );
 }

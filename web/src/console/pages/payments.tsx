@@ -15,7 +15,7 @@ import {
 } from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
 import { api, type CofferEvent, type Payment, type Refund } from "../api";
-import { ConsoleError, type Cursor, Pager, StatusBadge, useFormat } from "../common";
+import { ConsoleError, type Cursor, Pager, PaymentStatusBadge, StatusBadge, useFormat } from "../common";
 import { type en, useT } from "../messages";
 import { canWrite, useMe } from "../session";
 
@@ -55,9 +55,9 @@ export function PaymentsPage() {
       api.get<ListPage<Payment>>("/v1/payments", {
         status,
         method,
-        created_gte: localDayStartSeconds(from) ?? windowGte,
+        "created[gte]": localDayStartSeconds(from) ?? windowGte,
         // "Until" names a whole day: the window ends where the next day starts.
-        created_lt: localDayStartSeconds(until, 1) ?? windowLt,
+        "created[lt]": localDayStartSeconds(until, 1) ?? windowLt,
         store,
         till,
         limit: 20,
@@ -171,7 +171,7 @@ export function PaymentsPage() {
                 </Link>
               ),
             },
-            { header: t("payments.status"), render: (p) => <StatusBadge status={p.status} /> },
+            { header: t("payments.status"), render: (p) => <PaymentStatusBadge payment={p} /> },
             { header: t("payments.method"), render: (p) => t(`method.${p.method}` as keyof typeof en) },
             { header: t("payments.description"), render: (p) => p.description ?? "—" },
             { header: t("payments.created"), render: (p) => format.date(p.created) },
@@ -302,7 +302,7 @@ export function PaymentDetailPage({ id }: { id: string }) {
         <>
           <Card
             title={<span className="big-amount">{format.money(p.amount, p.currency)}</span>}
-            actions={<StatusBadge status={p.status} />}
+            actions={<PaymentStatusBadge payment={p} />}
           >
             <DefinitionList
               items={[
@@ -313,7 +313,8 @@ export function PaymentDetailPage({ id }: { id: string }) {
                 [t("payments.fee"), format.money(p.fee, p.currency)],
                 [t("payments.created"), format.date(p.created)],
                 [t("payments.paidAt"), format.date(p.paid_at)],
-                [t("payments.failure"), p.failure_message ?? "—"],
+                // A failure reason only where there is one: a successful payment has no "Failure —" row.
+                ...(p.failure_message ? [[t("payments.failure"), p.failure_message] as [string, string]] : []),
                 ...(p.till && p.store
                   ? [
                       [
