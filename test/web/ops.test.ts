@@ -92,6 +92,8 @@ describe("operator console in the browser", { timeout: 240_000 }, () => {
   it("signs in with password and the authenticator code", async () => {
     await page.goto("/ops");
     await page.getByRole("heading", { name: "Operator sign-in" }).waitFor();
+    // The sign-in page has the console's header: its name and the language switcher.
+    await page.getByRole("banner").getByLabel("Language").waitFor();
     await page.getByLabel("Email").fill(operator.email);
     await page.getByLabel("Password").fill(operator.password);
     await shot("login");

@@ -55,92 +55,96 @@ export function LoginPage() {
   };
   const fieldError = (param: string) => (login.error?.param === param ? login.error.message : null);
 
+  // The same header as the signed-in pages (brand and language), so the sign-in page looks like coffer's ops console.
   return (
-    <main className="app-main narrow">
-      <div className="button-row ops-login-language">
+    <>
+      <header className="app-header">
+        <span className="app-brand">{t("app.title")}</span>
         <LanguageSwitcher locale={locale} onChange={setLocale} label={t("app.language")} />
-      </div>
-      <h1>{t("login.title")}</h1>
-      <form className="card" onSubmit={submit} noValidate>
-        {step === "password" ? (
-          <>
-            <TextField
-              label={t("login.email")}
-              type="email"
-              autoComplete="username"
-              required
-              value={email}
-              error={fieldError("email")}
-              onChange={(event) => setEmail(event.target.value)}
-            />
-            <TextField
-              label={t("login.password")}
-              type="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onChange={(event) => setPassword(event.target.value)}
-            />
-          </>
-        ) : null}
-        {step === "new_password" ? (
-          <>
-            <p tabIndex={-1} ref={stepHeading}>
-              {t("login.newPasswordIntro")}
-            </p>
-            <TextField
-              label={t("login.newPassword")}
-              type="password"
-              autoComplete="new-password"
-              required
-              hint={t("login.newPasswordHint")}
-              value={newPassword}
-              error={fieldError("new_password")}
-              onChange={(event) => setNewPassword(event.target.value)}
-            />
-          </>
-        ) : null}
-        {step === "totp" ? (
-          <>
-            <p tabIndex={-1} ref={stepHeading}>
-              {t("login.totpIntro")}
-            </p>
-            <TextField
-              label={t("login.totp")}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              pattern="[0-9]*"
-              maxLength={6}
-              required
-              value={totpCode}
-              onChange={(event) => setTotpCode(event.target.value.replace(/\D/g, ""))}
-            />
-          </>
-        ) : null}
-        {login.error && !login.error.param ? <ErrorAlert error={login.error} /> : null}
-        {login.error?.param && step === "password" && login.error.param !== "email" ? (
-          <Alert>{login.error.message}</Alert>
-        ) : null}
-        <div className="button-row">
-          <Button type="submit" pending={login.pending}>
-            {step === "totp" ? t("login.verify") : t("login.submit")}
-          </Button>
-          {step !== "password" ? (
-            <Button
-              variant="link"
-              onClick={() => {
-                setStep("password");
-                setPassword("");
-                setNewPassword("");
-                setTotpCode("");
-                login.setError(null);
-              }}
-            >
-              {t("login.back")}
-            </Button>
+      </header>
+      <main className="app-main narrow">
+        <h1>{t("login.title")}</h1>
+        <form className="card" onSubmit={submit} noValidate>
+          {step === "password" ? (
+            <>
+              <TextField
+                label={t("login.email")}
+                type="email"
+                autoComplete="username"
+                required
+                value={email}
+                error={fieldError("email")}
+                onChange={(event) => setEmail(event.target.value)}
+              />
+              <TextField
+                label={t("login.password")}
+                type="password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onChange={(event) => setPassword(event.target.value)}
+              />
+            </>
           ) : null}
-        </div>
-      </form>
-    </main>
+          {step === "new_password" ? (
+            <>
+              <p tabIndex={-1} ref={stepHeading}>
+                {t("login.newPasswordIntro")}
+              </p>
+              <TextField
+                label={t("login.newPassword")}
+                type="password"
+                autoComplete="new-password"
+                required
+                hint={t("login.newPasswordHint")}
+                value={newPassword}
+                error={fieldError("new_password")}
+                onChange={(event) => setNewPassword(event.target.value)}
+              />
+            </>
+          ) : null}
+          {step === "totp" ? (
+            <>
+              <p tabIndex={-1} ref={stepHeading}>
+                {t("login.totpIntro")}
+              </p>
+              <TextField
+                label={t("login.totp")}
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                pattern="[0-9]*"
+                maxLength={6}
+                required
+                value={totpCode}
+                onChange={(event) => setTotpCode(event.target.value.replace(/\D/g, ""))}
+              />
+            </>
+          ) : null}
+          {login.error && !login.error.param ? <ErrorAlert error={login.error} /> : null}
+          {login.error?.param && step === "password" && login.error.param !== "email" ? (
+            <Alert>{login.error.message}</Alert>
+          ) : null}
+          <div className="button-row">
+            <Button type="submit" pending={login.pending}>
+              {step === "totp" ? t("login.verify") : t("login.submit")}
+            </Button>
+            {step !== "password" ? (
+              <Button
+                variant="link"
+                onClick={() => {
+                  setStep("password");
+                  setPassword("");
+                  setNewPassword("");
+                  setTotpCode("");
+                  login.setError(null);
+                }}
+              >
+                {t("login.back")}
+              </Button>
+            ) : null}
+          </div>
+        </form>
+      </main>
+    </>
   );
 }
