@@ -309,6 +309,30 @@ describe("merchant console in the browser", { timeout: 240_000 }, () => {
     await shot("audit-log");
   });
 
+  it("fits a 390 px phone: the header in two rows at most, the navigation one row that scrolls", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await nav("Payments");
+      await page.getByRole("heading", { level: 1, name: "Payments" }).waitFor();
+      const header = await page.getByRole("banner").boundingBox();
+      const navigation = await page.getByRole("navigation", { name: "Console" }).boundingBox();
+      assert.ok(header && navigation);
+      // One row of controls is about 50 px high; three rows were 150.
+      assert.ok(header.height <= 110, `header ${header.height} px high`);
+      assert.ok(navigation.height <= 70, `navigation ${navigation.height} px high`);
+      const scrollable = await page
+        .getByRole("navigation", { name: "Console" })
+        .locator("ul")
+        .evaluate((list) => list.scrollWidth > list.clientWidth);
+      assert.ok(scrollable, "the links that do not fit scroll sideways");
+      // Nothing wider than the screen: the page itself does not scroll sideways.
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+      await shot("phone");
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
   it("speaks Simplified Chinese when the browser does", async () => {
     const context = await newBrowserContext(browser, { baseURL: baseUrl, locale: "zh-CN" });
     const chinese = await context.newPage();
