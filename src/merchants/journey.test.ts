@@ -278,6 +278,7 @@ describe("merchant journey: sign-up to live", () => {
       livemode: true,
       kyb_status: "approved",
       capabilities: { test_payments: "active", live_payments: "active" },
+      api_version: "2026-12-07",
       created: account.json().created,
     });
     const listed = (await owner.get("/v1/console/api_keys?livemode=true")).json();

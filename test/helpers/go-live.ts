@@ -31,7 +31,7 @@ export async function passSandboxGoLiveItems(client: SessionClient): Promise<Web
     url: `${handler.url}/webhooks`,
     enabled_events: ["payment.*", "refund.*"],
   });
-  assert.equal(endpoint.statusCode, 200, endpoint.body);
+  assert.equal(endpoint.statusCode, 201, endpoint.body);
   secret = endpoint.json().secret;
 
   const payment = await client.post("/v1/payments", {

@@ -96,7 +96,7 @@ async function merchantObjects(coffer: PaymentsCoffer, a: TestPaymentsMerchant, 
   receiver.respond = () => ({ status: 200 });
   const ids: Record<string, string> = {};
   const endpoint = await a.console.post("/v1/webhook_endpoints", { url: `${receiver.url}/a`, enabled_events: ["*"] });
-  ids.webhook_endpoint = (await ok(endpoint)).id;
+  ids.webhook_endpoint = (await ok(endpoint, 201)).id;
   // The sandbox's payment code that always succeeds, then part of it back.
   const paid = { amount: "5000", currency: "USD", method: "payment_code", payment_code: "880000000000000001" };
   ids.payment = (await ok(await a.console.post("/v1/payments", paid), 201)).id;
@@ -132,6 +132,7 @@ async function merchantObjects(coffer: PaymentsCoffer, a: TestPaymentsMerchant, 
     await ok(await uploadDocument(a.console, "business_licence", samplePdf, "application/pdf"), 201)
   ).id;
   ids.audit_record = (await a.console.get("/v1/console/audit_log")).json().data[0].id;
+  ids.sign_in = (await ok(await a.console.get("/v1/console/sign_ins"))).data[0].id;
   // A passkey of A's owner: the row WebAuthn registration writes (its ceremony is tested in passkeys.test.ts).
   const owner = (await a.console.get("/v1/console/me")).json().user.id;
   ids.webauthn_credential = randomBytes(32).toString("base64url");
@@ -160,6 +161,7 @@ async function walletObjects(coffer: PaymentsCoffer, payer: TestWalletUser) {
     )
   ).id;
   ids.session = (await ok(await payer.client.get("/v1/wallet/sessions"))).data[0].id;
+  ids.sign_in = (await ok(await payer.client.get("/v1/wallet/sign_ins"))).data[0].id;
   ids.device = (await ok(await payer.client.get("/v1/wallet/devices"))).data[0].id;
   // A passkey: the row WebAuthn registration writes (its ceremony is tested in src/wallets/stepup).
   ids.passkey = newId("wpk");
@@ -179,6 +181,7 @@ export async function setUpTenants(coffer: PaymentsCoffer): Promise<Tenants> {
   const { ids: aTest, receiver } = await merchantObjects(coffer, a, payer);
   const bEndpoint = await ok(
     await b.console.post("/v1/webhook_endpoints", { url: `${receiver.url}/b`, enabled_events: ["*"] }),
+    201,
   );
 
   const bStore = await ok(await b.console.post("/v1/stores", { name: "B's shop", currency: "USD" }), 201);

@@ -42,6 +42,13 @@ describe("list cursors answer another tenant's id as they answer an unknown one"
       "/v1/console/go_live/probes": { url: "/v1/console/go_live/probes", ...console_("go_live_probe") },
       "/v1/console/team/invites": { url: "/v1/console/team/invites", ...console_("team_invite") },
       "/v1/console/team/members": { url: "/v1/console/team/members", ...console_("team_member") },
+      // A console user's own sign-ins: B's user may not page by A's owner's.
+      "/v1/console/sign_ins": { url: "/v1/console/sign_ins", ...console_("sign_in") },
+      "/v1/wallet/sign_ins": {
+        url: "/v1/wallet/sign_ins",
+        callers: [["another wallet user", t.as.otherWallet]],
+        foreign: [t.wallet.sign_in!],
+      },
       "/v1/wallet/payments": {
         url: "/v1/wallet/payments",
         callers: [["another wallet user", t.as.otherWallet]],
