@@ -326,7 +326,7 @@ describe("merchant console in the browser", { timeout: 240_000 }, () => {
         .evaluate((list) => list.scrollWidth > list.clientWidth);
       assert.ok(scrollable, "the links that do not fit scroll sideways");
       // Nothing wider than the screen: the page itself does not scroll sideways.
-      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+      assert.ok(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"));
       await shot("phone");
     } finally {
       await page.setViewportSize({ width: 1280, height: 900 });
