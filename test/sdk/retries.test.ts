@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, beforeEach, describe, it } from "node:test";
+import { apiVersion } from "../../sdk/src/generated.js";
 import {
   ApiError,
   Coffer,
@@ -89,7 +90,8 @@ describe("SDK retries and errors against a scripted server", () => {
     assert.match(String([...keys][0]), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     for (const s of seen) {
       assert.equal(s.headers.authorization, "Bearer sk_test_scripted");
-      assert.equal(s.headers["coffer-version"], "2026-11-01");
+      // The SDK pins the version it was generated for: the latest when it was built.
+      assert.equal(s.headers["coffer-version"], apiVersion);
       assert.equal(s.headers["content-type"], "application/json");
       assert.deepEqual(JSON.parse(s.body), { url: "https://shop.example/hooks", enabled_events: ["*"] });
     }
