@@ -5,7 +5,7 @@ import { walletBankFileBytesMax } from "../limits.js";
 import { createLogger } from "../logging.js";
 import { openDatabase } from "../runtime/database.js";
 import { masterKeyFileName } from "../runtime/master-key.js";
-import { createServices, type Services } from "../runtime/services.js";
+import type { Services } from "../runtime/services.js";
 import type { Command } from "./command.js";
 
 const usage = [
@@ -80,6 +80,8 @@ export const bankCommand: Command = {
     const db = await openDatabase(config, log, "coffer-bank", { existing: true });
     let services: Services | undefined;
     try {
+      // Loaded here: the services are most of coffer, and every other command starts faster without them.
+      const { createServices } = await import("../runtime/services.js");
       services = createServices({ config, pool: db.pool, log, masterKey });
       // A settlement file may queue failure notices inside its transaction, encrypted with a data key loaded now.
       await services.secrets.warm();

@@ -1,5 +1,4 @@
 import { loadConfig } from "../config.js";
-import { runCoffer } from "../runtime/server.js";
 import type { Command } from "./command.js";
 
 export const startCommand: Command = {
@@ -25,6 +24,9 @@ export const startCommand: Command = {
     if (typeof args.values.port === "string") env.PORT = args.values.port;
     if (typeof args.values.host === "string") env.HOST = args.values.host;
     if (typeof args.values.role === "string") env.COFFER_ROLE = args.values.role;
+    // Loaded here, not at the top: the server is most of coffer, and the other commands (and `help`) start faster
+    // without it.
+    const { runCoffer } = await import("../runtime/server.js");
     await runCoffer(loadConfig(env));
     return 0; // keeps running: the signal handlers exit the process
   },
