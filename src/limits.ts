@@ -335,3 +335,6 @@ export const storeAddressLengthMax = 300; // characters
 export const tillNameLengthMax = 100; // characters
 export const tillTokenLength = 22; // base62 characters after /t/: about 131 bits, unguessable
 export const posterPngScale = 3; // pixels per PDF point of a till poster's PNG: A5 at 216 dpi, 1260 × 1785 pixels
+
+// The web app (web/): JavaScript a page loads before it can draw, gzipped (test/web/first-load-budget.test.ts)
+export const webFirstLoadJsGzipBytesMax = 150 * 1024;
