@@ -1,6 +1,7 @@
 import { type ReactNode, useEffect } from "react";
 import { I18nProvider, LanguageSwitcher } from "../shared/i18n";
 import { Link, match, navigate, Redirect, usePath } from "../shared/router";
+import { AddCardPage, CardHomePage } from "./cards/lazy";
 import { type MessageKey, messages, useT } from "./messages";
 import { HistoryPage } from "./pages/history";
 import { HomePage } from "./pages/home";
@@ -39,9 +40,16 @@ const navItems: [string, MessageKey][] = [
   [paths.security, "nav.security"],
 ];
 
+/** With a prepaid card open: the card's pages only (a card cannot top up, send, withdraw or verify an identity). */
+const cardNavItems: [string, MessageKey][] = [
+  [paths.home, "nav.home"],
+  [paths.scan, "nav.scan"],
+  [paths.code, "nav.code"],
+];
+
 function Wallet() {
   const path = usePath();
-  const { token } = useSession();
+  const { token, card, accountToken } = useSession();
   const { t } = useT();
   useEffect(() => {
     document.title = t("appName");
@@ -52,6 +60,25 @@ function Wallet() {
   // The pages an alert or a forgotten password lead to work signed in or out.
   if (path === paths.notMe || path === paths.forgotPassword) {
     return <Frame>{path === paths.notMe ? <NotMePage /> : <ForgotPasswordPage />}</Frame>;
+  }
+  // Adding a prepaid card needs no account (its printed QR code opens this page); signed in, it opens one too.
+  if (path === paths.card) {
+    return (
+      <Frame>
+        <AddCardPage />
+      </Frame>
+    );
+  }
+  if (card) {
+    // The holder of an open card may sign in (or sign up) to move its balance into an account.
+    if (!accountToken && (path === paths.login || path === paths.signup)) {
+      return <Frame>{path === paths.login ? <LoginPage /> : <SignUpPage />}</Frame>;
+    }
+    return (
+      <Frame nav={<BottomNav path={path} items={cardNavItems} />}>
+        <CardPage path={path} />
+      </Frame>
+    );
   }
   if (!token) {
     if (path === paths.signup) return <Frame>{<SignUpPage />}</Frame>;
@@ -64,7 +91,7 @@ function Wallet() {
   }
   if (path === paths.login || path === paths.signup) return <Redirect to={paths.home} />;
   return (
-    <Frame nav={<BottomNav path={path} />}>
+    <Frame nav={<BottomNav path={path} items={navItems} />}>
       <Page path={path} />
     </Frame>
   );
@@ -101,6 +128,24 @@ function Page({ path }: { path: string }) {
   }
 }
 
+/** The pages a card session can use: the card's home, paying by scan or payment code, confirming a payment. */
+function CardPage({ path }: { path: string }) {
+  const payment = match(`${walletBase}/payments/:id`, path);
+  if (payment) return <PaymentPage id={payment.id as string} />;
+  switch (path) {
+    case paths.home:
+      return <CardHomePage />;
+    case paths.scan:
+      return <ScanPage />;
+    case paths.code:
+      return <PaymentCodePage />;
+    case paths.pending:
+      return <PendingPaymentsPage />;
+    default:
+      return <Redirect to={paths.home} />;
+  }
+}
+
 function Frame({ nav, children }: { nav?: ReactNode; children: ReactNode }) {
   const { t, locale, setLocale } = useT();
   return (
@@ -125,12 +170,12 @@ function Frame({ nav, children }: { nav?: ReactNode; children: ReactNode }) {
   );
 }
 
-function BottomNav({ path }: { path: string }) {
+function BottomNav({ path, items }: { path: string; items: [string, MessageKey][] }) {
   const { t } = useT();
   return (
-    <nav className="wallet-nav" aria-label={t("nav.label")}>
+    <nav className={`wallet-nav wallet-nav-${items.length}`} aria-label={t("nav.label")}>
       <ul>
-        {navItems.map(([to, key]) => (
+        {items.map(([to, key]) => (
           <li key={to}>
             <Link to={to} aria-current={path === to ? "page" : undefined}>
               {t(key)}

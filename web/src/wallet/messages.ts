@@ -23,6 +23,8 @@ const en = {
   "login.submit": "Log in",
   "login.noAccount": "New to coffer?",
   "login.toSignup": "Create a wallet",
+  "login.card": "Use a prepaid card",
+  "login.card.hint": "A gift card or prepaid card: no sign-up, just its number and secret.",
 
   "signup.title": "Create your wallet",
   "signup.with": "Sign up with",
@@ -68,6 +70,7 @@ const en = {
   "action.code": "Show payment code",
   "action.pending": "Pending payments",
   "action.history": "History",
+  "action.card": "Prepaid card",
   "home.frozen": "Your wallet is frozen: money cannot leave it. Contact support.",
 
   "sources.title": "Bank accounts",
@@ -263,6 +266,9 @@ const en = {
   "error.payment_expired": "This payment expired.",
   "error.network_error": "coffer could not be reached. Check your connection and try again.",
   "error.resource_not_found": "Not found: this payment is not open, or the code is not a coffer payment.",
+  "error.card_not_accepted": "This card cannot be used at this shop: it is spendable only where it was issued.",
+  "error.card_session_not_allowed": "A prepaid card cannot do this. Log in to a wallet account for it.",
+  "error.card_inactive": "This card is frozen, expired or closed: it cannot pay.",
   "identity.title": "Your identity",
   "identity.tier": "Identity tier: {tier}",
   "identity.intro":
@@ -318,6 +324,8 @@ const zhCN: typeof en = {
   "login.submit": "登录",
   "login.noAccount": "第一次使用 coffer？",
   "login.toSignup": "创建钱包",
+  "login.card": "使用预付卡",
+  "login.card.hint": "礼品卡或预付卡：无需注册，只需卡号和密码。",
 
   "signup.title": "创建钱包",
   "signup.with": "注册方式",
@@ -361,6 +369,7 @@ const zhCN: typeof en = {
   "action.code": "出示付款码",
   "action.pending": "待确认付款",
   "action.history": "账单",
+  "action.card": "预付卡",
   "home.frozen": "您的钱包已被冻结，资金无法转出。请联系客服。",
 
   "sources.title": "银行账户",
@@ -553,6 +562,9 @@ const zhCN: typeof en = {
   "error.payment_expired": "付款已过期。",
   "error.network_error": "无法连接 coffer。请检查网络后重试。",
   "error.resource_not_found": "未找到：此付款已关闭，或该码不是 coffer 的付款。",
+  "error.card_not_accepted": "此卡不能在这家商户使用：只能在发卡商户消费。",
+  "error.card_session_not_allowed": "预付卡无法执行此操作，请登录钱包账户。",
+  "error.card_inactive": "此卡已冻结、过期或关闭：无法付款。",
   "identity.title": "身份认证",
   "identity.tier": "身份等级：{tier}",
   "identity.intro": "等级 1（姓名、身份证号和出生日期）可绑定银行账户并提高限额；等级 2（身份证件）进一步提高限额。",

@@ -27,13 +27,30 @@ export const paths = {
   welcome: `${walletBase}/welcome`,
   notMe: `${walletBase}/not-me`,
   forgotPassword: `${walletBase}/forgot-password`,
+  /** Add a prepaid card (no sign-up); its printed QR code opens /wallet/card#number=…&secret=…. */
+  card: `${walletBase}/card`,
 } as const;
 
+/** A prepaid card's session (POST /v1/wallet/cards): an ordinary wallet session of the card's own wallet user. */
+export interface CardSession {
+  token: string;
+  card: string;
+}
+
 interface SessionValue {
+  /** The session the pages act with: the card's while a card is open here, else the account's. */
   token: string | null;
+  /** The account's session, kept while a card is open (to move the card's balance into the account). */
+  accountToken: string | null;
+  card: CardSession | null;
+  /** Calls with `token`. */
   api: ApiClient;
+  /** Calls with the account's session. */
+  accountApi: ApiClient;
   logIn(token: string): void;
   logOut(): void;
+  openCard(session: CardSession): void;
+  closeCard(): void;
 }
 
 const SessionContext = createContext<SessionValue | null>(null);
@@ -43,6 +60,27 @@ function readToken(): string | null {
     return globalThis.localStorage?.getItem(tokenKey) ?? null;
   } catch {
     return null;
+  }
+}
+
+/** The open card's session, kept apart from the account's so a person can hold both in this browser. */
+const cardKey = "coffer.wallet.card";
+
+function readCard(): CardSession | null {
+  try {
+    const stored = JSON.parse(globalThis.localStorage?.getItem(cardKey) ?? "null") as CardSession | null;
+    return stored && typeof stored.token === "string" && typeof stored.card === "string" ? stored : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeCard(card: CardSession | null): void {
+  try {
+    if (card) localStorage.setItem(cardKey, JSON.stringify(card));
+    else localStorage.removeItem(cardKey);
+  } catch {
+    // Private mode without storage: the card stays open as long as the page.
   }
 }
 
@@ -71,11 +109,16 @@ function adoptSignInLink(): string | null {
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [token, setToken] = useState<string | null>(() => adoptSignInLink() ?? readToken());
+  const [card, setCard] = useState<CardSession | null>(readCard);
   const forget = useCallback(() => {
     writeToken(null);
     setToken(null);
   }, []);
-  const api = useMemo(
+  const forgetCard = useCallback(() => {
+    writeCard(null);
+    setCard(null);
+  }, []);
+  const accountApi = useMemo(
     () =>
       createApiClient({
         headers: () => {
@@ -85,22 +128,46 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         onUnauthorized: () => {
           if (!readToken()) return;
           forget();
-          navigate(paths.login, { replace: true });
+          // With a card open, the card's pages stay; without, back to the sign-in.
+          if (!readCard()) navigate(paths.login, { replace: true });
         },
       }),
     [forget],
   );
+  const cardApi = useMemo(
+    () =>
+      createApiClient({
+        headers: () => {
+          const current = readCard()?.token;
+          return { authorization: current ? `Bearer ${current}` : undefined };
+        },
+        onUnauthorized: () => {
+          if (!readCard()) return;
+          forgetCard();
+          navigate(readToken() ? paths.home : paths.card, { replace: true });
+        },
+      }),
+    [forgetCard],
+  );
   const value = useMemo<SessionValue>(
     () => ({
-      token,
-      api,
+      token: card?.token ?? token,
+      accountToken: token,
+      card,
+      api: card ? cardApi : accountApi,
+      accountApi,
       logIn(next) {
         writeToken(next);
         setToken(next);
       },
       logOut: forget,
+      openCard(next) {
+        writeCard(next);
+        setCard(next);
+      },
+      closeCard: forgetCard,
     }),
-    [token, api, forget],
+    [token, card, cardApi, accountApi, forget, forgetCard],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -18,6 +18,7 @@ const actions: [string, MessageKey][] = [
   [paths.withdraw, "action.withdraw"],
   [paths.history, "action.history"],
   [paths.identity, "action.identity"],
+  [paths.card, "action.card"],
 ];
 
 export function HomePage() {

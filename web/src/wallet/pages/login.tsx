@@ -17,7 +17,8 @@ import { paths, useSession } from "../session";
 
 /** Posts to an endpoint that answers with a wallet login (log in, verify), keeps its token and opens the wallet. */
 function useLogInThrough(path: string) {
-  const { api, logIn } = useSession();
+  // Signing in (also while a prepaid card is open here) never sends the card's session.
+  const { accountApi: api, logIn } = useSession();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
@@ -73,6 +74,11 @@ export function LoginPage() {
       <p>
         {t("login.noAccount")} <Link to={paths.signup}>{t("login.toSignup")}</Link>
       </p>
+      <p>
+        <Link to={paths.card}>{t("login.card")}</Link>
+        <br />
+        <span className="field-hint">{t("login.card.hint")}</span>
+      </p>
     </Card>
   );
 }
@@ -96,7 +102,7 @@ export function SignUpPage() {
 
 function SignUpForm({ onSent }: { onSent(verification: Verification, contact: string): void }) {
   const { t, locale } = useT();
-  const { api } = useSession();
+  const { accountApi: api } = useSession();
   const [channel, setChannel] = useState<"email" | "phone">("email");
   const [contact, setContact] = useState("");
   const [name, setName] = useState("");
@@ -202,7 +208,7 @@ function VerifyForm({
   onRestart(): void;
 }) {
   const { t } = useT();
-  const { api } = useSession();
+  const { accountApi: api } = useSession();
   const [code, setCode] = useState("");
   const { send, pending, error } = useLogInThrough("/v1/wallet/verify");
   const [outboxNote, setOutboxNote] = useState<string | null>(null);

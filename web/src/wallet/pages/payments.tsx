@@ -61,14 +61,15 @@ export function PendingPaymentsPage() {
 /** One payment as its payer sees it: confirm (with a second factor when the amount needs it) or decline. */
 export function PaymentPage({ id }: { id: string }) {
   const { t, locale } = useT();
-  const { api } = useSession();
+  const { api, card } = useSession();
   const loaded = useAsync(async () => {
+    // A prepaid card has no profile (GET /v1/wallet/me is an account's) and no second factor: its secret is one.
     const [payment, me] = await Promise.all([
       api.get<WalletPayment>(`/v1/wallet/payments/${encodeURIComponent(id)}`),
-      api.get<WalletUser>("/v1/wallet/me"),
+      card ? null : api.get<WalletUser>("/v1/wallet/me"),
     ]);
     return { payment, me };
-  }, [api, id]);
+  }, [api, id, card?.card]);
   const [result, setResult] = useState<WalletPayment | null>(null);
   const [totp, setTotp] = useState("");
   const [askStepUp, setAskStepUp] = useState(false);
@@ -138,7 +139,7 @@ export function PaymentPage({ id }: { id: string }) {
           <>
             <StepUpField
               needed={askStepUp || payment.step_up_required}
-              totpEnabled={loaded.data.me.totp_enabled}
+              totpEnabled={loaded.data.me?.totp_enabled ?? false}
               value={totp}
               onChange={setTotp}
             />

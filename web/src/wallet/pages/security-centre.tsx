@@ -191,7 +191,8 @@ function tokenFromLocation(): string {
 /** Opened from a new-device alert, signed out: one button secures the wallet. */
 export function NotMePage() {
   const { t } = useSecurityT();
-  const { api, logOut } = useSession();
+  // The account's session (not a prepaid card's, if one is open here).
+  const { accountApi: api, logOut } = useSession();
   const [token] = useState(tokenFromLocation);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -242,7 +243,7 @@ export function NotMePage() {
 export function ForgotPasswordPage() {
   const { t } = useSecurityT();
   const area = useT();
-  const { api } = useSession();
+  const { accountApi: api } = useSession();
   const [contact, setContact] = useState("");
   const [sent, setSent] = useState<{ id: string; sent_to: string } | null>(null);
   const [code, setCode] = useState("");
