@@ -25,6 +25,7 @@ import { NotMePage } from "./pages/not-me";
 import { PaymentLinkDetailPage, PaymentLinksPage } from "./pages/payment-links";
 import { PaymentDetailPage, PaymentsPage } from "./pages/payments";
 import { SecurityPage } from "./pages/security";
+import { StoredValueCardPage, StoredValueCardsPage } from "./pages/stored-value";
 import { StoresPage } from "./pages/stores";
 import { TeamPage } from "./pages/team";
 import { WebhookDetailPage, WebhooksPage } from "./pages/webhooks";
@@ -51,6 +52,7 @@ const signedInPages: Record<string, ComponentType> = {
   "/payments": PaymentsPage,
   "/payment-links": PaymentLinksPage,
   "/stores": StoresPage,
+  "/prepaid-cards": StoredValueCardsPage,
   "/payment-methods": PaymentMethodsPage,
   "/balance": BalancePage,
   "/webhooks": WebhooksPage,
@@ -79,6 +81,8 @@ function SignedInRoutes({ path }: { path: string }) {
   if (payment?.id) return <PaymentDetailPage id={payment.id} />;
   const paymentLink = match("/payment-links/:id", path);
   if (paymentLink?.id) return <PaymentLinkDetailPage id={paymentLink.id} />;
+  const card = match("/prepaid-cards/:id", path);
+  if (card?.id) return <StoredValueCardPage id={card.id} />;
   const endpoint = match("/webhooks/:id", path);
   if (endpoint?.id) return <WebhookDetailPage id={endpoint.id} />;
   return <NotFound />;

@@ -15,6 +15,7 @@ import { OperatorsPage } from "./pages/operators";
 import { PlatformAnalyticsPage } from "./pages/platform-analytics";
 import { SecurityPage } from "./pages/security";
 import { SecurityAuditPage } from "./pages/security-audit";
+import { StoredValuePage } from "./pages/stored-value-lazy";
 import { SystemHealthPage } from "./pages/system-health";
 import { VerifyPage } from "./pages/verify";
 import { WalletUserPage } from "./pages/wallet-user";
@@ -84,6 +85,8 @@ function Page({ path }: { path: string }) {
       return <SecurityAuditPage />;
     case "/ops/system-health":
       return <SystemHealthPage />;
+    case "/ops/stored-value":
+      return <StoredValuePage />;
     default:
       return <Redirect to="/ops/kyb" />;
   }

@@ -11,6 +11,7 @@ const navItems: { to: string; label: MessageKey; needs?: ConsolePermission }[] =
   { to: "/ops/kyb", label: "nav.kyb" },
   { to: "/ops/merchants", label: "nav.merchants" },
   { to: "/ops/wallet-users", label: "nav.walletUsers" },
+  { to: "/ops/stored-value", label: "nav.storedValue" },
   { to: "/ops/kyc", label: "nav.kyc", needs: "kyc.review" },
   { to: "/ops/audit-log", label: "nav.audit", needs: "audit_log.read" },
   { to: "/ops/operators", label: "nav.operators", needs: "operators.manage" },
