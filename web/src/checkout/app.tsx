@@ -3,6 +3,7 @@ import { I18nProvider, LanguageSwitcher, type Locale } from "../shared/i18n";
 import { formatMoney } from "../shared/money";
 import { match, usePath } from "../shared/router";
 import { Alert, Spinner } from "../shared/ui";
+import { CardPayForm } from "./card-form";
 import { messages, useT } from "./messages";
 import { PayForm, TestPayerForm } from "./pay-form";
 import { PayLinkPage } from "./pay-link";
@@ -97,6 +98,7 @@ function CheckoutView({ summary, onPaid }: { summary: CheckoutSummary; onPaid():
           ) : (
             <TestPayerForm summary={summary} amountText={amountText} onPaid={onPaid} />
           )}
+          <CardPayForm summary={summary} amountText={amountText} onPaid={onPaid} />
         </>
       ) : null}
 
