@@ -9,6 +9,7 @@ import {
   timestampSecondsMin,
 } from "../src/limits.js";
 import { merchantErrors } from "../src/merchants/errors.js";
+import { offlineErrors } from "../src/offline/errors.js";
 import { operatorErrors } from "../src/operators/errors.js";
 import { paymentLinkErrors } from "../src/payment-links/errors.js";
 import { paymentErrors } from "../src/payments/errors.js";
@@ -44,6 +45,11 @@ export const catalogs: { title: string; source: string; definitions: Readonly<Re
     title: "Payment links",
     source: "src/payment-links/errors.ts",
     definitions: paymentLinkErrors.definitions,
+  },
+  {
+    title: "Offline payment codes: certificates and codes given as payment_code",
+    source: "src/offline/errors.ts",
+    definitions: offlineErrors.definitions,
   },
   { title: "Stores and tills", source: "src/stores/errors.ts", definitions: storeErrors.definitions },
   { title: "Sandbox: test helpers", source: "src/sandbox/errors.ts", definitions: sandboxErrors.definitions },

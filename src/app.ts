@@ -34,6 +34,7 @@ import {
   httpTimeoutCheckIntervalMs,
 } from "./limits.js";
 import { merchantPlatformRoutes } from "./merchants/routes/index.js";
+import { offlineRoutes } from "./offline/routes.js";
 import { paymentLinkRoutes } from "./payment-links/routes.js";
 import { paymentRoutes } from "./payments/routes/index.js";
 import type { Services } from "./runtime/services.js";
@@ -135,6 +136,7 @@ export async function buildApp(deps: AppDeps) {
   }
   if (deps.services) await app.register(walletRoutes, { wallets: deps.services.wallets });
   if (deps.services) await app.register(paymentRoutes, { payments: deps.services.payments });
+  if (deps.services) await app.register(offlineRoutes, { offline: deps.services.offline });
   if (deps.services) {
     const { paymentLinks, payments } = deps.services;
     await app.register(paymentLinkRoutes, { paymentLinks, links: payments.links });

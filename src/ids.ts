@@ -31,6 +31,8 @@ export const idPrefixes = {
   paymentLink: "plk",
   store: "sto",
   till: "til",
+  offlineCertificate: "ofc",
+  offlineKey: "ofk",
   refund: "re",
   payout: "po",
   event: "evt",

@@ -338,3 +338,20 @@ export const posterPngScale = 3; // pixels per PDF point of a till poster's PNG:
 
 // The web app (web/): JavaScript a page loads before it can draw, gzipped (test/web/first-load-budget.test.ts)
 export const webFirstLoadJsGzipBytesMax = 150 * 1024;
+
+// Offline-verifiable payment codes (src/offline, docs/offline-codes.md)
+export const offlineCertificateTtlMs = 24 * 60 * 60 * 1000; // a device's certificate makes codes this long
+export const offlineSettleGraceMs = 12 * 60 * 60 * 1000; // codes made before expiry settle until this long after it
+export const offlineCodeWindowMs = 60 * 1000; // a code names the minute it was made in
+export const offlineCodeSkewWindowsMax = 2; // a POS accepts codes this many windows off its own clock, either way
+export const offlineCodeSettleAgeMsMax = 12 * 60 * 60 * 1000; // a code settles within this long of when it was made
+export const offlineCapDefaultPercentOfPerPayment = 20; // no offline_cap given: this share of the per-payment limit
+export const offlineCertificatesActivePerWalletMax = 3; // devices (certificates) of one wallet holding money at once
+export const offlineCodeLengthMax = 1_024; // characters of an offline code (about 420 in practice)
+export const offlineCounterMax = 4_294_967_295; // a code's counter is a u32
+export const offlineSettleAttemptsMax = 50; // a settlement that lost its hold to a parallel one re-reads and retries
+export const offlineHoldTimeoutGraceMs = 60 * 60 * 1000; // the ledger's own timeout on a hold, after settle_before
+export const offlineReleaseIntervalMs = 5_000; // how often the worker releases holds past their settlement deadline
+export const offlineReleaseBatchMax = 200; // certificates released per pass
+export const offlineReleaseLeaseMs = 60_000; // a claimed release is retried by another worker after this long
+export const offlineKeysCacheMaxAgeS = 300; // Cache-Control max-age of GET /v1/offline_keys

@@ -40,6 +40,10 @@ export const eventCatalog = {
   "webhook_endpoint.deleted": "A webhook endpoint was deleted.",
   "webhook_endpoint.probe":
     "Sent only by the go-live probe, straight to the probed endpoint whatever its `enabled_events`; `data.object` is the endpoint. Never stored, listed or retried: answer 2xx as for any type you do not act on.",
+  "offline_certificate.issued":
+    "A wallet device got an offline certificate; its offline cap is held from the wallet (docs/offline-codes.md).",
+  "offline_certificate.released":
+    "An offline certificate's settlement deadline passed; what was left of its hold went back to the wallet.",
   "wallet_user.created": "A wallet user signed up and verified their contact.",
   "wallet_user.frozen":
     "The wallet was frozen, by an operator or by its owner reporting a sign-in that was not theirs: it can neither pay nor withdraw.",

@@ -11,6 +11,7 @@ export const apiTags: Readonly<Record<string, string>> = {
   checkout: "The hosted checkout page's calls, made by a payer's browser.",
   console: "The merchant console: sign-up, sign-in, team, keys, verification (KYB) and settings, by cookie session.",
   events: "Everything that happened to a merchant's objects, as delivered to webhook endpoints.",
+  offline_codes: "Offline-verifiable payment codes: coffer's public offline keys and a wallet device's certificate.",
   operations: "Operators' work on wallet users: identity review, freezes, top-ups and withdrawals.",
   operators: "The operator console: merchant review (KYB), platform analytics, system health and audits.",
   payment_links: "Shareable links that let anyone pay a merchant without an integration.",

@@ -17,6 +17,7 @@ import {
   paymentMetadataKeysMax,
   paymentMetadataValueLengthMax,
 } from "../limits.js";
+import type { OfflinePayments } from "../offline/service.js";
 import { findStoreRow, findTillRow, type TillOfPayment, tillForPayment } from "../stores/store.js";
 import type { Charger } from "./charge.js";
 import { createCodeMissGuard } from "./code-misses.js";
@@ -24,7 +25,7 @@ import { claimPaymentCode, peekPaymentCode } from "./code-store.js";
 import type { PaymentContext } from "./deps.js";
 import { paymentError } from "./errors.js";
 import type { FailureCode } from "./failure-codes.js";
-import type { FeeSchedule } from "./fees.js";
+import { type FeeSchedule, feeFor } from "./fees.js";
 import type { CaptureMethod, Payment, PaymentMethod, PaymentRow } from "./model.js";
 import { paymentFromRow } from "./model.js";
 import { isPaymentCodeShape } from "./payment-codes.js";
@@ -89,6 +90,9 @@ function failureOfWalletError(error: unknown): FailureCode | "step_up" | undefin
       return undefined;
   }
 }
+
+/** Offline-code refusals that count as misses of the merchant's code guessing budget, like unknown codes. */
+const offlineMisses = new Set(["offline_code_invalid", "offline_signature_invalid"]);
 
 export type PaymentCreation = ReturnType<typeof createPaymentCreation>;
 
@@ -378,6 +382,24 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     if (retryAfter !== undefined) {
       throw new RetryAfterError(retryAfter, "Too many unknown or expired payment codes; wait before trying more.");
     }
+    // An offline code (src/offline) names its payer in its signed certificate and settles against the
+    // certificate's ledger hold, in one ledger submission with the payment.
+    if (ctx.offline?.looksLikeOfflineCode(input.paymentCode)) {
+      if ((input.captureMethod ?? "automatic") !== "automatic") {
+        throw new ApiError(
+          "parameter_invalid",
+          "An offline code settles at once: capture_method automatic only.",
+          "capture_method",
+        );
+      }
+      const draft = await draftOf(null, new Date(now.getTime() + paymentCodeConfirmWindowMs));
+      try {
+        return await settleOfflineCode(ctx.offline, input.paymentCode, draft, answer);
+      } catch (error) {
+        if (error instanceof ApiError && offlineMisses.has(error.code)) await codeMisses.hit(pool, bucket, systemNow);
+        throw error;
+      }
+    }
     // Who the code names, without using it yet: the code is claimed in the payment's own transaction (usePaymentCode).
     // Sandbox hook: in test mode a magic code (docs/sandbox.md) stands for the merchant's scripted payer.
     const sandboxPayer = scope.livemode
@@ -409,6 +431,47 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       { claim },
     );
     return proceed(draft, prepare, answer);
+  }
+
+  /** An offline code's payment: written succeeded, with both its events, in the hook of the settlement's chain. */
+  async function settleOfflineCode(
+    offline: OfflinePayments,
+    code: string,
+    draft: Payment,
+    answer?: AnswerRecorder<Payment>,
+  ): Promise<Payment> {
+    const fee = feeFor(draft.amount, { percentBps: draft.feePercentBps, fixed: draft.feeFixed });
+    const merchantAccountId = await ctx.accounts.merchantAccountId(draft.merchantId, draft.livemode, draft.currency);
+    const feeAccountId = fee > 0n ? await ctx.accounts.feeAccountId(draft.livemode, draft.currency) : undefined;
+    let paid: Payment | undefined;
+    await offline.settle(code, {
+      merchantId: draft.merchantId,
+      livemode: draft.livemode,
+      paymentId: draft.id,
+      amount: draft.amount,
+      currency: draft.currency,
+      fee,
+      merchantAccountId,
+      feeAccountId,
+      async write(tx, payerId) {
+        const created: Payment = { ...draft, payerId };
+        paid = {
+          ...created,
+          status: "succeeded",
+          amountCaptured: draft.amount,
+          feeAmount: fee,
+          dueAt: null,
+          paidAt: draft.createdAt,
+          updatedAt: draft.createdAt,
+        };
+        await writeNewPayment(tx, paid);
+        await recordPaymentEvent(tx, ctx, created, draft.createdAt);
+        await recordPaymentEvent(tx, ctx, paid, draft.createdAt, created.status);
+        await answer?.(tx, paid);
+      },
+    });
+    if (!paid) throw new Error(`payment ${draft.id} was not settled`);
+    return paid;
   }
 
   /** Claims the code and inserts the payment as drafted; claim alone is the first half (the charge writes the row). */

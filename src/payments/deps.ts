@@ -5,6 +5,7 @@ import type { Pool, Queryable } from "../db/pool.js";
 import type { CurrencyRegistry } from "../ledger/currencies.js";
 import type { LedgerService } from "../ledger/service.js";
 import type { BusinessMetrics } from "../monitoring/business-metrics.js";
+import type { OfflinePayments } from "../offline/service.js";
 import type { NotificationService } from "../notifications/service.js";
 import type { TestClocks } from "../sandbox/test-clock.js";
 import type { SecretBox } from "../security/encryption.js";
@@ -41,6 +42,8 @@ export interface PaymentDeps {
   testClocks: TestClocks;
   /** Sandbox hook: what a test payer's scenario means to a payment (src/sandbox/test-payers.ts). Test mode only. */
   sandbox?: PaymentSandboxHook;
+  /** Offline codes (src/offline): recognizes one given as payment_code and settles it against its hold. */
+  offline?: OfflinePayments;
   /** Queues the merchant's "payout failed" alert in the transaction that fails the payout (src/alerts). */
   onPayoutFailed?: (tx: Queryable, payout: Payout) => Promise<void>;
   /** Counts payments entering each status for /metrics, after their transaction commits. */

@@ -22,6 +22,7 @@ import {
   type EmailTransport,
   type SmsTransport,
 } from "../notifications/transports.js";
+import { createOfflineService, type OfflineService } from "../offline/service.js";
 import { createOperatorServices, type OperatorServices } from "../operators/service.js";
 import { createPaymentLinkService, type PaymentLinkService } from "../payment-links/service.js";
 import { loadPaymentConfig, type PaymentConfig } from "../payments/config.js";
@@ -76,6 +77,8 @@ export interface Services {
   wallets: WalletServices;
   /** Payments: payment requests, QR and payment codes, checkout, capture, refunds, payouts, the merchant balance. */
   payments: PaymentServices;
+  /** Offline-verifiable payment codes: coffer's offline keys, device certificates and their holds (src/offline). */
+  offline: OfflineService;
   /** Payment links: reusable /pay/{slug} links whose every use is a checkout payment (docs/payment-links.md). */
   paymentLinks: PaymentLinkService;
   /** Stores and tills: counters with a static QR code, and their takings (docs/stores-and-tills.md). */
@@ -198,6 +201,14 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const testPayers = createTestPayers({ pool, clock, ledger, wallets, testClocks });
   const operators = createOperatorServices({ pool, clock, secrets, notifications, bankFiles: wallets.bankFiles });
+  const offline = createOfflineService({
+    pool,
+    clock,
+    ledger,
+    secrets,
+    wallets,
+    log: log.child({ component: "offline" }),
+  });
   const payments = createPaymentServices({
     pool,
     clock,
@@ -214,6 +225,7 @@ export function createServices(deps: ServiceDeps): Services {
     sandbox: testPayers.paymentHook,
     metrics,
     onPayoutFailed: alerts.payoutFailed,
+    offline: offline.payments,
   });
   const paymentLinks = createPaymentLinkService({ pool, clock, currencies, testClocks, payments, notifications });
   const stores = createStoreService({ pool, testClocks, payments });
@@ -255,6 +267,7 @@ export function createServices(deps: ServiceDeps): Services {
     webhookDelivery,
     wallets,
     payments,
+    offline,
     paymentLinks,
     stores,
     testClocks,

@@ -20,6 +20,7 @@ import {
 } from "../limits.js";
 import { purgeExpiredMerchantRows } from "../merchants/housekeeping.js";
 import { purgeMessageContent } from "../notifications/housekeeping.js";
+import { offlineReleaseWorker } from "../offline/worker.js";
 import { paymentExpiryWorker, payoutScheduleWorker, payoutSettlementWorker } from "../payments/workers.js";
 import { securityAuditWorker } from "../security/audit-report/worker.js";
 import { walletBankSettlementWorker } from "../wallets/bank/worker.js";
@@ -50,6 +51,7 @@ export function backgroundWorkers(deps: WorkerDeps): Worker[] {
     paymentExpiryWorker({ payments: deps.services.payments, log: deps.log }),
     payoutSettlementWorker({ payments: deps.services.payments, log: deps.log }),
     payoutScheduleWorker({ payments: deps.services.payments, log: deps.log }),
+    offlineReleaseWorker({ offline: deps.services.offline, log: deps.log }),
     sandboxPayerActionWorker(deps),
     securityAuditWorker({ audit: deps.services.securityAudit, clock: deps.services.clock, log: deps.log }),
     analyticsFoldWorker({ pool: deps.pool, log: deps.log }),

@@ -1,6 +1,6 @@
 import { type TSchema, Type } from "@sinclair/typebox";
 import { AmountString } from "../../http/amount.js";
-import { paymentDescriptionLengthMax, paymentMetadataKeysMax, paymentMetadataValueLengthMax } from "../../limits.js";
+import { offlineCodeLengthMax, paymentDescriptionLengthMax, paymentMetadataKeysMax, paymentMetadataValueLengthMax } from "../../limits.js";
 import { failureCodes } from "../failure-codes.js";
 import { cancellationReasons, captureMethods, paymentMethods } from "../model.js";
 import { refundReasons } from "../refunds/model.js";
@@ -225,7 +225,12 @@ export const CreatePaymentBody = (amount: TSchema) =>
         Type.Integer({ description: "Seconds until an unpaid qr or checkout payment expires (60 to 604800; 900)." }),
       ),
       payment_code: Type.Optional(
-        Type.String({ minLength: 1, maxLength: 64, description: "method payment_code: the code your POS scanned." }),
+        Type.String({
+          minLength: 1,
+          maxLength: offlineCodeLengthMax,
+          description:
+            "method payment_code: the code your POS scanned: the wallet's 18-digit code, or an offline code (cof1.…, docs/offline-codes.md).",
+        }),
       ),
       till: Type.Optional(
         Type.String({
