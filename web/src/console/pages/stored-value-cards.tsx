@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useId, useMemo, useState } from "react";
 import type { ApiRequestError, ListPage } from "../../shared/api";
 import { parseMoney } from "../../shared/money";
 import { Link } from "../../shared/router";
@@ -356,13 +356,12 @@ export function IssueCards({
 
 function CopyBox({ label, value }: { label: string; value: string }) {
   const { t } = useStoredValueT();
+  const id = useId();
   const [copied, setCopied] = useState(false);
   return (
     <div className="field">
-      <label>
-        {label}
-        <input className="secret-value" readOnly value={value} onFocus={(event) => event.target.select()} />
-      </label>
+      <label htmlFor={id}>{label}</label>
+      <input id={id} className="secret-value" readOnly value={value} onFocus={(event) => event.target.select()} />
       <Button
         variant="secondary"
         onClick={() => {

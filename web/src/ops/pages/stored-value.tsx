@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useMemo, useState } from "react";
+import { type FormEvent, useEffect, useId, useMemo, useState } from "react";
 import type { ApiRequestError, ListPage } from "../../shared/api";
 import { formatMoney, parseMoney } from "../../shared/money";
 import { Alert, Badge, Button, Card, DataTable, ErrorAlert, SelectField, statusTone, TextField } from "../../shared/ui";
@@ -220,20 +220,17 @@ function IssueCard({ onIssued }: { onIssued(): void }) {
 
 function OneIssued({ card }: { card: IssuedOne }) {
   const { t } = useStoredValueT();
+  const id = useId();
   return (
     <Alert kind="warning">
       <p>{t("issue.one")}</p>
       <p>
-        <label>
-          {t("issue.number")}{" "}
-          <input className="secret-value" readOnly value={card.number} onFocus={(e) => e.target.select()} />
-        </label>
+        <label htmlFor={`${id}-number`}>{t("issue.number")}</label>{" "}
+        <input id={`${id}-number`} className="secret-value" readOnly value={card.number} />
       </p>
       <p>
-        <label>
-          {t("issue.secret")}{" "}
-          <input className="secret-value" readOnly value={card.secret} onFocus={(e) => e.target.select()} />
-        </label>
+        <label htmlFor={`${id}-secret`}>{t("issue.secret")}</label>{" "}
+        <input id={`${id}-secret`} className="secret-value" readOnly value={card.secret} />
       </p>
     </Alert>
   );
