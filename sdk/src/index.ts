@@ -11,6 +11,14 @@ export {
   RateLimitError,
 } from "./errors.js";
 export * from "./generated.js";
+export {
+  type OfflineCodeRefusal,
+  type OfflineKey,
+  type RefusedOfflineCode,
+  type VerifiedOfflineCode,
+  type VerifyOfflineCodeOptions,
+  verifyOfflineCode,
+} from "./offline.js";
 export { type ListPage, ListPromise } from "./pagination.js";
 export type { FetchLike, RequestOptions } from "./transport.js";
 export {
