@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { ensureWebBuilt, launchBrowser, newBrowserContext, screenshotDir } from "../helpers/browser.js";
-import { newMerchant, type TestMerchant } from "../helpers/merchant-console.js";
+import { newMerchant, newOperator, type SessionClient, type TestMerchant } from "../helpers/merchant-console.js";
 import { newTestPayer, type PaymentsCoffer, startPaymentsCoffer } from "../helpers/payments.js";
 import type { TestWalletUser } from "../helpers/wallets.js";
 
@@ -81,7 +81,7 @@ const english: Texts = {
   cardNumber: "Card number",
   cardSecret: "Secret or PIN",
   openCard: "Open card",
-  cardTitle: (last4) => `Gift card •••• ${last4}`,
+  cardTitle: (last4) => `Prepaid card •••• ${last4}`,
   money: (decimal) => `$${decimal}`,
   walletNav: "Wallet",
   navScan: "Scan",
@@ -134,7 +134,7 @@ const chinese: Texts = {
   cardNumber: "卡号",
   cardSecret: "密码或 PIN",
   openCard: "打开卡片",
-  cardTitle: (last4) => `礼品卡 •••• ${last4}`,
+  cardTitle: (last4) => `预付卡 •••• ${last4}`,
   money: (decimal) => `US$${decimal}`,
   walletNav: "钱包",
   navScan: "扫一扫",
@@ -194,11 +194,13 @@ describe("prepaid cards in the browser", { timeout: 300_000 }, () => {
   let coffer: PaymentsCoffer;
   let browser: Browser;
   let payer: TestWalletUser;
+  let operator: SessionClient;
 
   before(async () => {
     await ensureWebBuilt();
     coffer = await startPaymentsCoffer({ start: new Date().toISOString() });
     payer = await newTestPayer(coffer, { fund: "200000" });
+    operator = await newOperator(coffer.app, coffer.services, "admin");
     browser = await launchBrowser();
   });
   after(async () => {
@@ -234,6 +236,17 @@ describe("prepaid cards in the browser", { timeout: 300_000 }, () => {
     return issued.json();
   };
 
+  /** A platform card (open loop: spendable at every merchant, and claimable into an account), from the float. */
+  const issuePlatformCard = async (amount: string): Promise<IssuedCard> => {
+    const issued = await operator.post(
+      "/v1/ops/stored_value/cards",
+      { livemode: false, currency: "USD", amount },
+      { "idempotency-key": randomUUID() },
+    );
+    assert.equal(issued.statusCode, 201, issued.body);
+    return issued.json();
+  };
+
   const qrPayload = async (merchant: TestMerchant, amount: string, method = "qr") => {
     const created = await merchant.client.post(
       "/v1/payments",
@@ -252,8 +265,7 @@ describe("prepaid cards in the browser", { timeout: 300_000 }, () => {
   for (const texts of [english, chinese]) {
     it(`a holder opens a card without signing up, pays a QR payment and moves the rest to an account (${texts.locale})`, async () => {
       const merchant = await newMerchant(coffer.app, coffer.sink, texts.shop);
-      await fund(merchant, "6000");
-      const card = await issueCard(merchant, "5000");
+      const card = await issuePlatformCard("5000");
       assert.match(card.number, /^6288\d{12}$/);
 
       const phone = await newBrowserContext(browser, { baseURL: coffer.baseUrl, locale: texts.locale, mobile: true });

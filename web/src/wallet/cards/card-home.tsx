@@ -111,7 +111,10 @@ export function CardHomePage() {
         />
       </Card>
       {usable ? <VoucherForm card={card} onRedeemed={state.reload} /> : null}
-      {card.status === "active" || card.status === "frozen" ? <ClaimCard card={card} onClaimed={state.reload} /> : null}
+      {/* A shop's own card stays a card (spendable there only); an open-loop card can move into an account. */}
+      {!card.closed_loop && (card.status === "active" || card.status === "frozen") ? (
+        <ClaimCard card={card} onClaimed={state.reload} />
+      ) : null}
       <RemoveCard />
     </>
   );
