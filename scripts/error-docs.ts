@@ -14,6 +14,7 @@ import { operatorErrors } from "../src/operators/errors.js";
 import { paymentLinkErrors } from "../src/payment-links/errors.js";
 import { paymentErrors } from "../src/payments/errors.js";
 import { sandboxErrors } from "../src/sandbox/errors.js";
+import { storedValueErrors } from "../src/stored-value/errors.js";
 import { storeErrors } from "../src/stores/errors.js";
 import { walletErrors } from "../src/wallets/errors.js";
 import { webhookErrors } from "../src/webhooks/errors.js";
@@ -52,6 +53,11 @@ export const catalogs: { title: string; source: string; definitions: Readonly<Re
     definitions: offlineErrors.definitions,
   },
   { title: "Stores and tills", source: "src/stores/errors.ts", definitions: storeErrors.definitions },
+  {
+    title: "Stored-value cards and vouchers",
+    source: "src/stored-value/errors.ts",
+    definitions: storedValueErrors.definitions,
+  },
   { title: "Sandbox: test helpers", source: "src/sandbox/errors.ts", definitions: sandboxErrors.definitions },
   { title: "Webhook endpoints", source: "src/webhooks/errors.ts", definitions: webhookErrors.definitions },
   { title: "Merchant alerts", source: "src/alerts/errors.ts", definitions: alertErrors.definitions },

@@ -41,6 +41,7 @@ import type { Services } from "./runtime/services.js";
 import { testClockRoutes } from "./sandbox/routes/clock.js";
 import { goLiveProbeRoutes } from "./sandbox/routes/go-live.js";
 import { sandboxHelperRoutes } from "./sandbox/routes/helpers.js";
+import { storedValueRoutes } from "./stored-value/routes.js";
 import { storeRoutes } from "./stores/routes.js";
 import { systemRoutes } from "./system/routes.js";
 import { versionRoutes } from "./system/versions-routes.js";
@@ -141,6 +142,7 @@ export async function buildApp(deps: AppDeps) {
     const { paymentLinks, payments } = deps.services;
     await app.register(paymentLinkRoutes, { paymentLinks, links: payments.links });
     await app.register(storeRoutes, { stores: deps.services.stores, links: payments.links });
+    await app.register(storedValueRoutes, { storedValue: deps.services.storedValue });
   }
   if (deps.services) await app.register(goLiveProbeRoutes, { probe: deps.services.goLiveProbe });
   if (deps.services)

@@ -31,6 +31,8 @@ export const idPrefixes = {
   paymentLink: "plk",
   store: "sto",
   till: "til",
+  storedValueCard: "svc",
+  storedValueBatch: "svb",
   offlineCertificate: "ofc",
   offlineKey: "ofk",
   refund: "re",

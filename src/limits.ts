@@ -355,3 +355,10 @@ export const offlineReleaseIntervalMs = 5_000; // how often the worker releases 
 export const offlineReleaseBatchMax = 200; // certificates released per pass
 export const offlineReleaseLeaseMs = 60_000; // a claimed release is retried by another worker after this long
 export const offlineKeysCacheMaxAgeS = 300; // Cache-Control max-age of GET /v1/offline_keys
+
+// Stored-value cards (src/stored-value, docs/stored-value.md)
+export const storedValueBatchCountMax = 1_000; // cards one POST /v1/stored_value/cards issues at once (one ledger submission)
+export const storedValueBreakageGraceMs = 180 * 24 * 60 * 60 * 1000; // after a card's expiry, an operator may return its breakage this long
+export const storedValueBreakageReturnActiveMs = 30 * 24 * 60 * 60 * 1000; // a card its breakage returned to pays again for this long
+export const storedValueExpiryIntervalMs = 60_000; // how often the expiry worker looks for expired cards
+export const storedValueExpiryBatchMax = 200; // cards one expiry pass handles

@@ -69,6 +69,18 @@ export const eventCatalog = {
 } as const satisfies Record<string, string>;
 
 export type EventType = keyof typeof eventCatalog;
+  "stored_value_card.issued": "A stored-value card was issued with its initial value (docs/stored-value.md).",
+  "stored_value_card_batch.issued":
+    "A batch of stored-value cards was issued (count > 1); the cards are listed with `batch`, their numbers were shown once.",
+  "stored_value_card.loaded":
+    "Money was loaded onto a stored-value card (cash-in, from an account wallet, or a voucher).",
+  "stored_value_card.frozen":
+    "A stored-value card was frozen by its issuer or an operator: it can neither pay nor be loaded.",
+  "stored_value_card.unfrozen": "A stored-value card was unfrozen.",
+  "stored_value_card.expired":
+    "A stored-value card expired; what was left on it moved to its issuer's breakage account (`data.object` shows the card).",
+  "stored_value_card.claimed":
+    "A stored-value card (or voucher) was claimed or redeemed: its balance moved into a wallet and the card is closed.",
 
 export function isCatalogued(type: string): type is EventType {
   return Object.hasOwn(eventCatalog, type);

@@ -30,7 +30,8 @@ export type AuthContext =
       livemode: boolean;
       sessionId: string;
     }
-  | { kind: "wallet"; walletUserId: string; sessionId: string }
+  /** card: a stored-value card's session (src/stored-value), admitted on the card routes only. */
+  | { kind: "wallet"; walletUserId: string; sessionId: string; card?: boolean }
   | { kind: "operator"; operatorId: string; role: "admin" | "reviewer" | "support"; sessionId: string };
 
 export type AuthKind = AuthContext["kind"];

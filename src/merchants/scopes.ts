@@ -21,6 +21,7 @@ export const apiKeyResources = [
   "analytics",
   "payment_links",
   "stores",
+  "stored_value",
 ] as const;
 export type ApiKeyResource = (typeof apiKeyResources)[number];
 

@@ -78,6 +78,8 @@ export function createCharger(ctx: PaymentContext) {
     options: ChargeOptions = {},
   ): Promise<ChargeOutcome> {
     const payerId = auth.user.id;
+    // A stored-value card pays only where it is accepted (closed loop) and while active: one check for every payer path.
+    if (auth.user.kind === "card") await ctx.cards?.assertPayable(auth.user, payment);
     const manual = payment.captureMethod === "manual";
     const fee = manual ? 0n : feeFor(payment.amount, { percentBps: payment.feePercentBps, fixed: payment.feeFixed });
     const merchantAccount = await accounts.merchantAccountId(payment.merchantId, payment.livemode, payment.currency);

@@ -84,6 +84,10 @@ function failureOfWalletError(error: unknown): FailureCode | "step_up" | undefin
       return "currency_not_supported";
     case "insufficient_funds":
       return "insufficient_funds";
+    case "card_not_accepted":
+      return "card_not_accepted";
+    case "card_inactive":
+      return "wallet_frozen";
     case "step_up_required":
       return "step_up";
     default:

@@ -67,8 +67,20 @@ export type SandboxPaymentPlan =
   | { kind: "default" | "charge" | "await_payer" }
   | { kind: "refuse"; code: FailureCode; message: string };
 
+/**
+ * Stored-value cards' check of a payment (src/stored-value): a card pays only while active, and a merchant's card
+ * only at that merchant (card_not_accepted). Registered once the stored-value service exists.
+ */
+export interface CardPaymentGate {
+  assertPayable(
+    payer: { id: string; kind: "account" | "card" },
+    payment: { merchantId: string; livemode: boolean },
+  ): Promise<void>;
+}
+
 /** The deps plus what the payment services share once built. */
 export interface PaymentContext extends PaymentDeps {
+  cards?: CardPaymentGate;
   accounts: PaymentAccounts;
   feeSchedules: FeeScheduleCache;
   links: PaymentLinks;

@@ -17,6 +17,11 @@ export const failureCodes = {
     applies: ["payment"],
     description: "The payer's wallet cannot hold the payment's currency.",
   },
+  card_not_accepted: {
+    applies: ["payment"],
+    description:
+      "The payer's stored-value card was issued by another merchant: a merchant's gift card is spendable at that merchant only (docs/stored-value.md).",
+  },
   payer_declined: {
     applies: ["payment"],
     description: "The payer declined the payment in the wallet app.",
@@ -33,7 +38,8 @@ export const failureCodes = {
   },
   wallet_frozen: {
     applies: ["payment"],
-    description: "The payer's wallet is frozen by an operator; money cannot leave it.",
+    description:
+      "The payer's wallet is frozen by an operator (or the payer's stored-value card is frozen, expired or closed); money cannot leave it.",
   },
   risk_declined: {
     applies: ["payment"],

@@ -6,7 +6,7 @@ import { createCharger } from "./charge.js";
 import { createCheckout } from "./checkout/service.js";
 import { createPaymentCodeStore } from "./code-store.js";
 import { createPaymentCreation } from "./create.js";
-import { type PaymentContext, type PaymentDeps, paymentLinks } from "./deps.js";
+import { type CardPaymentGate, type PaymentContext, type PaymentDeps, paymentLinks } from "./deps.js";
 import { createPaymentExpiry } from "./expiry.js";
 import { createFeeScheduleCache } from "./fee-schedules.js";
 import { createPaymentNotices } from "./notices.js";
@@ -64,3 +64,7 @@ export function createPaymentServices(deps: PaymentDeps) {
     expireDue: expiry.runDue,
   };
 }
+    /** Stored-value cards register their closed-loop check of every payer path here (src/stored-value). */
+    setCardGate: (gate: CardPaymentGate) => {
+      ctx.cards = gate;
+    },

@@ -36,6 +36,8 @@ import { createTestClocks, type TestClocks } from "../sandbox/test-clock.js";
 import { createTestPayers, type TestPayers } from "../sandbox/test-payers.js";
 import { createSecurityAudit, type SecurityAudit } from "../security/audit-report/service.js";
 import { createSecretBox, type SecretBox } from "../security/encryption.js";
+import { cardNumberKeyFrom } from "../stored-value/model.js";
+import { createStoredValueService, type StoredValueService } from "../stored-value/service.js";
 import { createStoreService, type StoreService } from "../stores/service.js";
 import { loadWalletConfig, type WalletConfig } from "../wallets/config.js";
 import { createWalletServices, type WalletServices } from "../wallets/service.js";
@@ -83,6 +85,8 @@ export interface Services {
   paymentLinks: PaymentLinkService;
   /** Stores and tills: counters with a static QR code, and their takings (docs/stores-and-tills.md). */
   stores: StoreService;
+  /** Stored-value cards and vouchers: issuing, loading, card sessions, claiming (docs/stored-value.md). */
+  storedValue: StoredValueService;
   /** The sandbox's per-merchant test clocks: the time test-mode objects live in. */
   testClocks: TestClocks;
   /** The go-live probe of a merchant's webhook handler (POST /v1/console/go_live/probe). */
@@ -229,6 +233,16 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const paymentLinks = createPaymentLinkService({ pool, clock, currencies, testClocks, payments, notifications });
   const stores = createStoreService({ pool, testClocks, payments });
+  const storedValue = createStoredValueService({
+    pool,
+    clock,
+    ledger,
+    wallets,
+    payments,
+    testClocks,
+    numberKey: cardNumberKeyFrom(deps.masterKey),
+  });
+  payments.setCardGate(storedValue);
   const sandbox = {
     testPayers,
     helpers: createPaymentHelpers({
@@ -270,6 +284,7 @@ export function createServices(deps: ServiceDeps): Services {
     offline,
     paymentLinks,
     stores,
+    storedValue,
     testClocks,
     goLiveProbe,
     sandbox,

@@ -1,6 +1,7 @@
 import { ConfigError, type Environment } from "../config.js";
 import type { CurrencyRegistry } from "../ledger/currencies.js";
 import { amountDigitsMax, walletSandboxBankSettleMsDefault } from "../limits.js";
+import { parseStoredValueLimits, type StoredValueLimits } from "../stored-value/config.js";
 
 /**
  * Deployment configuration of account wallets, from the environment (documented in docs/configuration.md):
@@ -49,6 +50,11 @@ export interface WalletConfig {
   webauthn: { rpId: string; rpName: string; origins: string[] };
   /** Where links in the wallet's messages point (a sign-in alert's "this wasn't me"): see src/merchants/links.ts. */
   links: { publicUrl: string | undefined; port: number };
+  /**
+   * Per currency, the limits of stored-value cards (COFFER_STORED_VALUE_LIMITS, src/stored-value/config.ts): a card's
+   * wallet user has these instead of a tier's. Absent: the defaults.
+   */
+  cardLimits?: ReadonlyMap<string, StoredValueLimits>;
 }
 
 /** Defaults in major units, per currency: [balance cap, per payment, daily, monthly] for tiers 0, 1, 2. */
@@ -171,8 +177,10 @@ export function loadWalletConfig(env: Env, base: WalletConfigBase, currencies: C
     if (/^\d{1,10}$/.test(settleRaw) && Number(settleRaw) <= 86_400_000) sandboxBankSettleMs = Number(settleRaw);
     else problems.push(`COFFER_SANDBOX_BANK_SETTLE_MS must be milliseconds from 0 to 86400000, got "${settleRaw}"`);
   }
+  const cardLimits = parseStoredValueLimits(env.COFFER_STORED_VALUE_LIMITS, currencies, problems, stepUpAbove);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
+    cardLimits,
     tiers: tiersByCurrency,
     stepUpAbove,
     bankConnector,

@@ -76,7 +76,8 @@ export function createWalletSpend(deps: {
     } else {
       usageSeen = await precheckSpend(deps.pool, spend, limits);
     }
-    await deps.stepUp.require(user, input.amount, currency, input.stepUp, input.ip ?? null);
+    // A stored-value card has no second factor: its per-payment cap is below the step-up threshold instead.
+    if (user.kind !== "card") await deps.stepUp.require(user, input.amount, currency, input.stepUp, input.ip ?? null);
     const walletAccountId = await deps.accounts.walletAccountId(user, currency);
     return { user, walletAccountId, limits, spend, usageSeen };
   }

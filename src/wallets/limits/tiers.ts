@@ -1,3 +1,4 @@
+import { defaultStoredValueLimits } from "../../stored-value/config.js";
 import { type TierLimits, tierLimits, type WalletConfig } from "../config.js";
 import { walletError } from "../errors.js";
 import type { WalletUser } from "../users/model.js";
@@ -14,8 +15,19 @@ export function walletCurrency(config: WalletConfig, currency: string, param = "
   return currency;
 }
 
-/** The limits of a wallet user's tier in a currency. */
-export function limitsOf(config: WalletConfig, user: Pick<WalletUser, "tier">, currency: string): TierLimits {
+const defaultCardLimits = defaultStoredValueLimits();
+
+/** The limits of a wallet user's tier in a currency; a stored-value card's are its currency's card limits. */
+export function limitsOf(
+  config: WalletConfig,
+  user: Pick<WalletUser, "tier"> & { kind?: WalletUser["kind"] },
+  currency: string,
+): TierLimits {
+  if (user.kind === "card") {
+    const card = (config.cardLimits ?? defaultCardLimits).get(currency);
+    if (!card) throw walletError("currency_not_supported", undefined, "currency");
+    return card;
+  }
   const limits = tierLimits(config, user.tier, walletCurrency(config, currency));
   if (!limits) throw walletError("currency_not_supported", undefined, "currency");
   return limits;
@@ -26,7 +38,7 @@ export function assertPerPayment(limits: TierLimits, amount: bigint): void {
   if (amount > limits.perPayment) {
     throw walletError(
       "payment_limit_exceeded",
-      `One payment may move at most ${limits.perPayment} (minor units) at this identity tier.`,
+      `One payment may move at most ${limits.perPayment} (minor units) from this wallet.`,
       "amount",
     );
   }

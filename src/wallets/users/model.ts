@@ -6,6 +6,8 @@ import { maskContact } from "./contacts.js";
 export interface WalletUser {
   id: string;
   livemode: boolean;
+  /** account: a registered person; card: a stored-value card's holder (src/stored-value), signed in by its secret. */
+  kind: "account" | "card";
   email: string | null;
   phone: string | null;
   passwordHash: string;
@@ -29,6 +31,7 @@ export interface WalletUser {
 export interface WalletUserRow {
   id: string;
   livemode: boolean;
+  kind?: "account" | "card";
   email: string | null;
   phone: string | null;
   password_hash: string;
@@ -52,6 +55,7 @@ export function walletUserFromRow(row: WalletUserRow): WalletUser {
   return {
     id: row.id,
     livemode: row.livemode,
+    kind: row.kind ?? "account",
     email: row.email,
     phone: row.phone,
     passwordHash: row.password_hash,

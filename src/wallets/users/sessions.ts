@@ -13,6 +13,8 @@ import {
   walletSessionTouchIntervalMs,
   walletSessionTtlMs,
 } from "../../limits.js";
+import { cardSessionAllows } from "../../stored-value/session-routes.js";
+import { storedValueError } from "../../stored-value/errors.js";
 import { unixSeconds } from "../time.js";
 
 /**
@@ -40,6 +42,8 @@ export interface WalletSession {
   lastSeenAt: Date;
   expiresAt: Date;
   revokedAt: Date | null;
+  /** The session of a stored-value card's wallet user: only the routes of src/stored-value/session-routes.ts. */
+  card: boolean;
 }
 
 interface SessionRow {
@@ -51,6 +55,7 @@ interface SessionRow {
   last_seen_at: Date;
   expires_at: Date;
   revoked_at: Date | null;
+  card?: boolean;
 }
 
 function sessionFromRow(row: SessionRow): WalletSession {
@@ -63,6 +68,7 @@ function sessionFromRow(row: SessionRow): WalletSession {
     lastSeenAt: row.last_seen_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+    card: row.card === true,
   };
 }
 
@@ -154,9 +160,11 @@ export function createSessionStore(deps: { pool: Pool; clock: Clock }) {
     const cacheKey = tokenHash.toString("hex");
     let session = remembered(cacheKey);
     if (!session) {
-      const result = await deps.pool.query<SessionRow>("SELECT * FROM wallet_sessions WHERE token_hash = $1", [
-        tokenHash,
-      ]);
+      const result = await deps.pool.query<SessionRow>(
+        `SELECT s.*, u.kind = 'card' AS card FROM wallet_sessions s JOIN wallet_users u ON u.id = s.wallet_user_id
+          WHERE s.token_hash = $1`,
+        [tokenHash],
+      );
       const row = result.rows[0];
       if (!row) throw expired();
       session = sessionFromRow(row);
@@ -229,7 +237,11 @@ export function createSessionStore(deps: { pool: Pool; clock: Clock }) {
       const token = match?.[1];
       if (!token?.startsWith(walletTokenPrefix)) return null;
       const session = await authenticate(token);
-      return { kind: "wallet", walletUserId: session.walletUserId, sessionId: session.id };
+      // The one place card sessions are kept to what a card may do: every wallet route passes here first.
+      if (session.card && !cardSessionAllows(request.method, request.routeOptions.url)) {
+        throw storedValueError("card_session_not_allowed");
+      }
+      return { kind: "wallet", walletUserId: session.walletUserId, sessionId: session.id, card: session.card };
     },
   };
 
