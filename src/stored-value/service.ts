@@ -863,6 +863,8 @@ export function createStoredValueService(deps: StoredValueDeps) {
     if (target && target.currency !== voucher.currency)
       throw storedValueError("card_currency_mismatch", undefined, "code");
     const value = await balanceOfCard(voucher);
+    // Emptied by a redemption that committed since the status was read.
+    if (value === 0n) throw storedValueError("voucher_already_redeemed", undefined, "code");
     const from = await walletAccountOf(voucher);
     const to = target ? await walletAccountOf(target) : await wallets.accounts.walletAccountId(user, voucher.currency);
     const accountCap = target ? undefined : limitsOf(wallets.config, user, voucher.currency).balanceCap;
