@@ -74,14 +74,14 @@ const codeContext = encoder.encode("coffer offline code v1\u0000");
 
 class Malformed extends Error {}
 
-function fromBase64url(text: string): Uint8Array {
+function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
   if (!/^[A-Za-z0-9_-]+$/.test(text)) throw new Malformed("not base64url");
   const b64 = text.replaceAll("-", "+").replaceAll("_", "/");
   const binary = atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(a.length + b.length);
   out.set(a, 0);
   out.set(b, a.length);
@@ -102,7 +102,7 @@ export async function verifyOfflineCode(
     code: refusal,
     message,
   });
-  let bytes: Uint8Array;
+  let bytes: Uint8Array<ArrayBuffer>;
   try {
     if (typeof code !== "string" || !code.startsWith(prefix)) throw new Malformed("not an offline code");
     bytes = fromBase64url(code.slice(prefix.length));
@@ -113,7 +113,7 @@ export async function verifyOfflineCode(
   let at = 0;
   const take = (n: number) => {
     if (at + n > bytes.length) throw new Malformed("cut short");
-    const out = bytes.subarray(at, at + n);
+    const out = bytes.slice(at, at + n);
     at += n;
     return out;
   };
@@ -124,14 +124,14 @@ export async function verifyOfflineCode(
   };
   let parsed: {
     certificate: VerifiedOfflineCode["certificate"];
-    certSigned: Uint8Array;
-    certSignature: Uint8Array;
-    deviceKey: Uint8Array;
+    certSigned: Uint8Array<ArrayBuffer>;
+    certSignature: Uint8Array<ArrayBuffer>;
+    deviceKey: Uint8Array<ArrayBuffer>;
     counter: number;
     window: number;
     amount: bigint;
-    codeSigned: Uint8Array;
-    codeSignature: Uint8Array;
+    codeSigned: Uint8Array<ArrayBuffer>;
+    codeSignature: Uint8Array<ArrayBuffer>;
   };
   try {
     if (take(1)[0] !== 1) throw new Malformed("version");
@@ -150,13 +150,13 @@ export async function verifyOfflineCode(
     const expiresAt = new Date(view.getUint32(at - 4) * 1000);
     const deviceKey = take(65);
     if (deviceKey[0] !== 4) throw new Malformed("device key");
-    const certSigned = bytes.subarray(0, at);
+    const certSigned = bytes.slice(0, at);
     const certSignature = take(64);
     take(16);
     const counter = view.getUint32(at - 16);
     const window = view.getUint32(at - 12);
     const amount = view.getBigUint64(at - 8);
-    const codeSigned = bytes.subarray(0, at);
+    const codeSigned = bytes.slice(0, at);
     const codeSignature = take(64);
     if (at !== bytes.length || counter === 0) throw new Malformed("trailing bytes");
     parsed = {

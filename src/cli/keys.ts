@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { systemClock } from "../clock.js";
 import { ConfigError, loadConfig, parseMasterKey } from "../config.js";
 import { loadMigrations, migrationsApplied } from "../db/migrate.js";
 import { createLogger } from "../logging.js";
+import { createOfflineKeys } from "../offline/keys.js";
 import { openDatabase } from "../runtime/database.js";
 import { masterKeyBytes, readMasterKeyFile, replaceMasterKeyFile } from "../runtime/master-key.js";
 import { createSecretBox, rewrapDataKeys } from "../security/encryption.js";
@@ -11,7 +13,7 @@ import type { Command } from "./command.js";
  * `coffer keys`: rotates the keys that protect secrets at rest (src/security/encryption.ts). A new data key encrypts
  * what is written from then on; a new master key re-wraps every data key, so no ciphertext has to be rewritten.
  */
-const actions = ["rotate-data-key", "rotate-master-key"] as const;
+const actions = ["rotate-data-key", "rotate-master-key", "rotate-offline-key"] as const;
 type Action = (typeof actions)[number];
 
 export const keysCommand: Command = {
@@ -19,6 +21,7 @@ export const keysCommand: Command = {
   usage: [
     "coffer keys rotate-data-key",
     "coffer keys rotate-master-key",
+    "coffer keys rotate-offline-key",
     "",
     "rotate-data-key    starts a new data key for new encryptions; older ciphertexts keep naming and using theirs.",
     "                   Running coffer processes switch to it when restarted.",
@@ -27,8 +30,10 @@ export const keysCommand: Command = {
     "                   e.g. from `openssl rand -hex 32`), then start coffer with it as COFFER_MASTER_KEY. Without",
     "                   COFFER_MASTER_KEY, the key file in the data folder is replaced (by COFFER_NEW_MASTER_KEY, or a",
     "                   new random key). Payment-reminder unsubscribe links signed with the old key stop working.",
+    "rotate-offline-key retires the ES256 key that signs offline certificates and makes a new one; the old key stays",
+    "                   published in GET /v1/offline_keys until every certificate it signed has expired (24 h).",
     "",
-    "Both are recorded in the audit log.",
+    "The data and master key rotations are recorded in the audit log.",
   ].join("\n"),
   options: {},
   allowPositionals: true,
@@ -58,6 +63,17 @@ export const keysCommand: Command = {
         await box.warm(); // proves this master key opens the active key before retiring it
         const id = await box.rotateDataKey();
         context.out(`New data key ${id} is active; restart coffer processes so they encrypt with it.`);
+        return 0;
+      }
+      if (action === "rotate-offline-key") {
+        const box = createSecretBox({ db: db.pool, masterKey: current });
+        await box.warm();
+        const rotated = await createOfflineKeys({ pool: db.pool, clock: systemClock, secrets: box }).rotate();
+        context.out(
+          rotated.retired
+            ? `Offline key ${rotated.kid} signs new certificates; ${rotated.retired} stays published until ${rotated.publishUntil?.toISOString()}.`
+            : `Offline key ${rotated.kid} signs new certificates.`,
+        );
         return 0;
       }
       return await rotateMasterKey(context, {

@@ -5,7 +5,7 @@ import type { TestWalletUser } from "./wallets.js";
 
 /** A wallet device as the wallet app is one: a non-extractable P-256 key pair, its certificate, its counter. */
 export interface TestDevice {
-  keys: CryptoKeyPair;
+  keys: Awaited<ReturnType<typeof makeDeviceKeyPair>>;
   certificate: { id: string; certificate: string; cap: string; remaining: string; expires_at: number; kid: string };
   counter: number;
   /** The next code (a fresh counter) at the coffer's clock, or at `now`. */

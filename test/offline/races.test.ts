@@ -42,7 +42,7 @@ describe("offline code races", () => {
         "idempotency-key": crypto.randomUUID(),
       },
       body: JSON.stringify({ amount, currency: "USD", method: "payment_code", payment_code: code }),
-    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error: { code: string } } }));
 
   it("one code submitted by 10 merchants in parallel settles once", async () => {
     const payer = await newTestPayer(coffer, { fund: "30000" });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, afterEach, before, describe, it } from "node:test";
-import { verifyOfflineCode } from "../../sdk/src/index.js";
+import { type OfflineKey, verifyOfflineCode } from "../../sdk/src/index.js";
 import { offlineCertificateTtlMs } from "../../src/limits.js";
 import { makeDeviceKeyPair, makeOfflineCode } from "../../web/src/wallet/offline/code.js";
 import { newDevice, submitCode } from "../helpers/offline.js";
@@ -54,7 +54,7 @@ describe("verifyOfflineCode (SDK, no network)", () => {
   const fetchKeys = async () => {
     const response = await fetch(`${coffer.baseUrl}/v1/offline_keys`);
     assert.equal(response.status, 200);
-    return response.json();
+    return (await response.json()) as { keys: OfflineKey[] };
   };
 
   it("accepts a wallet's code and refuses forged, expired, over-cap and over-amount ones, with the network off", async () => {
@@ -110,7 +110,7 @@ describe("verifyOfflineCode (SDK, no network)", () => {
     assert.equal(newDeviceOfPayer.certificate.kid, rotated.kid);
     const keys = await fetchKeys();
     assert.deepEqual(
-      keys.keys.map((k: { kid: string }) => k.kid),
+      keys.keys.map((k) => k.kid),
       [rotated.kid, oldDevice.certificate.kid],
     );
     const now = coffer.clock.now();
@@ -127,8 +127,8 @@ describe("verifyOfflineCode (SDK, no network)", () => {
     assert.equal((await submitCode(coffer, shop, oldCode, "250")).statusCode, 201);
     coffer.clock.advance(offlineCertificateTtlMs + 1000);
     const later = await fetchKeys();
-    assert.ok(!later.keys.some((k: { kid: string }) => k.kid === oldDevice.certificate.kid));
-    assert.ok(later.keys.some((k: { kid: string }) => k.kid === rotated.kid));
+    assert.ok(!later.keys.some((k) => k.kid === oldDevice.certificate.kid));
+    assert.ok(later.keys.some((k) => k.kid === rotated.kid));
     coffer.clock.advance(-(offlineCertificateTtlMs + 1000));
   });
 });

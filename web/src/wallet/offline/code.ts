@@ -8,12 +8,22 @@ export const offlineCodePrefix = "cof1.";
 const codeContext = new TextEncoder().encode("coffer offline code v1\u0000");
 const windowMs = 60_000;
 
-export async function makeDeviceKeyPair(): Promise<CryptoKeyPair> {
-  return crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
+/** A Web Crypto key, named without the DOM's types (the server's tests run this module under Node too). */
+export type DeviceKey = Parameters<typeof crypto.subtle.sign>[1];
+export interface DeviceKeyPair {
+  publicKey: DeviceKey;
+  privateKey: DeviceKey;
+}
+
+export async function makeDeviceKeyPair(): Promise<DeviceKeyPair> {
+  return (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, [
+    "sign",
+    "verify",
+  ])) as DeviceKeyPair;
 }
 
 /** The public key as the certificate request takes it. */
-export async function publicJwk(pair: CryptoKeyPair): Promise<JsonWebKey> {
+export async function publicJwk(pair: DeviceKeyPair): Promise<{ kty?: string; crv?: string; x?: string; y?: string }> {
   const { kty, crv, x, y } = await crypto.subtle.exportKey("jwk", pair.publicKey);
   return { kty, crv, x, y };
 }
@@ -37,7 +47,7 @@ function bytesToBase64url(bytes: Uint8Array): string {
  */
 export async function makeOfflineCode(options: {
   certificate: string;
-  privateKey: CryptoKey;
+  privateKey: DeviceKey;
   counter: number;
   now?: Date;
   amount?: bigint;
