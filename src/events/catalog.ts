@@ -66,9 +66,6 @@ export const eventCatalog = {
   "withdrawal.failed": "The bank failed the withdrawal; the hold was released.",
   "wallet_transfer.sent": "A wallet user sent money to another wallet.",
   "wallet_transfer.received": "A wallet user received money from another wallet.",
-} as const satisfies Record<string, string>;
-
-export type EventType = keyof typeof eventCatalog;
   "stored_value_card.issued": "A stored-value card was issued with its initial value (docs/stored-value.md).",
   "stored_value_card_batch.issued":
     "A batch of stored-value cards was issued (count > 1); the cards are listed with `batch`, their numbers were shown once.",
@@ -81,6 +78,9 @@ export type EventType = keyof typeof eventCatalog;
     "A stored-value card expired; what was left on it moved to its issuer's breakage account (`data.object` shows the card).",
   "stored_value_card.claimed":
     "A stored-value card (or voucher) was claimed or redeemed: its balance moved into a wallet and the card is closed.",
+} as const satisfies Record<string, string>;
+
+export type EventType = keyof typeof eventCatalog;
 
 export function isCatalogued(type: string): type is EventType {
   return Object.hasOwn(eventCatalog, type);
