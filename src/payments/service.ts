@@ -62,9 +62,9 @@ export function createPaymentServices(deps: PaymentDeps) {
     balance: (scope: MerchantScope) => merchantBalance(accounts, scope),
     /** The expiry worker's pass (the worker calls it every paymentExpiryIntervalMs; tests call it after moving time). */
     expireDue: expiry.runDue,
-  };
-}
     /** Stored-value cards register their closed-loop check of every payer path here (src/stored-value). */
     setCardGate: (gate: CardPaymentGate) => {
       ctx.cards = gate;
     },
+  };
+}
