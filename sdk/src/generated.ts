@@ -99,6 +99,16 @@ export const errorCodes = [
   "owner_immutable",
   "already_member",
   "api_version_not_newer",
+  "offline_code_invalid",
+  "offline_signature_invalid",
+  "offline_certificate_expired",
+  "offline_code_expired",
+  "offline_code_replayed",
+  "offline_cap_exceeded",
+  "offline_amount_exceeded",
+  "offline_currency_mismatch",
+  "offline_device_key_invalid",
+  "offline_certificates_exhausted",
   "payment_link_inactive",
   "payment_link_expired",
   "payment_link_used_up",
@@ -118,6 +128,15 @@ export const errorCodes = [
   "test_clock_backwards",
   "test_clock_limit_reached",
   "test_mode_only",
+  "card_credentials_invalid",
+  "card_session_not_allowed",
+  "card_not_accepted",
+  "card_inactive",
+  "card_loads_exceeded",
+  "card_currency_mismatch",
+  "voucher_invalid",
+  "voucher_already_redeemed",
+  "breakage_refund_unavailable",
   "till_inactive",
   "till_currency_mismatch",
   "webhook_url_invalid",
@@ -200,6 +219,7 @@ export interface Checkout {
     | "insufficient_funds"
     | "limit_exceeded"
     | "currency_not_supported"
+    | "card_not_accepted"
     | "payer_declined"
     | "payment_code_invalid"
     | "payment_code_expired"
@@ -266,6 +286,19 @@ export interface NotificationSettings {
   reminder_url: string | null;
 }
 
+export interface OfflineKey {
+  kty: "EC";
+  crv: "P-256";
+  /** base64url, 32 bytes. */
+  x: string;
+  /** base64url, 32 bytes. */
+  y: string;
+  /** ofk_…: the key id certificates name. */
+  kid: string;
+  alg: "ES256";
+  use: "sig";
+}
+
 export interface Payment {
   /** pay_… */
   id: string;
@@ -306,6 +339,7 @@ export interface Payment {
     | "insufficient_funds"
     | "limit_exceeded"
     | "currency_not_supported"
+    | "card_not_accepted"
     | "payer_declined"
     | "payment_code_invalid"
     | "payment_code_expired"
@@ -411,6 +445,7 @@ export interface Payout {
     | "insufficient_funds"
     | "limit_exceeded"
     | "currency_not_supported"
+    | "card_not_accepted"
     | "payer_declined"
     | "payment_code_invalid"
     | "payment_code_expired"
@@ -475,6 +510,7 @@ export interface Refund {
     | "insufficient_funds"
     | "limit_exceeded"
     | "currency_not_supported"
+    | "card_not_accepted"
     | "payer_declined"
     | "payment_code_invalid"
     | "payment_code_expired"
@@ -538,6 +574,90 @@ export interface StoreTakings {
     /** gross − refunds; negative on a day of refunds. */
     net: string;
   };
+}
+
+export interface StoredValueCard {
+  /** svc_… */
+  id: string;
+  object: "stored_value_card";
+  livemode: boolean;
+  /** gift_card or voucher (a voucher is redeemed whole, once). */
+  kind: "gift_card" | "voucher";
+  currency: string;
+  /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). */
+  balance: Amount;
+  /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). */
+  initial_value: Amount;
+  /** The last four digits of the card number (the number is never stored). */
+  last4: string;
+  /** active, frozen, expired, or closed (claimed, redeemed, or emptied). */
+  status: "active" | "frozen" | "expired" | "closed";
+  /** true: spendable at its issuing merchant only. */
+  closed_loop: boolean;
+  issuer: {
+    type: "merchant" | "platform";
+    merchant: string | null;
+  };
+  batch: string | null;
+  expires_at: number | null;
+  metadata: Record<string, string>;
+  /** Unix seconds. */
+  created: number;
+}
+
+export interface StoredValueCardBatch {
+  object: "stored_value_card_batch";
+  /** svb_… */
+  id: string;
+  livemode: boolean;
+  count: number;
+  currency: string;
+  /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). */
+  amount: Amount;
+  cards_csv: string | null;
+}
+
+export interface StoredValueCardTransaction {
+  /** The ledger transfer's id. */
+  id: string;
+  object: "stored_value_card_transaction";
+  /** What moved the money. */
+  type: "issue" | "load" | "payment" | "refund" | "claim" | "redeem" | "breakage" | "breakage_return" | "other";
+  /** Signed: negative leaves the card. */
+  amount: string;
+  reference: string | null;
+  created: number;
+}
+
+export interface StoredValueIssuedCard {
+  /** svc_… */
+  id: string;
+  object: "stored_value_card";
+  livemode: boolean;
+  /** gift_card or voucher (a voucher is redeemed whole, once). */
+  kind: "gift_card" | "voucher";
+  currency: string;
+  /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). */
+  balance: Amount;
+  /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). */
+  initial_value: Amount;
+  /** The last four digits of the card number (the number is never stored). */
+  last4: string;
+  /** active, frozen, expired, or closed (claimed, redeemed, or emptied). */
+  status: "active" | "frozen" | "expired" | "closed";
+  /** true: spendable at its issuing merchant only. */
+  closed_loop: boolean;
+  issuer: {
+    type: "merchant" | "platform";
+    merchant: string | null;
+  };
+  batch: string | null;
+  expires_at: number | null;
+  metadata: Record<string, string>;
+  /** Unix seconds. */
+  created: number;
+  number: string | null;
+  secret: string | null;
 }
 
 export interface TestClock {
@@ -1264,6 +1384,32 @@ export class NotificationSettingsResource {
   }
 }
 
+/** The answer. */
+export interface OfflineKeysRetrieveResponse {
+  /** The signing key first, then retired keys whose certificates may still be valid. */
+  keys: OfflineKey[];
+}
+
+/** coffer.offlineKeys: retrieve(). */
+export class OfflineKeysResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * List coffer's offline keys
+   *
+   * A JWK set of the ES256 public keys that sign offline certificates. Needs no credentials; cache it on the POS (the SDK's verifyOfflineCode takes it) and fetch it again when a code names an unknown kid.
+   *
+   * Needs no credentials.
+   *
+   * `GET /v1/offline_keys`
+   */
+  retrieve(options?: RequestOptions): Promise<OfflineKeysRetrieveResponse> {
+    return this.#requester.request<OfflineKeysRetrieveResponse>({ method: "GET", path: "/v1/offline_keys" }, options);
+  }
+}
+
 export interface PayCreatePaymentBody {
   /** customer_chooses: the amount the payer chose. */
   amount?: Amount;
@@ -1510,7 +1656,7 @@ export interface PaymentsCreateBody {
   return_url?: string;
   /** Seconds until an unpaid qr or checkout payment expires (60 to 604800; 900). */
   expires_in?: number;
-  /** method payment_code: the code your POS scanned. */
+  /** method payment_code: the code your POS scanned: the wallet's 18-digit code, or an offline code (cof1.…, docs/offline-codes.md). */
   payment_code?: string;
   /** The till (til_…) the payment is taken at: one of yours, active, in the store's currency. */
   till?: string;
@@ -1766,6 +1912,163 @@ export class RefundsResource {
    */
   retrieve(id: string, options?: RequestOptions): Promise<Refund> {
     return this.#requester.request<Refund>({ method: "GET", path: `/v1/refunds/${encodeURIComponent(id)}` }, options);
+  }
+}
+
+export interface StoredValueListCardsQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+  /** Only cards in this status. */
+  status?: "active" | "frozen" | "expired" | "closed";
+  batch?: string;
+  last4?: string;
+}
+
+export interface StoredValueCreateCardBody {
+  /** An ISO 4217 currency code, e.g. USD or CNY. */
+  currency: string;
+  /** Each card's initial value ("0" allowed for gift cards). */
+  amount: Amount;
+  /** 1 to 1000; default 1. */
+  count?: number;
+  /** gift_card (default) or voucher. */
+  kind?: "gift_card" | "voucher";
+  /** Unix seconds. */
+  expires_at?: number;
+  /** Your own key-value pairs (strings), returned as they were given. */
+  metadata?: Record<string, string>;
+}
+
+/** The answer. */
+export type StoredValueCreateCardResponse = StoredValueIssuedCard | StoredValueCardBatch;
+
+export interface StoredValueLoadCardBody {
+  /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). A JSON integer up to 2^53−1 is accepted too. */
+  amount: Amount;
+}
+
+export interface StoredValueListCardsTransactionsQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+}
+
+/** coffer.storedValue: listCards(), createCard(), retrieveCard(), freezeCard(), loadCard(), listCardsTransactions(), unfreezeCard(). */
+export class StoredValueResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * List your stored-value cards
+   *
+   * Newest first.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stored_value: read).
+   *
+   * `GET /v1/stored_value/cards`
+   */
+  listCards(query?: StoredValueListCardsQuery, options?: RequestOptions): ListPromise<StoredValueCard> {
+    return this.#requester.list<StoredValueCard>({ method: "GET", path: "/v1/stored_value/cards", query }, options);
+  }
+  /**
+   * Issue stored-value cards
+   *
+   * Issues one card (the answer carries its number and secret, shown once) or a batch of up to 1000 (the answer carries a CSV of numbers and secrets, shown once). The value comes from your balance: insufficient_funds when it does not hold count × amount. Your cards are closed loop: spendable at your business only.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stored_value: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/stored_value/cards`
+   */
+  createCard(body: StoredValueCreateCardBody, options?: RequestOptions): Promise<StoredValueCreateCardResponse> {
+    return this.#requester.request<StoredValueCreateCardResponse>(
+      { method: "POST", path: "/v1/stored_value/cards", body, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Retrieve a stored-value card
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stored_value: read).
+   *
+   * `GET /v1/stored_value/cards/{id}`
+   */
+  retrieveCard(id: string, options?: RequestOptions): Promise<StoredValueCard> {
+    return this.#requester.request<StoredValueCard>(
+      { method: "GET", path: `/v1/stored_value/cards/${encodeURIComponent(id)}` },
+      options,
+    );
+  }
+  /**
+   * Freeze a card
+   *
+   * A frozen card can neither pay nor be loaded.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stored_value: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/stored_value/cards/{id}/freeze`
+   */
+  freezeCard(id: string, options?: RequestOptions): Promise<StoredValueCard> {
+    return this.#requester.request<StoredValueCard>(
+      { method: "POST", path: `/v1/stored_value/cards/${encodeURIComponent(id)}/freeze`, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Load a card (cash-in at the counter)
+   *
+   * Your balance pays the amount onto one of your cards, within its balance cap and loads per day.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stored_value: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/stored_value/cards/{id}/load`
+   */
+  loadCard(id: string, body: StoredValueLoadCardBody, options?: RequestOptions): Promise<StoredValueCard> {
+    return this.#requester.request<StoredValueCard>(
+      { method: "POST", path: `/v1/stored_value/cards/${encodeURIComponent(id)}/load`, body, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * A card's transactions
+   *
+   * Its ledger movements, newest first.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stored_value: read).
+   *
+   * `GET /v1/stored_value/cards/{id}/transactions`
+   */
+  listCardsTransactions(
+    id: string,
+    query?: StoredValueListCardsTransactionsQuery,
+    options?: RequestOptions,
+  ): ListPromise<StoredValueCardTransaction> {
+    return this.#requester.list<StoredValueCardTransaction>(
+      { method: "GET", path: `/v1/stored_value/cards/${encodeURIComponent(id)}/transactions`, query },
+      options,
+    );
+  }
+  /**
+   * Unfreeze a card
+   *
+   * A card an operator froze stays frozen until an operator unfreezes it.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs stored_value: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/stored_value/cards/{id}/unfreeze`
+   */
+  unfreezeCard(id: string, options?: RequestOptions): Promise<StoredValueCard> {
+    return this.#requester.request<StoredValueCard>(
+      { method: "POST", path: `/v1/stored_value/cards/${encodeURIComponent(id)}/unfreeze`, idempotent: true },
+      options,
+    );
   }
 }
 
@@ -2377,12 +2680,14 @@ export class CofferResources {
   readonly checkout: CheckoutResource;
   readonly events: EventsResource;
   readonly notificationSettings: NotificationSettingsResource;
+  readonly offlineKeys: OfflineKeysResource;
   readonly pay: PayResource;
   readonly paymentLinks: PaymentLinksResource;
   readonly payments: PaymentsResource;
   readonly payoutSchedule: PayoutScheduleResource;
   readonly payouts: PayoutsResource;
   readonly refunds: RefundsResource;
+  readonly storedValue: StoredValueResource;
   readonly stores: StoresResource;
   readonly testHelpers: TestHelpersResource;
   readonly tills: TillsResource;
@@ -2396,12 +2701,14 @@ export class CofferResources {
     this.checkout = new CheckoutResource(requester);
     this.events = new EventsResource(requester);
     this.notificationSettings = new NotificationSettingsResource(requester);
+    this.offlineKeys = new OfflineKeysResource(requester);
     this.pay = new PayResource(requester);
     this.paymentLinks = new PaymentLinksResource(requester);
     this.payments = new PaymentsResource(requester);
     this.payoutSchedule = new PayoutScheduleResource(requester);
     this.payouts = new PayoutsResource(requester);
     this.refunds = new RefundsResource(requester);
+    this.storedValue = new StoredValueResource(requester);
     this.stores = new StoresResource(requester);
     this.testHelpers = new TestHelpersResource(requester);
     this.tills = new TillsResource(requester);
@@ -2469,6 +2776,7 @@ export const operations = [
     path: "/v1/notification_settings",
     idempotent: true,
   },
+  { resource: "offlineKeys", method: "retrieve", httpMethod: "GET", path: "/v1/offline_keys", idempotent: false },
   { resource: "pay", method: "retrieve", httpMethod: "GET", path: "/v1/pay/{slug}", idempotent: false },
   { resource: "pay", method: "createPayment", httpMethod: "POST", path: "/v1/pay/{slug}/payments", idempotent: true },
   { resource: "paymentLinks", method: "list", httpMethod: "GET", path: "/v1/payment_links", idempotent: false },
@@ -2508,6 +2816,55 @@ export const operations = [
   { resource: "refunds", method: "list", httpMethod: "GET", path: "/v1/refunds", idempotent: false },
   { resource: "refunds", method: "create", httpMethod: "POST", path: "/v1/refunds", idempotent: true },
   { resource: "refunds", method: "retrieve", httpMethod: "GET", path: "/v1/refunds/{id}", idempotent: false },
+  {
+    resource: "storedValue",
+    method: "listCards",
+    httpMethod: "GET",
+    path: "/v1/stored_value/cards",
+    idempotent: false,
+  },
+  {
+    resource: "storedValue",
+    method: "createCard",
+    httpMethod: "POST",
+    path: "/v1/stored_value/cards",
+    idempotent: true,
+  },
+  {
+    resource: "storedValue",
+    method: "retrieveCard",
+    httpMethod: "GET",
+    path: "/v1/stored_value/cards/{id}",
+    idempotent: false,
+  },
+  {
+    resource: "storedValue",
+    method: "freezeCard",
+    httpMethod: "POST",
+    path: "/v1/stored_value/cards/{id}/freeze",
+    idempotent: true,
+  },
+  {
+    resource: "storedValue",
+    method: "loadCard",
+    httpMethod: "POST",
+    path: "/v1/stored_value/cards/{id}/load",
+    idempotent: true,
+  },
+  {
+    resource: "storedValue",
+    method: "listCardsTransactions",
+    httpMethod: "GET",
+    path: "/v1/stored_value/cards/{id}/transactions",
+    idempotent: false,
+  },
+  {
+    resource: "storedValue",
+    method: "unfreezeCard",
+    httpMethod: "POST",
+    path: "/v1/stored_value/cards/{id}/unfreeze",
+    idempotent: true,
+  },
   { resource: "stores", method: "list", httpMethod: "GET", path: "/v1/stores", idempotent: false },
   { resource: "stores", method: "create", httpMethod: "POST", path: "/v1/stores", idempotent: true },
   { resource: "stores", method: "retrieve", httpMethod: "GET", path: "/v1/stores/{id}", idempotent: false },
