@@ -209,9 +209,10 @@ export const paymentCaptureHoldGraceMs = 60 * 60 * 1000; // the ledger's own tim
 export const paymentFeePercentBpsDefault = 60; // 0.6 %, when a merchant has no fee schedule of its own
 export const paymentDescriptionLengthMax = 500;
 export const paymentReturnUrlLengthMax = 2_048;
-export const paymentMetadataKeysMax = 20;
-export const paymentMetadataKeyLengthMax = 40;
-export const paymentMetadataValueLengthMax = 500;
+// metadata of every merchant-owned object (payments, refunds, payouts, payment links, stores, tills, endpoints)
+export const metadataKeysMax = 20;
+export const metadataKeyLengthMax = 40;
+export const metadataValueLengthMax = 500;
 export const paymentQrPayloadLengthMax = 2_048; // what POST /v1/wallet/scan accepts
 export const paymentExpiryIntervalMs = 1_000; // how often the expiry worker looks for due payments
 export const paymentExpiryBatchMax = 100; // payments expired or canceled per pass

@@ -387,6 +387,8 @@ export interface PaymentLink {
   amount_min: Amount | null;
   amount_max: Amount | null;
   description: string | null;
+  /** Your own key-value pairs (strings), returned as they were given. */
+  metadata: Record<string, string>;
   return_url: string | null;
   max_uses: number | null;
   expires_at: number | null;
@@ -434,6 +436,8 @@ export interface Payout {
   /** Made by the daily payout schedule. */
   automatic: boolean;
   description: string | null;
+  /** Your own key-value pairs (strings), returned as they were given. */
+  metadata: Record<string, string>;
   /** The settlement bank account (from your business verification). */
   destination: {
     holder_name: string;
@@ -506,6 +510,8 @@ export interface Refund {
   status: "pending" | "succeeded" | "failed";
   reason: "requested_by_customer" | "duplicate" | "fraudulent" | "other";
   description: string | null;
+  /** Your own key-value pairs (strings), returned as they were given. */
+  metadata: Record<string, string>;
   failure_code:
     | "insufficient_funds"
     | "limit_exceeded"
@@ -538,6 +544,8 @@ export interface Store {
   address: string | null;
   /** What its tills take; every payment at its tills is in it. */
   currency: string;
+  /** Your own key-value pairs (strings), returned as they were given. */
+  metadata: Record<string, string>;
   /** Unix seconds. */
   created: number;
 }
@@ -722,6 +730,8 @@ export interface Till {
   name: string;
   /** false once deactivated: its QR code takes no more payments. */
   active: boolean;
+  /** Your own key-value pairs (strings), returned as they were given. */
+  metadata: Record<string, string>;
   qr: {
     /** The till's static QR code: <coffer>/t/<token>. Scanned in the wallet, the payer types the amount. */
     payload: string;
@@ -759,6 +769,8 @@ export interface WebhookEndpoint {
   object: "webhook_endpoint";
   url: string;
   description: string | null;
+  /** Your own key-value pairs (strings), returned as they were given. */
+  metadata: Record<string, string>;
   enabled_events: string[];
   status: "enabled" | "disabled";
   disabled_reason: "manual" | "gone" | "failing" | null;
@@ -775,6 +787,8 @@ export interface WebhookEndpointWithSecret {
   object: "webhook_endpoint";
   url: string;
   description: string | null;
+  /** Your own key-value pairs (strings), returned as they were given. */
+  metadata: Record<string, string>;
   enabled_events: string[];
   status: "enabled" | "disabled";
   disabled_reason: "manual" | "gone" | "failing" | null;
@@ -1492,6 +1506,8 @@ export interface PaymentLinksCreateBody {
   max_uses?: number;
   /** Unix seconds, in the future. */
   expires_at?: number;
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
 }
 
 export interface PaymentLinksUpdateBody {
@@ -1499,6 +1515,8 @@ export interface PaymentLinksUpdateBody {
   return_url?: string | null;
   max_uses?: number | null;
   expires_at?: number | null;
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
 }
 
 export type PaymentLinksDeactivateBody = Record<string, never>;
@@ -1662,6 +1680,11 @@ export interface PaymentsCreateBody {
   till?: string;
 }
 
+export interface PaymentsUpdateBody {
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
+}
+
 export interface PaymentsCancelBody {
   cancellation_reason?: "requested_by_customer" | "duplicate" | "fraudulent" | "abandoned";
 }
@@ -1671,7 +1694,7 @@ export interface PaymentsCaptureBody {
   amount_to_capture?: Amount;
 }
 
-/** coffer.payments: list(), create(), retrieve(), cancel(), capture(). */
+/** coffer.payments: list(), create(), retrieve(), update(), cancel(), capture(). */
 export class PaymentsResource {
   readonly #requester: Requester;
   constructor(requester: Requester) {
@@ -1710,6 +1733,21 @@ export class PaymentsResource {
    */
   retrieve(id: string, options?: RequestOptions): Promise<Payment> {
     return this.#requester.request<Payment>({ method: "GET", path: `/v1/payments/${encodeURIComponent(id)}` }, options);
+  }
+  /**
+   * Update a payment
+   *
+   * Changes the payment's metadata, in any status: given keys are set, keys given as an empty string are removed, the rest stay. A change sends payment.updated.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payments: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/payments/{id}`
+   */
+  update(id: string, body?: PaymentsUpdateBody, options?: RequestOptions): Promise<Payment> {
+    return this.#requester.request<Payment>(
+      { method: "POST", path: `/v1/payments/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
+      options,
+    );
   }
   /**
    * Cancel a payment
@@ -1804,9 +1842,16 @@ export interface PayoutsCreateBody {
   /** An ISO 4217 currency code, e.g. USD or CNY. */
   currency: string;
   description?: string;
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
 }
 
-/** coffer.payouts: list(), create(), retrieve(). */
+export interface PayoutsUpdateBody {
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
+}
+
+/** coffer.payouts: list(), create(), retrieve(), update(). */
 export class PayoutsResource {
   readonly #requester: Requester;
   constructor(requester: Requester) {
@@ -1844,6 +1889,21 @@ export class PayoutsResource {
   retrieve(id: string, options?: RequestOptions): Promise<Payout> {
     return this.#requester.request<Payout>({ method: "GET", path: `/v1/payouts/${encodeURIComponent(id)}` }, options);
   }
+  /**
+   * Update a payout
+   *
+   * Changes the payout's metadata: given keys are set, keys given as an empty string are removed, the rest stay. A change sends payout.updated.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payouts: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/payouts/{id}`
+   */
+  update(id: string, body?: PayoutsUpdateBody, options?: RequestOptions): Promise<Payout> {
+    return this.#requester.request<Payout>(
+      { method: "POST", path: `/v1/payouts/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
 }
 
 export interface RefundsListQuery {
@@ -1873,9 +1933,16 @@ export interface RefundsCreateBody {
   /** Why (default requested_by_customer). */
   reason?: "requested_by_customer" | "duplicate" | "fraudulent" | "other";
   description?: string;
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
 }
 
-/** coffer.refunds: list(), create(), retrieve(). */
+export interface RefundsUpdateBody {
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
+}
+
+/** coffer.refunds: list(), create(), retrieve(), update(). */
 export class RefundsResource {
   readonly #requester: Requester;
   constructor(requester: Requester) {
@@ -1912,6 +1979,21 @@ export class RefundsResource {
    */
   retrieve(id: string, options?: RequestOptions): Promise<Refund> {
     return this.#requester.request<Refund>({ method: "GET", path: `/v1/refunds/${encodeURIComponent(id)}` }, options);
+  }
+  /**
+   * Update a refund
+   *
+   * Changes the refund's metadata: given keys are set, keys given as an empty string are removed, the rest stay. A change sends refund.updated.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs refunds: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/refunds/{id}`
+   */
+  update(id: string, body?: RefundsUpdateBody, options?: RequestOptions): Promise<Refund> {
+    return this.#requester.request<Refund>(
+      { method: "POST", path: `/v1/refunds/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
+      options,
+    );
   }
 }
 
@@ -2086,11 +2168,15 @@ export interface StoresCreateBody {
   address?: string;
   /** An ISO 4217 currency code, e.g. USD or CNY. */
   currency: string;
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
 }
 
 export interface StoresUpdateBody {
   name?: string;
   address?: string | null;
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
 }
 
 export interface StoresRetrieveTakingsQuery {
@@ -2109,6 +2195,8 @@ export interface StoresListTillsQuery {
 
 export interface StoresCreateTillBody {
   name?: string;
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
 }
 
 /** coffer.stores: list(), create(), retrieve(), update(), retrieveTakings(), listTills(), createTill(). */
@@ -2418,6 +2506,8 @@ export class TestHelpersResource {
 
 export interface TillsUpdateBody {
   name?: string;
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
 }
 
 export type TillsDeactivateBody = Record<string, never>;
@@ -2521,6 +2611,8 @@ export interface WebhookEndpointsCreateBody {
   /** Event types, prefixes like "payment.*", or "*" for all. */
   enabled_events: string[];
   description?: string | null;
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
   /** The API version to write the endpoint's events in; the request's version when not given. */
   api_version?: "2026-11-01" | "2026-12-07";
 }
@@ -2533,6 +2625,8 @@ export interface WebhookEndpointsUpdateBody {
   description?: string | null;
   /** true disables the endpoint, false enables it again. */
   disabled?: boolean;
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
   /** The API version to write the endpoint's events in; the request's version when not given. */
   api_version?: "2026-11-01" | "2026-12-07";
 }
@@ -2806,6 +2900,7 @@ export const operations = [
   { resource: "payments", method: "list", httpMethod: "GET", path: "/v1/payments", idempotent: false },
   { resource: "payments", method: "create", httpMethod: "POST", path: "/v1/payments", idempotent: true },
   { resource: "payments", method: "retrieve", httpMethod: "GET", path: "/v1/payments/{id}", idempotent: false },
+  { resource: "payments", method: "update", httpMethod: "POST", path: "/v1/payments/{id}", idempotent: true },
   { resource: "payments", method: "cancel", httpMethod: "POST", path: "/v1/payments/{id}/cancel", idempotent: true },
   { resource: "payments", method: "capture", httpMethod: "POST", path: "/v1/payments/{id}/capture", idempotent: true },
   { resource: "payoutSchedule", method: "retrieve", httpMethod: "GET", path: "/v1/payout_schedule", idempotent: false },
@@ -2813,9 +2908,11 @@ export const operations = [
   { resource: "payouts", method: "list", httpMethod: "GET", path: "/v1/payouts", idempotent: false },
   { resource: "payouts", method: "create", httpMethod: "POST", path: "/v1/payouts", idempotent: true },
   { resource: "payouts", method: "retrieve", httpMethod: "GET", path: "/v1/payouts/{id}", idempotent: false },
+  { resource: "payouts", method: "update", httpMethod: "POST", path: "/v1/payouts/{id}", idempotent: true },
   { resource: "refunds", method: "list", httpMethod: "GET", path: "/v1/refunds", idempotent: false },
   { resource: "refunds", method: "create", httpMethod: "POST", path: "/v1/refunds", idempotent: true },
   { resource: "refunds", method: "retrieve", httpMethod: "GET", path: "/v1/refunds/{id}", idempotent: false },
+  { resource: "refunds", method: "update", httpMethod: "POST", path: "/v1/refunds/{id}", idempotent: true },
   {
     resource: "storedValue",
     method: "listCards",

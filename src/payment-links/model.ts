@@ -1,3 +1,4 @@
+import type { Metadata } from "../http/metadata.js";
 import type { PaymentLinks } from "../payments/model.js";
 import { unixSeconds } from "../payments/model.js";
 import { qrSvg } from "../payments/qr.js";
@@ -23,6 +24,7 @@ export interface PaymentLink {
   amountMin: bigint | null;
   amountMax: bigint | null;
   description: string | null;
+  metadata: Metadata;
   returnUrl: string | null;
   maxUses: number | null;
   expiresAt: Date | null;
@@ -44,6 +46,7 @@ export interface PaymentLinkRow {
   amount_min: bigint | null;
   amount_max: bigint | null;
   description: string | null;
+  metadata: Metadata;
   return_url: string | null;
   max_uses: number | null;
   expires_at: Date | null;
@@ -66,6 +69,7 @@ export function paymentLinkFromRow(row: PaymentLinkRow): PaymentLink {
     amountMin: row.amount_min === null ? null : BigInt(row.amount_min),
     amountMax: row.amount_max === null ? null : BigInt(row.amount_max),
     description: row.description,
+    metadata: row.metadata,
     returnUrl: row.return_url,
     maxUses: row.max_uses,
     expiresAt: row.expires_at,
@@ -128,6 +132,7 @@ export function paymentLinkJson(
     amount_min: amountOrNull(link.amountMin),
     amount_max: amountOrNull(link.amountMax),
     description: link.description,
+    metadata: link.metadata,
     return_url: link.returnUrl,
     max_uses: link.maxUses,
     expires_at: unixOrNull(link.expiresAt),

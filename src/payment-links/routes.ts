@@ -5,6 +5,7 @@ import { AmountString, amountSchema } from "../http/amount.js";
 import { merchantScope, requireMerchant } from "../http/auth.js";
 import { createdFilterProperties, createdRange } from "../http/created-filter.js";
 import { answerWithEffect } from "../http/idempotency.js";
+import { MetadataInput, MetadataSchema } from "../http/metadata.js";
 import { listOf, listQueryProperties, pageRequest } from "../http/pagination.js";
 import {
   paymentDescriptionLengthMax,
@@ -45,6 +46,7 @@ const PaymentLinkSchema = Type.Object(
     amount_min: Nullable(Amount("customer_chooses: the least the payer may pay.")),
     amount_max: Nullable(Amount("customer_chooses: the most the payer may pay.")),
     description: Nullable(Type.String()),
+    metadata: MetadataSchema,
     return_url: Nullable(Type.String({ description: "Where the checkout page sends the payer once paid." })),
     max_uses: Nullable(Type.Integer({ description: "The most payments the link takes; null: no limit." })),
     expires_at: Nullable(Type.Integer({ description: "Unix seconds: no payment starts after this." })),
@@ -123,6 +125,7 @@ const CreateBody = Type.Object(
     return_url: Type.Optional(returnUrl),
     max_uses: Type.Optional(maxUses),
     expires_at: Type.Optional(expiresAt),
+    metadata: Type.Optional(MetadataInput),
   },
   Closed,
 );
@@ -132,6 +135,7 @@ const UpdateBody = Type.Object(
     return_url: Type.Optional(Nullable(returnUrl)),
     max_uses: Type.Optional(Nullable(maxUses)),
     expires_at: Type.Optional(Nullable(expiresAt)),
+    metadata: Type.Optional(MetadataInput),
   },
   Closed,
 );

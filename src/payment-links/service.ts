@@ -7,6 +7,7 @@ import type { MerchantScope } from "../http/auth.js";
 import type { CreatedRange } from "../http/created-filter.js";
 import { ApiError } from "../http/errors.js";
 import type { AnswerRecorder } from "../http/idempotency.js";
+import { type Metadata, mergeMetadata, metadataOf, sameMetadata } from "../http/metadata.js";
 import { keysetPage, type ListPage, type PageRequest } from "../http/pagination.js";
 import { isId, newId } from "../ids.js";
 import { type CurrencyRegistry, formatMinorUnits } from "../ledger/currencies.js";
@@ -75,6 +76,7 @@ export interface CreatePaymentLinkInput {
   return_url?: string;
   max_uses?: number;
   expires_at?: number;
+  metadata?: Metadata;
 }
 
 export interface UpdatePaymentLinkInput {
@@ -82,6 +84,7 @@ export interface UpdatePaymentLinkInput {
   return_url?: string | null;
   max_uses?: number | null;
   expires_at?: number | null;
+  metadata?: Metadata;
 }
 
 export interface PaymentLinkUse {
@@ -241,7 +244,7 @@ export function createPaymentLinkService(deps: PaymentLinkDeps) {
 
   const linkColumns =
     "id, merchant_id, livemode, slug, active, currency, amount_type, unit_amount, quantity_max, amount_min, " +
-    "amount_max, description, return_url, max_uses, expires_at, deactivated_at, created_at, updated_at";
+    "amount_max, description, return_url, max_uses, expires_at, deactivated_at, created_at, updated_at, metadata";
 
   async function create(
     scope: MerchantScope,
@@ -309,6 +312,7 @@ export function createPaymentLinkService(deps: PaymentLinkDeps) {
       amountMin,
       amountMax: amountMaxValue,
       description: input.description === undefined ? null : checkDescription(input.description),
+      metadata: metadataOf(input.metadata),
       returnUrl: input.return_url === undefined ? null : checkReturnUrl(input.return_url, scope.livemode),
       maxUses: input.max_uses === undefined ? null : checkMaxUses(input.max_uses),
       expiresAt: input.expires_at === undefined ? null : checkExpiresAt(input.expires_at, now),
@@ -319,7 +323,7 @@ export function createPaymentLinkService(deps: PaymentLinkDeps) {
     return withTransaction(pool, async (tx) => {
       await tx.query(
         `INSERT INTO payment_links (${linkColumns})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
         [
           link.id,
           link.merchantId,
@@ -339,6 +343,7 @@ export function createPaymentLinkService(deps: PaymentLinkDeps) {
           link.deactivatedAt,
           link.createdAt,
           link.updatedAt,
+          JSON.stringify(link.metadata),
         ],
       );
       await recordLinkEvent(tx, "payment_link.created", link, now);
@@ -413,15 +418,28 @@ export function createPaymentLinkService(deps: PaymentLinkDeps) {
         next.expiresAt = input.expires_at === null ? null : checkExpiresAt(input.expires_at, now);
         if (next.expiresAt?.getTime() !== link.expiresAt?.getTime()) previous.expires_at = before.expires_at;
       }
+      if (input.metadata !== undefined) {
+        next.metadata = mergeMetadata(link.metadata, input.metadata);
+        if (!sameMetadata(next.metadata, link.metadata)) previous.metadata = link.metadata;
+      }
       if (Object.keys(previous).length === 0) {
         const unchanged = { link, stats: await statsOf(tx, link.id) };
         await answer?.(tx, unchanged);
         return unchanged;
       }
       await tx.query(
-        `UPDATE payment_links SET description = $2, return_url = $3, max_uses = $4, expires_at = $5, updated_at = $6
+        `UPDATE payment_links SET description = $2, return_url = $3, max_uses = $4, expires_at = $5, updated_at = $6,
+                metadata = $7
           WHERE id = $1`,
-        [link.id, next.description, next.returnUrl, next.maxUses, next.expiresAt, next.updatedAt],
+        [
+          link.id,
+          next.description,
+          next.returnUrl,
+          next.maxUses,
+          next.expiresAt,
+          next.updatedAt,
+          JSON.stringify(next.metadata),
+        ],
       );
       await recordLinkEvent(tx, "payment_link.updated", next, now, previous);
       const updated = { link: next, stats: await statsOf(tx, link.id) };

@@ -6,6 +6,7 @@ import type { MerchantScope } from "../http/auth.js";
 import type { CreatedRange } from "../http/created-filter.js";
 import { ApiError } from "../http/errors.js";
 import type { AnswerRecorder } from "../http/idempotency.js";
+import { metadataOf } from "../http/metadata.js";
 import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import { newId } from "../ids.js";
 import {
@@ -13,9 +14,6 @@ import {
   paymentExpiryMsDefault,
   paymentExpiryMsMax,
   paymentExpiryMsMin,
-  paymentMetadataKeyLengthMax,
-  paymentMetadataKeysMax,
-  paymentMetadataValueLengthMax,
 } from "../limits.js";
 import type { OfflinePayments } from "../offline/service.js";
 import { findStoreRow, findTillRow, type TillOfPayment, tillForPayment } from "../stores/store.js";
@@ -84,12 +82,12 @@ function failureOfWalletError(error: unknown): FailureCode | "step_up" | undefin
       return "currency_not_supported";
     case "insufficient_funds":
       return "insufficient_funds";
+    case "step_up_required":
+      return "step_up";
     case "card_not_accepted":
       return "card_not_accepted";
     case "card_inactive":
       return "wallet_frozen";
-    case "step_up_required":
-      return "step_up";
     default:
       return undefined;
   }
@@ -205,30 +203,6 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     return url.toString();
   }
 
-  function checkMetadata(metadata: Record<string, string> | undefined): Record<string, string> {
-    const entries = Object.entries(metadata ?? {});
-    if (entries.length > paymentMetadataKeysMax) {
-      throw new ApiError("parameter_invalid", `metadata holds at most ${paymentMetadataKeysMax} keys.`, "metadata");
-    }
-    for (const [key, value] of entries) {
-      if (key.length === 0 || key.length > paymentMetadataKeyLengthMax || typeof value !== "string") {
-        throw new ApiError(
-          "parameter_invalid",
-          `metadata keys are 1 to ${paymentMetadataKeyLengthMax} characters, values strings.`,
-          `metadata.${key}`,
-        );
-      }
-      if (value.length > paymentMetadataValueLengthMax) {
-        throw new ApiError(
-          "parameter_invalid",
-          `metadata values are at most ${paymentMetadataValueLengthMax} characters.`,
-          `metadata.${key}`,
-        );
-      }
-    }
-    return Object.fromEntries(entries);
-  }
-
   interface PaymentValues {
     id: string;
     scope: MerchantScope;
@@ -314,7 +288,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
   ): Promise<Payment> {
     const amount = parseAmount(input.amount);
     const currency = supportedCurrency(input.currency);
-    const metadata = checkMetadata(input.metadata);
+    const metadata = metadataOf(input.metadata);
     const returnUrl = input.returnUrl === undefined ? null : checkReturnUrl(input.returnUrl, scope.livemode);
     const till = input.till === undefined ? null : await tillForPayment(pool, scope, input.till, currency);
     // The payment lives in its merchant's time (the test clock in test mode); the payer's code, the rate limit and

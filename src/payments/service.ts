@@ -13,6 +13,7 @@ import { createPaymentNotices } from "./notices.js";
 import { createPayerActions } from "./payer.js";
 import { createPayoutService } from "./payouts/service.js";
 import { createRefundService } from "./refunds/service.js";
+import { createPaymentUpdate } from "./update.js";
 
 /** Every payment service, wired from the platform's services (see src/runtime/services.ts). */
 export type PaymentServices = ReturnType<typeof createPaymentServices>;
@@ -32,6 +33,7 @@ export function createPaymentServices(deps: PaymentDeps) {
   const refunds = createRefundService(ctx);
   const payouts = createPayoutService(ctx);
   const checkout = createCheckout(ctx);
+  const updates = createPaymentUpdate(ctx);
 
   return {
     links: ctx.links,
@@ -39,11 +41,13 @@ export function createPaymentServices(deps: PaymentDeps) {
     clock: deps.clock,
     currencies: deps.currencies,
     accounts,
-    /** The merchant's side: create, read, list, capture, cancel. */
+    /** The merchant's side: create, read, list, update, capture, cancel. */
     payments: {
       create: creation.create,
       get: creation.get,
       list: creation.list,
+      /** Merges metadata (POST /v1/payments/{id}). */
+      update: updates.update,
       /** A currency payments are taken in, or 400 currency_not_supported (payment links check theirs here). */
       supportedCurrency: creation.supportedCurrency,
       capture: capture.capture,
@@ -60,11 +64,11 @@ export function createPaymentServices(deps: PaymentDeps) {
     /** Receipts and reminders: the merchant's settings, the payer's opt-out, the unsubscribe link. */
     notices,
     balance: (scope: MerchantScope) => merchantBalance(accounts, scope),
-    /** The expiry worker's pass (the worker calls it every paymentExpiryIntervalMs; tests call it after moving time). */
-    expireDue: expiry.runDue,
     /** Stored-value cards register their closed-loop check of every payer path here (src/stored-value). */
     setCardGate: (gate: CardPaymentGate) => {
       ctx.cards = gate;
     },
+    /** The expiry worker's pass (the worker calls it every paymentExpiryIntervalMs; tests call it after moving time). */
+    expireDue: expiry.runDue,
   };
 }

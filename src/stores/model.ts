@@ -1,3 +1,4 @@
+import type { Metadata } from "../http/metadata.js";
 import type { PaymentLinks } from "../payments/model.js";
 import { unixSeconds } from "../payments/model.js";
 import { qrSvg } from "../payments/qr.js";
@@ -12,6 +13,7 @@ export interface Store {
   address: string | null;
   /** What its tills take: a till QR payment is in it, and so is every payment made at its tills. */
   currency: string;
+  metadata: Metadata;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -23,6 +25,7 @@ export interface StoreRow {
   name: string;
   address: string | null;
   currency: string;
+  metadata: Metadata;
   created_at: Date;
   updated_at: Date;
 }
@@ -35,6 +38,7 @@ export function storeFromRow(row: StoreRow): Store {
     name: row.name,
     address: row.address,
     currency: row.currency,
+    metadata: row.metadata,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -50,6 +54,7 @@ export interface Till {
   token: string;
   active: boolean;
   deactivatedAt: Date | null;
+  metadata: Metadata;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -63,6 +68,7 @@ export interface TillRow {
   token: string;
   active: boolean;
   deactivated_at: Date | null;
+  metadata: Metadata;
   created_at: Date;
   updated_at: Date;
 }
@@ -77,6 +83,7 @@ export function tillFromRow(row: TillRow): Till {
     token: row.token,
     active: row.active,
     deactivatedAt: row.deactivated_at,
+    metadata: row.metadata,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -102,6 +109,7 @@ export function storeJson(store: Store) {
     name: store.name,
     address: store.address,
     currency: store.currency,
+    metadata: store.metadata,
     created: unixSeconds(store.createdAt),
   };
 }
@@ -117,6 +125,7 @@ export function tillJson(till: Till, links: PaymentLinks, options: { svg?: boole
     store: till.storeId,
     name: till.name,
     active: till.active,
+    metadata: till.metadata,
     qr: { payload, svg: options.svg === false ? null : qrSvg(payload, "Scan with coffer to pay") },
     deactivated_at: till.deactivatedAt ? unixSeconds(till.deactivatedAt) : null,
     created: unixSeconds(till.createdAt),

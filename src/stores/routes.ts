@@ -3,6 +3,7 @@ import { type TSchema, Type } from "@sinclair/typebox";
 import { AmountString } from "../http/amount.js";
 import { merchantScope, requireMerchant } from "../http/auth.js";
 import { answerWithEffect } from "../http/idempotency.js";
+import { MetadataInput, MetadataSchema } from "../http/metadata.js";
 import { listOf, listQueryProperties, pageRequest } from "../http/pagination.js";
 import { storeAddressLengthMax, storeNameLengthMax, tillNameLengthMax } from "../limits.js";
 import { CurrencyCode, IdParams } from "../payments/routes/schemas.js";
@@ -28,6 +29,7 @@ const StoreSchema = Type.Object(
     name: Type.String(),
     address: Nullable(Type.String()),
     currency: Type.String({ description: "What its tills take; every payment at its tills is in it." }),
+    metadata: MetadataSchema,
     created: Type.Integer({ description: "Unix seconds." }),
   },
   { $id: "Store", ...Closed },
@@ -41,6 +43,7 @@ const TillSchema = Type.Object(
     store: Type.String({ description: "The store it belongs to (sto_…)." }),
     name: Type.String(),
     active: Type.Boolean({ description: "false once deactivated: its QR code takes no more payments." }),
+    metadata: MetadataSchema,
     qr: Type.Object(
       {
         payload: Type.String({
@@ -86,6 +89,7 @@ const CreateStoreBody = Type.Object(
     name: name(storeNameLengthMax),
     address: Type.Optional(name(storeAddressLengthMax)),
     currency: CurrencyCode,
+    metadata: Type.Optional(MetadataInput),
   },
   Closed,
 );
@@ -93,12 +97,19 @@ const UpdateStoreBody = Type.Object(
   {
     name: Type.Optional(name(storeNameLengthMax)),
     address: Type.Optional(Nullable(name(storeAddressLengthMax))),
+    metadata: Type.Optional(MetadataInput),
   },
   Closed,
 );
 // name optional in the schema: the store is looked up first, so another tenant's store is a 404 whatever the body.
-const CreateTillBody = Type.Object({ name: Type.Optional(name(tillNameLengthMax)) }, Closed);
-const UpdateTillBody = Type.Object({ name: Type.Optional(name(tillNameLengthMax)) }, Closed);
+const CreateTillBody = Type.Object(
+  { name: Type.Optional(name(tillNameLengthMax)), metadata: Type.Optional(MetadataInput) },
+  Closed,
+);
+const UpdateTillBody = Type.Object(
+  { name: Type.Optional(name(tillNameLengthMax)), metadata: Type.Optional(MetadataInput) },
+  Closed,
+);
 const ListQuery = Type.Object({ ...listQueryProperties }, Closed);
 const TakingsQuery = Type.Object(
   {

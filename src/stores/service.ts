@@ -4,6 +4,7 @@ import { recordEvent } from "../events/outbox.js";
 import type { MerchantScope } from "../http/auth.js";
 import { ApiError } from "../http/errors.js";
 import type { AnswerRecorder } from "../http/idempotency.js";
+import { type Metadata, mergeMetadata, metadataOf, sameMetadata } from "../http/metadata.js";
 import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import { newId } from "../ids.js";
 import { storeAddressLengthMax, storeNameLengthMax, tillNameLengthMax, tillTokenLength } from "../limits.js";
@@ -42,12 +43,14 @@ export interface StoreDeps {
 export interface CreateStoreInput {
   name: string;
   address?: string;
+  metadata?: Metadata;
   currency: string;
 }
 
 export interface UpdateStoreInput {
   name?: string;
   address?: string | null;
+  metadata?: Metadata;
 }
 
 export type StoreService = ReturnType<typeof createStoreService>;
@@ -119,14 +122,24 @@ export function createStoreService(deps: StoreDeps) {
       name,
       address,
       currency,
+      metadata: metadataOf(input.metadata),
       createdAt: now,
       updatedAt: now,
     };
     return withTransaction(pool, async (tx) => {
       await tx.query(
-        `INSERT INTO stores (id, merchant_id, livemode, name, address, currency, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
-        [store.id, store.merchantId, store.livemode, store.name, store.address, store.currency, now],
+        `INSERT INTO stores (id, merchant_id, livemode, name, address, currency, created_at, updated_at, metadata)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)`,
+        [
+          store.id,
+          store.merchantId,
+          store.livemode,
+          store.name,
+          store.address,
+          store.currency,
+          now,
+          JSON.stringify(store.metadata),
+        ],
       );
       await recordStoreEvent(tx, "store.created", store, now);
       await answer?.(tx, store);
@@ -173,17 +186,22 @@ export function createStoreService(deps: StoreDeps) {
         next.address = input.address === null ? null : checkText(input.address, "address", storeAddressLengthMax);
         if (next.address !== store.address) previous.address = store.address;
       }
+      if (input.metadata !== undefined) {
+        next.metadata = mergeMetadata(store.metadata, input.metadata);
+        if (!sameMetadata(next.metadata, store.metadata)) previous.metadata = store.metadata;
+      }
       if (Object.keys(previous).length === 0) {
         await answer?.(tx, store);
         return store;
       }
       const now = await deps.testClocks.now(scope.merchantId, scope.livemode, tx);
       next.updatedAt = now;
-      await tx.query("UPDATE stores SET name = $2, address = $3, updated_at = $4 WHERE id = $1", [
+      await tx.query("UPDATE stores SET name = $2, address = $3, updated_at = $4, metadata = $5 WHERE id = $1", [
         store.id,
         next.name,
         next.address,
         now,
+        JSON.stringify(next.metadata),
       ]);
       await recordStoreEvent(tx, "store.updated", next, now, previous);
       await answer?.(tx, next);
@@ -194,7 +212,7 @@ export function createStoreService(deps: StoreDeps) {
   async function createTill(
     scope: MerchantScope,
     storeId: string,
-    input: { name?: string },
+    input: { name?: string; metadata?: Metadata },
     answer?: AnswerRecorder<Till>,
   ): Promise<Till> {
     // The store is looked up before the body is judged: another tenant's store is a 404 whatever the body says.
@@ -212,14 +230,24 @@ export function createStoreService(deps: StoreDeps) {
       token: randomBase62(tillTokenLength),
       active: true,
       deactivatedAt: null,
+      metadata: metadataOf(input.metadata),
       createdAt: now,
       updatedAt: now,
     };
     return withTransaction(pool, async (tx) => {
       await tx.query(
-        `INSERT INTO tills (id, store_id, merchant_id, livemode, name, token, active, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, true, $7, $7)`,
-        [till.id, till.storeId, till.merchantId, till.livemode, till.name, till.token, now],
+        `INSERT INTO tills (id, store_id, merchant_id, livemode, name, token, active, created_at, updated_at, metadata)
+         VALUES ($1, $2, $3, $4, $5, $6, true, $7, $7, $8)`,
+        [
+          till.id,
+          till.storeId,
+          till.merchantId,
+          till.livemode,
+          till.name,
+          till.token,
+          now,
+          JSON.stringify(till.metadata),
+        ],
       );
       await recordTillEvent(tx, "till.created", till, now);
       await answer?.(tx, till);
@@ -250,7 +278,7 @@ export function createStoreService(deps: StoreDeps) {
   async function updateTill(
     scope: MerchantScope,
     id: string,
-    input: { name?: string },
+    input: { name?: string; metadata?: Metadata },
     answer?: AnswerRecorder<Till>,
   ): Promise<Till> {
     return withTransaction(pool, async (tx) => {
@@ -258,14 +286,23 @@ export function createStoreService(deps: StoreDeps) {
       if (!row) throw tillNotFound();
       const till = tillFromRow(row);
       const name = input.name === undefined ? till.name : checkText(input.name, "name", tillNameLengthMax);
-      if (name === till.name) {
+      const metadata = mergeMetadata(till.metadata, input.metadata);
+      const previous: Record<string, unknown> = {};
+      if (name !== till.name) previous.name = till.name;
+      if (!sameMetadata(metadata, till.metadata)) previous.metadata = till.metadata;
+      if (Object.keys(previous).length === 0) {
         await answer?.(tx, till);
         return till;
       }
       const now = await deps.testClocks.now(scope.merchantId, scope.livemode, tx);
-      const next: Till = { ...till, name, updatedAt: now };
-      await tx.query("UPDATE tills SET name = $2, updated_at = $3 WHERE id = $1", [till.id, name, now]);
-      await recordTillEvent(tx, "till.updated", next, now, { name: till.name });
+      const next: Till = { ...till, name, metadata, updatedAt: now };
+      await tx.query("UPDATE tills SET name = $2, updated_at = $3, metadata = $4 WHERE id = $1", [
+        till.id,
+        name,
+        now,
+        JSON.stringify(metadata),
+      ]);
+      await recordTillEvent(tx, "till.updated", next, now, previous);
       await answer?.(tx, next);
       return next;
     });

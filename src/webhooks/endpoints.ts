@@ -5,6 +5,7 @@ import { isEventType, recordEvent } from "../events/outbox.js";
 import type { MerchantScope } from "../http/auth.js";
 import type { CreatedRange } from "../http/created-filter.js";
 import { ApiError } from "../http/errors.js";
+import { type Metadata, mergeMetadata, metadataOf } from "../http/metadata.js";
 import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import type { ApiVersion } from "../http/versioning.js";
 import { newId } from "../ids.js";
@@ -35,6 +36,7 @@ export interface EndpointInput {
   url: string;
   enabled_events: string[];
   description?: string | null;
+  metadata?: Metadata;
   /** The API version the endpoint's events are written in. */
   api_version: ApiVersion;
 }
@@ -104,6 +106,7 @@ export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
   ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     await vetUrl(input.url, scope.livemode);
     const events = vetEvents(input.enabled_events);
+    const metadata = metadataOf(input.metadata);
     const id = newId("we");
     const secret = generateWebhookSecret();
     const secretEnc = await deps.secrets.encrypt(secret, secretAad(id, "current"));
@@ -119,8 +122,9 @@ export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
         throw webhookErrors.toApiError("webhook_endpoints_limit_reached");
       const inserted = await tx.query<EndpointRow>(
         `INSERT INTO webhook_endpoints
-           (id, merchant_id, livemode, url, description, enabled_events, secret_enc, api_version, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *`,
+           (id, merchant_id, livemode, url, description, enabled_events, secret_enc, api_version, created_at, updated_at,
+            metadata)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING *`,
         [
           id,
           scope.merchantId,
@@ -131,6 +135,7 @@ export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
           secretEnc,
           input.api_version,
           now,
+          JSON.stringify(metadata),
         ],
       );
       const created = inserted.rows[0]!;
@@ -181,6 +186,7 @@ export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
       description?: string | null;
       disabled?: boolean;
       api_version?: ApiVersion;
+      metadata?: Metadata;
     },
   ): Promise<WebhookEndpoint> {
     if (changes.url !== undefined) await vetUrl(changes.url, scope.livemode);
@@ -193,7 +199,7 @@ export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
       const updated = await tx.query<EndpointRow>(
         `UPDATE webhook_endpoints SET url = $2, enabled_events = $3, description = $4, status = $5, disabled_reason = $6,
                 failing_since = CASE WHEN $5 = 'enabled' AND status = 'disabled' THEN NULL ELSE failing_since END,
-                updated_at = $7, api_version = $8
+                updated_at = $7, api_version = $8, metadata = $9
           WHERE id = $1 RETURNING *`,
         [
           id,
@@ -204,6 +210,7 @@ export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
           reason,
           now,
           changes.api_version ?? before.api_version,
+          JSON.stringify(mergeMetadata(before.metadata, changes.metadata)),
         ],
       );
       const after = updated.rows[0]!;
@@ -213,6 +220,8 @@ export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
       for (const key of Object.keys(shownAfter) as (keyof WebhookEndpoint)[]) {
         if (JSON.stringify(shownBefore[key]) !== JSON.stringify(shownAfter[key])) previous[key] = shownBefore[key];
       }
+      // An update that changed nothing sends nothing, as for every other object.
+      if (Object.keys(previous).length === 0) return shownAfter;
       await recordEvent(
         tx,
         {

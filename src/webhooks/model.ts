@@ -1,3 +1,4 @@
+import type { Metadata } from "../http/metadata.js";
 /** Webhook endpoints and deliveries as the API shows them (snake_case, seconds since the epoch). */
 
 export interface WebhookEndpoint {
@@ -5,6 +6,7 @@ export interface WebhookEndpoint {
   object: "webhook_endpoint";
   url: string;
   description: string | null;
+  metadata: Metadata;
   enabled_events: string[];
   status: "enabled" | "disabled";
   disabled_reason: "manual" | "gone" | "failing" | null;
@@ -43,6 +45,7 @@ export interface EndpointRow {
   livemode: boolean;
   url: string;
   description: string | null;
+  metadata: Metadata;
   enabled_events: string[];
   status: "enabled" | "disabled";
   disabled_reason: WebhookEndpoint["disabled_reason"];
@@ -64,6 +67,7 @@ export function endpointFromRow(row: EndpointRow): WebhookEndpoint {
     object: "webhook_endpoint",
     url: row.url,
     description: row.description,
+    metadata: row.metadata,
     enabled_events: row.enabled_events,
     status: row.status,
     disabled_reason: row.disabled_reason,

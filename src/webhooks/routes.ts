@@ -2,6 +2,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { merchantScope, requireMerchant } from "../http/auth.js";
 import { createdFilterProperties, createdRange } from "../http/created-filter.js";
+import { MetadataInput, MetadataSchema } from "../http/metadata.js";
 import { listOf, listQueryProperties, pageRequest } from "../http/pagination.js";
 import { apiVersionAtLeast, apiVersions, apiVersionUniformLists } from "../http/versioning.js";
 import type { WebhookEndpointService } from "./endpoints.js";
@@ -12,6 +13,7 @@ const WebhookEndpointSchema = Type.Object(
     object: Type.Literal("webhook_endpoint"),
     url: Type.String(),
     description: Type.Union([Type.String(), Type.Null()]),
+    metadata: MetadataSchema,
     enabled_events: Type.Array(Type.String()),
     status: Type.Union([Type.Literal("enabled"), Type.Literal("disabled")]),
     disabled_reason: Type.Union([Type.Literal("manual"), Type.Literal("gone"), Type.Literal("failing"), Type.Null()]),
@@ -78,6 +80,7 @@ const CreateBody = Type.Object(
     url: Url,
     enabled_events: Events,
     description: Type.Optional(Description),
+    metadata: Type.Optional(MetadataInput),
     api_version: Type.Optional(ApiVersionField),
   },
   { additionalProperties: false },
@@ -88,6 +91,7 @@ const UpdateBody = Type.Object(
     enabled_events: Type.Optional(Events),
     description: Type.Optional(Description),
     disabled: Type.Optional(Type.Boolean({ description: "true disables the endpoint, false enables it again." })),
+    metadata: Type.Optional(MetadataInput),
     api_version: Type.Optional(ApiVersionField),
   },
   { additionalProperties: false },

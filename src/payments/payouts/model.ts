@@ -1,3 +1,4 @@
+import type { Metadata } from "../../http/metadata.js";
 import type { BankConnectorName } from "../../wallets/config.js";
 import type { FailureCode } from "../failure-codes.js";
 import { unixSeconds } from "../model.js";
@@ -15,6 +16,7 @@ export interface Payout {
   automatic: boolean;
   scheduledFor: string | null;
   description: string | null;
+  metadata: Metadata;
   connector: BankConnectorName;
   holdTransferId: string;
   destinationHolder: string;
@@ -42,6 +44,7 @@ export interface PayoutRow {
   automatic: boolean;
   scheduled_for: string | null;
   description: string | null;
+  metadata: Metadata;
   connector: BankConnectorName;
   hold_transfer_id: string;
   destination_holder: string;
@@ -73,6 +76,7 @@ export function payoutFromRow(row: PayoutRow): Payout {
     automatic: row.automatic,
     scheduledFor: row.scheduled_for,
     description: row.description,
+    metadata: row.metadata,
     connector: row.connector,
     holdTransferId: row.hold_transfer_id,
     destinationHolder: row.destination_holder,
@@ -102,6 +106,7 @@ export function payoutJson(payout: Payout) {
     status: payout.status,
     automatic: payout.automatic,
     description: payout.description,
+    metadata: payout.metadata,
     destination: {
       holder_name: payout.destinationHolder,
       bank_name: payout.destinationBank,

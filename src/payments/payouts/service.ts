@@ -1,9 +1,12 @@
+import { updateMetadata } from "../../db/metadata-update.js";
+import { withTransaction } from "../../db/tx.js";
 import { recordEvent } from "../../events/outbox.js";
 import { parseAmount } from "../../http/amount.js";
 import type { MerchantScope } from "../../http/auth.js";
 import type { CreatedRange } from "../../http/created-filter.js";
 import { ApiError } from "../../http/errors.js";
 import type { AnswerRecorder } from "../../http/idempotency.js";
+import { type Metadata, metadataOf } from "../../http/metadata.js";
 import { keysetPage, type ListPage, mapPage, type PageRequest } from "../../http/pagination.js";
 import { isId, newId } from "../../ids.js";
 import { isApplied } from "../../ledger/errors.js";
@@ -48,6 +51,7 @@ export interface CreatePayoutInput {
   amount: unknown;
   currency: string;
   description?: string;
+  metadata?: Metadata;
 }
 
 export type PayoutService = ReturnType<typeof createPayoutService>;
@@ -88,6 +92,7 @@ export function createPayoutService(ctx: PaymentContext) {
     answer?: AnswerRecorder<Payout>,
   ): Promise<Payout> {
     const amount = parseAmount(input.amount);
+    const metadata = metadataOf(input.metadata);
     if (!ctx.currencies.has(input.currency)) {
       throw paymentError("currency_not_supported", undefined, "currency");
     }
@@ -121,8 +126,9 @@ export function createPayoutService(ctx: PaymentContext) {
         const inserted = await tx.query<PayoutRow>(
           `INSERT INTO payouts AS p (id, merchant_id, livemode, amount, currency, status, automatic, scheduled_for,
                                      description, connector, hold_transfer_id, destination_holder, destination_bank,
-                                     destination_account_enc, destination_last4, next_attempt_at, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $15)
+                                     destination_account_enc, destination_last4, next_attempt_at, created_at, updated_at,
+                                     metadata)
+           VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $15, $16)
            RETURNING ${payoutColumns}`,
           [
             id,
@@ -140,6 +146,7 @@ export function createPayoutService(ctx: PaymentContext) {
             destinationEnc,
             destination.last4,
             now,
+            JSON.stringify(metadata),
           ],
         );
         created = payoutFromRow(inserted.rows[0]!);
@@ -162,6 +169,39 @@ export function createPayoutService(ctx: PaymentContext) {
     }
     await dispatch(id);
     return get(scope, id);
+  }
+
+  /** POST /v1/payouts/{id}: merges metadata (src/http/metadata.ts); payout.updated when something changed. */
+  async function update(
+    scope: MerchantScope,
+    id: string,
+    input: { metadata?: Metadata },
+    answer?: AnswerRecorder<Payout>,
+  ): Promise<Payout> {
+    const notFound = () => new ApiError("resource_not_found", "No such payout.", "id");
+    if (!isId(id, "po")) throw notFound();
+    return withTransaction(pool, async (tx) => {
+      const now = await ctx.testClocks.now(scope.merchantId, scope.livemode, tx);
+      const columns = "t.*, t.scheduled_for::text AS scheduled_for";
+      const result = await updateMetadata<PayoutRow>(tx, "payouts", scope, id, input.metadata, now, columns);
+      if (!result) throw notFound();
+      const payout = payoutFromRow(result.row);
+      if (result.changed) {
+        await recordEvent(
+          tx,
+          {
+            type: "payout.updated",
+            merchantId: payout.merchantId,
+            livemode: payout.livemode,
+            object: payoutJson(payout),
+            previousAttributes: { metadata: result.previous },
+          },
+          now,
+        );
+      }
+      await answer?.(tx, payout);
+      return payout;
+    });
   }
 
   async function get(scope: MerchantScope, id: string): Promise<Payout> {
@@ -424,5 +464,5 @@ export function createPayoutService(ctx: PaymentContext) {
     return made;
   }
 
-  return { create, get, list, runDue, runSchedule, schedule, setSchedule };
+  return { create, update, get, list, runDue, runSchedule, schedule, setSchedule };
 }

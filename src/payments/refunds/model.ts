@@ -1,3 +1,4 @@
+import type { Metadata } from "../../http/metadata.js";
 import type { FailureCode } from "../failure-codes.js";
 import { unixSeconds } from "../model.js";
 
@@ -16,6 +17,7 @@ export interface Refund {
   status: RefundStatus;
   reason: RefundReason;
   description: string | null;
+  metadata: Metadata;
   failureCode: FailureCode | null;
   failureMessage: string | null;
   createdAt: Date;
@@ -33,6 +35,7 @@ export interface RefundRow {
   status: RefundStatus;
   reason: RefundReason;
   description: string | null;
+  metadata: Metadata;
   failure_code: FailureCode | null;
   failure_message: string | null;
   created_at: Date;
@@ -51,6 +54,7 @@ export function refundFromRow(row: RefundRow): Refund {
     status: row.status,
     reason: row.reason,
     description: row.description,
+    metadata: row.metadata,
     failureCode: row.failure_code,
     failureMessage: row.failure_message,
     createdAt: row.created_at,
@@ -71,6 +75,7 @@ export function refundJson(refund: Refund) {
     status: refund.status,
     reason: refund.reason,
     description: refund.description,
+    metadata: refund.metadata,
     failure_code: refund.failureCode,
     failure_message: refund.failureMessage,
     created: unixSeconds(refund.createdAt),

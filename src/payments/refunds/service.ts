@@ -1,3 +1,4 @@
+import { updateMetadata } from "../../db/metadata-update.js";
 import type { Queryable } from "../../db/pool.js";
 import { withTransaction } from "../../db/tx.js";
 import { recordEvent } from "../../events/outbox.js";
@@ -6,6 +7,7 @@ import type { MerchantScope } from "../../http/auth.js";
 import type { CreatedRange } from "../../http/created-filter.js";
 import { ApiError } from "../../http/errors.js";
 import type { AnswerRecorder } from "../../http/idempotency.js";
+import { type Metadata, metadataOf } from "../../http/metadata.js";
 import { keysetPage, type ListPage, mapPage, type PageRequest } from "../../http/pagination.js";
 import { isId, newId } from "../../ids.js";
 import { isApplied } from "../../ledger/errors.js";
@@ -35,6 +37,7 @@ export interface CreateRefundInput {
   amount?: unknown;
   reason?: RefundReason;
   description?: string;
+  metadata?: Metadata;
 }
 
 export type RefundService = ReturnType<typeof createRefundService>;
@@ -74,6 +77,7 @@ export function createRefundService(ctx: PaymentContext) {
       amount: bigint;
       feeReturned: bigint;
       input: Pick<CreateRefundInput, "reason" | "description">;
+      metadata: Metadata;
       failure: { code: FailureCode; message: string } | null;
       at: Date;
     },
@@ -81,8 +85,8 @@ export function createRefundService(ctx: PaymentContext) {
     const { payment, failure } = values;
     const inserted = await tx.query<RefundRow>(
       `INSERT INTO refunds (id, payment_id, merchant_id, livemode, amount, currency, fee_returned, status, reason,
-                            description, failure_code, failure_message, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING *`,
+                            description, failure_code, failure_message, created_at, updated_at, metadata)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING *`,
       [
         values.id,
         payment.id,
@@ -97,6 +101,7 @@ export function createRefundService(ctx: PaymentContext) {
         failure?.code ?? null,
         failure?.message ?? null,
         values.at,
+        JSON.stringify(values.metadata),
       ],
     );
     return refundFromRow(inserted.rows[0]!);
@@ -105,7 +110,7 @@ export function createRefundService(ctx: PaymentContext) {
   /** A refund declined before any money moved (sandbox: refund_fails), kept as failed with its events. */
   async function recordRefused(
     payment: Payment,
-    input: { amount: bigint } & Pick<CreateRefundInput, "reason" | "description">,
+    input: { amount: bigint; metadata: Metadata } & Pick<CreateRefundInput, "reason" | "description">,
     failure: { code: FailureCode; message: string },
     answer?: AnswerRecorder<Refund>,
   ): Promise<Refund> {
@@ -117,6 +122,7 @@ export function createRefundService(ctx: PaymentContext) {
         amount: input.amount,
         feeReturned: 0n,
         input,
+        metadata: input.metadata,
         failure,
         at,
       });
@@ -141,6 +147,7 @@ export function createRefundService(ctx: PaymentContext) {
       );
     }
     const requested = input.amount === undefined ? undefined : parseAmount(input.amount);
+    const metadata = metadataOf(input.metadata);
     const payerId = payment.payerId;
     const wallet = await ctx.wallets.accounts.walletAccountId(
       { id: payerId, livemode: payment.livemode },
@@ -165,7 +172,7 @@ export function createRefundService(ctx: PaymentContext) {
       if (refusal)
         return recordRefused(
           payment,
-          { amount, reason: input.reason, description: input.description },
+          { amount, reason: input.reason, description: input.description, metadata },
           refusal,
           answer,
         );
@@ -219,6 +226,7 @@ export function createRefundService(ctx: PaymentContext) {
           amount,
           feeReturned: applied ? feeBack : 0n,
           input,
+          metadata,
           failure: applied
             ? null
             : {
@@ -234,6 +242,37 @@ export function createRefundService(ctx: PaymentContext) {
         throw new Error(`the ledger refused refund ${id}: ${results.map((r) => r.code).join(", ")}`);
       }
       return created;
+    });
+  }
+
+  /** POST /v1/refunds/{id}: merges metadata (src/http/metadata.ts); refund.updated when something changed. */
+  async function update(
+    scope: MerchantScope,
+    id: string,
+    input: { metadata?: Metadata },
+    answer?: AnswerRecorder<Refund>,
+  ): Promise<Refund> {
+    if (!isId(id, "re")) throw new ApiError("resource_not_found", "No such refund.", "id");
+    return withTransaction(pool, async (tx) => {
+      const now = await ctx.testClocks.now(scope.merchantId, scope.livemode, tx);
+      const result = await updateMetadata<RefundRow>(tx, "refunds", scope, id, input.metadata, now);
+      if (!result) throw new ApiError("resource_not_found", "No such refund.", "id");
+      const refund = refundFromRow(result.row);
+      if (result.changed) {
+        await recordEvent(
+          tx,
+          {
+            type: "refund.updated",
+            merchantId: refund.merchantId,
+            livemode: refund.livemode,
+            object: refundJson(refund),
+            previousAttributes: { metadata: result.previous },
+          },
+          now,
+        );
+      }
+      await answer?.(tx, refund);
+      return refund;
     });
   }
 
@@ -272,5 +311,5 @@ export function createRefundService(ctx: PaymentContext) {
     return mapPage(rows, refundFromRow);
   }
 
-  return { create, get, list };
+  return { create, update, get, list };
 }

@@ -11,6 +11,7 @@ import {
 } from "../../http/created-filter.js";
 import { ApiError } from "../../http/errors.js";
 import { answerWithEffect } from "../../http/idempotency.js";
+import { MetadataInput } from "../../http/metadata.js";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
 import { unixSecondsSchema } from "../../http/timestamps.js";
 import { apiVersionAtLeast, apiVersionUniformLists } from "../../http/versioning.js";
@@ -114,6 +115,7 @@ const RefundBody = Type.Object(
       }),
     ),
     description: Type.Optional(Type.String({ maxLength: refundDescriptionLengthMax })),
+    metadata: Type.Optional(MetadataInput),
   },
   { additionalProperties: false },
 );
@@ -130,9 +132,12 @@ const PayoutBody = Type.Object(
     amount: amountSchema(),
     currency: CurrencyCode,
     description: Type.Optional(Type.String({ maxLength: payoutDescriptionLengthMax })),
+    metadata: Type.Optional(MetadataInput),
   },
   { additionalProperties: false },
 );
+/** POST /v1/payments|refunds|payouts/{id}: what can change once an object exists. */
+const MetadataUpdateBody = Type.Object({ metadata: Type.Optional(MetadataInput) }, { additionalProperties: false });
 const PayoutListQuery = Type.Object(
   {
     ...listQueryProperties,
@@ -245,6 +250,33 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
       paymentJson(await payments.payments.get(merchantScope(request, "payments", "read"), request.params.id), links),
   );
 
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof MetadataUpdateBody> }>(
+    "/v1/payments/:id",
+    {
+      preHandler: requireMerchant("payments", "write"),
+      config: { idempotent: true },
+      schema: {
+        tags: ["payments"],
+        summary: "Update a payment",
+        description:
+          "Changes the payment's metadata, in any status: given keys are set, keys given as an empty string are removed, the rest stay. A change sends payment.updated.",
+        params: IdParams,
+        body: MetadataUpdateBody,
+        response: { 200: paymentRef },
+      },
+    },
+    async (request, reply) => {
+      const answer = answerWithEffect(request, reply, 200, (p: Payment) => paymentJson(p, links));
+      const payment = await payments.payments.update(
+        merchantScope(request, "payments", "write"),
+        request.params.id,
+        request.body ?? {},
+        answer.record,
+      );
+      return answer.send(payment);
+    },
+  );
+
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CaptureBody> }>(
     "/v1/payments/:id/capture",
     {
@@ -343,6 +375,33 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
     },
   );
 
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof MetadataUpdateBody> }>(
+    "/v1/refunds/:id",
+    {
+      preHandler: requireMerchant("refunds", "write"),
+      config: { idempotent: true },
+      schema: {
+        tags: ["refunds"],
+        summary: "Update a refund",
+        description:
+          "Changes the refund's metadata: given keys are set, keys given as an empty string are removed, the rest stay. A change sends refund.updated.",
+        params: IdParams,
+        body: MetadataUpdateBody,
+        response: { 200: Type.Ref(RefundSchema) },
+      },
+    },
+    async (request, reply) => {
+      const answer = answerWithEffect(request, reply, 200, refundJson);
+      const refund = await payments.refunds.update(
+        merchantScope(request, "refunds", "write"),
+        request.params.id,
+        request.body ?? {},
+        answer.record,
+      );
+      return answer.send(refund);
+    },
+  );
+
   app.get<{ Params: Static<typeof IdParams> }>(
     "/v1/refunds/:id",
     {
@@ -416,6 +475,33 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
         pageRequest(request.query),
       );
       return { ...page, data: page.data.map(payoutJson) };
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof MetadataUpdateBody> }>(
+    "/v1/payouts/:id",
+    {
+      preHandler: requireMerchant("payouts", "write"),
+      config: { idempotent: true },
+      schema: {
+        tags: ["payouts"],
+        summary: "Update a payout",
+        description:
+          "Changes the payout's metadata: given keys are set, keys given as an empty string are removed, the rest stay. A change sends payout.updated.",
+        params: IdParams,
+        body: MetadataUpdateBody,
+        response: { 200: Type.Ref(PayoutSchema) },
+      },
+    },
+    async (request, reply) => {
+      const answer = answerWithEffect(request, reply, 200, payoutJson);
+      const payout = await payments.payouts.update(
+        merchantScope(request, "payouts", "write"),
+        request.params.id,
+        request.body ?? {},
+        answer.record,
+      );
+      return answer.send(payout);
     },
   );
 

@@ -1,6 +1,7 @@
 import { type TSchema, Type } from "@sinclair/typebox";
 import { AmountString } from "../../http/amount.js";
-import { offlineCodeLengthMax, paymentDescriptionLengthMax, paymentMetadataKeysMax, paymentMetadataValueLengthMax } from "../../limits.js";
+import { MetadataSchema } from "../../http/metadata.js";
+import { offlineCodeLengthMax, paymentDescriptionLengthMax } from "../../limits.js";
 import { failureCodes } from "../failure-codes.js";
 import { cancellationReasons, captureMethods, paymentMethods } from "../model.js";
 import { refundReasons } from "../refunds/model.js";
@@ -30,14 +31,7 @@ const FailureCodeSchema = Nullable(
   literals(Object.keys(failureCodes), "Why it did not go through (docs/payments.md)."),
 );
 
-export const Metadata = Type.Object(
-  {},
-  {
-    additionalProperties: Type.String({ maxLength: paymentMetadataValueLengthMax }),
-    maxProperties: paymentMetadataKeysMax,
-    description: "Your own key-value pairs (strings), returned as they were given.",
-  },
-);
+export const Metadata = MetadataSchema;
 
 export const PaymentSchema = Type.Object(
   {
@@ -93,6 +87,7 @@ export const RefundSchema = Type.Object(
     status: literals(["pending", "succeeded", "failed"] as const),
     reason: literals(refundReasons),
     description: Nullable(Type.String()),
+    metadata: Metadata,
     failure_code: FailureCodeSchema,
     failure_message: Nullable(Type.String()),
     created: Timestamp,
@@ -110,6 +105,7 @@ export const PayoutSchema = Type.Object(
     status: literals(["pending", "paid", "failed"] as const),
     automatic: Type.Boolean({ description: "Made by the daily payout schedule." }),
     description: Nullable(Type.String()),
+    metadata: Metadata,
     destination: Type.Object(
       { holder_name: Type.String(), bank_name: Type.String(), last4: Type.String() },
       { ...Closed, description: "The settlement bank account (from your business verification)." },
