@@ -38,6 +38,7 @@ interface Texts {
   historyPayment: string;
   claim: (decimal: string) => string;
   claimed: (decimal: string) => string;
+  backToAccount: string;
   // Console
   email: string;
   password: string;
@@ -93,6 +94,7 @@ const english: Texts = {
   historyPayment: "Payment",
   claim: (decimal) => `Move $${decimal} to my account`,
   claimed: (decimal) => `$${decimal} moved to your wallet account. The card is closed.`,
+  backToAccount: "Back to my wallet",
   email: "Email",
   password: "Password",
   signIn: "Sign in",
@@ -146,6 +148,7 @@ const chinese: Texts = {
   historyPayment: "付款",
   claim: (decimal) => `把 US$${decimal} 转入我的账户`,
   claimed: (decimal) => `US$${decimal} 已转入您的钱包账户，此卡已关闭。`,
+  backToAccount: "返回我的钱包",
   email: "邮箱",
   password: "密码",
   signIn: "登录",
@@ -199,7 +202,7 @@ describe("prepaid cards in the browser", { timeout: 300_000 }, () => {
   before(async () => {
     await ensureWebBuilt();
     coffer = await startPaymentsCoffer({ start: new Date().toISOString() });
-    payer = await newTestPayer(coffer, { fund: "200000" });
+    payer = await newTestPayer(coffer, { fund: "50000" });
     operator = await newOperator(coffer.app, coffer.services, "admin");
     browser = await launchBrowser();
   });
@@ -307,6 +310,8 @@ describe("prepaid cards in the browser", { timeout: 300_000 }, () => {
 
       // The holder signs in to a wallet account on this phone (a test payer's sign-in link) and claims the card.
       await wallet.goto(`/wallet/#sign_in=${encodeURIComponent(payer.token)}`);
+      // Only the fragment changed: the link is read when the page loads.
+      await wallet.reload();
       await wallet.getByRole("heading", { level: 1, name: texts.cardTitle(card.last4) }).waitFor();
       const before = await payer.client.get("/v1/wallet/balances");
       const usdBefore = BigInt(before.json().data.find((b: { currency: string }) => b.currency === "USD").available);
@@ -318,6 +323,10 @@ describe("prepaid cards in the browser", { timeout: 300_000 }, () => {
       const afterClaim = await payer.client.get("/v1/wallet/balances");
       const usdAfter = BigInt(afterClaim.json().data.find((b: { currency: string }) => b.currency === "USD").available);
       assert.equal(usdAfter - usdBefore, 3750n);
+      await shot(wallet, `claimed-${texts.tag}`);
+      // Back in the account: its own navigation again.
+      await wallet.getByRole("button", { name: texts.backToAccount }).click();
+      await nav.getByRole("link").nth(4).waitFor();
       await phone.close();
     });
 

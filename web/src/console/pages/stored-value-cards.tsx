@@ -49,9 +49,8 @@ export interface IssuedBatch {
 
 export interface CardMovement {
   id: string;
-  type: "issue" | "load" | "payment" | "refund" | "claim" | "breakage" | "breakage_return";
+  type: "issue" | "load" | "payment" | "refund" | "claim" | "breakage" | "breakage_return" | "redeem" | "other";
   amount: string;
-  balance_after?: string | null;
   reference: string | null;
   created: number;
 }
@@ -91,6 +90,8 @@ export function StoredValueCardsPage() {
   const { t } = useStoredValueT();
   const me = useMe();
   const [issuing, setIssuing] = useState<"one" | "batch" | null>(null);
+  // Each issue remounts the list, so the new cards show under the answer.
+  const [issued, setIssued] = useState(0);
   return (
     <>
       <h1>{t("cards.title")}</h1>
@@ -109,10 +110,15 @@ export function StoredValueCardsPage() {
           path="/v1/stored_value/cards"
           batch={issuing === "batch"}
           cardLink={(card) => `/prepaid-cards/${encodeURIComponent(card.id)}`}
+          onIssued={() => setIssued((count) => count + 1)}
           onClose={() => setIssuing(null)}
         />
       ) : null}
-      <CardList path="/v1/stored_value/cards" cardLink={(card) => `/prepaid-cards/${encodeURIComponent(card.id)}`} />
+      <CardList
+        key={issued}
+        path="/v1/stored_value/cards"
+        cardLink={(card) => `/prepaid-cards/${encodeURIComponent(card.id)}`}
+      />
     </>
   );
 }
@@ -242,12 +248,14 @@ export function IssueCards({
   path,
   batch,
   cardLink,
+  onIssued,
   onClose,
   kinds = ["gift_card", "voucher"],
 }: {
   path: string;
   batch: boolean;
   cardLink(card: StoredValueCard): string;
+  onIssued(): void;
   onClose(): void;
   kinds?: readonly ("gift_card" | "voucher")[];
 }) {
@@ -279,6 +287,7 @@ export function IssueCards({
         ...(expiresAt ? { expires_at: expiresAt } : {}),
       }),
     );
+    onIssued();
   });
   if (issued) {
     return (
@@ -554,11 +563,6 @@ export function CardHistory({
         { header: t("history.date"), render: (row) => format.date(row.created) },
         { header: t("history.what"), render: (row) => t(`history.type.${row.type}`) },
         { header: t("history.amount"), className: "amount", render: (row) => format.money(row.amount, currency) },
-        {
-          header: t("history.balanceAfter"),
-          className: "amount",
-          render: (row) => (row.balance_after ? format.money(row.balance_after, currency) : ""),
-        },
         { header: t("history.reference"), render: (row) => (row.reference ? <code>{row.reference}</code> : "") },
       ]}
     />

@@ -87,7 +87,6 @@ const en = {
   "history.date": "Date",
   "history.what": "What",
   "history.amount": "Amount",
-  "history.balanceAfter": "Balance after",
   "history.reference": "Reference",
   "history.type.issue": "Issued",
   "history.type.load": "Loaded",
@@ -96,6 +95,8 @@ const en = {
   "history.type.claim": "Moved to a wallet",
   "history.type.breakage": "Breakage at expiry",
   "history.type.breakage_return": "Breakage refunded",
+  "history.type.redeem": "Voucher redeemed",
+  "history.type.other": "Other",
 
   "error.insufficient_funds": "Your balance does not hold the value of these cards.",
   "error.card_inactive": "This card is frozen, expired or closed.",
@@ -186,7 +187,6 @@ const zhCN: typeof en = {
   "history.date": "日期",
   "history.what": "项目",
   "history.amount": "金额",
-  "history.balanceAfter": "余额",
   "history.reference": "关联",
   "history.type.issue": "发行",
   "history.type.load": "充值",
@@ -195,6 +195,8 @@ const zhCN: typeof en = {
   "history.type.claim": "转入钱包",
   "history.type.breakage": "过期沉淀",
   "history.type.breakage_return": "沉淀退款",
+  "history.type.redeem": "代金券已兑换",
+  "history.type.other": "其他",
 
   "error.insufficient_funds": "您的余额不足以支付这些卡的面值。",
   "error.card_inactive": "此卡已冻结、过期或关闭。",

@@ -26,8 +26,10 @@ export function CardHomePage() {
     ]);
     return { card, history: history.data };
   }, [api, id]);
+  // Once claimed, the card is closed and its session ended: the claim's answer is the card from then on.
+  const [claimed, setClaimed] = useState<{ amount: string; card: WalletCard } | null>(null);
   // A refund or a counter's cash-in arrives without the holder doing anything: keep the page current.
-  useInterval(state.reload, pollMs * 2);
+  useInterval(state.reload, claimed ? null : pollMs * 2);
 
   if (!state.data) {
     return state.status === "error" ? (
@@ -39,7 +41,8 @@ export function CardHomePage() {
       <Spinner label={t("loading")} />
     );
   }
-  const { card, history } = state.data;
+  const { history } = state.data;
+  const card = claimed?.card ?? state.data.card;
   const money = (amount: string) => formatMoney(amount, card.currency, locale);
   const title = card.kind === "voucher" ? "card.voucherTitle" : card.closed_loop ? "card.giftTitle" : "card.title";
   const usable = card.status === "active";
@@ -102,18 +105,15 @@ export function CardHomePage() {
               render: (row) => t(`history.type.${row.type}` as CardMessageKey),
             },
             { header: t("history.amount"), className: "amount", render: (row) => money(row.amount) },
-            {
-              header: t("history.balanceAfter"),
-              className: "amount",
-              render: (row) => (row.balance_after ? money(row.balance_after) : ""),
-            },
           ]}
         />
       </Card>
-      {usable ? <VoucherForm card={card} onRedeemed={state.reload} /> : null}
-      {/* A shop's own card stays a card (spendable there only); an open-loop card can move into an account. */}
-      {!card.closed_loop && (card.status === "active" || card.status === "frozen") ? (
-        <ClaimCard card={card} onClaimed={state.reload} />
+      {usable ? <VoucherForm onRedeemed={state.reload} /> : null}
+      {claimed ? (
+        <Claimed amount={claimed.amount} />
+      ) : !card.closed_loop && (card.status === "active" || card.status === "frozen") ? (
+        // A shop's own card stays a card (spendable there only); an open-loop card can move into an account.
+        <ClaimCard card={card} onClaimed={(amount, closed) => setClaimed({ amount, card: closed })} />
       ) : null}
       <RemoveCard />
     </>
@@ -121,7 +121,7 @@ export function CardHomePage() {
 }
 
 /** A voucher's whole value onto this card (POST /v1/wallet/vouchers/redeem with the card's session). */
-function VoucherForm({ card, onRedeemed }: { card: WalletCard; onRedeemed(): void }) {
+function VoucherForm({ onRedeemed }: { onRedeemed(): void }) {
   const { t, locale } = useCardT();
   const { api } = useSession();
   const [code, setCode] = useState("");
@@ -135,11 +135,10 @@ function VoucherForm({ card, onRedeemed }: { card: WalletCard; onRedeemed(): voi
     setError(null);
     setDone(null);
     try {
-      const before = BigInt(card.balance);
-      await api.post("/v1/wallet/vouchers/redeem", { code: code.trim() });
-      const now = await api.get<WalletCard>(`/v1/wallet/cards/${encodeURIComponent(card.id)}`);
-      const added = BigInt(now.balance) - before;
-      setDone(formatMoney(added > 0n ? added : 0n, card.currency, locale));
+      const redeemed = await api.post<{ amount: string; currency: string }>("/v1/wallet/vouchers/redeem", {
+        code: code.trim(),
+      });
+      setDone(formatMoney(redeemed.amount, redeemed.currency, locale));
       setCode("");
       onRedeemed();
     } catch (caught) {
@@ -153,6 +152,7 @@ function VoucherForm({ card, onRedeemed }: { card: WalletCard; onRedeemed(): voi
       <form onSubmit={submit} noValidate>
         <TextField
           label={t("voucher.code")}
+          hint={t("voucher.code.hint")}
           name="voucher_code"
           autoComplete="off"
           value={code}
@@ -174,15 +174,14 @@ function VoucherForm({ card, onRedeemed }: { card: WalletCard; onRedeemed(): voi
  * Claiming: the card's balance into the wallet account signed in on this phone (POST /v1/wallet/cards/{id}/claim
  * with the account's session and the card's number and secret, which prove the holder has the card).
  */
-function ClaimCard({ card, onClaimed }: { card: WalletCard; onClaimed(): void }) {
+function ClaimCard({ card, onClaimed }: { card: WalletCard; onClaimed(amount: string, closed: WalletCard): void }) {
   const { t, locale } = useCardT();
-  const { accountApi, accountToken, closeCard } = useSession();
+  const { accountApi, accountToken } = useSession();
   const known = openedCredentials(card.id);
   const [number, setNumber] = useState(known?.number ?? "");
   const [secret, setSecret] = useState(known?.secret ?? "");
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [moved, setMoved] = useState<string | null>(null);
   const amount = formatMoney(card.balance, card.currency, locale);
 
   const submit = async (event: FormEvent) => {
@@ -190,13 +189,12 @@ function ClaimCard({ card, onClaimed }: { card: WalletCard; onClaimed(): void })
     setPending(true);
     setError(null);
     try {
-      await accountApi.post(`/v1/wallet/cards/${encodeURIComponent(card.id)}/claim`, {
+      const closed = await accountApi.post<WalletCard>(`/v1/wallet/cards/${encodeURIComponent(card.id)}/claim`, {
         number: cardDigits(number),
         secret: secret.trim(),
       });
       forgetOpened();
-      setMoved(amount);
-      onClaimed();
+      onClaimed(amount, closed);
     } catch (caught) {
       setError(caught);
     } finally {
@@ -204,21 +202,6 @@ function ClaimCard({ card, onClaimed }: { card: WalletCard; onClaimed(): void })
     }
   };
 
-  if (moved) {
-    return (
-      <Card title={t("claim.title")}>
-        <Alert kind="success">{t("claim.done", { amount: moved })}</Alert>
-        <Button
-          onClick={() => {
-            closeCard();
-            navigate(paths.home, { replace: true });
-          }}
-        >
-          {t("add.backToAccount")}
-        </Button>
-      </Card>
-    );
-  }
   return (
     <Card title={t("claim.title")}>
       <p>{t("claim.intro")}</p>
@@ -262,6 +245,27 @@ function ClaimCard({ card, onClaimed }: { card: WalletCard; onClaimed(): void })
           </p>
         </>
       )}
+    </Card>
+  );
+}
+
+/** After the claim: the money is in the account; the closed card's session has nothing more to do here. */
+function Claimed({ amount }: { amount: string }) {
+  const { t } = useCardT();
+  const { closeCard } = useSession();
+  return (
+    <Card title={t("claim.title")}>
+      <div role="status" aria-live="polite">
+        <Alert kind="success">{t("claim.done", { amount })}</Alert>
+      </div>
+      <Button
+        onClick={() => {
+          closeCard();
+          navigate(paths.home, { replace: true });
+        }}
+      >
+        {t("add.backToAccount")}
+      </Button>
     </Card>
   );
 }

@@ -47,7 +47,6 @@ const en = {
   "history.date": "Date",
   "history.what": "What",
   "history.amount": "Amount",
-  "history.balanceAfter": "Balance after",
   "history.type.issue": "Card issued",
   "history.type.load": "Loaded",
   "history.type.payment": "Payment",
@@ -55,6 +54,8 @@ const en = {
   "history.type.claim": "Moved to a wallet",
   "history.type.breakage": "Expired: returned to issuer",
   "history.type.breakage_return": "Refunded after expiry",
+  "history.type.redeem": "Voucher redeemed",
+  "history.type.other": "Other",
 
   "claim.title": "Move the balance to my account",
   "claim.intro":
@@ -76,6 +77,7 @@ const en = {
 
   "voucher.title": "Redeem a voucher",
   "voucher.code": "Voucher code",
+  "voucher.code.hint": "The voucher's 16-digit number followed by its secret.",
   "voucher.submit": "Redeem",
   "voucher.done": "Voucher redeemed: {amount} added.",
 
@@ -138,7 +140,6 @@ const zhCN: typeof en = {
   "history.date": "日期",
   "history.what": "项目",
   "history.amount": "金额",
-  "history.balanceAfter": "余额",
   "history.type.issue": "开卡",
   "history.type.load": "充值",
   "history.type.payment": "付款",
@@ -146,6 +147,8 @@ const zhCN: typeof en = {
   "history.type.claim": "转入钱包",
   "history.type.breakage": "过期：退回发卡方",
   "history.type.breakage_return": "过期后退款",
+  "history.type.redeem": "代金券已兑换",
+  "history.type.other": "其他",
 
   "claim.title": "把余额转入我的账户",
   "claim.intro": "全部余额将转入您的钱包账户，可用于消费、转账或提现。转入后此卡关闭。",
@@ -166,6 +169,7 @@ const zhCN: typeof en = {
 
   "voucher.title": "兑换代金券",
   "voucher.code": "代金券码",
+  "voucher.code.hint": "代金券的 16 位卡号，后接其密码。",
   "voucher.submit": "兑换",
   "voucher.done": "代金券已兑换：已加入 {amount}。",
 

@@ -23,10 +23,9 @@ export interface WalletCardSession {
 
 export interface CardTransaction {
   id: string;
-  type: "issue" | "load" | "payment" | "refund" | "claim" | "breakage" | "breakage_return";
+  type: "issue" | "load" | "payment" | "refund" | "claim" | "breakage" | "breakage_return" | "redeem" | "other";
   /** Signed: what left the card is negative. */
   amount: string;
-  balance_after?: string | null;
   reference: string | null;
   created: number;
 }
