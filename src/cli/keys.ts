@@ -33,7 +33,7 @@ export const keysCommand: Command = {
     "rotate-offline-key retires the ES256 key that signs offline certificates and makes a new one; the old key stays",
     "                   published in GET /v1/offline_keys until every certificate it signed has expired (24 h).",
     "",
-    "The data and master key rotations are recorded in the audit log.",
+    "Every rotation is recorded in the audit log.",
   ].join("\n"),
   options: {},
   allowPositionals: true,

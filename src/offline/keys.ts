@@ -4,6 +4,7 @@ import type { Pool, Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { newId } from "../ids.js";
 import { offlineCertificateTtlMs } from "../limits.js";
+import { appendAudit } from "../security/audit.js";
 import type { SecretBox } from "../security/encryption.js";
 import { certificateContext, p256PublicKey, pointOfJwk } from "./format.js";
 
@@ -133,8 +134,8 @@ export function createOfflineKeys(deps: { pool: Pool; clock: Clock; secrets: Sec
   }
 
   /**
-   * Retires the signing key and makes a new one, in one transaction. Certificates of the old key stay valid until
-   * they expire; the old key stays published until then.
+   * Retires the signing key and makes a new one, in one transaction with its audit record. Certificates of the old
+   * key stay valid until they expire; the old key stays published until then.
    */
   async function rotate(): Promise<{ retired: string | null; kid: string; publishUntil: Date | null }> {
     const now = deps.clock.now();
@@ -147,6 +148,24 @@ export function createOfflineKeys(deps: { pool: Pool; clock: Clock; secrets: Sec
         [now, publishUntil],
       );
       await insertKey(tx, made, now);
+      // Like the data and master key rotations (src/security/encryption.ts): an operator's act at the command
+      // line, recorded as the system's, in the transaction that makes the new key.
+      await appendAudit(
+        tx,
+        {
+          actorType: "system",
+          actorId: null,
+          merchantId: null,
+          action: "security.offline_key_rotated",
+          targetType: "offline_signing_key",
+          targetId: made.kid,
+          details: {
+            retired: retired.rows[0]?.kid ?? null,
+            publish_until: retired.rows[0] ? publishUntil.toISOString() : null,
+          },
+        },
+        now,
+      );
       return {
         retired: retired.rows[0]?.kid ?? null,
         kid: made.kid,
