@@ -88,6 +88,7 @@ const PublicPaymentLinkSchema = Type.Object(
 const PaymentLinkCheckoutSchema = Type.Object(
   {
     object: Type.Literal("payment_link_checkout"),
+    livemode: Type.Boolean(),
     payment: Type.String({ description: "The checkout payment made for this use (pay_…)." }),
     checkout_url: Type.String({ description: "Where the payer pays it." }),
   },
@@ -97,6 +98,7 @@ const PaymentLinkCheckoutSchema = Type.Object(
 const PaymentRequestSchema = Type.Object(
   {
     object: Type.Literal("payment_request"),
+    livemode: Type.Boolean(),
     payment_link: Type.String(),
     channel: literals(["email", "sms"] as const),
     to: Type.String(),
@@ -348,6 +350,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{
     async (request, reply) => {
       const toJson = (payment: Payment) => ({
         object: "payment_link_checkout" as const,
+        livemode: payment.livemode,
         payment: payment.id,
         checkout_url: checkoutUrl(links, payment)!,
       });

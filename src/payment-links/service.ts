@@ -101,6 +101,7 @@ export interface PaymentRequestInput {
 /** A payment request queued by send: its answer, stored with the message so a retry never sends twice. */
 export interface PaymentRequest {
   object: "payment_request";
+  livemode: boolean;
   payment_link: string;
   channel: "email" | "sms";
   to: string;
@@ -546,6 +547,7 @@ export function createPaymentLinkService(deps: PaymentLinkDeps) {
       });
       const request: PaymentRequest = {
         object: "payment_request",
+        livemode: link.livemode,
         payment_link: link.id,
         channel,
         to,

@@ -37,6 +37,8 @@ export interface ProbeStep {
 export interface GoLiveProbe {
   id: string;
   object: "go_live_probe";
+  /** Probes go to test-mode endpoints only. */
+  livemode: false;
   webhook_endpoint: string;
   url: string;
   /** The webhook-id of the probe event (the same in all three requests). */
@@ -87,6 +89,7 @@ export function probeFromRow(row: ProbeRow): GoLiveProbe {
   return {
     id: row.id,
     object: "go_live_probe",
+    livemode: false,
     webhook_endpoint: row.webhook_endpoint_id,
     url: row.url,
     event_id: row.event_id,

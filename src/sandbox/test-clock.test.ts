@@ -108,7 +108,12 @@ describe("test clock", () => {
 
     assert.equal(await offsetRow(other.merchantId), undefined, "no clock row was written");
     const clock = await api(other.secretKey, "GET", "/v1/test_helpers/clock");
-    assert.deepEqual(clock.json, { object: "test_clock", now: coffer.clock.now().toISOString(), offset_seconds: 0 });
+    assert.deepEqual(clock.json, {
+      object: "test_clock",
+      livemode: false,
+      now: coffer.clock.now().toISOString(),
+      offset_seconds: 0,
+    });
   });
 
   it("a 15-minute test payment expires after 16 minutes, its webhook retries run on the schedule, live mode and other merchants keep real time", async () => {

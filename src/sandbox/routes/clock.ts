@@ -20,6 +20,7 @@ const Closed = { additionalProperties: false } as const;
 export const TestClockSchema = Type.Object(
   {
     object: Type.Literal("test_clock"),
+    livemode: Type.Literal(false, { description: "Always false: this belongs to test mode." }),
     now: Type.String({ description: "The merchant's test-mode time (ISO 8601, UTC)." }),
     offset_seconds: Type.Integer({ description: "How far the test clock runs ahead of real time, in whole seconds." }),
   },
@@ -57,6 +58,7 @@ function testModeScope(request: FastifyRequest, access: "read" | "write"): Merch
 function testClockJson(state: TestClockState) {
   return {
     object: "test_clock" as const,
+    livemode: false as const,
     now: state.now.toISOString(),
     offset_seconds: Math.floor(state.offsetMs / 1000),
   };

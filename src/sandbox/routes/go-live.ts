@@ -34,6 +34,7 @@ export const GoLiveProbeSchema = Type.Object(
   {
     id: Type.String({ description: "glp_…" }),
     object: Type.Literal("go_live_probe"),
+    livemode: Type.Literal(false, { description: "Always false: the probe sends to a test-mode endpoint." }),
     webhook_endpoint: Type.String({ description: "The test-mode endpoint probed (we_…)." }),
     url: Type.String({ description: "Its URL at the time: the checklist needs a new run after the URL changes." }),
     event_id: Type.String({ description: "The webhook-id of the probe event, the same in all three requests." }),

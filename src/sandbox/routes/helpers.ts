@@ -100,6 +100,7 @@ const ScenarioSchema = Type.Object(
 const ResetSchema = Type.Object(
   {
     object: Type.Literal("test_reset"),
+    livemode: Type.Literal(false, { description: "Always false: this belongs to test mode." }),
     deleted: Type.Object(
       {
         payments: Type.Integer(),
@@ -278,7 +279,11 @@ export const sandboxHelperRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const scope = testScope(request);
-      return { object: "test_reset" as const, deleted: await sandbox.reset.reset(scope.merchantId) };
+      return {
+        object: "test_reset" as const,
+        livemode: false as const,
+        deleted: await sandbox.reset.reset(scope.merchantId),
+      };
     },
   );
 };
