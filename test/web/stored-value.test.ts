@@ -265,6 +265,39 @@ describe("prepaid cards in the browser", { timeout: 300_000 }, () => {
   const paymentStatus = async (merchant: TestMerchant, id: string) =>
     (await merchant.client.get(`/v1/payments/${id}`)).json().status as string;
 
+  const opsTexts = {
+    "en-US": {
+      email: "Email",
+      password: "Password",
+      signIn: "Sign in",
+      nav: "Prepaid cards",
+      value: "Value of each card",
+      issue: "Issue",
+      number: "Card number",
+      done: "Done",
+      freeze: (last4: string) => `Freeze card ending ${last4}`,
+      unfreeze: (last4: string) => `Unfreeze card ending ${last4}`,
+      status: "Status",
+      frozenOnly: "Frozen cards",
+      empty: "No cards match.",
+    },
+    "zh-CN": {
+      email: "邮箱",
+      password: "密码",
+      signIn: "登录",
+      nav: "预付卡",
+      value: "每张卡的面值",
+      issue: "发行",
+      number: "卡号",
+      done: "完成",
+      freeze: (last4: string) => `冻结尾号 ${last4} 的卡`,
+      unfreeze: (last4: string) => `解冻尾号 ${last4} 的卡`,
+      status: "状态",
+      frozenOnly: "已冻结的卡",
+      empty: "没有符合条件的卡。",
+    },
+  } as const;
+
   for (const texts of [english, chinese]) {
     it(`a holder opens a card without signing up, pays a QR payment and moves the rest to an account (${texts.locale})`, async () => {
       const merchant = await newMerchant(coffer.app, coffer.sink, texts.shop);
@@ -387,8 +420,10 @@ describe("prepaid cards in the browser", { timeout: 300_000 }, () => {
       // The list filtered by the batch shows its three cards.
       await page.getByLabel(texts.batchFilter, { exact: true }).fill(batch);
       await page.getByRole("button", { name: texts.search, exact: true }).click();
-      // Evaluated as a string: the tests' types have no DOM.
-      await page.waitForFunction('document.querySelectorAll("table tbody tr").length === 3');
+      // Four cards before the filter (the single one and the batch's three), three after.
+      const rows = page.locator("table tbody tr");
+      await rows.nth(3).waitFor({ state: "detached" });
+      assert.equal(await rows.count(), 3);
       await context.close();
     });
 
@@ -413,6 +448,42 @@ describe("prepaid cards in the browser", { timeout: 300_000 }, () => {
       assert.equal(await paymentStatus(merchant, payment.id), "succeeded");
       const after = (await merchant.client.get(`/v1/stored_value/cards/${card.id}`)).json();
       assert.equal(after.balance, "1101");
+      await context.close();
+    });
+
+    it(`an operator issues a platform card, freezes it and finds it among the frozen cards (${texts.locale})`, async () => {
+      const words = opsTexts[texts.locale as keyof typeof opsTexts];
+      const admin = await newOperator(coffer.app, coffer.services, "admin");
+      const context = await newBrowserContext(browser, { baseURL: coffer.baseUrl, locale: texts.locale });
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto("/ops/login");
+      await page.getByLabel(words.email).fill(admin.email);
+      await page.getByLabel(words.password).fill("admin keeps the queue moving");
+      await page.getByRole("button", { name: words.signIn, exact: true }).click();
+      await page.getByRole("navigation").getByRole("link", { name: words.nav, exact: true }).click();
+      await page.getByRole("heading", { level: 1, name: words.nav }).waitFor();
+
+      await page.getByLabel(words.value).fill("15");
+      await page.getByRole("button", { name: words.issue, exact: true }).click();
+      const numberBox = page.getByLabel(words.number, { exact: true });
+      await numberBox.waitFor();
+      const number = await numberBox.inputValue();
+      assert.match(number, /^6288\d{12}$/);
+      const last4 = number.slice(-4);
+      await page.getByRole("button", { name: words.done, exact: true }).click();
+
+      await page.getByRole("button", { name: words.freeze(last4) }).click();
+      await page.getByRole("button", { name: words.unfreeze(last4) }).waitFor();
+      await page.getByLabel(words.status, { exact: true }).selectOption({ label: words.frozenOnly });
+      await page.waitForURL(/status=frozen/);
+      await page.getByRole("button", { name: words.unfreeze(last4) }).waitFor();
+      await shot(page, `ops-${texts.tag}`);
+      await page.getByRole("button", { name: words.unfreeze(last4) }).click();
+      await page.getByText(words.empty).waitFor();
+      const card = (await admin.get(`/v1/ops/stored_value/cards?last4=${last4}`)).json().data[0];
+      assert.equal(card.status, "active");
+      assert.equal(card.issuer.type, "platform");
       await context.close();
     });
   }
