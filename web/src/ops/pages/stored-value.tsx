@@ -195,7 +195,6 @@ function IssueCard({ onIssued }: { onIssued(): void }) {
             />
             <TextField
               label={t("issue.count")}
-              hint={t("issue.countHint")}
               inputMode="numeric"
               value={count}
               error={invalid.count}
@@ -208,6 +207,7 @@ function IssueCard({ onIssued }: { onIssued(): void }) {
               onChange={(event) => setExpires(event.target.value)}
             />
           </div>
+          <p className="field-hint">{t("issue.countHint")}</p>
           <OpsCardError error={issue.error} />
           <Button type="submit" pending={issue.pending}>
             {t("issue.submit")}
