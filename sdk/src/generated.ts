@@ -409,6 +409,7 @@ export interface PaymentLink {
 
 export interface PaymentLinkCheckout {
   object: "payment_link_checkout";
+  livemode: boolean;
   /** The checkout payment made for this use (pay_…). */
   payment: string;
   /** Where the payer pays it. */
@@ -417,6 +418,7 @@ export interface PaymentLinkCheckout {
 
 export interface PaymentRequest {
   object: "payment_request";
+  livemode: boolean;
   payment_link: string;
   channel: "email" | "sms";
   to: string;
@@ -670,6 +672,8 @@ export interface StoredValueIssuedCard {
 
 export interface TestClock {
   object: "test_clock";
+  /** Always false: this belongs to test mode. */
+  livemode: false;
   /** The merchant's test-mode time (ISO 8601, UTC). */
   now: string;
   /** How far the test clock runs ahead of real time, in whole seconds. */
@@ -678,6 +682,8 @@ export interface TestClock {
 
 export interface TestReset {
   object: "test_reset";
+  /** Always false: this belongs to test mode. */
+  livemode: false;
   deleted: {
     payments: number;
     refunds: number;

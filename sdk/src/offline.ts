@@ -25,7 +25,8 @@ export type OfflineCodeRefusal =
   | "offline_code_expired"
   | "offline_cap_exceeded"
   | "offline_amount_exceeded"
-  | "offline_currency_mismatch";
+  | "offline_currency_mismatch"
+  | "card_not_accepted";
 
 export interface VerifiedOfflineCode {
   ok: true;
@@ -37,6 +38,8 @@ export interface VerifiedOfflineCode {
     currency: string;
     /** The offline cap in minor units: the most all codes of this certificate can pay together. */
     cap: bigint;
+    /** The only merchant (mer_…) its codes pay: a shop's prepaid card, closed loop. null: any merchant. */
+    merchant: string | null;
     issuedAt: Date;
     expiresAt: Date;
   };
@@ -62,6 +65,8 @@ export interface VerifyOfflineCodeOptions {
   amount?: bigint | number | string;
   /** The currency to charge: checked against the certificate's. */
   currency?: string;
+  /** Your merchant id (mer_…): a certificate that names another merchant (a shop's card) is refused. */
+  merchant?: string;
   /** Minutes a code's time may be off the POS's clock, either way. Default 2. */
   skewWindows?: number;
 }
@@ -136,10 +141,12 @@ export async function verifyOfflineCode(
   try {
     if (take(1)[0] !== 1) throw new Malformed("version");
     const flags = take(1)[0]!;
-    if ((flags & ~1) !== 0) throw new Malformed("flags");
+    // Bit 0: livemode; bit 1: the certificate names the one merchant its codes pay (22 more bytes after the key id).
+    if ((flags & ~3) !== 0) throw new Malformed("flags");
     const certId = id("ofc");
     const walletUserId = id("wal");
     const kid = id("ofk");
+    const merchant = (flags & 2) !== 0 ? id("mer") : null;
     const currencyLength = take(1)[0]!;
     if (currencyLength < 3 || currencyLength > 10) throw new Malformed("currency");
     const currency = ascii(take(currencyLength));
@@ -160,7 +167,17 @@ export async function verifyOfflineCode(
     const codeSignature = take(64);
     if (at !== bytes.length || counter === 0) throw new Malformed("trailing bytes");
     parsed = {
-      certificate: { id: certId, walletUserId, kid, livemode: (flags & 1) === 1, currency, cap, issuedAt, expiresAt },
+      certificate: {
+        id: certId,
+        walletUserId,
+        kid,
+        livemode: (flags & 1) === 1,
+        currency,
+        cap,
+        merchant,
+        issuedAt,
+        expiresAt,
+      },
       certSigned,
       certSignature,
       deviceKey,
@@ -217,6 +234,9 @@ export async function verifyOfflineCode(
     return refuse("offline_code_expired", "The code is older than a few minutes; ask the payer for a fresh one.");
   }
   if (madeAtMs > nowMs + skewMs) return refuse("offline_code_invalid", "The code was made for a time ahead of now.");
+  if (options.merchant !== undefined && cert.merchant !== null && options.merchant !== cert.merchant) {
+    return refuse("card_not_accepted", "The code is of a shop's prepaid card, spendable at that shop only.");
+  }
   if (options.currency !== undefined && options.currency !== cert.currency) {
     return refuse("offline_currency_mismatch", `The code's certificate is in ${cert.currency}.`);
   }

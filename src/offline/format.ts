@@ -5,13 +5,14 @@ import { createPublicKey, type KeyObject, verify } from "node:crypto";
  * base64url with a prefix, so a code fits a QR code and an NFC NDEF text record. The SDK's verifier
  * (sdk/src/offline.ts) reads the same bytes with Web Crypto; test/offline checks the two agree.
  *
- *   certificate  u8 version=1 · u8 flags (bit 0 livemode) · 22 B certificate id · 22 B wallet id · 22 B key id
- *                · u8 n · n B currency · u64 cap · u32 issued_at · u32 expires_at (Unix s) · 65 B device key (P-256,
+ *   certificate  u8 version=1 · u8 flags (bit 0 livemode, bit 1 one merchant) · 22 B certificate id · 22 B wallet id
+ *                · 22 B key id · [22 B merchant id, with flag bit 1] · u8 n · n B currency · u64 cap · u32 issued_at · u32 expires_at (Unix s) · 65 B device key (P-256,
  *                uncompressed) · 64 B coffer's ES256 signature (r‖s) over certificateContext ‖ everything before it
  *   code         certificate · u32 counter · u32 window (Unix minutes) · u64 amount (0: none)
  *                · 64 B the device's ES256 signature over codeContext ‖ everything before it
  *
- * Ids travel without their prefixes (ofc_, wal_, ofk_): 22 base62 characters each.
+ * Ids travel without their prefixes (ofc_, wal_, ofk_, mer_): 22 base62 characters each. A certificate with the
+ * merchant flag (a shop's prepaid card, closed loop) pays that merchant only; without it, any merchant.
  */
 export const offlineFormatVersion = 1;
 export const offlineCodePrefix = "cof1.";
@@ -21,6 +22,8 @@ const idBodyLength = 22;
 const deviceKeyLength = 65;
 const signatureLength = 64;
 const idBody = /^[0-9A-Za-z]{22}$/;
+const flagLivemode = 1;
+const flagMerchant = 2;
 
 export interface CertificateBody {
   id: string;
@@ -31,6 +34,8 @@ export interface CertificateBody {
   cap: bigint;
   issuedAt: Date;
   expiresAt: Date;
+  /** The only merchant the certificate's codes may pay (a closed-loop prepaid card's issuer), or null: any. */
+  merchantId: string | null;
   /** The device's P-256 public key, uncompressed (0x04 ‖ x ‖ y). */
   deviceKey: Buffer;
 }
@@ -69,7 +74,7 @@ export function encodeCertificateBody(body: CertificateBody): Buffer {
   const currency = Buffer.from(body.currency, "ascii");
   const head = Buffer.alloc(2);
   head.writeUInt8(offlineFormatVersion, 0);
-  head.writeUInt8(body.livemode ? 1 : 0, 1);
+  head.writeUInt8((body.livemode ? flagLivemode : 0) | (body.merchantId !== null ? flagMerchant : 0), 1);
   const numbers = Buffer.alloc(1 + currency.length + 8 + 4 + 4);
   let at = 0;
   numbers.writeUInt8(currency.length, at++);
@@ -85,6 +90,7 @@ export function encodeCertificateBody(body: CertificateBody): Buffer {
     stripPrefix(body.id, "ofc"),
     stripPrefix(body.walletUserId, "wal"),
     stripPrefix(body.kid, "ofk"),
+    ...(body.merchantId !== null ? [stripPrefix(body.merchantId, "mer")] : []),
     numbers,
     body.deviceKey,
   ]);
@@ -119,10 +125,11 @@ function readCertificate(reader: Reader): ParsedCertificate {
   const start = reader.at;
   if (reader.u8() !== offlineFormatVersion) throw new OfflineFormatError("unknown format version");
   const flags = reader.u8();
-  if ((flags & ~1) !== 0) throw new OfflineFormatError("unknown flags");
+  if ((flags & ~(flagLivemode | flagMerchant)) !== 0) throw new OfflineFormatError("unknown flags");
   const id = reader.id("ofc");
   const walletUserId = reader.id("wal");
   const kid = reader.id("ofk");
+  const merchantId = (flags & flagMerchant) !== 0 ? reader.id("mer") : null;
   const currencyLength = reader.u8();
   if (currencyLength < 3 || currencyLength > 10) throw new OfflineFormatError("the currency is malformed");
   const currency = reader.take(currencyLength).toString("latin1");
@@ -138,11 +145,12 @@ function readCertificate(reader: Reader): ParsedCertificate {
     id,
     walletUserId,
     kid,
-    livemode: (flags & 1) === 1,
+    livemode: (flags & flagLivemode) !== 0,
     currency,
     cap,
     issuedAt,
     expiresAt,
+    merchantId,
     deviceKey,
     signed,
     signature,

@@ -1,3 +1,5 @@
+import { parseCertificate } from "./format.js";
+
 /** An offline certificate as coffer keeps it (offline_certificates). */
 export interface OfflineCertificate {
   id: string;
@@ -6,6 +8,8 @@ export interface OfflineCertificate {
   kid: string;
   currency: string;
   cap: bigint;
+  /** The only merchant its codes pay (a shop's prepaid card), or null: any. Signed into the certificate. */
+  merchantId: string | null;
   /** What the current ledger hold holds: the cap minus what settled codes took. */
   remaining: bigint;
   deviceKey: Buffer;
@@ -51,6 +55,7 @@ export function certificateFromRow(row: OfflineCertificateRow): OfflineCertifica
     kid: row.kid,
     currency: row.currency,
     cap: BigInt(row.cap),
+    merchantId: parseCertificate(row.certificate).merchantId,
     remaining: BigInt(row.remaining),
     deviceKey: row.device_key,
     certificate: row.certificate,
@@ -76,6 +81,7 @@ export function certificateJson(c: OfflineCertificate) {
     livemode: c.livemode,
     currency: c.currency,
     cap: String(c.cap),
+    merchant: c.merchantId,
     remaining: String(c.remaining),
     status: c.status,
     kid: c.kid,

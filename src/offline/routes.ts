@@ -4,6 +4,7 @@ import { amountSchema } from "../http/amount.js";
 import { authOf, requireAuth } from "../http/auth.js";
 import { answerWithEffect } from "../http/idempotency.js";
 import { offlineKeysCacheMaxAgeS } from "../limits.js";
+import { IdParams } from "../payments/routes/schemas.js";
 import { certificateJson, type OfflineCertificate } from "./model.js";
 import type { OfflineService } from "./service.js";
 
@@ -78,6 +79,10 @@ const CertificateSchema = Type.Object(
     livemode: Type.Boolean(),
     currency: Type.String(),
     cap: Type.String({ description: "The offline cap, held from the wallet (minor units)." }),
+    merchant: Type.Union([Type.String(), Type.Null()], {
+      description:
+        "The only merchant its codes may pay (mer_…: a shop's prepaid card, closed loop), or null: any merchant.",
+    }),
     remaining: Type.String({ description: "What is left of the hold (minor units)." }),
     status: Type.Union([Type.Literal("active"), Type.Literal("released")]),
     kid: Type.String({ description: "The coffer key that signed it (ofk_…)." }),
@@ -129,12 +134,58 @@ export const offlineRoutes: FastifyPluginAsync<{ offline: OfflineService }> = as
     async (request, reply) => {
       const { walletUserId } = authOf(request, "wallet");
       const answer = answerWithEffect(request, reply, 201, (c: OfflineCertificate) => certificateJson(c));
-      const certificate = await offline.issue(
+      const certificate = await offline.issue(walletUserId, issueInput(request.body), answer.record);
+      return answer.send(certificate);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CertificateBody> }>(
+    "/v1/wallet/cards/:id/offline_certificate",
+    {
+      preHandler: wallet,
+      schema: {
+        tags,
+        summary: "Get an offline certificate for a prepaid card on this device",
+        description:
+          "With the card's own session (POST /v1/wallet/cards): as for a wallet, the card's offline cap is held from the card's balance and counts against the card's limits. The certificate is valid for 24 hours or until the card expires, whichever is sooner; a shop's card (closed loop) gets a certificate that names the shop, so its codes pay that shop only (card_not_accepted elsewhere). A frozen, expired or closed card answers card_inactive; any other session, 404.",
+        params: IdParams,
+        body: CertificateBody,
+        response: { 201: Type.Ref(CertificateSchema) },
+      },
+    },
+    async (request, reply) => {
+      const { walletUserId } = authOf(request, "wallet");
+      const answer = answerWithEffect(request, reply, 201, (c: OfflineCertificate) => certificateJson(c));
+      const certificate = await offline.issueForCard(
         walletUserId,
-        { publicKey: request.body.public_key, offlineCap: request.body.offline_cap, currency: request.body.currency },
+        request.params.id,
+        issueInput(request.body),
         answer.record,
       );
       return answer.send(certificate);
     },
   );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    "/v1/wallet/offline_certificates/:id",
+    {
+      preHandler: wallet,
+      schema: {
+        tags,
+        summary: "An offline certificate of this wallet",
+        description:
+          "What is left of its hold (remaining) now that merchants have submitted codes, and whether it was released. The device shows it as the offline cap left when it is online.",
+        params: IdParams,
+        response: { 200: Type.Ref(CertificateSchema) },
+      },
+    },
+    async (request) =>
+      certificateJson(await offline.getForWallet(authOf(request, "wallet").walletUserId, request.params.id)),
+  );
 };
+
+const issueInput = (body: Static<typeof CertificateBody>) => ({
+  publicKey: body.public_key,
+  offlineCap: body.offline_cap,
+  currency: body.currency,
+});

@@ -24,10 +24,13 @@ import {
   offlineSettleGraceMs,
 } from "../limits.js";
 import type { SecretBox } from "../security/encryption.js";
+import { storedValueErrors } from "../stored-value/errors.js";
 import { ledgerOf } from "../wallets/accounts.js";
 import { walletError } from "../wallets/errors.js";
 import { assertNotFrozen, limitsOf, walletCurrency } from "../wallets/limits/tiers.js";
 import type { WalletServices } from "../wallets/service.js";
+import type { WalletUser } from "../wallets/users/model.js";
+import { cardForCertificate } from "./cards.js";
 import { offlineErrors } from "./errors.js";
 import {
   certificateContext,
@@ -138,6 +141,15 @@ export function createOfflineService(deps: OfflineDeps) {
     return found.rows[0] ? certificateFromRow(found.rows[0]) : undefined;
   }
 
+  /** A certificate of this wallet user (the device asks what is left of it); anyone else's answers 404. */
+  async function getForWallet(walletUserId: string, id: string): Promise<OfflineCertificate> {
+    const cert = await getCertificate(pool, id);
+    if (!cert || cert.walletUserId !== walletUserId) {
+      throw new ApiError("resource_not_found", "No such offline certificate.", "id");
+    }
+    return cert;
+  }
+
   async function activeCount(db: Queryable, userId: string): Promise<number> {
     const found = await db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM offline_certificates WHERE wallet_user_id = $1 AND status = 'active' AND remaining > 0",
@@ -161,25 +173,69 @@ export function createOfflineService(deps: OfflineDeps) {
   }
 
   /**
-   * Issues a certificate for a device of a wallet user and holds its cap. answer: the request's stored answer,
-   * written with the certificate.
+   * Issues a certificate for a device of an account wallet and holds its cap. answer: the request's stored answer,
+   * written with the certificate. A card takes its own path (issueForCard), which names its issuer.
    */
   async function issue(
     walletUserId: string,
     input: IssueInput,
     answer?: AnswerRecorder<OfflineCertificate>,
   ): Promise<OfflineCertificate> {
-    let deviceKey: Buffer;
+    const deviceKey = deviceKeyOf(input);
+    const user = await wallets.users.get(walletUserId);
+    if (user.kind === "card") throw storedValueErrors.toApiError("card_session_not_allowed");
+    assertNotFrozen(user);
+    const currency = await currencyFor(user.id, input.currency);
+    return issueTo(user, deviceKey, currency, input, { merchantId: null, notAfter: null }, answer);
+  }
+
+  /**
+   * A certificate for a device of a stored-value card, with the card's session: the card's money, its currency, its
+   * limits (COFFER_STORED_VALUE_LIMITS, which limitsOf and the spend authorization apply to a card's wallet user),
+   * valid no longer than the card, and naming the card's issuer when it is a shop's card, so its codes pay that
+   * merchant only, as the card does.
+   */
+  async function issueForCard(
+    walletUserId: string,
+    cardId: string,
+    input: IssueInput,
+    answer?: AnswerRecorder<OfflineCertificate>,
+  ): Promise<OfflineCertificate> {
+    const deviceKey = deviceKeyOf(input);
+    const card = await cardForCertificate(pool, walletUserId, cardId, clock.now());
+    const user = await wallets.users.get(walletUserId);
+    assertNotFrozen(user);
+    if (input.currency !== undefined && input.currency !== card.currency) {
+      throw offlineErrors.toApiError("offline_currency_mismatch", `This card holds ${card.currency} only.`, "currency");
+    }
+    return issueTo(
+      user,
+      deviceKey,
+      card.currency,
+      input,
+      { merchantId: card.issuerMerchantId, notAfter: card.expiresAt },
+      answer,
+    );
+  }
+
+  function deviceKeyOf(input: IssueInput): Buffer {
     try {
-      deviceKey = pointOfJwk((input.publicKey ?? {}) as Record<string, unknown>);
+      return pointOfJwk((input.publicKey ?? {}) as Record<string, unknown>);
     } catch (error) {
       if (error instanceof OfflineFormatError)
         throw offlineErrors.toApiError("offline_device_key_invalid", undefined, "public_key");
       throw error;
     }
-    const user = await wallets.users.get(walletUserId);
-    assertNotFrozen(user);
-    const currency = await currencyFor(user.id, input.currency);
+  }
+
+  async function issueTo(
+    user: WalletUser,
+    deviceKey: Buffer,
+    currency: string,
+    input: IssueInput,
+    scope: { merchantId: string | null; notAfter: Date | null },
+    answer?: AnswerRecorder<OfflineCertificate>,
+  ): Promise<OfflineCertificate> {
     const limits = limitsOf(wallets.config, user, currency);
     let cap: bigint;
     if (input.offlineCap !== undefined) {
@@ -203,7 +259,10 @@ export function createOfflineService(deps: OfflineDeps) {
     const key = await keys.signingKey();
     const now = clock.now();
     const issuedAt = new Date(Math.floor(now.getTime() / 1000) * 1000);
-    const expiresAt = new Date(issuedAt.getTime() + offlineCertificateTtlMs);
+    // A card's certificate ends with the card (whole seconds, as the certificate carries them).
+    const ttlEnd = issuedAt.getTime() + offlineCertificateTtlMs;
+    const cardEnd = scope.notAfter === null ? ttlEnd : Math.floor(scope.notAfter.getTime() / 1000) * 1000;
+    const expiresAt = new Date(Math.min(ttlEnd, cardEnd));
     const settleBefore = new Date(expiresAt.getTime() + offlineSettleGraceMs);
     const id = newId("ofc");
     const body = encodeCertificateBody({
@@ -215,6 +274,7 @@ export function createOfflineService(deps: OfflineDeps) {
       cap,
       issuedAt,
       expiresAt,
+      merchantId: scope.merchantId,
       deviceKey,
     });
     const certificate = Buffer.concat([body, await keys.signCertificate(key.kid, body)]);
@@ -226,6 +286,7 @@ export function createOfflineService(deps: OfflineDeps) {
       kid: key.kid,
       currency,
       cap,
+      merchantId: scope.merchantId,
       remaining: cap,
       deviceKey,
       certificate,
@@ -362,6 +423,10 @@ export function createOfflineService(deps: OfflineDeps) {
       );
     }
     if (s.amount > cert.cap) throw offlineErrors.toApiError("offline_cap_exceeded", undefined, "amount");
+    // A shop's card pays that shop only, offline as online.
+    if (cert.merchantId !== null && cert.merchantId !== s.merchantId) {
+      throw storedValueErrors.toApiError("card_not_accepted", undefined, "payment_code");
+    }
     return parsed;
   }
 
@@ -587,7 +652,9 @@ export function createOfflineService(deps: OfflineDeps) {
 
   return {
     issue,
+    issueForCard,
     get: (id: string) => getCertificate(pool, id),
+    getForWallet,
     releaseDue,
     keys,
     holdAccountId,

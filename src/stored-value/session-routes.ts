@@ -18,6 +18,8 @@ const allowed = new Set([
   "GET /v1/wallet/payment_code",
   "POST /v1/wallet/logout",
   "POST /v1/wallet/vouchers/redeem",
+  // What is left of the card's offline certificate (src/offline); the certificate itself comes from its card route.
+  "GET /v1/wallet/offline_certificates/:id",
 ]);
 
 /** Every route under /v1/wallet/cards/ is a card's own (its service checks which card a session may see). */

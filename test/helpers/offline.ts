@@ -6,7 +6,16 @@ import type { TestWalletUser } from "./wallets.js";
 /** A wallet device as the wallet app is one: a non-extractable P-256 key pair, its certificate, its counter. */
 export interface TestDevice {
   keys: Awaited<ReturnType<typeof makeDeviceKeyPair>>;
-  certificate: { id: string; certificate: string; cap: string; remaining: string; expires_at: number; kid: string };
+  certificate: {
+    id: string;
+    certificate: string;
+    cap: string;
+    remaining: string;
+    expires_at: number;
+    settle_before: number;
+    kid: string;
+    merchant: string | null;
+  };
   counter: number;
   /** The next code (a fresh counter) at the coffer's clock, or at `now`. */
   code(options?: { amount?: bigint; now?: Date; counter?: number }): Promise<string>;
@@ -14,12 +23,14 @@ export interface TestDevice {
 
 export async function newDevice(
   coffer: PaymentsCoffer,
-  payer: TestWalletUser,
+  payer: Pick<TestWalletUser, "client">,
   body: Record<string, unknown> = {},
+  /** A prepaid card's device asks /v1/wallet/cards/{id}/offline_certificate with the card's session. */
+  url = "/v1/wallet/offline_certificate",
 ): Promise<TestDevice> {
   const keys = await makeDeviceKeyPair();
   const response = await payer.client.post(
-    "/v1/wallet/offline_certificate",
+    url,
     { public_key: await publicJwk(keys), ...body },
     { "idempotency-key": crypto.randomUUID() },
   );
