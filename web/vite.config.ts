@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { helpArticlesPlugin } from "./help-articles";
 
 /**
  * One build, four pages, so each audience loads only its own code: the merchant console (/), the operator console
@@ -11,7 +12,8 @@ const root = import.meta.dirname;
 export default defineConfig({
   root,
   base: "/",
-  plugins: [react()],
+  // The help centre's Markdown articles (help/<locale>/*.md) are rendered here, at build time.
+  plugins: [react(), helpArticlesPlugin()],
   build: {
     outDir: resolve(root, "dist"),
     emptyOutDir: true,

@@ -53,6 +53,7 @@ export async function newBrowserContext(
 const projectRoot = path.resolve(import.meta.dirname, "..", "..");
 const webDir = path.join(projectRoot, "web");
 export const webDistDir = path.join(webDir, "dist");
+const helpDir = path.join(projectRoot, "help");
 
 function newestMtimeMs(directory: string): number {
   let newest = 0;
@@ -74,7 +75,9 @@ const buildLockWaitMs = 120_000;
  */
 export async function ensureWebBuilt(): Promise<string> {
   const builtPage = path.join(webDistDir, "index.html");
-  const isStale = () => !existsSync(builtPage) || statSync(builtPage).mtimeMs < newestMtimeMs(webDir);
+  // The help centre's articles (help/) are rendered into the build too.
+  const newestSource = () => Math.max(newestMtimeMs(webDir), newestMtimeMs(helpDir));
+  const isStale = () => !existsSync(builtPage) || statSync(builtPage).mtimeMs < newestSource();
   const deadline = Date.now() + buildLockWaitMs;
   while (isStale()) {
     try {

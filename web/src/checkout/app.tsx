@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { HelpCentreButton } from "../shared/help";
 import { I18nProvider, LanguageSwitcher, type Locale } from "../shared/i18n";
 import { formatMoney } from "../shared/money";
 import { match, usePath } from "../shared/router";
@@ -43,7 +44,10 @@ function Checkout() {
     <>
       <header className="app-header">
         <span className="app-brand">coffer</span>
-        <LanguageSwitcher locale={locale} onChange={setLocale} label={t("language")} />
+        <div className="help-header-tools">
+          <HelpCentreButton audience="payer" />
+          <LanguageSwitcher locale={locale} onChange={setLocale} label={t("language")} />
+        </div>
       </header>
       {summary && !summary.livemode ? <div className="test-banner">{t("testMode")}</div> : null}
       <main className="app-main narrow checkout">

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { ApiRequestError, createApiClient } from "../shared/api";
+import { HelpCentreButton } from "../shared/help";
 import { LanguageSwitcher } from "../shared/i18n";
 import { formatMoney, parseMoney } from "../shared/money";
 import { Alert, Button, SelectField, Spinner, TextField } from "../shared/ui";
@@ -46,7 +47,10 @@ export function PayLinkPage({ slug }: { slug: string }) {
     <>
       <header className="app-header">
         <span className="app-brand">coffer</span>
-        <LanguageSwitcher locale={locale} onChange={setLocale} label={t("language")} />
+        <div className="help-header-tools">
+          <HelpCentreButton audience="payer" />
+          <LanguageSwitcher locale={locale} onChange={setLocale} label={t("language")} />
+        </div>
       </header>
       {link && !link.livemode ? <div className="test-banner">{t("testMode")}</div> : null}
       <main className="app-main narrow checkout">

@@ -1,4 +1,5 @@
 import type { ComponentType } from "react";
+import { HelpPage, isHelpPath } from "../shared/help";
 import { I18nProvider } from "../shared/i18n";
 import { match, Redirect, usePath } from "../shared/router";
 import { Spinner } from "../shared/ui";
@@ -93,6 +94,15 @@ function Routes() {
   const path = usePath();
   const { state } = useSession();
   const PublicPage = publicPages[path];
+  // The help centre works signed in (in the console's frame) and signed out (before signing up, say).
+  if (isHelpPath(path, "/help") && state.status !== "loading") {
+    const Shell = state.status === "signed_out" ? PublicShell : ConsoleShell;
+    return (
+      <Shell>
+        <HelpPage base="/help" audience="merchant" />
+      </Shell>
+    );
+  }
   // Mail links and the mailbox work whether or not someone is signed in.
   const alwaysPublic = path.startsWith("/console/") || path === "/dev/mailbox";
   if (PublicPage && (alwaysPublic || state.status === "signed_out")) {

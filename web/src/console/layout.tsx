@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { HelpLink } from "../shared/help";
 import { LanguageSwitcher } from "../shared/i18n";
 import { Link, usePath } from "../shared/router";
 import { Button } from "../shared/ui";
@@ -82,6 +83,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
         </Link>
         <ModeSwitch />
         <div className="header-tools">
+          <HelpLink to="/help" />
           <LanguageSwitcher locale={locale} onChange={setLocale} label={t("common.language")} />
           <span className="user-email">{me.user.email}</span>
           <Button variant="secondary" onClick={() => signOut()}>
@@ -126,7 +128,10 @@ export function PublicShell({ children }: { children: ReactNode }) {
         <Link to="/login" className="app-brand">
           coffer
         </Link>
-        <LanguageSwitcher locale={locale} onChange={setLocale} label={t("common.language")} />
+        <div className="header-tools">
+          <HelpLink to="/help" />
+          <LanguageSwitcher locale={locale} onChange={setLocale} label={t("common.language")} />
+        </div>
       </header>
       <main className="app-main narrow">{children}</main>
     </>

@@ -1,8 +1,10 @@
 import { type ReactNode, useEffect } from "react";
+import { HelpLink, HelpPage, isHelpPath } from "../shared/help";
 import { I18nProvider, LanguageSwitcher } from "../shared/i18n";
 import { Link, match, navigate, Redirect, usePath } from "../shared/router";
 import { AddCardPage, CardHomePage } from "./cards/lazy";
 import { type MessageKey, messages, useT } from "./messages";
+import { OfflinePage } from "./offline/lazy";
 import { HistoryPage } from "./pages/history";
 import { HomePage } from "./pages/home";
 import { IdentityPage } from "./pages/identity";
@@ -32,6 +34,8 @@ export function App() {
   );
 }
 
+const helpBase = `${walletBase}/help`;
+
 const navItems: [string, MessageKey][] = [
   [paths.home, "nav.home"],
   [paths.scan, "nav.scan"],
@@ -57,6 +61,15 @@ function Wallet() {
 
   // The app lives under /wallet/ (the service worker's scope); /wallet alone goes there.
   if (path === walletBase) return <Redirect to={paths.home} />;
+  // The help centre works signed in, with a card, or signed out.
+  if (isHelpPath(path, helpBase)) {
+    const items = card ? cardNavItems : token ? navItems : null;
+    return (
+      <Frame nav={items ? <BottomNav path={path} items={items} /> : undefined}>
+        <HelpPage base={helpBase} audience="payer" />
+      </Frame>
+    );
+  }
   // The pages an alert or a forgotten password lead to work signed in or out.
   if (path === paths.notMe || path === paths.forgotPassword) {
     return <Frame>{path === paths.notMe ? <NotMePage /> : <ForgotPasswordPage />}</Frame>;
@@ -113,6 +126,8 @@ function Page({ path }: { path: string }) {
       return <ScanPage />;
     case paths.code:
       return <PaymentCodePage />;
+    case paths.offline:
+      return <OfflinePage />;
     case paths.pending:
       return <PendingPaymentsPage />;
     case paths.history:
@@ -139,6 +154,8 @@ function CardPage({ path }: { path: string }) {
       return <ScanPage />;
     case paths.code:
       return <PaymentCodePage />;
+    case paths.offline:
+      return <OfflinePage />;
     case paths.pending:
       return <PendingPaymentsPage />;
     default:
@@ -161,7 +178,10 @@ function Frame({ nav, children }: { nav?: ReactNode; children: ReactNode }) {
         >
           {t("appName")}
         </a>
-        <LanguageSwitcher locale={locale} onChange={setLocale} label={t("language")} />
+        <div className="help-header-tools">
+          <HelpLink to={helpBase} />
+          <LanguageSwitcher locale={locale} onChange={setLocale} label={t("language")} />
+        </div>
       </header>
       <SandboxBanner />
       <main className="app-main wallet-main">{children}</main>
