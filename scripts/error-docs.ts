@@ -11,6 +11,7 @@ import {
 import { merchantErrors } from "../src/merchants/errors.js";
 import { offlineErrors } from "../src/offline/errors.js";
 import { operatorErrors } from "../src/operators/errors.js";
+import { paymentAttemptErrors } from "../src/payment-attempts/errors.js";
 import { paymentLinkErrors } from "../src/payment-links/errors.js";
 import { paymentErrors } from "../src/payments/errors.js";
 import { sandboxErrors } from "../src/sandbox/errors.js";
@@ -41,6 +42,11 @@ export const catalogs: { title: string; source: string; definitions: Readonly<Re
     title: "Payments: payments, payment codes, capture, refunds, payouts",
     source: "src/payments/errors.ts",
     definitions: paymentErrors.definitions,
+  },
+  {
+    title: "Paying again: a payment's attempts",
+    source: "src/payment-attempts/errors.ts",
+    definitions: paymentAttemptErrors.definitions,
   },
   {
     title: "Payment links",

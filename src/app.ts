@@ -35,6 +35,7 @@ import {
 } from "./limits.js";
 import { merchantPlatformRoutes } from "./merchants/routes/index.js";
 import { offlineRoutes } from "./offline/routes.js";
+import { paymentAttemptRoutes } from "./payment-attempts/routes.js";
 import { paymentLinkRoutes } from "./payment-links/routes.js";
 import { paymentRoutes } from "./payments/routes/index.js";
 import type { Services } from "./runtime/services.js";
@@ -143,6 +144,7 @@ export async function buildApp(deps: AppDeps) {
     await app.register(paymentLinkRoutes, { paymentLinks, links: payments.links });
     await app.register(storeRoutes, { stores: deps.services.stores, links: payments.links });
     await app.register(storedValueRoutes, { storedValue: deps.services.storedValue });
+    await app.register(paymentAttemptRoutes, { attempts: deps.services.paymentAttempts });
   }
   if (deps.services) await app.register(goLiveProbeRoutes, { probe: deps.services.goLiveProbe });
   if (deps.services)

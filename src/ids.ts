@@ -28,6 +28,8 @@ export const idPrefixes = {
   signInDevice: "dev",
   signIn: "sgn",
   payment: "pay",
+  paymentAttempt: "pat",
+  feedback: "fbk",
   paymentLink: "plk",
   store: "sto",
   till: "til",

@@ -363,3 +363,13 @@ export const storedValueBreakageGraceMs = 180 * 24 * 60 * 60 * 1000; // after a 
 export const storedValueBreakageReturnActiveMs = 30 * 24 * 60 * 60 * 1000; // a card its breakage returned to pays again for this long
 export const storedValueExpiryIntervalMs = 60_000; // how often the expiry worker looks for expired cards
 export const storedValueExpiryBatchMax = 200; // cards one expiry pass handles
+
+// Paying again after a failure (src/payment-attempts, docs/adr/0028)
+export const paymentRetryWindowMs = 24 * 60 * 60 * 1000; // a failed or expired payment can be paid again this long after its expires_at
+export const paymentAttemptsMax = 10; // attempts of one payment, the first included: a payer cannot retry without end
+
+// Feedback after a payment (src/feedback, docs/feedback.md)
+export const feedbackWindowMs = 30 * 24 * 60 * 60 * 1000; // the payer rates a payment within this long after it was paid
+export const feedbackCommentLengthMax = 1_000; // characters of the payer's comment
+export const feedbackTagsMax = 5; // tags of one feedback, from the catalog in src/feedback/model.ts
+export const feedbackSummaryBucketsMax = 400; // buckets of GET /v1/feedback/summary (a day each over 400 days at most)

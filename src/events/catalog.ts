@@ -10,7 +10,9 @@ export const eventCatalog = {
   "payment.failed": "The payment failed; `failure_code` says why (insufficient_funds, payer_declined, …).",
   "payment.canceled": "The payment was canceled (by the merchant, or by coffer when nobody confirmed it).",
   "payment.expired": "Nobody paid before the payment's expiry, or a held payment was not captured in time.",
-  "payment.updated": "The payment's metadata changed (POST /v1/payments/{id}).",
+  "payment.updated": "The payment's metadata changed, or its retries were ended (POST /v1/payments/{id}).",
+  "payment_attempt.failed":
+    "The payer tried to pay a failed or expired payment again and was refused (funds, limits …); the payment keeps its status. `data.object` is the attempt (docs/adr/0028).",
   "refund.created": "A refund was requested.",
   "refund.succeeded": "The refund was paid back to the payer's wallet.",
   "refund.failed": "The refund could not be paid; `failure_code` says why.",

@@ -9,14 +9,16 @@ import { ApiError } from "./errors.js";
  * and keeps the old behaviour for the older dates (`apiVersionAtLeast` at the place that differs).
  */
 export const apiVersionHeader = "Coffer-Version";
-export const apiVersions = ["2026-11-01", "2026-12-07"] as const;
+export const apiVersions = ["2026-11-01", "2026-12-07", "2026-12-14"] as const;
 export type ApiVersion = (typeof apiVersions)[number];
 /** What accounts and webhook endpoints made before versions could be chosen were given (the API versions migration). */
 export const apiVersionFirst: ApiVersion = "2026-11-01";
 /** The last of apiVersions (a test checks); new accounts and endpoints get it. */
-export const apiVersionLatest: ApiVersion = "2026-12-07";
+export const apiVersionLatest: ApiVersion = "2026-12-14";
 /** One list style, 201 on every create, unknown query parameters refused everywhere. */
 export const apiVersionUniformLists: ApiVersion = "2026-12-07";
+/** Checkout payments let their payer pay again after a failure or expiry unless created with allow_retries false. */
+export const apiVersionPaymentRetries: ApiVersion = "2026-12-14";
 
 export interface ApiVersionChange {
   /** Stable name of the change, for code that asks whether a version has it. */
@@ -54,6 +56,21 @@ export const apiVersionReleases: readonly ApiVersionRelease[] = [
         summary:
           "Every route refuses a query parameter it does not know with 400 parameter_unknown (routes other than " +
           "lists ignored them). expand is not offered: it is refused the same way, so nobody relies on it doing nothing.",
+      },
+    ],
+  },
+  {
+    version: "2026-12-14",
+    summary:
+      "A failed or expired checkout payment can be paid again by its payer, as a new attempt of the same payment.",
+    changes: [
+      {
+        code: "payment_retries_by_default",
+        summary:
+          "POST /v1/payments with method checkout defaults to allow_retries true: for 24 hours after its expires_at, a " +
+          "failed or expired payment can still be paid by its payer (payment.succeeded then follows payment.failed or " +
+          "payment.expired; retryable_until says until when). Send allow_retries false for the old behaviour; every " +
+          "version may ask for retries with allow_retries true.",
       },
     ],
   },

@@ -13,7 +13,7 @@ import { feeFor } from "./fees.js";
 import type { Payment } from "./model.js";
 import type { PaymentStatus } from "./state-machine.js";
 import { getPayment, recordPaymentEvent } from "./store.js";
-import { changePaymentStatus } from "./transitions.js";
+import { changePaymentStatus, type StatusChange } from "./transitions.js";
 
 /**
  * Taking a payment from a payer's wallet. Automatic capture is one linked chain, wallet → merchant (the amount) and
@@ -46,6 +46,12 @@ export interface ChargeOptions {
   failWhenRefused?: boolean;
   /** Stores the request's answer with the change (src/http/idempotency.ts answerWithEffect). */
   answer?: AnswerRecorder<Payment>;
+  /**
+   * Paying again (src/payment-attempts, docs/adr/0028): the payment ended unpaid, and the change is a retry
+   * transition from these statuses under these conditions (allow_retries, the window) instead of from the payable
+   * ones before expires_at; set clears what the ended attempt left (failure_code …).
+   */
+  reopen?: Pick<StatusChange, "from" | "where" | "set">;
 }
 
 const payableStatuses: readonly PaymentStatus[] = ["requires_payment", "processing"];
@@ -174,10 +180,12 @@ export function createCharger(ctx: PaymentContext) {
         await options.prepare?.(tx);
         const changed = await changePaymentStatus(tx, {
           id: payment.id,
-          from: payableStatuses,
+          from: options.reopen?.from ?? payableStatuses,
           to: manual ? "requires_capture" : "succeeded",
           at: now,
+          retry: options.reopen !== undefined,
           set: {
+            ...options.reopen?.set,
             payer_id: payerId,
             amount_captured: manual ? 0n : payment.amount,
             fee_amount: fee,
@@ -188,7 +196,10 @@ export function createCharger(ctx: PaymentContext) {
             spend_month: auth.spend.periods.month,
             paid_at: now,
           },
-          where: { sql: "(p.payer_id IS NULL OR p.payer_id = ?) AND p.expires_at > ?", params: [payerId, now] },
+          where: options.reopen?.where ?? {
+            sql: "(p.payer_id IS NULL OR p.payer_id = ?) AND p.expires_at > ?",
+            params: [payerId, now],
+          },
         });
         if (!changed) throw await whyNotPayable(tx, payment.id, payerId, now);
         await ctx.wallets.spend.commit(tx, auth);

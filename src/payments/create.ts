@@ -56,6 +56,8 @@ export interface CreatePaymentInput {
   link?: { id: string; claim(tx: Queryable): Promise<void> };
   /** The till it is taken at (src/stores): the merchant's own, of the same mode, active, in its store's currency. */
   till?: string;
+  /** The payer may pay it again once it failed or ended unpaid (docs/adr/0028); never for a link's or a till's. */
+  allowRetries?: boolean;
 }
 
 /** A 429 that says when to come back: the route copies retryAfterS to the Retry-After header. */
@@ -129,6 +131,7 @@ const paymentInsertColumns = [
   { name: "payment_link_id", type: "text" },
   { name: "store_id", type: "text" },
   { name: "till_id", type: "text" },
+  { name: "allow_retries", type: "boolean" },
 ] as const;
 
 function paymentInsertValues(p: Payment): unknown[] {
@@ -166,6 +169,7 @@ function paymentInsertValues(p: Payment): unknown[] {
     p.paymentLinkId,
     p.storeId,
     p.tillId,
+    p.allowRetries,
   ];
 }
 
@@ -256,6 +260,9 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       paymentLinkId: v.input.link?.id ?? null,
       storeId: v.till?.storeId ?? null,
       tillId: v.till?.id ?? null,
+      // A link counts its uses at creation (ADR 0020) and a till's payer has left the counter: neither is paid again.
+      allowRetries: (v.input.allowRetries ?? false) && v.input.link === undefined && v.till === null,
+      attemptCount: 1,
     };
   }
 
@@ -290,6 +297,13 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     const currency = supportedCurrency(input.currency);
     const metadata = metadataOf(input.metadata);
     const returnUrl = input.returnUrl === undefined ? null : checkReturnUrl(input.returnUrl, scope.livemode);
+    if (input.allowRetries && input.till !== undefined) {
+      throw new ApiError(
+        "parameter_invalid",
+        "A till's payment cannot be paid again: allow_retries goes without till.",
+        "allow_retries",
+      );
+    }
     const till = input.till === undefined ? null : await tillForPayment(pool, scope, input.till, currency);
     // The payment lives in its merchant's time (the test clock in test mode); the payer's code, the rate limit and
     // their windows belong to real time.

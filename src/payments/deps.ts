@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Pool, Queryable } from "../db/pool.js";
+import type { AnswerRecorder } from "../http/idempotency.js";
 import type { CurrencyRegistry } from "../ledger/currencies.js";
 import type { LedgerService } from "../ledger/service.js";
 import type { BusinessMetrics } from "../monitoring/business-metrics.js";
@@ -10,11 +11,12 @@ import type { NotificationService } from "../notifications/service.js";
 import type { TestClocks } from "../sandbox/test-clock.js";
 import type { SecretBox } from "../security/encryption.js";
 import type { WalletServices } from "../wallets/service.js";
+import type { StepUpProof } from "../wallets/stepup/service.js";
 import type { PaymentAccounts } from "./accounts.js";
 import type { PaymentConfig } from "./config.js";
 import type { FailureCode } from "./failure-codes.js";
 import type { FeeScheduleCache } from "./fee-schedules.js";
-import type { Payment, PaymentLinks } from "./model.js";
+import type { CancellationReason, Payment, PaymentLinks } from "./model.js";
 import type { PaymentNotices } from "./notices.js";
 import type { Payout } from "./payouts/model.js";
 
@@ -78,9 +80,34 @@ export interface CardPaymentGate {
   ): Promise<void>;
 }
 
+/**
+ * Paying again (src/payment-attempts, docs/adr/0028): confirming a payment that ended unpaid and may be paid again is
+ * a new attempt, made by the attempts service. Registered once that service exists.
+ */
+export interface PaymentRetries {
+  /** Whether confirming this payment now would be paying it again (it ended unpaid and allows retries). */
+  isRetry(payment: Payment): boolean;
+  payAgain(
+    payerId: string,
+    payment: Payment,
+    options: { stepUp?: StepUpProof; ip?: string | null },
+    answer?: AnswerRecorder<Payment>,
+  ): Promise<Payment>;
+  /** How the last attempt ended, for the checkout page; null while the payment is open with one attempt. */
+  lastAttempt(payment: Payment): Promise<LastAttempt | null>;
+}
+
+export interface LastAttempt {
+  number: number;
+  status: "succeeded" | "requires_capture" | "failed" | "canceled" | "expired";
+  failure_code: FailureCode | null;
+  cancellation_reason: CancellationReason | null;
+}
+
 /** The deps plus what the payment services share once built. */
 export interface PaymentContext extends PaymentDeps {
   cards?: CardPaymentGate;
+  retries?: PaymentRetries;
   accounts: PaymentAccounts;
   feeSchedules: FeeScheduleCache;
   links: PaymentLinks;

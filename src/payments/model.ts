@@ -1,3 +1,4 @@
+import { paymentRetryWindowMs } from "../limits.js";
 import type { FailureCode } from "./failure-codes.js";
 import { qrPayload, qrSvg } from "./qr.js";
 import type { PaymentStatus } from "./state-machine.js";
@@ -53,6 +54,10 @@ export interface Payment {
   /** The store and till it was taken at (src/stores), or null: both or neither. */
   storeId: string | null;
   tillId: string | null;
+  /** Whether its payer may pay it again once it failed or ended unpaid (src/payment-attempts, docs/adr/0028). */
+  allowRetries: boolean;
+  /** Attempts to pay it so far: 1 until it is paid again. */
+  attemptCount: number;
 }
 
 export interface PaymentRow {
@@ -91,6 +96,8 @@ export interface PaymentRow {
   payment_link_id?: string | null;
   store_id?: string | null;
   till_id?: string | null;
+  allow_retries?: boolean;
+  attempt_count?: number;
 }
 
 export function paymentFromRow(row: PaymentRow): Payment {
@@ -130,7 +137,26 @@ export function paymentFromRow(row: PaymentRow): Payment {
     paymentLinkId: row.payment_link_id ?? null,
     storeId: row.store_id ?? null,
     tillId: row.till_id ?? null,
+    allowRetries: row.allow_retries ?? false,
+    attemptCount: row.attempt_count ?? 1,
   };
+}
+
+/**
+ * Until when the payer may pay an ended payment again (docs/adr/0028): a payment that allows retries and failed
+ * (not for risk_declined), expired unpaid, or was canceled by coffer because nobody confirmed it, for
+ * paymentRetryWindowMs after its expires_at. Null for every other payment. The time is the bound; the attempt cap is
+ * checked when paying.
+ */
+export function retryableUntil(
+  payment: Pick<Payment, "allowRetries" | "status" | "failureCode" | "paidAt" | "cancellationReason" | "expiresAt">,
+): Date | null {
+  if (!payment.allowRetries) return null;
+  const ended =
+    (payment.status === "failed" && payment.failureCode !== "risk_declined") ||
+    (payment.status === "expired" && payment.paidAt === null) ||
+    (payment.status === "canceled" && payment.cancellationReason === "confirmation_timeout");
+  return ended ? new Date(payment.expiresAt.getTime() + paymentRetryWindowMs) : null;
 }
 
 export const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
@@ -176,6 +202,9 @@ export function paymentJson(payment: Payment, links: PaymentLinks, options: { sv
     failure_code: payment.failureCode,
     failure_message: payment.failureMessage,
     cancellation_reason: payment.cancellationReason,
+    allow_retries: payment.allowRetries,
+    attempts: payment.attemptCount,
+    retryable_until: unixOrNull(retryableUntil(payment)),
     expires_at: unixSeconds(payment.expiresAt),
     capture_before: unixOrNull(payment.captureBefore),
     paid_at: unixOrNull(payment.paidAt),

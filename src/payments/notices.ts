@@ -14,7 +14,7 @@ import {
 import type { NotificationService } from "../notifications/service.js";
 import { isLocale, type Locale, type MessageTemplate } from "../notifications/templates.js";
 import { receiptTemplate, reminderReasons, reminderTemplate, reminderWithoutLinkTemplate } from "./messages.js";
-import type { Payment, PaymentLinks } from "./model.js";
+import { type Payment, type PaymentLinks, retryableUntil } from "./model.js";
 
 /**
  * Receipts and payment reminders to the payer, queued in the transaction that changes the payment (called from
@@ -24,8 +24,8 @@ import type { Payment, PaymentLinks } from "./model.js";
  * - succeeded → a receipt (dedupe key receipt:<payment id>);
  * - failed (not payer_declined), canceled with confirmation_timeout, or expired unpaid, with a known payer → one
  *   reminder (reminder:<payment id>), at most paymentRemindersPerPayerPerDayMax per payer in 24 hours, never to a
- *   payer who opted out. It links to the merchant's reminder_url (with payment_id added) or, without one, asks the
- *   payer to ask the merchant for a new payment: an ended payment cannot be paid again.
+ *   payer who opted out. A payment that may be paid again links to its checkout page (docs/adr/0028); else to the
+ *   merchant's reminder_url (with payment_id added) or, without one, asks the payer for a new payment.
  *
  * Merchants turn either off per mode (GET|POST /v1/notification_settings). Email when the payer has an address,
  * else SMS; in the payer's locale.
@@ -305,7 +305,10 @@ export function createPaymentNotices(deps: PaymentNoticeDeps) {
       return;
     }
     let link: string | undefined;
-    if (merchantSettings.reminderUrl) {
+    if (retryableUntil(payment)) {
+      // It can be paid again (docs/adr/0028): its checkout page says why it failed and takes the new attempt.
+      link = `${deps.links.base}/checkout/${payment.id}`;
+    } else if (merchantSettings.reminderUrl) {
       const url = new URL(merchantSettings.reminderUrl);
       url.searchParams.set("payment_id", payment.id);
       link = url.toString();

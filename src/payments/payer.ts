@@ -176,6 +176,18 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
   ): Promise<WalletPaymentJson> {
     const user = await ctx.wallets.users.get(userId);
     const found = await getPaymentForPayer(pool, id);
+    // Paying again (src/payment-attempts, docs/adr/0028): an ended payment that allows it takes a new attempt, by
+    // whoever of its mode holds its link, as an open checkout payment would.
+    if (found && found.payment.livemode === user.livemode && ctx.retries?.isRetry(found.payment)) {
+      const name = found.merchantName;
+      const again = await ctx.retries.payAgain(
+        user.id,
+        found.payment,
+        options,
+        answer && ((tx, p) => answer(tx, jsonNamed(p, name))),
+      );
+      return jsonNamed(again, name);
+    }
     const payment = visibleTo(found?.payment, user);
     const merchant = found!.merchantName;
     const paid = payment.status === "succeeded" || payment.status === "requires_capture";

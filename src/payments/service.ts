@@ -6,7 +6,13 @@ import { createCharger } from "./charge.js";
 import { createCheckout } from "./checkout/service.js";
 import { createPaymentCodeStore } from "./code-store.js";
 import { createPaymentCreation } from "./create.js";
-import { type CardPaymentGate, type PaymentContext, type PaymentDeps, paymentLinks } from "./deps.js";
+import {
+  type CardPaymentGate,
+  type PaymentContext,
+  type PaymentDeps,
+  type PaymentRetries,
+  paymentLinks,
+} from "./deps.js";
 import { createPaymentExpiry } from "./expiry.js";
 import { createFeeScheduleCache } from "./fee-schedules.js";
 import { createPaymentNotices } from "./notices.js";
@@ -67,6 +73,13 @@ export function createPaymentServices(deps: PaymentDeps) {
     /** Stored-value cards register their closed-loop check of every payer path here (src/stored-value). */
     setCardGate: (gate: CardPaymentGate) => {
       ctx.cards = gate;
+    },
+    /** The charge path and the payer's currency check, for paying again (src/payment-attempts). */
+    charger,
+    holdsCurrency: creation.holdsCurrency,
+    /** Paying again registers itself here: confirming an ended payment that allows it is a new attempt. */
+    setRetries: (retries: PaymentRetries) => {
+      ctx.retries = retries;
     },
     /** The expiry worker's pass (the worker calls it every paymentExpiryIntervalMs; tests call it after moving time). */
     expireDue: expiry.runDue,

@@ -30,6 +30,21 @@ const allowed: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
   expired: [],
 };
 
+/**
+ * Paying again (src/payment-attempts, docs/adr/0028): a payment that ended unpaid and allows retries is charged
+ * straight from its ended status when its payer pays it again. Only the retry path asks for these (StatusChange.retry);
+ * the ordinary graph above stays as it is, so nothing else can leave an ended status.
+ */
+const retryAllowed: Readonly<Partial<Record<PaymentStatus, readonly PaymentStatus[]>>> = {
+  failed: ["succeeded", "requires_capture"],
+  expired: ["succeeded", "requires_capture"],
+  canceled: ["succeeded", "requires_capture"],
+};
+
+export function canRetryTransition(from: PaymentStatus, to: PaymentStatus): boolean {
+  return retryAllowed[from]?.includes(to) ?? false;
+}
+
 export function isTerminal(status: PaymentStatus): boolean {
   return allowed[status].length === 0;
 }

@@ -1,6 +1,6 @@
 import type { Queryable } from "../db/pool.js";
 import { type Payment, type PaymentRow, paymentFromRow } from "./model.js";
-import { canTransition, type PaymentStatus } from "./state-machine.js";
+import { canRetryTransition, canTransition, type PaymentStatus } from "./state-machine.js";
 
 /**
  * The one statement that changes a payment's status. It is conditional on the status the caller expects (and on
@@ -32,6 +32,8 @@ export interface StatusChange {
   set?: Settable;
   /** Extra SQL conditions on the row (alias p); each `?` in it is the next of its params. */
   where?: { sql: string; params: unknown[] };
+  /** Paying again (docs/adr/0028): the change is one of the retry transitions (failed, expired, canceled → paid). */
+  retry?: boolean;
 }
 
 export async function changePaymentStatus(
@@ -39,7 +41,8 @@ export async function changePaymentStatus(
   change: StatusChange,
 ): Promise<{ payment: Payment; previous: PaymentStatus } | undefined> {
   for (const from of change.from) {
-    if (!canTransition(from, change.to)) throw new Error(`payment transition ${from} → ${change.to} is not allowed`);
+    const allowed = change.retry ? canRetryTransition(from, change.to) : canTransition(from, change.to);
+    if (!allowed) throw new Error(`payment transition ${from} → ${change.to} is not allowed`);
   }
   const params: unknown[] = [change.id, change.to, change.at, change.from];
   const assignments: string[] = [];

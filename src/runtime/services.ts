@@ -24,6 +24,7 @@ import {
 } from "../notifications/transports.js";
 import { createOfflineService, type OfflineService } from "../offline/service.js";
 import { createOperatorServices, type OperatorServices } from "../operators/service.js";
+import { createPaymentAttemptService, type PaymentAttemptService } from "../payment-attempts/service.js";
 import { createPaymentLinkService, type PaymentLinkService } from "../payment-links/service.js";
 import { loadPaymentConfig, type PaymentConfig } from "../payments/config.js";
 import { unsubscribeKeyFrom } from "../payments/notices.js";
@@ -87,6 +88,8 @@ export interface Services {
   stores: StoreService;
   /** Stored-value cards and vouchers: issuing, loading, card sessions, claiming (docs/stored-value.md). */
   storedValue: StoredValueService;
+  /** Paying again after a failure: a payment's attempts (docs/adr/0028). */
+  paymentAttempts: PaymentAttemptService;
   /** The sandbox's per-merchant test clocks: the time test-mode objects live in. */
   testClocks: TestClocks;
   /** The go-live probe of a merchant's webhook handler (POST /v1/console/go_live/probe). */
@@ -243,6 +246,14 @@ export function createServices(deps: ServiceDeps): Services {
     numberKey: cardNumberKeyFrom(deps.masterKey),
   });
   payments.setCardGate(storedValue);
+  const paymentAttempts = createPaymentAttemptService({
+    pool,
+    testClocks,
+    payments,
+    wallets,
+    sandbox: testPayers.paymentHook,
+  });
+  payments.setRetries(paymentAttempts);
   const sandbox = {
     testPayers,
     helpers: createPaymentHelpers({
@@ -285,6 +296,7 @@ export function createServices(deps: ServiceDeps): Services {
     paymentLinks,
     stores,
     storedValue,
+    paymentAttempts,
     testClocks,
     goLiveProbe,
     sandbox,

@@ -1,7 +1,7 @@
 import { ApiError } from "../../http/errors.js";
 import { formatMinorUnits } from "../../ledger/currencies.js";
 import type { PaymentContext } from "../deps.js";
-import { type Payment, type PaymentRow, paymentFromRow, returnUrlWith, unixSeconds } from "../model.js";
+import { type Payment, type PaymentRow, paymentFromRow, retryableUntil, returnUrlWith, unixSeconds } from "../model.js";
 import { markOpened } from "../opened.js";
 import { qrPayload, qrSvg } from "../qr.js";
 import { getPayment, merchantName } from "../store.js";
@@ -19,7 +19,8 @@ export function createCheckout(ctx: PaymentContext) {
 
   async function payment(id: string): Promise<Payment> {
     const found = await getPayment(pool, id);
-    if (!found || found.method === "payment_code") {
+    // A payment code's payment has a checkout page only to be paid again (docs/adr/0028): its reminder links there.
+    if (!found || (found.method === "payment_code" && !found.allowRetries)) {
       throw new ApiError("resource_not_found", "No such checkout.", "id");
     }
     return found;
@@ -29,8 +30,9 @@ export function createCheckout(ctx: PaymentContext) {
     const p = await payment(id);
     await markOpened(pool, ctx.testClocks, p);
     const currency = ctx.currencies.get(p.currency);
-    const payload = qrPayload(links.base, p.qrToken!);
+    const payload = p.qrToken ? qrPayload(links.base, p.qrToken) : null;
     const paid = p.status === "succeeded" || p.status === "requires_capture";
+    const retryUntil = retryableUntil(p);
     return {
       id: p.id,
       object: "checkout" as const,
@@ -45,7 +47,9 @@ export function createCheckout(ctx: PaymentContext) {
       expires_at: unixSeconds(p.expiresAt),
       redirect_url: paid && p.returnUrl ? returnUrlWith(p.returnUrl, p.id) : null,
       cancel_url: p.returnUrl,
-      qr: { payload, svg: qrSvg(payload, "Pay with the coffer wallet app") },
+      qr: payload ? { payload, svg: qrSvg(payload, "Pay with the coffer wallet app") } : null,
+      retryable_until: retryUntil ? unixSeconds(retryUntil) : null,
+      last_attempt: (await ctx.retries?.lastAttempt(p)) ?? null,
     };
   }
 

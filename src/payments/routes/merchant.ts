@@ -14,7 +14,7 @@ import { answerWithEffect } from "../../http/idempotency.js";
 import { MetadataInput } from "../../http/metadata.js";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
 import { unixSecondsSchema } from "../../http/timestamps.js";
-import { apiVersionAtLeast, apiVersionUniformLists } from "../../http/versioning.js";
+import { apiVersionAtLeast, apiVersionPaymentRetries, apiVersionUniformLists } from "../../http/versioning.js";
 import { payoutDescriptionLengthMax, refundDescriptionLengthMax } from "../../limits.js";
 import { RetryAfterError } from "../create.js";
 import { type Payment, paymentJson } from "../model.js";
@@ -138,6 +138,18 @@ const PayoutBody = Type.Object(
 );
 /** POST /v1/payments|refunds|payouts/{id}: what can change once an object exists. */
 const MetadataUpdateBody = Type.Object({ metadata: Type.Optional(MetadataInput) }, { additionalProperties: false });
+/** POST /v1/payments/{id}: metadata, and ending a payment's retries (docs/adr/0028). */
+const PaymentUpdateBody = Type.Object(
+  {
+    metadata: Type.Optional(MetadataInput),
+    allow_retries: Type.Optional(
+      Type.Literal(false, {
+        description: "false: the payer can no longer pay this payment again after a failure or expiry (for good).",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 const PayoutListQuery = Type.Object(
   {
     ...listQueryProperties,
@@ -202,6 +214,10 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
             expiresIn: body.expires_in,
             paymentCode: body.payment_code,
             till: body.till,
+            // Paying again (docs/adr/0028): checkout payments allow it by default from API version 2026-12-14.
+            allowRetries:
+              body.allow_retries ??
+              (body.method === "checkout" && apiVersionAtLeast(request.apiVersion, apiVersionPaymentRetries)),
           },
           answer.record,
         ),
@@ -250,7 +266,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
       paymentJson(await payments.payments.get(merchantScope(request, "payments", "read"), request.params.id), links),
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof MetadataUpdateBody> }>(
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof PaymentUpdateBody> }>(
     "/v1/payments/:id",
     {
       preHandler: requireMerchant("payments", "write"),
@@ -259,9 +275,9 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
         tags: ["payments"],
         summary: "Update a payment",
         description:
-          "Changes the payment's metadata, in any status: given keys are set, keys given as an empty string are removed, the rest stay. A change sends payment.updated.",
+          "Changes the payment's metadata, in any status: given keys are set, keys given as an empty string are removed, the rest stay. allow_retries false ends the payer's chance to pay it again. A change sends payment.updated.",
         params: IdParams,
-        body: MetadataUpdateBody,
+        body: PaymentUpdateBody,
         response: { 200: paymentRef },
       },
     },

@@ -67,6 +67,19 @@ export const PaymentSchema = Type.Object(
     failure_code: FailureCodeSchema,
     failure_message: Nullable(Type.String()),
     cancellation_reason: Nullable(literals(cancellationReasons)),
+    allow_retries: Type.Boolean({
+      description:
+        "Whether the payer may pay it again once it failed or ended unpaid (docs/payments.md, Paying again).",
+    }),
+    attempts: Type.Integer({
+      description: "Attempts to pay it so far (GET /v1/payments/{id}/attempts): 1 until paid again.",
+    }),
+    retryable_until: Nullable(
+      Type.Integer({
+        description:
+          "Unix seconds: this failed or expired payment can still be paid again by its payer until then (it is final after). Null when it cannot be.",
+      }),
+    ),
     expires_at: Type.Integer({ description: "Unix seconds: an unpaid payment expires (or is canceled) then." }),
     capture_before: Nullable(Type.Integer({ description: "Unix seconds: an uncaptured hold is released then." })),
     paid_at: Nullable(Timestamp),
@@ -162,7 +175,29 @@ export const CheckoutSchema = Type.Object(
     expires_at: Timestamp,
     redirect_url: Nullable(Type.String({ description: "Once paid: where the page sends the payer." })),
     cancel_url: Nullable(Type.String()),
-    qr: Type.Object({ payload: Type.String(), svg: Type.String() }, Closed),
+    qr: Nullable(
+      Type.Object(
+        { payload: Type.String(), svg: Type.String() },
+        { ...Closed, description: "Null for a payment code's payment." },
+      ),
+    ),
+    retryable_until: Nullable(
+      Type.Integer({ description: "Unix seconds: until then the payer may pay this failed or expired payment again." }),
+    ),
+    last_attempt: Nullable(
+      Type.Object(
+        {
+          number: Type.Integer(),
+          status: literals(["succeeded", "requires_capture", "failed", "canceled", "expired"] as const),
+          failure_code: FailureCodeSchema,
+          cancellation_reason: Nullable(literals(cancellationReasons)),
+        },
+        {
+          ...Closed,
+          description: "How the last attempt to pay ended, once the payment ended unpaid or was paid again.",
+        },
+      ),
+    ),
   },
   { $id: "Checkout", additionalProperties: false },
 );
@@ -233,6 +268,12 @@ export const CreatePaymentBody = (amount: TSchema) =>
           minLength: 1,
           maxLength: 64,
           description: "The till (til_…) the payment is taken at: one of yours, active, in the store's currency.",
+        }),
+      ),
+      allow_retries: Type.Optional(
+        Type.Boolean({
+          description:
+            "Let the payer pay it again after a failure or expiry (docs/payments.md, Paying again). Default: true for checkout payments from API version 2026-12-14, else false; never with till.",
         }),
       ),
     },
