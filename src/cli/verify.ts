@@ -1,11 +1,13 @@
 import { systemClock } from "../clock.js";
 import { loadConfig } from "../config.js";
 import { loadMigrations, migrationsApplied } from "../db/migrate.js";
+import { createCurrencyRegistry } from "../ledger/currencies.js";
 import type { LedgerName } from "../ledger/model.js";
 import { formatVerifyReport, verifyHoldGraceMsDefault } from "../ledger/verify.js";
 import { createLogger } from "../logging.js";
 import { createVerifyRuns } from "../operators/verify-runs.js";
 import { openDatabase } from "../runtime/database.js";
+import { parseStoredValueLimits } from "../stored-value/config.js";
 import type { Command } from "./command.js";
 
 export const verifyCommand: Command = {
@@ -15,7 +17,10 @@ export const verifyCommand: Command = {
     "",
     "Checks the ledger from the database rows alone: per ledger and currency debits equal credits; every account's",
     "four balances equal the sums of its transfers; no balance breaks its account's flags; every post or void matches",
-    "its hold; no hold is still pending past its timeout (plus --hold-grace-ms, default 60000, for the expiry worker).",
+    "its hold; no hold is still pending past its timeout (plus --hold-grace-ms, default 60000, for the expiry worker);",
+    "stored value: the platform float equals what platform cards were issued with, each breakage account holds its",
+    "cards' breakage, every card has one wallet account of its own, no card is above its cap (plus refunds), and no",
+    "expired card keeps money (COFFER_STORED_VALUE_LIMITS gives the caps, as for the server).",
     "Exits 0 when clean and 1 with a report of every violation. Safe to run while coffer is running. Each run is kept",
     "with its report; the operator console shows the latest.",
     "",
@@ -40,6 +45,17 @@ export const verifyCommand: Command = {
       return 2;
     }
     const config = loadConfig();
+    // Cards' balance caps, as the server reads them: verify checks no card holds more than its cap.
+    const problems: string[] = [];
+    const storedValueLimits = parseStoredValueLimits(
+      process.env.COFFER_STORED_VALUE_LIMITS,
+      createCurrencyRegistry(config.cryptoAssets),
+      problems,
+    );
+    if (problems.length > 0) {
+      context.err(`coffer verify: ${problems.join("; ")}`);
+      return 2;
+    }
     const log = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel });
     const db = await openDatabase(config, log, "coffer-verify", { existing: true });
     try {
@@ -53,7 +69,7 @@ export const verifyCommand: Command = {
       // Each run is kept, so the operator console shows when the books were last proven and how.
       const { report } = await createVerifyRuns({ pool: db.pool, clock: systemClock }).run(
         { source: "cli" },
-        { ledger: ledger as LedgerName | undefined, holdGraceMs },
+        { ledger: ledger as LedgerName | undefined, holdGraceMs, storedValueLimits },
       );
       if (args.values.json === true) {
         context.out(JSON.stringify(report, (_key, value) => (typeof value === "bigint" ? String(value) : value), 2));

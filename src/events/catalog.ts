@@ -83,6 +83,8 @@ export const eventCatalog = {
     "A stored-value card expired; what was left on it moved to its issuer's breakage account (`data.object` shows the card).",
   "stored_value_card.claimed":
     "A stored-value card (or voucher) was claimed or redeemed: its balance moved into a wallet and the card is closed.",
+  "stored_value_card.breakage_returned":
+    "An operator returned an expired card's breakage onto the card, which is active again for a while (docs/stored-value.md).",
 } as const satisfies Record<string, string>;
 
 export type EventType = keyof typeof eventCatalog;

@@ -1,5 +1,7 @@
 import type { Queryable } from "../db/pool.js";
-import { ledgerVerifyViolationsMax } from "../limits.js";
+import { ledgerVerifyViolationsMax, storedValueExpiredMoneyLateMs } from "../limits.js";
+import { defaultStoredValueLimits, type StoredValueLimits } from "../stored-value/config.js";
+import { type StoredValueViolationKind, verifyStoredValue } from "../stored-value/verify.js";
 import type { LedgerName } from "./model.js";
 
 /**
@@ -15,7 +17,8 @@ export type ViolationKind =
   | "hold_past_timeout"
   | "hold_resolution_mismatch"
   | "open_holds_out_of_sync"
-  | "history_out_of_sync";
+  | "history_out_of_sync"
+  | StoredValueViolationKind;
 
 export interface Violation {
   kind: ViolationKind;
@@ -36,6 +39,8 @@ export interface VerifyOptions {
   now?: Date;
   /** A hold is only late once the expiry worker had this long to void it. */
   holdGraceMs?: number;
+  /** Stored-value cards' caps per currency (COFFER_STORED_VALUE_LIMITS); default: the built-in defaults. */
+  storedValueLimits?: ReadonlyMap<string, StoredValueLimits>;
 }
 
 /** A running expiry worker voids timed-out holds within about a second; a minute late is a fault. */
@@ -195,6 +200,17 @@ export async function verifyLedger(db: Queryable, options: VerifyOptions = {}): 
     violations.push({ kind: "history_out_of_sync", message: `account ${r.id}: latest history snapshot ≠ balances` });
   }
 
+  // 8. Stored value (src/stored-value/verify.ts): the float, breakage, cards' accounts, caps, expired cards.
+  violations.push(
+    ...(await verifyStoredValue(db, {
+      ledger,
+      now,
+      limit,
+      limits: options.storedValueLimits ?? defaultStoredValueLimits(),
+      lateMs: storedValueExpiredMoneyLateMs,
+    })),
+  );
+
   return {
     ok: violations.length === 0,
     ledger: ledger ?? "all",
@@ -208,7 +224,7 @@ export async function verifyLedger(db: Queryable, options: VerifyOptions = {}): 
 export function formatVerifyReport(report: VerifyReport): string {
   const head = `coffer verify (${report.ledger} ledger): ${report.accounts} accounts, ${report.transfers} transfers`;
   if (report.ok)
-    return `${head}\nOK: the books balance; every balance equals its transfers; no limit broken; no hold late.`;
+    return `${head}\nOK: the books balance; every balance equals its transfers; no limit broken; no hold late; the stored-value float and breakage are backed.`;
   const lines = report.violations.map((v) => `  ✗ [${v.kind}] ${v.message}`);
   return `${head}\n${report.violations.length} violation(s):\n${lines.join("\n")}`;
 }

@@ -4,6 +4,7 @@ import type { Authenticator } from "../http/auth.js";
 import { createTotpFactor } from "../merchants/totp-factor.js";
 import type { NotificationService } from "../notifications/service.js";
 import type { SecretBox } from "../security/encryption.js";
+import type { StoredValueLimits } from "../stored-value/config.js";
 import { createOperatorAccounts } from "./accounts.js";
 import { type BankFileExchange, createBankFileDesk } from "./bank-files.js";
 import { createDirectory } from "./directory.js";
@@ -22,6 +23,8 @@ export function createOperatorServices(deps: {
   notifications: NotificationService;
   /** The wallets' file bank connector, whose files operators carry to and from the bank. */
   bankFiles: BankFileExchange;
+  /** Stored-value cards' caps, which verify checks (src/stored-value/verify.ts). */
+  storedValueLimits?: ReadonlyMap<string, StoredValueLimits>;
 }) {
   const sessions = createOperatorSessions(deps);
   const totp = createTotpFactor(deps, "operators", "coffer ops");

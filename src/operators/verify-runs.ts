@@ -5,6 +5,7 @@ import { newId } from "../ids.js";
 import type { LedgerName } from "../ledger/model.js";
 import { type VerifyReport, type Violation, type ViolationKind, verifyLedger } from "../ledger/verify.js";
 import { appendAudit } from "../security/audit.js";
+import type { StoredValueLimits } from "../stored-value/config.js";
 
 /**
  * Every `coffer verify` run is kept with its report, whether the CLI ran it or an admin pressed the button in the
@@ -20,6 +21,11 @@ const checkOrder: Record<ViolationKind, number> = {
   hold_resolution_mismatch: 4,
   open_holds_out_of_sync: 5,
   history_out_of_sync: 6,
+  stored_value_float_mismatch: 7,
+  stored_value_breakage_mismatch: 8,
+  stored_value_card_account_invalid: 9,
+  stored_value_card_over_cap: 10,
+  stored_value_expired_card_holds_money: 11,
 };
 export const verifyChecks = (Object.keys(checkOrder) as ViolationKind[]).sort((a, b) => checkOrder[a] - checkOrder[b]);
 
@@ -84,13 +90,26 @@ export function verifyRunObject(run: VerifyRun) {
 
 export type VerifyRuns = ReturnType<typeof createVerifyRuns>;
 
-export function createVerifyRuns(deps: { pool: Pool; clock: Clock }) {
+export function createVerifyRuns(deps: {
+  pool: Pool;
+  clock: Clock;
+  /** Stored-value cards' caps (COFFER_STORED_VALUE_LIMITS), checked by verify; default: the built-in ones. */
+  storedValueLimits?: ReadonlyMap<string, StoredValueLimits>;
+}) {
   /** Runs verify now and records the run (and, for an operator, an audit record) in one transaction. */
   async function run(
     actor: VerifyRunActor,
-    options: { ledger?: LedgerName; holdGraceMs?: number } = {},
+    options: {
+      ledger?: LedgerName;
+      holdGraceMs?: number;
+      storedValueLimits?: ReadonlyMap<string, StoredValueLimits>;
+    } = {},
   ): Promise<{ run: VerifyRun; report: VerifyReport }> {
-    const report = await verifyLedger(deps.pool, { ...options, now: deps.clock.now() });
+    const report = await verifyLedger(deps.pool, {
+      storedValueLimits: deps.storedValueLimits,
+      ...options,
+      now: deps.clock.now(),
+    });
     const operatorId = actor.source === "operator" ? actor.operatorId : null;
     const stored = await withTransaction(deps.pool, async (tx) => {
       const inserted = await tx.query<VerifyRunRow>(

@@ -207,7 +207,14 @@ export function createServices(deps: ServiceDeps): Services {
     devSmsOutbox: sms.name === "dev" && config.devMailbox,
   });
   const testPayers = createTestPayers({ pool, clock, ledger, wallets, testClocks });
-  const operators = createOperatorServices({ pool, clock, secrets, notifications, bankFiles: wallets.bankFiles });
+  const operators = createOperatorServices({
+    pool,
+    clock,
+    secrets,
+    notifications,
+    bankFiles: wallets.bankFiles,
+    storedValueLimits: wallets.config.cardLimits,
+  });
   const offline = createOfflineService({
     pool,
     clock,
@@ -244,6 +251,7 @@ export function createServices(deps: ServiceDeps): Services {
     payments,
     testClocks,
     numberKey: cardNumberKeyFrom(deps.masterKey),
+    log: log.child({ component: "stored-value" }),
   });
   payments.setCardGate(storedValue);
   const paymentAttempts = createPaymentAttemptService({

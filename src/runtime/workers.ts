@@ -23,6 +23,7 @@ import { purgeMessageContent } from "../notifications/housekeeping.js";
 import { offlineReleaseWorker } from "../offline/worker.js";
 import { paymentExpiryWorker, payoutScheduleWorker, payoutSettlementWorker } from "../payments/workers.js";
 import { securityAuditWorker } from "../security/audit-report/worker.js";
+import { storedValueExpiryWorker } from "../stored-value/worker.js";
 import { walletBankSettlementWorker } from "../wallets/bank/worker.js";
 import { dispatchEvents } from "../webhooks/dispatcher.js";
 import type { Services } from "./services.js";
@@ -52,6 +53,7 @@ export function backgroundWorkers(deps: WorkerDeps): Worker[] {
     payoutSettlementWorker({ payments: deps.services.payments, log: deps.log }),
     payoutScheduleWorker({ payments: deps.services.payments, log: deps.log }),
     offlineReleaseWorker({ offline: deps.services.offline, log: deps.log }),
+    storedValueExpiryWorker({ storedValue: deps.services.storedValue, log: deps.log }),
     sandboxPayerActionWorker(deps),
     securityAuditWorker({ audit: deps.services.securityAudit, clock: deps.services.clock, log: deps.log }),
     analyticsFoldWorker({ pool: deps.pool, log: deps.log }),

@@ -20,6 +20,7 @@ export function merchantDueSteps(services: Services): MerchantDueStep[] {
   return [
     (merchantId, limit) => sandbox.helpers.runDueSandboxActions(merchantId, limit),
     (merchantId, limit) => payments.expireDue(limit, merchantId),
+    (merchantId, limit) => services.storedValue.expireDue(limit, merchantId),
     (merchantId, limit) => payments.payouts.runSchedule(limit, merchantId),
     (merchantId, limit) => payments.payouts.runDue(limit, merchantId),
     // Fanning events out is cheap and merchant-agnostic: the dispatch worker's own pass, which the steps after need.

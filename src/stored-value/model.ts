@@ -101,6 +101,7 @@ export function cardJson(card: StoredValueCard, balance: bigint) {
     },
     batch: card.batchId,
     expires_at: card.expiresAt === null ? null : unixSeconds(card.expiresAt),
+    breakage: card.breakageAmount === null ? null : String(card.breakageAmount),
     metadata: card.metadata,
     created: unixSeconds(card.createdAt),
   };

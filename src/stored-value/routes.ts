@@ -2,12 +2,14 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { AmountString, amountSchema } from "../http/amount.js";
-import { authErrors, authOf, merchantScope, requireAuth, requireMerchant } from "../http/auth.js";
+import { authErrors, authOf, guardFor, merchantScope, requireAuth, requireMerchant } from "../http/auth.js";
 import { type AnswerRecorder, answerWithEffect } from "../http/idempotency.js";
 import { listOf, listQueryProperties, pageRequest } from "../http/pagination.js";
 import { CurrencyCode, IdParams, Metadata } from "../payments/routes/schemas.js";
+import { sandboxError } from "../sandbox/errors.js";
 import { operationsTag, sessionMeta, walletTag } from "../wallets/schemas.js";
 import { unixSeconds } from "../wallets/time.js";
+import { floatLineJson } from "./float.js";
 import { cardJson, cardKinds, cardStatuses, type StoredValueCard, type WalletCardJson } from "./model.js";
 import { batchJson, type CardSession, type Issued, type StoredValueService } from "./service.js";
 
@@ -43,6 +45,13 @@ const CardSchema = Type.Object(
     ),
     batch: Nullable(Type.String({ description: "svb_… when issued in a batch." })),
     expires_at: Nullable(Type.Integer({ description: "Unix seconds." })),
+    breakage: Nullable(
+      Type.String({
+        pattern: AmountString.pattern,
+        description:
+          "What the card's expiry moved to its issuer's breakage account and is held there now (\"0\" once an operator returned it); null for a card that never expired.",
+      }),
+    ),
     metadata: Type.Record(Type.String(), Type.String()),
     created: Type.Integer({ description: "Unix seconds." }),
   },
@@ -178,6 +187,45 @@ const RedeemedSchema = Type.Object(
   { $id: "VoucherRedemption", ...Closed },
 );
 
+const SignedAmount = (description: string) =>
+  Type.String({ pattern: "^-?(0|[1-9][0-9]*)$", description: `${description} Minor units, signed.` });
+const FloatSchema = Type.Object(
+  {
+    object: Type.Literal("stored_value_float"),
+    livemode: Type.Boolean(),
+    currency: Type.String(),
+    float_balance: SignedAmount(
+      "The platform float account's net debit: the value it put on platform cards (coffer verify proves it equals their initial values).",
+    ),
+    outstanding: SignedAmount("What platform cards hold now (posted balances): owed to their holders."),
+    breakage: SignedAmount("What expired platform cards left, held in the platform's breakage account."),
+    cards: Type.Integer({ description: "Platform cards that are active or frozen." }),
+  },
+  { $id: "StoredValueFloat", ...Closed },
+);
+const TestCardBody = Type.Object(
+  {
+    currency: CurrencyCode,
+    balance: Type.Optional(
+      amountSchema({
+        allowZero: true,
+        description: "The card's value in minor units (default 10000, or the currency's balance cap if lower).",
+      }),
+    ),
+    kind: Type.Optional(literals(cardKinds, "gift_card (default) or voucher.")),
+    expires_at: Type.Optional(Type.Integer({ minimum: 0, maximum: 253402300799, description: "Unix seconds." })),
+    open_loop: Type.Optional(
+      Type.Boolean({
+        description:
+          "false (default): your own closed-loop card, funded by the sandbox bank. true: a platform test card, spendable at every merchant.",
+      }),
+    ),
+    metadata: Type.Optional(Metadata),
+  },
+  Closed,
+);
+const EmptyBody = Type.Object({}, Closed);
+
 type CardAnswer = { card: StoredValueCard; balance: bigint };
 const cardOut = (v: CardAnswer) => cardJson(v.card, v.balance);
 
@@ -236,6 +284,7 @@ export const storedValueRoutes: FastifyPluginAsyncTypebox<{ storedValue: StoredV
     WalletCardSchema,
     CardSessionSchema,
     RedeemedSchema,
+    FloatSchema,
   ]) {
     app.addSchema(schema);
   }
@@ -559,4 +608,94 @@ export const storedValueRoutes: FastifyPluginAsyncTypebox<{ storedValue: StoredV
       },
     );
   }
+
+  app.post(
+    "/v1/ops/stored_value/cards/:id/breakage_refund",
+    {
+      preHandler: ops,
+      config: { idempotent: true },
+      schema: {
+        tags: [operationsTag],
+        summary: "Return an expired card's breakage",
+        description:
+          "Within the grace period after a card expired, moves what its expiry took to breakage back onto the card, which is active again for 30 days (its number and secret are the holder's only proof, so the money goes where they can reach it). Once per card; otherwise 409 breakage_refund_unavailable.",
+        params: IdParams,
+        body: Type.Optional(EmptyBody),
+        response: { 200: cardRef },
+      },
+    },
+    async (request, reply) => {
+      operator(request, ["admin", "support"]);
+      const answer = answerWithEffect(request, reply, 200, cardOut);
+      return answer.respond(await storedValue.refundBreakage(request.params.id, answer.record));
+    },
+  );
+
+  app.get(
+    "/v1/ops/stored_value/float",
+    {
+      preHandler: ops,
+      schema: {
+        tags: [operationsTag],
+        summary: "The platform's float",
+        description:
+          "Per mode and currency: the float account, what platform cards hold, and the platform's breakage. Every line at once (one per mode and currency).",
+        response: {
+          200: Type.Object(
+            {
+              object: Type.Literal("list"),
+              data: Type.Array(Type.Ref(FloatSchema)),
+              has_more: Type.Boolean(),
+            },
+            Closed,
+          ),
+        },
+      },
+    },
+    async (request) => {
+      operator(request, ["admin", "reviewer", "support"]);
+      const lines = await storedValue.float();
+      return { object: "list" as const, data: lines.map(floatLineJson), has_more: false };
+    },
+  );
+
+  // ---- sandbox ----
+  const requireTestMode = guardFor(
+    ["secret_key", "console"],
+    async (request: FastifyRequest) => {
+      testScope(request);
+    },
+    "test mode only; a restricted key needs stored_value: write",
+  );
+  app.post(
+    "/v1/test_helpers/stored_value/cards",
+    {
+      preHandler: requireMerchant("stored_value", "write"),
+      preValidation: requireTestMode,
+      config: { idempotent: true },
+      schema: {
+        tags: ["test_helpers"],
+        summary: "Create a funded test card",
+        description:
+          "A test-mode stored-value card with a balance, its number and secret shown in this answer only. Your own closed-loop card by default, its value from the sandbox bank (not your test balance); open_loop makes a platform test card. Magic card numbers (docs/stored-value.md) need no call at all.",
+        body: TestCardBody,
+        response: { 201: Type.Ref(IssuedCardSchema) },
+      },
+    },
+    async (request, reply) => {
+      const scope = testScope(request);
+      const issued = await respondIssued(request, reply, (record) =>
+        storedValue.testCard(scope.merchantId, request.body, record),
+      );
+      // testCard issues one card, never a batch.
+      return issued as Extract<typeof issued, { object: "stored_value_card" }>;
+    },
+  );
 };
+
+/** The merchant a stored-value test helper acts for; a live credential is refused whatever else it says. */
+function testScope(request: FastifyRequest) {
+  const scope = merchantScope(request, "stored_value", "write");
+  if (scope.livemode) throw sandboxError("test_mode_only");
+  return scope;
+}

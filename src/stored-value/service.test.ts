@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
+import type { LightMyRequestResponse } from "fastify";
 import {
   assertBooksBalance,
   merchantLedgerBalance,
@@ -49,7 +50,7 @@ describe("stored-value cards", () => {
       });
   const api = (...args: Parameters<ReturnType<typeof as>>) => as(shop)(...args);
 
-  async function ok(response: { statusCode: number; body: string; json(): any }, status = 200) {
+  async function ok(response: LightMyRequestResponse, status = 200) {
     assert.equal(response.statusCode, status, response.body);
     return response.json();
   }
@@ -124,7 +125,9 @@ describe("stored-value cards", () => {
     assert.deepEqual([replay.id, replay.number, replay.secret], [issued.id, null, null]);
     // The number is stored only as a keyed hash.
     const stored = await coffer.db.pool.query("SELECT * FROM stored_value_cards WHERE id = $1", [issued.id]);
-    assert.ok(!JSON.stringify(stored.rows[0], (_k, v) => (typeof v === "bigint" ? String(v) : v)).includes(issued.number));
+    assert.ok(
+      !JSON.stringify(stored.rows[0], (_k, v) => (typeof v === "bigint" ? String(v) : v)).includes(issued.number),
+    );
 
     // Wrong secret and wrong number answer alike.
     for (const body of [

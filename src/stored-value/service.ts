@@ -1,4 +1,5 @@
 import { hash } from "@node-rs/argon2";
+import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Pool, PoolClient, Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
@@ -28,6 +29,8 @@ import { createStoredValueAccounts } from "./accounts.js";
 import type { StoredValueLimits } from "./config.js";
 import { defaultStoredValueLimits } from "./config.js";
 import { storedValueError } from "./errors.js";
+import { createCardExpiry } from "./expiry.js";
+import { floatReport } from "./float.js";
 import {
   type CardKind,
   type CardStatus,
@@ -42,6 +45,7 @@ import {
   type StoredValueCardRow,
   walletCardJson,
 } from "./model.js";
+import { createCardSandbox } from "./sandbox.js";
 
 export interface StoredValueDeps {
   pool: Pool;
@@ -52,8 +56,7 @@ export interface StoredValueDeps {
   testClocks: TestClocks;
   /** cardNumberKeyFrom(masterKey): the key card numbers are hashed with. */
   numberKey: Buffer;
-  /** Test mode's magic card numbers (src/sandbox/stored-value.ts): a session on a fresh scripted card, or undefined. */
-  sandbox?: { magicCard(number: string, secret: string, meta: SessionMeta): Promise<CardSession | undefined> };
+  log?: Logger;
 }
 
 export interface CardSession {
@@ -77,6 +80,17 @@ export interface IssueInput {
   expires_at?: number;
   metadata?: Record<string, string>;
 }
+
+/** How sandbox cards are issued (src/stored-value/sandbox.ts): test mode, one card. */
+export interface IssueOptions {
+  /** The value comes from the sandbox bank's settlement account, not the merchant's test balance. */
+  fundedBySandboxBank?: boolean;
+  /** A magic sandbox number: the card is made with that number, the sandbox secret, and this status. */
+  magic?: { number: string; status: "active" | "frozen" | "expired" };
+}
+
+/** The secret of every magic sandbox card number (docs/stored-value.md, "Sandbox"). */
+export const magicCardSecret = "00000000";
 
 export type Issued =
   | { kind: "card"; card: StoredValueCard; balance: bigint; number: string; secret: string }
@@ -106,7 +120,8 @@ type CardEventType =
   | "stored_value_card.frozen"
   | "stored_value_card.unfrozen"
   | "stored_value_card.expired"
-  | "stored_value_card.claimed";
+  | "stored_value_card.claimed"
+  | "stored_value_card.breakage_returned";
 
 export type StoredValueService = ReturnType<typeof createStoredValueService>;
 
@@ -198,16 +213,29 @@ export function createStoredValueService(deps: StoredValueDeps) {
    * cards, the batch and the event with the money. Refused for lack of funds, the prepared wallet users are removed
    * again (their empty ledger accounts stay, as ledger rows do).
    */
-  async function issue(issuer: Issuer, input: IssueInput, answer?: AnswerRecorder<Issued>): Promise<Issued> {
+  async function issue(
+    issuer: Issuer,
+    input: IssueInput,
+    answer?: AnswerRecorder<Issued>,
+    options: IssueOptions = {},
+  ): Promise<Issued> {
     const now = await nowFor(issuer);
-    const { kind, amount, count, expiresAt, metadata } = parseIssue(input, now);
+    const parsed = parseIssue(input, now);
+    const { kind, amount, count, metadata } = parsed;
+    const magic = options.magic;
+    if ((magic || options.fundedBySandboxBank) && (issuer.livemode || count !== 1)) {
+      throw new Error("sandbox cards are single test-mode cards");
+    }
+    // A magic expired card is born expired (and empty): its expiry is its issue.
+    const expiresAt = magic?.status === "expired" ? now : parsed.expiresAt;
     const currency = input.currency;
-    const source =
-      issuer.merchantId === null
+    const source = options.fundedBySandboxBank
+      ? await wallets.accounts.settlementAccountId(false, currency, "sandbox")
+      : issuer.merchantId === null
         ? await accounts.floatAccountId(issuer.livemode, currency)
         : await deps.payments.accounts.merchantAccountId(issuer.merchantId, issuer.livemode, currency);
     const total = amount * BigInt(count);
-    if (issuer.merchantId !== null && total > 0n) {
+    if (issuer.merchantId !== null && total > 0n && !options.fundedBySandboxBank) {
       const account = await ledger.getAccount(source);
       if (!account || balanceOf(account).available < total) {
         throw walletError(
@@ -220,15 +248,24 @@ export function createStoredValueService(deps: StoredValueDeps) {
     const cards = Array.from({ length: count }, () => ({
       id: newId("svc"),
       userId: newId("wal"),
-      number: newCardNumber(),
-      secret: newCardSecret(),
+      number: magic?.number ?? newCardNumber(),
+      secret: magic ? magicCardSecret : newCardSecret(),
     }));
+    const status: CardStatus = magic?.status ?? "active";
     const hashes = await Promise.all(cards.map((c) => hashCardSecret(c.secret)));
     const ledgerAccountIds = await withTransaction(pool, async (tx) => {
+      // A frozen card's wallet user is frozen with it: the spend path checks that, with the money.
       await tx.query(
-        `INSERT INTO wallet_users (id, livemode, kind, password_hash, locale, tier, created_at, updated_at)
-         SELECT u.id, $3, 'card', u.h, 'en', 0, $4, $4 FROM unnest($1::text[], $2::text[]) AS u(id, h)`,
-        [cards.map((c) => c.userId), hashes, issuer.livemode, now],
+        `INSERT INTO wallet_users (id, livemode, kind, password_hash, locale, tier, frozen_at, frozen_reason, created_at, updated_at)
+         SELECT u.id, $3, 'card', u.h, 'en', 0, $5, $6, $4, $4 FROM unnest($1::text[], $2::text[]) AS u(id, h)`,
+        [
+          cards.map((c) => c.userId),
+          hashes,
+          issuer.livemode,
+          now,
+          status === "frozen" ? now : null,
+          status === "frozen" ? "The card was frozen by its issuer or an operator." : null,
+        ],
       );
       const created = await ledger.createAccounts(
         tx,
@@ -273,8 +310,11 @@ export function createStoredValueService(deps: StoredValueDeps) {
       }
       const inserted = await tx.query<StoredValueCardRow>(
         `INSERT INTO stored_value_cards (id, wallet_user_id, livemode, issuer_merchant_id, kind, currency, number_hash,
-                                         last4, status, initial_value, expires_at, batch_id, metadata, created_at, updated_at)
-         SELECT u.id, u.uid, $3, $4, $5, $6, u.h, u.l4, 'active', $7, $8, $9, $10, $11, $11
+                                         last4, status, initial_value, expires_at, batch_id, metadata, created_at, updated_at,
+                                         frozen_by, expired_at, breakage_amount, sandbox_magic)
+         SELECT u.id, u.uid, $3, $4, $5, $6, u.h, u.l4, $14, $7, $8, $9, $10, $11, $11,
+                CASE WHEN $14 = 'frozen' THEN 'operator' END, CASE WHEN $14 = 'expired' THEN $11::timestamptz END,
+                CASE WHEN $14 = 'expired' THEN 0 END, $15
            FROM unnest($1::text[], $2::text[], $12::bytea[], $13::text[]) AS u(id, uid, h, l4)
          RETURNING *`,
         [
@@ -291,6 +331,8 @@ export function createStoredValueService(deps: StoredValueDeps) {
           now,
           cards.map((c) => cardNumberHash(deps.numberKey, issuer.livemode, c.number)),
           cards.map((c) => c.number.slice(-4)),
+          status,
+          magic !== undefined,
         ],
       );
       if (batchId) {
@@ -658,7 +700,7 @@ export function createStoredValueService(deps: StoredValueDeps) {
           )
         ).rows
       : [];
-    const magic = deps.sandbox ? await deps.sandbox.magicCard(number, input.secret, meta) : undefined;
+    const magic = await sandbox.magicCard(number, input.secret, meta, magicCardSecret);
     if (magic) return magic;
     if (candidates.length === 0) {
       await verifyPassword(undefined, input.secret);
@@ -937,10 +979,27 @@ export function createStoredValueService(deps: StoredValueDeps) {
     }
   }
 
+  const expiry = createCardExpiry({
+    pool,
+    clock: deps.clock,
+    ledger,
+    wallets,
+    testClocks: deps.testClocks,
+    accounts,
+    log: deps.log,
+    recordCardEvent,
+  });
+  const sandbox = createCardSandbox({ pool, clock: deps.clock, wallets, limitsFor, issue });
+
   return {
     accounts,
     limitsFor,
     issue,
+    /** The expiry worker's pass (src/runtime/workers.ts); advance_time runs it for one merchant's test cards. */
+    expireDue: expiry.runDue,
+    refundBreakage: expiry.refundBreakage,
+    float: () => floatReport(pool),
+    testCard: sandbox.testCard,
     get,
     list,
     transactions,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
+import type { LightMyRequestResponse } from "fastify";
 import {
   assertBooksBalance,
   newPaymentsMerchant,
@@ -40,7 +41,7 @@ describe("stored-value races", () => {
       },
       ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
     });
-  async function ok(response: { statusCode: number; body: string; json(): any }, status = 200) {
+  async function ok(response: LightMyRequestResponse, status = 200) {
     assert.equal(response.statusCode, status, response.body);
     return response.json();
   }

@@ -83,7 +83,7 @@ export const testClockRoutes: FastifyPluginAsyncTypebox<ClockRouteOptions> = asy
         tags: ["test_helpers"],
         summary: "Advance the test clock",
         description:
-          "Moves your test-mode clock forward by `seconds` or to `to` (never backwards), then runs what became due before answering: payment expiries, payment-code confirmation timeouts, manual-capture hold releases, scripted test payers' answers, the daily payout schedule and payout settlement, webhook attempts and retries, payer reminders. Live mode and other merchants are not affected. Test mode only.",
+          "Moves your test-mode clock forward by `seconds` or to `to` (never backwards), then runs what became due before answering: payment expiries, payment-code confirmation timeouts, manual-capture hold releases, scripted test payers' answers, the daily payout schedule and payout settlement, webhook attempts and retries, payer reminders, the expiry of your stored-value cards. Live mode and other merchants are not affected. Test mode only.",
         body: AdvanceBody,
         response: { 200: clockRef },
       },
