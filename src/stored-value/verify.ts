@@ -121,7 +121,7 @@ export async function verifyStoredValue(
        LEFT JOIN ledger_accounts la ON la.id = wa.ledger_account_id
       WHERE $1::text IS NULL OR ${ledgerOfCard} = $1
       GROUP BY c.id, u.kind, u.livemode, c.livemode
-     HAVING u.kind <> 'card' OR u.livemode <> c.livemode OR count(wa.ledger_account_id) > 1
+     HAVING u.kind <> 'card' OR u.livemode <> c.livemode OR count(wa.ledger_account_id) <> 1
          OR count(*) FILTER (WHERE wa.currency <> c.currency OR la.currency <> c.currency
                                OR la.ledger <> ${ledgerOfCard} OR la.code <> 'wallet') > 0
          OR count(*) FILTER (WHERE EXISTS (SELECT 1 FROM wallet_accounts o
