@@ -34,10 +34,10 @@ export const magicScenarios = {
     name: "cap_exceeded",
     status: "active",
     outcome:
-      "a card at its balance cap that spent its daily cap today: payments fail daily_limit_exceeded, loads balance_cap_exceeded",
+      "a card at its balance cap that spent its daily cap today: payments fail daily_limit_exceeded, a voucher redeemed onto it balance_cap_exceeded",
   },
   4: { name: "expired", status: "expired", outcome: "an expired, empty card: payments and loads fail card_inactive" },
-  5: { name: "frozen", status: "frozen", outcome: "a frozen card holding half its cap: payments fail card_inactive" },
+  5: { name: "frozen", status: "frozen", outcome: "a frozen card holding half its cap: payments fail wallet_frozen" },
 } as const satisfies Record<number, { name: string; status: CardStatus; outcome: string }>;
 
 type ScenarioDigit = keyof typeof magicScenarios;
