@@ -157,6 +157,8 @@ const en = {
   "code.expiresIn": "Refreshes in {seconds} s",
   "code.refresh": "New code now",
   "code.waiting": "A payment of {amount} to {merchant} waits for your confirmation.",
+  "code.offline": "Pay offline",
+  "code.offlineHint": "No network here, or at the shop? Make codes on this phone from an amount held for them.",
 
   "history.title": "History",
   "history.none": "No transactions yet.",
@@ -456,6 +458,8 @@ const zhCN: typeof en = {
   "code.expiresIn": "{seconds} 秒后刷新",
   "code.refresh": "立即刷新",
   "code.waiting": "向{merchant}付款 {amount} 等待您确认。",
+  "code.offline": "离线付款",
+  "code.offlineHint": "这里或商户没有网络？用为此冻结的金额在这部手机上生成付款码。",
 
   "history.title": "账单",
   "history.none": "还没有交易。",

@@ -19,6 +19,8 @@ export const paths = {
   send: `${walletBase}/send`,
   scan: `${walletBase}/scan`,
   code: `${walletBase}/code`,
+  /** Paying with no network: one-time codes made on the phone (web/src/wallet/offline). */
+  offline: `${walletBase}/offline`,
   pending: `${walletBase}/payments`,
   payment: (id: string) => `${walletBase}/payments/${encodeURIComponent(id)}`,
   history: `${walletBase}/history`,

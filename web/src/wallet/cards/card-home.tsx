@@ -89,6 +89,11 @@ export function CardHomePage() {
                 {t("card.code")}
               </Link>
             </li>
+            <li>
+              <Link to={paths.offline} className="wallet-action">
+                {t("card.offline")}
+              </Link>
+            </li>
           </ul>
         </nav>
       ) : null}

@@ -41,6 +41,7 @@ const en = {
   "card.actions": "Pay with this card",
   "card.scan": "Scan to pay",
   "card.code": "Show payment code",
+  "card.offline": "Pay offline",
 
   "history.title": "History",
   "history.none": "Nothing yet.",
@@ -134,6 +135,7 @@ const zhCN: typeof en = {
   "card.actions": "用此卡付款",
   "card.scan": "扫码付款",
   "card.code": "出示付款码",
+  "card.offline": "离线付款",
 
   "history.title": "账单",
   "history.none": "暂无记录。",

@@ -113,6 +113,10 @@ export function PaymentCodePage() {
       ) : error ? null : (
         <Spinner label={t("loading")} />
       )}
+      <p className="payment-code-offline">
+        <Link to={paths.offline}>{t("code.offline")}</Link>
+        <span className="field-hint"> {t("code.offlineHint")}</span>
+      </p>
     </>
   );
 }
