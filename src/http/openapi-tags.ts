@@ -19,6 +19,7 @@ export const apiTags: Readonly<Record<string, string>> = {
   payouts: "Money leaving a merchant's balance for their bank account.",
   refunds: "Money going back from a merchant to the payer of a payment.",
   stores: "A merchant's stores and their tills: static till QR codes, posters and each day's takings per till.",
+  stored_value: "Prepaid stored-value cards and vouchers a merchant issues, loads and freezes (closed loop).",
   system: "Liveness and readiness of this coffer process.",
   versions: "The API's dated versions and the breaking changes each made.",
   test_helpers: "Test mode only: test payers, scripted outcomes and the test clock.",

@@ -8,7 +8,7 @@ import { parseAmount } from "../http/amount.js";
 import { authErrors, type MerchantScope } from "../http/auth.js";
 import { ApiError } from "../http/errors.js";
 import type { AnswerRecorder } from "../http/idempotency.js";
-import { keysetPage, type ListPage, type PageRequest } from "../http/pagination.js";
+import { cursorUnknown, keysetPage, type ListPage, type PageRequest } from "../http/pagination.js";
 import { newId } from "../ids.js";
 import { isApplied } from "../ledger/errors.js";
 import { balanceOf, type TransferInput, transferIdFor } from "../ledger/model.js";
@@ -429,8 +429,11 @@ export function createStoredValueService(deps: StoredValueDeps) {
   /** The card's ledger movements, newest first, named by what they were. */
   async function transactions(card: StoredValueCard, page: PageRequest) {
     const accountId = await wallets.accounts.existingWalletAccountId(card.walletUserId, card.currency);
-    if (accountId === undefined) return { object: "list" as const, data: [], has_more: false };
-    const bound = page.cursor ? await transferSeqOf(page.cursor.id) : undefined;
+    if (accountId === undefined) {
+      if (page.cursor) throw cursorUnknown(page);
+      return { object: "list" as const, data: [], has_more: false };
+    }
+    const bound = page.cursor ? await transferSeqOf(accountId, page) : undefined;
     const result = await ledger.listAccountTransfers(accountId, {
       limit: page.limit,
       ...(page.cursor?.direction === "before" ? { endingBefore: bound } : { startingAfter: bound }),
@@ -451,12 +454,18 @@ export function createStoredValueService(deps: StoredValueDeps) {
       }),
     };
   }
-  async function transferSeqOf(id: string): Promise<bigint> {
-    if (!/^[0-9a-f-]{36}$/i.test(id))
-      throw new ApiError("parameter_invalid", "The cursor is not a transaction of this card.", "starting_after");
-    const found = await pool.query<{ seq: bigint }>("SELECT seq FROM ledger_transfers WHERE id = $1", [id]);
-    if (!found.rows[0])
-      throw new ApiError("parameter_invalid", "The cursor is not a transaction of this card.", "starting_after");
+  /**
+   * The cursor's place in the card's history: only a transaction of this card's own account counts, so another
+   * card's (or anyone's) transfer id answers like an unknown one (cursorUnknown).
+   */
+  async function transferSeqOf(accountId: bigint, page: PageRequest): Promise<bigint> {
+    const id = page.cursor!.id;
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw cursorUnknown(page);
+    const found = await pool.query<{ seq: bigint }>(
+      "SELECT seq FROM ledger_transfers WHERE id = $1 AND (debit_account_id = $2 OR credit_account_id = $2)",
+      [id, String(accountId)],
+    );
+    if (!found.rows[0]) throw cursorUnknown(page);
     return BigInt(found.rows[0].seq);
   }
 

@@ -119,6 +119,11 @@ async function merchantObjects(coffer: PaymentsCoffer, a: TestPaymentsMerchant, 
   ids.store = (await ok(await a.console.post("/v1/stores", { name: "A's shop", currency: "USD" }), 201)).id;
   ids.till = (await ok(await a.console.post(`/v1/stores/${ids.store}/tills`, { name: "Counter" }), 201)).id;
 
+  // A gift card of A's (no value needed: a card may be issued empty).
+  ids.stored_value_card = (
+    await ok(await a.console.post("/v1/stored_value/cards", { currency: "USD", amount: "0" }), 201)
+  ).id;
+
   await setSettlementAccount(a, "6222020200112233445");
   ids.payout = (await ok(await a.console.post("/v1/payouts", { amount: "300", currency: "USD" }), 201)).id;
 
@@ -160,6 +165,14 @@ async function walletObjects(coffer: PaymentsCoffer, payer: TestWalletUser) {
       201,
     )
   ).id;
+  // A platform card the payer claimed into their wallet: theirs to see in the wallet API.
+  const card = await coffer.services.storedValue.issue(
+    { merchantId: null, livemode: false },
+    { currency: "USD", amount: "300" },
+  );
+  if (card.kind !== "card") throw new Error("one card was issued");
+  ids.card = card.card.id;
+  await ok(await payer.client.post(`/v1/wallet/cards/${ids.card}/claim`, { number: card.number, secret: card.secret }));
   ids.session = (await ok(await payer.client.get("/v1/wallet/sessions"))).data[0].id;
   ids.sign_in = (await ok(await payer.client.get("/v1/wallet/sign_ins"))).data[0].id;
   ids.device = (await ok(await payer.client.get("/v1/wallet/devices"))).data[0].id;
@@ -192,9 +205,11 @@ export async function setUpTenants(coffer: PaymentsCoffer): Promise<Tenants> {
     await aLiveSend("POST", "/v1/payments", { amount: "2500", currency: "USD", method: "qr" }),
     201,
   );
+  const liveCard = await ok(await aLiveSend("POST", "/v1/stored_value/cards", { currency: "USD", amount: "0" }), 201);
   const aLive = {
     payment: livePayment.id,
     event: (await ok(await aLiveSend("GET", "/v1/events"))).data[0].id,
+    stored_value_card: liveCard.id,
   };
   const wallet = { ...(await walletObjects(coffer, payer)), payment: aTest.paid_payment! };
   return {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { type PaymentsCoffer, startPaymentsCoffer } from "../helpers/payments.js";
 import { comparable, type Send, setUpTenants, type Tenants, unknownIdLike } from "../helpers/tenants.js";
@@ -19,6 +20,8 @@ interface IdKind {
   objects: (t: Tenants) => { id: string; hiddenFrom: CallerName[] }[];
   /** A caller the routes refuse before looking at any id, with the documented code they answer instead of 404. */
   refused?: Partial<Record<CallerName, string>>;
+  /** The same for one route of the kind ("POST /v1/…/{id}/…"), where it differs from the kind's. */
+  refusedOn?: Record<string, Partial<Record<CallerName, string>>>;
 }
 
 /** Merchant objects of a mode: B may not see them, nor A with a key of the other mode. */
@@ -66,6 +69,14 @@ const idKinds: Record<string, IdKind | { exempt: string }> = {
   "/v1/wallet/top_ups": walletKind("top_up"),
   "/v1/wallet/transfers": walletKind("transfer"),
   "/v1/wallet/withdrawals": walletKind("withdrawal"),
+  "/v1/stored_value/cards": merchantKind("stored_value_card"),
+  "/v1/wallet/cards": {
+    ...walletKind("card"),
+    // Claiming is how an account comes to own a card: any account may name any card, and proves it holds it with
+    // the card's number and secret. A wrong pair answers alike for another's card and an unknown one.
+    refusedOn: { "POST /v1/wallet/cards/{id}/claim": { otherWallet: "card_credentials_invalid" } },
+  },
+  "/v1/ops/stored_value/cards": { exempt: "operators work across every tenant, by role" },
   "/v1/wallet/statements": { exempt: "takes a month, not an id; a statement is always of the caller's own wallet" },
   "/v1/checkout": {
     exempt: "public by design: the checkout summary is what the payer's link shows, to whoever holds the payment id",
@@ -79,6 +90,11 @@ const idKinds: Record<string, IdKind | { exempt: string }> = {
 /** Bodies for routes that need one to get past their schema; every other write is sent `{}`. */
 const bodies: Record<string, unknown> = {
   "POST /v1/console/team/members/{id}": { role: "admin" },
+  "POST /v1/stored_value/cards/{id}/load": { amount: "100" },
+  "POST /v1/wallet/cards/{id}/claim": { number: "6288123456789012", secret: "12345678" },
+  "POST /v1/wallet/cards/{id}/offline_certificate": {
+    public_key: generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" }),
+  },
 };
 
 interface Operation {
@@ -149,7 +165,8 @@ describe("cross-tenant: every route that takes an id, with another tenant's ids"
           }
           if (object.hiddenFrom.includes(caller)) {
             const code = foreign.statusCode < 300 ? null : foreign.json().error?.code;
-            const refusal = kind.refused?.[caller];
+            const refusal =
+              kind.refusedOn?.[`${operation.method} ${operation.path}`]?.[caller] ?? kind.refused?.[caller];
             if (refusal ? code !== refusal : foreign.statusCode !== 404 || code !== "resource_not_found") {
               failures.push(
                 `${where}: ${foreign.statusCode} ${foreign.body}, not ${refusal ?? "404 resource_not_found"}`,

@@ -11,6 +11,10 @@ import { comparable, type Send, setUpTenants, type Tenants, unknownIdLike } from
 describe("list cursors answer another tenant's id as they answer an unknown one", () => {
   let coffer: PaymentsCoffer;
   let t: Tenants;
+  /** B's own card, a card's own session (on a card of its own), and transactions of the payer's claimed card. */
+  let bCard: string;
+  let cardSession: { card: string; send: Send };
+  let cardTransactions: string[];
 
   /** For each list: the URL, who calls it, and the ids that caller may not use as a cursor. */
   const cases = (): Record<string, { url: string; callers: [string, Send][]; foreign: string[] }> => {
@@ -59,12 +63,44 @@ describe("list cursors answer another tenant's id as they answer an unknown one"
         callers: [["another wallet user", t.as.otherWallet]],
         foreign: [t.wallet.transfer!, t.wallet.top_up!, t.wallet.withdrawal!, t.wallet.payment!],
       },
+      "/v1/stored_value/cards": { url: "/v1/stored_value/cards", ...merchant("stored_value_card") },
+      // A card's history is paged by ledger transfer ids: another card's transfers answer as unknown.
+      "/v1/stored_value/cards/{id}/transactions": {
+        url: `/v1/stored_value/cards/${bCard}/transactions`,
+        callers: merchantCallers,
+        foreign: cardTransactions,
+      },
+      "/v1/wallet/cards/{id}/transactions": {
+        url: `/v1/wallet/cards/${cardSession.card}/transactions`,
+        callers: [["a card's own session", cardSession.send]],
+        foreign: cardTransactions,
+      },
     };
   };
 
   before(async () => {
     coffer = await startPaymentsCoffer();
     t = await setUpTenants(coffer);
+    bCard = (await t.as.bSecret("POST", "/v1/stored_value/cards", { currency: "USD", amount: "0" })).json().id;
+    const issued = await coffer.services.storedValue.issue(
+      { merchantId: null, livemode: false },
+      { currency: "USD", amount: "100" },
+    );
+    if (issued.kind !== "card") throw new Error("one card was issued");
+    const session = await coffer.app.inject({
+      method: "POST",
+      url: "/v1/wallet/cards",
+      payload: { number: issued.number, secret: issued.secret },
+    });
+    const token = session.json().token as string;
+    cardSession = {
+      card: issued.card.id,
+      send: (method, url) =>
+        coffer.app.inject({ method: method as "GET", url, headers: { authorization: `Bearer ${token}` } }),
+    };
+    const history = await t.payer.client.get(`/v1/wallet/cards/${t.wallet.card}/transactions`);
+    cardTransactions = history.json().data.map((x: { id: string }) => x.id);
+    assert.equal(cardTransactions.length, 2, history.body);
   });
   after(async () => {
     await t?.stop();
