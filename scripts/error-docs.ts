@@ -1,5 +1,6 @@
 import { alertErrors } from "../src/alerts/errors.js";
 import { analyticsErrors } from "../src/analytics/errors.js";
+import { couponErrors } from "../src/coupons/errors.js";
 import { authErrors } from "../src/http/auth.js";
 import { type ErrorDefinition, errorCatalog, errorTypes } from "../src/http/errors.js";
 import {
@@ -59,6 +60,11 @@ export const catalogs: { title: string; source: string; definitions: Readonly<Re
     definitions: offlineErrors.definitions,
   },
   { title: "Stores and tills", source: "src/stores/errors.ts", definitions: storeErrors.definitions },
+  {
+    title: "Coupons, promotion codes, discounts and cashback",
+    source: "src/coupons/errors.ts",
+    definitions: couponErrors.definitions,
+  },
   {
     title: "Stored-value cards and vouchers",
     source: "src/stored-value/errors.ts",

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { alertRoutes } from "./alerts/routes.js";
 import { analyticsRoutes } from "./analytics/routes.js";
 import type { Config } from "./config.js";
+import { couponRoutes } from "./coupons/routes.js";
 import { loadMigrations } from "./db/migrate.js";
 import type { Pool } from "./db/pool.js";
 import { eventRoutes } from "./events/routes.js";
@@ -144,6 +145,7 @@ export async function buildApp(deps: AppDeps) {
     await app.register(paymentLinkRoutes, { paymentLinks, links: payments.links });
     await app.register(storeRoutes, { stores: deps.services.stores, links: payments.links });
     await app.register(storedValueRoutes, { storedValue: deps.services.storedValue });
+    await app.register(couponRoutes, { coupons: deps.services.coupons, payments });
     await app.register(paymentAttemptRoutes, { attempts: deps.services.paymentAttempts });
   }
   if (deps.services) await app.register(goLiveProbeRoutes, { probe: deps.services.goLiveProbe });

@@ -378,3 +378,18 @@ export const feedbackWindowMs = 30 * 24 * 60 * 60 * 1000; // the payer rates a p
 export const feedbackCommentLengthMax = 1_000; // characters of the payer's comment
 export const feedbackTagsMax = 5; // tags of one feedback, from the catalog in src/feedback/model.ts
 export const feedbackSummaryBucketsMax = 400; // buckets of GET /v1/feedback/summary (a day each over 400 days at most)
+
+// Coupons, promotion codes and cashback (src/coupons, docs/coupons.md)
+export const couponNameLengthMax = 100; // characters of a coupon's or cashback rule's name (the payer sees it)
+export const couponRedemptionsMax = 10_000_000; // the most max_redemptions (coupon or code) and per payer may be
+export const percentBpsMax = 10_000; // 100 %, in basis points (percent_off_bps, percent_bps)
+export const promotionCodeLengthMin = 3; // characters of a promotion code
+export const promotionCodeLengthMax = 40;
+export const promotionCodeGeneratedLength = 8; // characters of a code coffer makes up (no 0/O, 1/I): ~40 bits
+export const couponReleaseIntervalMs = 1_000; // how often discounts of payments that ended unpaid are given back
+export const couponReleaseBatchMax = 100; // discounts given back per pass
+export const cashbackIntervalMs = 1_000; // how often the cashback worker credits queued payments
+export const cashbackBatchMax = 100; // queued payments leased per pass
+export const cashbackLeaseMs = 60_000; // a leased payment not finished by then is credited by the next pass
+export const cashbackAttemptsMax = 20; // a queued payment that keeps failing is dropped (and logged) after this
+export const cashbackRulesSnapshotMs = 5_000; // a process's view of which merchants have active rules is this fresh

@@ -10,13 +10,31 @@ export const eventCatalog = {
   "payment.failed": "The payment failed; `failure_code` says why (insufficient_funds, payer_declined, …).",
   "payment.canceled": "The payment was canceled (by the merchant, or by coffer when nobody confirmed it).",
   "payment.expired": "Nobody paid before the payment's expiry, or a held payment was not captured in time.",
-  "payment.updated": "The payment's metadata changed, or its retries were ended (POST /v1/payments/{id}).",
+  "payment.updated":
+    "The payment's metadata changed, or its retries were ended (POST /v1/payments/{id}), or its payer applied or removed a promotion code (amount and discounts).",
   "payment_attempt.failed":
     "The payer tried to pay a failed or expired payment again and was refused (funds, limits …); the payment keeps its status. `data.object` is the attempt (docs/adr/0028).",
   "refund.created": "A refund was requested.",
   "refund.succeeded": "The refund was paid back to the payer's wallet.",
   "refund.failed": "The refund could not be paid; `failure_code` says why.",
   "refund.updated": "The refund's metadata changed (POST /v1/refunds/{id}).",
+  "coupon.created": "A coupon was created (docs/coupons.md).",
+  "coupon.updated": "A coupon's name or metadata changed.",
+  "coupon.deactivated": "A coupon was deactivated: no new payment takes it or its promotion codes.",
+  "coupon.redeemed":
+    "A payment with a discount was paid; `data.object` is the coupon redemption (cpr_…), now redeemed.",
+  "coupon.redemption_released":
+    "A payment holding a discount ended unpaid, or its payer changed the code: the coupon's counts were given back.",
+  "coupon.redemption_returned":
+    "A discounted payment was refunded in full: its redemption (and the discount, to the coupon's budget) was given back.",
+  "promotion_code.created": "A promotion code was created for a coupon.",
+  "promotion_code.updated": "A promotion code's metadata changed.",
+  "promotion_code.deactivated": "A promotion code was deactivated; its text may be given to a new code.",
+  "cashback_rule.created": "A cashback rule was created and its budget moved into it (docs/coupons.md).",
+  "cashback_rule.updated": "A cashback rule's name or metadata changed.",
+  "cashback_rule.deactivated": "A cashback rule was deactivated; what was left of its budget went back.",
+  "cashback.credited": "Cashback on a succeeded payment was credited to its payer's wallet.",
+  "cashback.reversed": "A refund took its share of a cashback back from the payer's wallet.",
   "payment_link.created": "A payment link was created (docs/payment-links.md).",
   "payment_link.updated": "A payment link's description, return URL, maximum uses, expiry or metadata changed.",
   "payment_link.deactivated": "A payment link was deactivated: it takes no more payments.",

@@ -14,6 +14,7 @@ export const apiKeyResources = [
   "payouts",
   "checkout_sessions",
   "coupons",
+  "cashback_rules",
   "events",
   "webhook_endpoints",
   "notification_settings",

@@ -1,3 +1,4 @@
+import { couponErrors } from "../coupons/errors.js";
 import type { Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
 import { ApiError } from "../http/errors.js";
@@ -87,7 +88,10 @@ export function createCharger(ctx: PaymentContext) {
     // A stored-value card pays only where it is accepted (closed loop) and while active: one check for every payer path.
     if (auth.user.kind === "card") await ctx.cards?.assertPayable(auth.user, payment);
     const manual = payment.captureMethod === "manual";
-    const fee = manual ? 0n : feeFor(payment.amount, { percentBps: payment.feePercentBps, fixed: payment.feeFixed });
+    // A discounted payment (src/coupons) adds its discount's money and counts to the chain; others ask nothing.
+    const promotion = payment.discount && !manual ? await ctx.promotions?.forCharge(payment, payerId) : undefined;
+    const feeBase = promotion?.feeBase ?? payment.amount;
+    const fee = manual ? 0n : feeFor(feeBase, { percentBps: payment.feePercentBps, fixed: payment.feeFixed });
     const merchantAccount = await accounts.merchantAccountId(payment.merchantId, payment.livemode, payment.currency);
     const feeAccount = fee > 0n ? await accounts.feeAccountId(payment.livemode, payment.currency) : undefined;
     const holdId = transferIdFor(payment.id, "authorize");
@@ -130,6 +134,11 @@ export function createCharger(ctx: PaymentContext) {
                 },
               ]),
         ];
+    if (promotion && promotion.transfers.length > 0) {
+      // A platform coupon pays the merchant its discount in the same linked chain as the payer's money.
+      transfers.splice(1, 0, ...promotion.transfers);
+      for (const [i, transfer] of transfers.entries()) transfer.linked = i < transfers.length - 1;
+    }
 
     // Read before the batch: the hook runs while the batch holds its account locks.
     const notice = await ctx.notices.context(ctx.pool, payment, payerId);
@@ -197,11 +206,13 @@ export function createCharger(ctx: PaymentContext) {
             paid_at: now,
           },
           where: options.reopen?.where ?? {
-            sql: "(p.payer_id IS NULL OR p.payer_id = ?) AND p.expires_at > ?",
-            params: [payerId, now],
+            // The amount too: a payer's promotion code may have changed it since this charge was planned.
+            sql: "(p.payer_id IS NULL OR p.payer_id = ?) AND p.expires_at > ? AND p.amount = ?",
+            params: [payerId, now, String(payment.amount)],
           },
         });
-        if (!changed) throw await whyNotPayable(tx, payment.id, payerId, now);
+        if (!changed) throw await whyNotPayable(tx, payment.id, payerId, now, payment.amount);
+        await promotion?.commit(tx, now);
         await ctx.wallets.spend.commit(tx, auth);
         await recordPaymentEvent(tx, ctx, changed.payment, now, changed.previous, notice);
         await options.answer?.(tx, changed.payment);
@@ -228,9 +239,18 @@ export function createCharger(ctx: PaymentContext) {
     return { kind: "charged", payment: after };
   }
 
-  async function whyNotPayable(tx: Queryable, id: string, payerId: string, now: Date): Promise<ApiError> {
+  async function whyNotPayable(
+    tx: Queryable,
+    id: string,
+    payerId: string,
+    now: Date,
+    amount: bigint,
+  ): Promise<ApiError> {
     const current = await getPayment(tx, id);
     if (!current) return new ApiError("resource_not_found", "No such payment.", "id");
+    if (isPayable(current.status) && current.amount !== amount) {
+      return couponErrors.toApiError("payment_amount_changed", undefined, "id");
+    }
     return notPayableError(current, payerId, now);
   }
 

@@ -20,12 +20,12 @@ import { findStoreRow, findTillRow, type TillOfPayment, tillForPayment } from ".
 import type { Charger } from "./charge.js";
 import { createCodeMissGuard } from "./code-misses.js";
 import { claimPaymentCode, peekPaymentCode } from "./code-store.js";
-import type { PaymentContext } from "./deps.js";
+import type { DiscountRequest, PaymentContext, PaymentPromotions, PlannedDiscount } from "./deps.js";
 import { paymentError } from "./errors.js";
 import type { FailureCode } from "./failure-codes.js";
 import { type FeeSchedule, feeFor } from "./fees.js";
 import type { CaptureMethod, Payment, PaymentMethod, PaymentRow } from "./model.js";
-import { paymentFromRow } from "./model.js";
+import { paymentDiscountRow, paymentFromRow } from "./model.js";
 import { isPaymentCodeShape } from "./payment-codes.js";
 import { newQrToken } from "./qr.js";
 import type { PaymentStatus } from "./state-machine.js";
@@ -56,6 +56,8 @@ export interface CreatePaymentInput {
   link?: { id: string; claim(tx: Queryable): Promise<void> };
   /** The till it is taken at (src/stores): the merchant's own, of the same mode, active, in its store's currency. */
   till?: string;
+  /** A coupon or promotion code to take off amount (src/coupons): amount is then the subtotal. */
+  discounts?: readonly DiscountRequest[];
   /** The payer may pay it again once it failed or ended unpaid (docs/adr/0028); never for a link's or a till's. */
   allowRetries?: boolean;
 }
@@ -131,6 +133,7 @@ const paymentInsertColumns = [
   { name: "payment_link_id", type: "text" },
   { name: "store_id", type: "text" },
   { name: "till_id", type: "text" },
+  { name: "discount", type: "jsonb" },
   { name: "allow_retries", type: "boolean" },
 ] as const;
 
@@ -169,6 +172,7 @@ function paymentInsertValues(p: Payment): unknown[] {
     p.paymentLinkId,
     p.storeId,
     p.tillId,
+    p.discount ? JSON.stringify(paymentDiscountRow(p.discount)) : null,
     p.allowRetries,
   ];
 }
@@ -176,6 +180,16 @@ function paymentInsertValues(p: Payment): unknown[] {
 export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
   const { pool, clock } = ctx;
   const codeMisses = createCodeMissGuard();
+
+  /** The discount of a new payment, from the coupons service (src/coupons) when it is wired. */
+  function planDiscount(
+    scope: MerchantScope,
+    discounts: readonly DiscountRequest[],
+    target: Parameters<PaymentPromotions["planDiscount"]>[2],
+  ): Promise<PlannedDiscount> {
+    if (!ctx.promotions) throw new ApiError("parameter_invalid", "Discounts are not available here.", "discounts");
+    return ctx.promotions.planDiscount(scope, discounts, target);
+  }
 
   /** A currency coffer knows and wallets hold; anything else is refused before a row is written. */
   function supportedCurrency(currency: string): string {
@@ -220,6 +234,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     expiresAt: Date;
     now: Date;
     till: TillOfPayment | null;
+    discount: PlannedDiscount | undefined;
   }
 
   /** The payment as it will be inserted: the charge plans its transfers from it before the row exists. */
@@ -231,7 +246,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       status: "requires_payment",
       method: v.input.method,
       captureMethod: v.input.captureMethod ?? "automatic",
-      amount: v.amount,
+      amount: v.amount - (v.discount?.amount ?? 0n),
       currency: v.currency,
       description: v.input.description ?? null,
       metadata: v.metadata,
@@ -260,6 +275,8 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       paymentLinkId: v.input.link?.id ?? null,
       storeId: v.till?.storeId ?? null,
       tillId: v.till?.id ?? null,
+      discount: v.discount?.discount ?? null,
+      cashbackAmount: 0n,
       // A link counts its uses at creation (ADR 0020) and a till's payer has left the counter: neither is paid again.
       allowRetries: (v.input.allowRetries ?? false) && v.input.link === undefined && v.till === null,
       attemptCount: 1,
@@ -305,6 +322,16 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       );
     }
     const till = input.till === undefined ? null : await tillForPayment(pool, scope, input.till, currency);
+    // A discount (src/coupons) is checked before anything is written; its counts are taken with the payment's row.
+    const discount = input.discounts?.length
+      ? await planDiscount(scope, input.discounts, {
+          subtotal: amount,
+          currency,
+          method: input.method,
+          captureMethod: input.captureMethod ?? "automatic",
+          offline: input.paymentCode !== undefined && (ctx.offline?.looksLikeOfflineCode(input.paymentCode) ?? false),
+        })
+      : undefined;
     // The payment lives in its merchant's time (the test clock in test mode); the payer's code, the rate limit and
     // their windows belong to real time.
     const now = await ctx.testClocks.now(scope.merchantId, scope.livemode);
@@ -323,6 +350,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
         now,
         expiresAt,
         till,
+        discount,
       });
     if (input.method !== "payment_code") {
       if (input.paymentCode !== undefined) {
@@ -338,12 +366,14 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       }
       const draft = await draftOf(null, new Date(now.getTime() + expiresInMs));
       const link = input.link;
-      if (link) {
+      if (link || discount) {
         // The link's claim counts this payment among its uses: the row is written at once, so the next use in the
-        // same transaction or after its commit sees it.
+        // same transaction or after its commit sees it. A discount's counts are taken the same way, off the ledger's
+        // shared batch, so a wait on a popular coupon's row never holds up other payments.
         return withTransaction(pool, async (tx) => {
-          await link.claim(tx);
+          await link?.claim(tx);
           const created = await insertPayment(tx, draft, true);
+          await discount?.reserve(tx, created);
           await answer?.(tx, created);
           return created;
         });
@@ -418,7 +448,9 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     const prepare: Prepare = Object.assign(
       async (tx: Queryable): Promise<Payment> => {
         await claim(tx);
-        return insertPayment(tx, draft, true);
+        const created = await insertPayment(tx, draft, true);
+        await discount?.reserve(tx, created);
+        return created;
       },
       { claim },
     );
@@ -537,7 +569,8 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
         prepare: async (tx) => {
           await prepare(tx);
         },
-        create: { claim: prepare.claim, write: writeNewPayment },
+        // A discounted payment is inserted, with its discount's counts, before it is charged (prepare).
+        create: draft.discount ? undefined : { claim: prepare.claim, write: writeNewPayment },
         failWhenRefused: true,
         answer,
       });

@@ -4,6 +4,7 @@ import type { Config } from "../config.js";
 import type { Pool, Queryable } from "../db/pool.js";
 import type { AnswerRecorder } from "../http/idempotency.js";
 import type { CurrencyRegistry } from "../ledger/currencies.js";
+import type { TransferInput } from "../ledger/model.js";
 import type { LedgerService } from "../ledger/service.js";
 import type { BusinessMetrics } from "../monitoring/business-metrics.js";
 import type { OfflinePayments } from "../offline/service.js";
@@ -16,7 +17,7 @@ import type { PaymentAccounts } from "./accounts.js";
 import type { PaymentConfig } from "./config.js";
 import type { FailureCode } from "./failure-codes.js";
 import type { FeeScheduleCache } from "./fee-schedules.js";
-import type { CancellationReason, Payment, PaymentLinks } from "./model.js";
+import type { CancellationReason, Payment, PaymentDiscount, PaymentLinks } from "./model.js";
 import type { PaymentNotices } from "./notices.js";
 import type { Payout } from "./payouts/model.js";
 
@@ -104,9 +105,53 @@ export interface LastAttempt {
   cancellation_reason: CancellationReason | null;
 }
 
+/**
+ * Coupons and cashback (src/coupons, docs/coupons.md), registered once that service exists. Payments ask it only
+ * about payments that carry a discount (payment.discount) or a cashback (payment.cashbackAmount), and at success an
+ * in-memory question whether a cashback rule may cover the payment: a payment without promotions costs no query.
+ */
+export interface PaymentPromotions {
+  /** The discount of POST /v1/payments' discounts, checked against the coupon; reserve() takes its counts. */
+  planDiscount(
+    scope: { merchantId: string; livemode: boolean },
+    discounts: readonly DiscountRequest[],
+    target: { subtotal: bigint; currency: string; method: string; captureMethod: string; offline: boolean },
+  ): Promise<PlannedDiscount>;
+  /** Charging a payment with a discount: its money (a platform coupon pays the merchant) and its counts. */
+  forCharge(payment: Payment, payerId: string): Promise<PromotionStep>;
+  /** A refund of a payment with a discount or cashback: the discount's budget back, the cashback's share back. */
+  forRefund(payment: Payment, refund: { id: string; amount: bigint; completes: boolean }): Promise<PromotionStep>;
+  /** A payment succeeded: queue it for the cashback worker when a rule may cover it (in the payment's transaction). */
+  paymentSucceeded(tx: Queryable, payment: Payment, at: Date): Promise<void>;
+}
+
+export interface DiscountRequest {
+  coupon?: string;
+  promotion_code?: string;
+}
+
+export interface PlannedDiscount {
+  /** What is taken off the subtotal. */
+  amount: bigint;
+  /** The discount the payment records (its redemption id is chosen now). */
+  discount: PaymentDiscount;
+  /** Takes the coupon's (and code's) counts and writes the redemption, in the new payment's transaction. */
+  reserve(tx: Queryable, payment: Payment): Promise<void>;
+}
+
+export interface PromotionStep {
+  /** Transfers to add to the payment's (or refund's) linked chain. */
+  transfers: TransferInput[];
+  /** What the fee is taken on, when not the amount the payer pays (a platform coupon pays the merchant more). */
+  feeBase?: bigint;
+  /** Records the step in the ledger hook, after the payment's own change; throwing aborts the submission. */
+  commit(tx: Queryable, at: Date): Promise<void>;
+}
+
 /** The deps plus what the payment services share once built. */
 export interface PaymentContext extends PaymentDeps {
   cards?: CardPaymentGate;
+  promotions?: PaymentPromotions;
   retries?: PaymentRetries;
   accounts: PaymentAccounts;
   feeSchedules: FeeScheduleCache;

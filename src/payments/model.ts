@@ -15,6 +15,62 @@ export const merchantCancellationReasons = ["requested_by_customer", "duplicate"
 export const cancellationReasons = [...merchantCancellationReasons, "confirmation_timeout"] as const;
 export type CancellationReason = (typeof cancellationReasons)[number];
 
+/**
+ * The discount a payment carries (src/coupons, docs/coupons.md): what was taken off the amount asked for, by which
+ * coupon (and promotion code), paid for by the merchant (a lower price) or the platform (paid to the merchant in
+ * full from the coupon's budget). The payment's amount is what the payer pays; amount + discount is the subtotal.
+ */
+export interface PaymentDiscount {
+  redemption: string;
+  coupon: string;
+  promotionCode: string | null;
+  /** The coupon's name and the code as the payer typed it (upper-case), for the payer's and merchant's pages. */
+  name: string;
+  code: string | null;
+  amount: bigint;
+  fundedBy: "merchant" | "platform";
+  appliedBy: "merchant" | "payer";
+}
+
+/** The discount column (jsonb) of a payment row: amounts as strings. */
+export interface PaymentDiscountRow {
+  redemption: string;
+  coupon: string;
+  promotion_code: string | null;
+  name: string;
+  code: string | null;
+  amount: string;
+  funded_by: "merchant" | "platform";
+  applied_by: "merchant" | "payer";
+}
+
+export function paymentDiscountRow(discount: PaymentDiscount): PaymentDiscountRow {
+  return {
+    redemption: discount.redemption,
+    coupon: discount.coupon,
+    promotion_code: discount.promotionCode,
+    name: discount.name,
+    code: discount.code,
+    amount: String(discount.amount),
+    funded_by: discount.fundedBy,
+    applied_by: discount.appliedBy,
+  };
+}
+
+function paymentDiscountOf(row: PaymentDiscountRow | null | undefined): PaymentDiscount | null {
+  if (!row) return null;
+  return {
+    redemption: row.redemption,
+    coupon: row.coupon,
+    promotionCode: row.promotion_code,
+    name: row.name,
+    code: row.code,
+    amount: BigInt(row.amount),
+    fundedBy: row.funded_by,
+    appliedBy: row.applied_by,
+  };
+}
+
 export interface Payment {
   id: string;
   merchantId: string;
@@ -58,6 +114,10 @@ export interface Payment {
   allowRetries: boolean;
   /** Attempts to pay it so far: 1 until it is paid again. */
   attemptCount: number;
+  /** The discount taken off the amount asked for (src/coupons), or null. */
+  discount: PaymentDiscount | null;
+  /** Cashback credited to the payer for it, all rules together (src/coupons/cashback.ts). */
+  cashbackAmount: bigint;
 }
 
 export interface PaymentRow {
@@ -96,6 +156,8 @@ export interface PaymentRow {
   payment_link_id?: string | null;
   store_id?: string | null;
   till_id?: string | null;
+  discount?: PaymentDiscountRow | null;
+  cashback_amount?: bigint | string;
   allow_retries?: boolean;
   attempt_count?: number;
 }
@@ -137,6 +199,8 @@ export function paymentFromRow(row: PaymentRow): Payment {
     paymentLinkId: row.payment_link_id ?? null,
     storeId: row.store_id ?? null,
     tillId: row.till_id ?? null,
+    discount: paymentDiscountOf(row.discount),
+    cashbackAmount: BigInt(row.cashback_amount ?? 0),
     allowRetries: row.allow_retries ?? false,
     attemptCount: row.attempt_count ?? 1,
   };
@@ -185,6 +249,8 @@ export function paymentJson(payment: Payment, links: PaymentLinks, options: { sv
     method: payment.method,
     capture_method: payment.captureMethod,
     amount: String(payment.amount),
+    amount_subtotal: String(payment.amount + (payment.discount?.amount ?? 0n)),
+    discounts: payment.discount ? [discountJson(payment.discount)] : [],
     amount_capturable: String(payment.status === "requires_capture" ? payment.amount : 0n),
     amount_received: String(payment.amountCaptured),
     amount_refunded: String(payment.amountRefunded),
@@ -213,6 +279,18 @@ export function paymentJson(payment: Payment, links: PaymentLinks, options: { sv
 }
 export type PaymentJson = ReturnType<typeof paymentJson>;
 
+/** A payment's discount as the merchant API and events show it. */
+export function discountJson(discount: PaymentDiscount) {
+  return {
+    coupon: discount.coupon,
+    promotion_code: discount.promotionCode,
+    redemption: discount.redemption,
+    amount: String(discount.amount),
+    funded_by: discount.fundedBy,
+    applied_by: discount.appliedBy,
+  };
+}
+
 /**
  * The payment as its payer sees it in the wallet app (after a scan, on the checkout page, while it waits for
  * confirmation): who is asking for how much, and whether a second factor will be needed.
@@ -231,6 +309,15 @@ export function walletPaymentJson(
     method: payment.method,
     merchant: { name: merchantName },
     amount: String(payment.amount),
+    amount_subtotal: String(payment.amount + (payment.discount?.amount ?? 0n)),
+    discount: payment.discount
+      ? {
+          name: payment.discount.name,
+          code: payment.discount.code,
+          amount: String(payment.discount.amount),
+          applied_by: payment.discount.appliedBy,
+        }
+      : null,
     currency: payment.currency,
     description: payment.description,
     step_up_required: extra.stepUpRequired,

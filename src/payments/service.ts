@@ -10,6 +10,7 @@ import {
   type CardPaymentGate,
   type PaymentContext,
   type PaymentDeps,
+  type PaymentPromotions,
   type PaymentRetries,
   paymentLinks,
 } from "./deps.js";
@@ -73,6 +74,10 @@ export function createPaymentServices(deps: PaymentDeps) {
     /** Stored-value cards register their closed-loop check of every payer path here (src/stored-value). */
     setCardGate: (gate: CardPaymentGate) => {
       ctx.cards = gate;
+    },
+    /** Coupons and cashback register their part of creating, charging and refunding here (src/coupons). */
+    setPromotions: (promotions: PaymentPromotions) => {
+      ctx.promotions = promotions;
     },
     /** The charge path and the payer's currency check, for paying again (src/payment-attempts). */
     charger,

@@ -56,7 +56,7 @@ export async function merchantName(db: Queryable, merchantId: string): Promise<s
  */
 export async function recordPaymentEvent(
   tx: Queryable,
-  ctx: Pick<PaymentContext, "links" | "notices" | "metrics">,
+  ctx: Pick<PaymentContext, "links" | "notices" | "metrics" | "promotions">,
   payment: Payment,
   at: Date,
   previousStatus?: PaymentStatus,
@@ -80,4 +80,6 @@ export async function recordPaymentEvent(
     at,
   );
   await ctx.notices.paymentChanged(tx, payment, at, notice);
+  // Cashback (src/coupons): a succeeded payment a rule may cover is queued with its event (no query otherwise).
+  if (payment.status === "succeeded") await ctx.promotions?.paymentSucceeded(tx, payment, at);
 }

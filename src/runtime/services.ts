@@ -3,6 +3,7 @@ import { type AlertService, createAlertService } from "../alerts/service.js";
 import { createSuccessRateEvaluator, type SuccessRateEvaluator } from "../alerts/success-rate.js";
 import { type Clock, systemClock } from "../clock.js";
 import type { Config } from "../config.js";
+import { type CouponService, createCouponService } from "../coupons/service.js";
 import { observePoolWaits, type Pool } from "../db/pool.js";
 import { createEventService, type EventService } from "../events/service.js";
 import type { Authenticator } from "../http/auth.js";
@@ -88,6 +89,8 @@ export interface Services {
   stores: StoreService;
   /** Stored-value cards and vouchers: issuing, loading, card sessions, claiming (docs/stored-value.md). */
   storedValue: StoredValueService;
+  /** Coupons, promotion codes, discounts, cashback and the platform's marketing account (docs/coupons.md). */
+  coupons: CouponService;
   /** Paying again after a failure: a payment's attempts (docs/adr/0028). */
   paymentAttempts: PaymentAttemptService;
   /** The sandbox's per-merchant test clocks: the time test-mode objects live in. */
@@ -254,6 +257,17 @@ export function createServices(deps: ServiceDeps): Services {
     log: log.child({ component: "stored-value" }),
   });
   payments.setCardGate(storedValue);
+  const coupons = createCouponService({
+    pool,
+    clock,
+    ledger,
+    currencies,
+    testClocks,
+    payments,
+    wallets,
+    log: log.child({ component: "coupons" }),
+  });
+  payments.setPromotions(coupons.promotions);
   const paymentAttempts = createPaymentAttemptService({
     pool,
     testClocks,
@@ -304,6 +318,7 @@ export function createServices(deps: ServiceDeps): Services {
     paymentLinks,
     stores,
     storedValue,
+    coupons,
     paymentAttempts,
     testClocks,
     goLiveProbe,

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { analyticsFoldWorker } from "../analytics/worker.js";
+import { cashbackWorker, couponReleaseWorker } from "../coupons/worker.js";
 import type { Pool } from "../db/pool.js";
 import { createIdempotencyStore } from "../http/idempotency-store.js";
 import {
@@ -53,6 +54,8 @@ export function backgroundWorkers(deps: WorkerDeps): Worker[] {
     payoutSettlementWorker({ payments: deps.services.payments, log: deps.log }),
     payoutScheduleWorker({ payments: deps.services.payments, log: deps.log }),
     offlineReleaseWorker({ offline: deps.services.offline, log: deps.log }),
+    couponReleaseWorker({ coupons: deps.services.coupons, log: deps.log }),
+    cashbackWorker({ coupons: deps.services.coupons, log: deps.log }),
     storedValueExpiryWorker({ storedValue: deps.services.storedValue, log: deps.log }),
     sandboxPayerActionWorker(deps),
     securityAuditWorker({ audit: deps.services.securityAudit, clock: deps.services.clock, log: deps.log }),

@@ -121,6 +121,28 @@ export function createSandboxReset(deps: {
         `DELETE FROM wallet_payment_codes WHERE payment_id IN (${testPayments}) OR wallet_user_id = ANY($2::text[])`,
         mp,
       );
+      // Promotions of the test mode (src/coupons): what references its payments, refunds, coupons and payers first.
+      const testCashbacks = `SELECT id FROM cashbacks WHERE payment_id IN (${testPayments}) OR payer_id = ANY($2::text[])`;
+      const testCoupons = "SELECT id FROM coupons WHERE merchant_id = $1 AND NOT livemode";
+      const testRules = "SELECT id FROM cashback_rules WHERE merchant_id = $1 AND NOT livemode";
+      await count(`DELETE FROM cashback_reversals WHERE cashback_id IN (${testCashbacks})`, mp);
+      await count(`DELETE FROM cashbacks WHERE id IN (${testCashbacks})`, mp);
+      await count(`DELETE FROM cashback_queue WHERE payment_id IN (${testPayments})`, m);
+      await count(
+        `DELETE FROM cashback_payer_months WHERE payer_id = ANY($2::text[]) OR rule_id IN (${testRules})`,
+        mp,
+      );
+      await count(
+        `DELETE FROM coupon_redemptions WHERE payment_id IN (${testPayments}) OR coupon_id IN (${testCoupons})`,
+        m,
+      );
+      await count(
+        `DELETE FROM coupon_payer_redemptions WHERE payer_id = ANY($2::text[]) OR coupon_id IN (${testCoupons})`,
+        mp,
+      );
+      await count("DELETE FROM promotion_codes WHERE merchant_id = $1 AND NOT livemode", m);
+      await count("DELETE FROM coupons WHERE merchant_id = $1 AND NOT livemode", m);
+      await count("DELETE FROM cashback_rules WHERE merchant_id = $1 AND NOT livemode", m);
       const refunds = await count("DELETE FROM refunds WHERE merchant_id = $1 AND NOT livemode", m);
       const payouts = await count("DELETE FROM payouts WHERE merchant_id = $1 AND NOT livemode", m);
       await count(

@@ -42,6 +42,20 @@ export function createCheckout(ctx: PaymentContext) {
       amount: String(p.amount),
       currency: p.currency,
       amount_display: currency ? formatMinorUnits(p.amount, currency) : String(p.amount),
+      // A discount (src/coupons): what was asked for, and what was taken off and why.
+      amount_subtotal: String(p.amount + (p.discount?.amount ?? 0n)),
+      discount: p.discount
+        ? {
+            name: p.discount.name,
+            code: p.discount.code,
+            amount: String(p.discount.amount),
+            amount_display: currency ? formatMinorUnits(p.discount.amount, currency) : String(p.discount.amount),
+            subtotal_display: currency
+              ? formatMinorUnits(p.amount + p.discount.amount, currency)
+              : String(p.amount + p.discount.amount),
+            applied_by: p.discount.appliedBy,
+          }
+        : null,
       description: p.description,
       failure_code: p.failureCode,
       expires_at: unixSeconds(p.expiresAt),

@@ -202,6 +202,16 @@ export function createRefundService(ctx: PaymentContext) {
         code: "refund",
         reference: id,
       });
+      // A discount's share of the refund goes back to its coupon's budget (a platform coupon's in money, from the
+      // merchant), and a cashback's share back from the payer (src/coupons): same chain, after the refund.
+      const promotion =
+        fresh.discount || fresh.cashbackAmount > 0n
+          ? await ctx.promotions?.forRefund(fresh, { id, amount, completes })
+          : undefined;
+      if (promotion && promotion.transfers.length > 0) {
+        transfers.push(...promotion.transfers);
+        for (const [i, transfer] of transfers.entries()) transfer.linked = i < transfers.length - 1;
+      }
 
       let created: Refund | undefined;
       const results = await ledger.createTransfers(transfers, async (tx, results) => {
@@ -213,8 +223,10 @@ export function createRefundService(ctx: PaymentContext) {
           const added = await tx.query(
             `UPDATE payments SET amount_refunded = amount_refunded + $2, fee_refunded = fee_refunded + $3, updated_at = $4
               WHERE id = $1 AND status = 'succeeded'
-                AND amount_refunded + $2 <= amount_captured AND fee_refunded + $3 <= fee_amount`,
-            [payment.id, String(amount), String(feeBack), now],
+                AND amount_refunded + $2 <= amount_captured AND fee_refunded + $3 <= fee_amount
+                AND cashback_amount = $5`,
+            // cashback_amount as planned: a cashback credited meanwhile (src/coupons) would go unreversed.
+            [payment.id, String(amount), String(feeBack), now, String(fresh.cashbackAmount)],
           );
           if (added.rowCount !== 1) {
             throw paymentError("refund_exceeds_captured", "Other refunds took what was left to refund.", "amount");
@@ -235,6 +247,7 @@ export function createRefundService(ctx: PaymentContext) {
               },
           at: now,
         });
+        if (applied) await promotion?.commit(tx, now);
         await record(tx, created, payerId, now);
         await answer?.(tx, created);
       });

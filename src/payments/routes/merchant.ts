@@ -214,6 +214,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
             expiresIn: body.expires_in,
             paymentCode: body.payment_code,
             till: body.till,
+            discounts: body.discounts,
             // Paying again (docs/adr/0028): checkout payments allow it by default from API version 2026-12-14.
             allowRetries:
               body.allow_retries ??

@@ -33,6 +33,24 @@ const FailureCodeSchema = Nullable(
 
 export const Metadata = MetadataSchema;
 
+const PaymentDiscountSchema = Type.Object(
+  {
+    coupon: Type.String({ description: "The coupon (cpn_…): yours, or the platform's." }),
+    promotion_code: Nullable(Type.String({ description: "The promotion code (promo_…) it came through, if any." })),
+    redemption: Type.String({ description: "The redemption (cpr_…): GET /v1/coupons/{coupon}/redemptions." }),
+    amount: Amount("What was taken off the subtotal."),
+    funded_by: literals(
+      ["merchant", "platform"] as const,
+      "merchant: you take the lower amount; platform: the platform pays you the discount, so you receive the subtotal.",
+    ),
+    applied_by: literals(
+      ["merchant", "payer"] as const,
+      "merchant: given in discounts at creation; payer: a code the payer entered at checkout or in the wallet.",
+    ),
+  },
+  Closed,
+);
+
 export const PaymentSchema = Type.Object(
   {
     id: Type.String({ description: "pay_…" }),
@@ -42,6 +60,13 @@ export const PaymentSchema = Type.Object(
     method: PaymentMethodSchema,
     capture_method: literals(captureMethods),
     amount: Amount("What the payer pays, in the currency's minor unit."),
+    amount_subtotal: Amount(
+      "The amount asked for before discounts: amount plus the discount (equal to amount without one).",
+    ),
+    discounts: Type.Array(PaymentDiscountSchema, {
+      maxItems: 1,
+      description: "The discount taken off (docs/coupons.md): at most one, applied at creation or by the payer's code.",
+    }),
     amount_capturable: Amount("What a capture can still take (requires_capture), else 0."),
     amount_received: Amount("What was captured from the payer."),
     amount_refunded: Amount("What was refunded so far."),
@@ -170,6 +195,20 @@ export const CheckoutSchema = Type.Object(
     amount: AmountString,
     currency: Type.String(),
     amount_display: Type.String({ description: 'The amount in the currency\'s unit, for people: "19.99".' }),
+    amount_subtotal: Amount("Before the discount (equal to amount without one)."),
+    discount: Nullable(
+      Type.Object(
+        {
+          name: Type.String({ description: "The coupon's name." }),
+          code: Nullable(Type.String({ description: "The promotion code it came through." })),
+          amount: AmountString,
+          amount_display: Type.String(),
+          subtotal_display: Type.String(),
+          applied_by: literals(["merchant", "payer"] as const, "payer: a code entered here (it can be removed)."),
+        },
+        { ...Closed, description: "The discount taken off (docs/coupons.md), or null." },
+      ),
+    ),
     description: Nullable(Type.String()),
     failure_code: FailureCodeSchema,
     expires_at: Timestamp,
@@ -211,6 +250,18 @@ export const WalletPaymentSchema = Type.Object(
     method: PaymentMethodSchema,
     merchant: Type.Object({ name: Type.String() }, Closed),
     amount: AmountString,
+    amount_subtotal: Amount("Before the discount (equal to amount without one)."),
+    discount: Nullable(
+      Type.Object(
+        {
+          name: Type.String({ description: "The coupon's name." }),
+          code: Nullable(Type.String({ description: "The promotion code, if the discount came through one." })),
+          amount: AmountString,
+          applied_by: literals(["merchant", "payer"] as const, "payer: a code you entered (you may change it)."),
+        },
+        Closed,
+      ),
+    ),
     currency: Type.String(),
     description: Nullable(Type.String()),
     step_up_required: Type.Boolean({ description: "Confirming needs step_up (a TOTP code or a passkey)." }),
@@ -269,6 +320,30 @@ export const CreatePaymentBody = (amount: TSchema) =>
           maxLength: 64,
           description: "The till (til_…) the payment is taken at: one of yours, active, in the store's currency.",
         }),
+      ),
+      discounts: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              coupon: Type.Optional(
+                Type.String({ minLength: 1, maxLength: 64, description: "One of your coupons (cpn_…)." }),
+              ),
+              promotion_code: Type.Optional(
+                Type.String({
+                  minLength: 1,
+                  maxLength: 64,
+                  description: "A promotion code: its id (promo_…) or the code itself, yours or the platform's.",
+                }),
+              ),
+            },
+            Closed,
+          ),
+          {
+            maxItems: 1,
+            description:
+              "A discount to take off amount (docs/coupons.md): one coupon or promotion code. amount is then the subtotal and the payer pays amount minus the discount. Automatic capture only.",
+          },
+        ),
       ),
       allow_retries: Type.Optional(
         Type.Boolean({
