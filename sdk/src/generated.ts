@@ -6,7 +6,7 @@ import type { ListPromise } from "./pagination.js";
 import type { Requester, RequestOptions } from "./transport.js";
 
 /** The API version this SDK was generated against; sent as Coffer-Version unless the client names another. */
-export const apiVersion = "2026-12-07";
+export const apiVersion = "2026-12-14";
 
 /** An amount in the currency's minor unit as a string of digits ("1999" is 19.99 USD); never a float. */
 export type Amount = string;
@@ -109,6 +109,8 @@ export const errorCodes = [
   "offline_currency_mismatch",
   "offline_device_key_invalid",
   "offline_certificates_exhausted",
+  "payment_retry_closed",
+  "payment_attempts_exhausted",
   "payment_link_inactive",
   "payment_link_expired",
   "payment_link_used_up",
@@ -240,7 +242,37 @@ export interface Checkout {
   qr: {
     payload: string;
     svg: string;
-  };
+  } | null;
+  retryable_until: number | null;
+  last_attempt: {
+    number: number;
+    status: "succeeded" | "requires_capture" | "failed" | "canceled" | "expired";
+    failure_code:
+      | "insufficient_funds"
+      | "limit_exceeded"
+      | "currency_not_supported"
+      | "card_not_accepted"
+      | "payer_declined"
+      | "payment_code_invalid"
+      | "payment_code_expired"
+      | "wallet_frozen"
+      | "risk_declined"
+      | "expired"
+      | "merchant_balance_insufficient"
+      | "refund_declined"
+      | "account_closed"
+      | "account_frozen"
+      | "do_not_honor"
+      | "bank_declined"
+      | null;
+    cancellation_reason:
+      | "requested_by_customer"
+      | "duplicate"
+      | "fraudulent"
+      | "abandoned"
+      | "confirmation_timeout"
+      | null;
+  } | null;
 }
 
 export interface ErrorResponse {
@@ -361,11 +393,51 @@ export interface Payment {
     | "abandoned"
     | "confirmation_timeout"
     | null;
+  /** Whether the payer may pay it again once it failed or ended unpaid (docs/payments.md, Paying again). */
+  allow_retries: boolean;
+  /** Attempts to pay it so far (GET /v1/payments/{id}/attempts): 1 until paid again. */
+  attempts: number;
+  retryable_until: number | null;
   /** Unix seconds: an unpaid payment expires (or is canceled) then. */
   expires_at: number;
   capture_before: number | null;
   paid_at: number | null;
   /** Unix seconds. */
+  created: number;
+}
+
+export interface PaymentAttempt {
+  /** pat_… */
+  id: string;
+  object: "payment_attempt";
+  livemode: boolean;
+  /** The payment (pay_…). */
+  payment: string;
+  /** 1 for the first attempt, then one more per retry. */
+  number: number;
+  /** How the attempt ended: succeeded, requires_capture (it authorized a hold), failed, expired, canceled; a payment's single open attempt has the payment's status. */
+  status: "requires_payment" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled" | "expired";
+  payment_method: "account_wallet" | "stored_value_card" | null;
+  failure_code:
+    | "insufficient_funds"
+    | "limit_exceeded"
+    | "currency_not_supported"
+    | "card_not_accepted"
+    | "payer_declined"
+    | "payment_code_invalid"
+    | "payment_code_expired"
+    | "wallet_frozen"
+    | "risk_declined"
+    | "expired"
+    | "merchant_balance_insufficient"
+    | "refund_declined"
+    | "account_closed"
+    | "account_frozen"
+    | "do_not_honor"
+    | "bank_declined"
+    | null;
+  failure_message: string | null;
+  /** Unix seconds: when the attempt was made (the first: the payment's creation). */
   created: number;
 }
 
@@ -610,6 +682,7 @@ export interface StoredValueCard {
   };
   batch: string | null;
   expires_at: number | null;
+  breakage: Amount | null;
   metadata: Record<string, string>;
   /** Unix seconds. */
   created: number;
@@ -663,6 +736,7 @@ export interface StoredValueIssuedCard {
   };
   batch: string | null;
   expires_at: number | null;
+  breakage: Amount | null;
   metadata: Record<string, string>;
   /** Unix seconds. */
   created: number;
@@ -1684,11 +1758,15 @@ export interface PaymentsCreateBody {
   payment_code?: string;
   /** The till (til_…) the payment is taken at: one of yours, active, in the store's currency. */
   till?: string;
+  /** Let the payer pay it again after a failure or expiry (docs/payments.md, Paying again). Default: true for checkout payments from API version 2026-12-14, else false; never with till. */
+  allow_retries?: boolean;
 }
 
 export interface PaymentsUpdateBody {
   /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
   metadata?: Record<string, string>;
+  /** false: the payer can no longer pay this payment again after a failure or expiry (for good). */
+  allow_retries?: false;
 }
 
 export interface PaymentsCancelBody {
@@ -1700,7 +1778,7 @@ export interface PaymentsCaptureBody {
   amount_to_capture?: Amount;
 }
 
-/** coffer.payments: list(), create(), retrieve(), update(), cancel(), capture(). */
+/** coffer.payments: list(), create(), retrieve(), update(), listAttempts(), cancel(), capture(). */
 export class PaymentsResource {
   readonly #requester: Requester;
   constructor(requester: Requester) {
@@ -1743,7 +1821,7 @@ export class PaymentsResource {
   /**
    * Update a payment
    *
-   * Changes the payment's metadata, in any status: given keys are set, keys given as an empty string are removed, the rest stay. A change sends payment.updated.
+   * Changes the payment's metadata, in any status: given keys are set, keys given as an empty string are removed, the rest stay. allow_retries false ends the payer's chance to pay it again. A change sends payment.updated.
    *
    * Called with a secret or restricted API key or a merchant console session (a restricted key needs payments: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
    *
@@ -1752,6 +1830,21 @@ export class PaymentsResource {
   update(id: string, body?: PaymentsUpdateBody, options?: RequestOptions): Promise<Payment> {
     return this.#requester.request<Payment>(
       { method: "POST", path: `/v1/payments/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * List a payment's attempts
+   *
+   * Newest first: one attempt until the payer pays a failed or expired payment again (allow_retries), then each retry with how it ended.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payments: read).
+   *
+   * `GET /v1/payments/{id}/attempts`
+   */
+  listAttempts(id: string, options?: RequestOptions): ListPromise<PaymentAttempt> {
+    return this.#requester.list<PaymentAttempt>(
+      { method: "GET", path: `/v1/payments/${encodeURIComponent(id)}/attempts` },
       options,
     );
   }
@@ -2347,6 +2440,21 @@ export interface TestHelpersListScenariosResponse {
   }[];
 }
 
+export interface TestHelpersCardsStoredValueBody {
+  /** An ISO 4217 currency code, e.g. USD or CNY. */
+  currency: string;
+  /** The card's value in minor units (default 10000, or the currency's balance cap if lower). */
+  balance?: Amount;
+  /** gift_card (default) or voucher. */
+  kind?: "gift_card" | "voucher";
+  /** Unix seconds. */
+  expires_at?: number;
+  /** false (default): your own closed-loop card, funded by the sandbox bank. true: a platform test card, spendable at every merchant. */
+  open_loop?: boolean;
+  /** Your own key-value pairs (strings), returned as they were given. */
+  metadata?: Record<string, string>;
+}
+
 export interface TestHelpersWalletUsersBody {
   /** An ISO 4217 currency code, e.g. USD or CNY. */
   currency: string;
@@ -2370,7 +2478,7 @@ export interface TestHelpersWalletUsersBody {
     | "refund_fails";
 }
 
-/** coffer.testHelpers: advanceTime(), retrieveClock(), approvePayment(), declinePayment(), expirePayment(), reset(), listScenarios(), walletUsers(). */
+/** coffer.testHelpers: advanceTime(), retrieveClock(), approvePayment(), declinePayment(), expirePayment(), reset(), listScenarios(), cardsStoredValue(), walletUsers(). */
 export class TestHelpersResource {
   readonly #requester: Requester;
   constructor(requester: Requester) {
@@ -2379,7 +2487,7 @@ export class TestHelpersResource {
   /**
    * Advance the test clock
    *
-   * Moves your test-mode clock forward by `seconds` or to `to` (never backwards), then runs what became due before answering: payment expiries, payment-code confirmation timeouts, manual-capture hold releases, scripted test payers' answers, the daily payout schedule and payout settlement, webhook attempts and retries, payer reminders. Live mode and other merchants are not affected. Test mode only.
+   * Moves your test-mode clock forward by `seconds` or to `to` (never backwards), then runs what became due before answering: payment expiries, payment-code confirmation timeouts, manual-capture hold releases, scripted test payers' answers, the daily payout schedule and payout settlement, webhook attempts and retries, payer reminders, the expiry of your stored-value cards. Live mode and other merchants are not affected. Test mode only.
    *
    * Called with a secret or restricted API key or a merchant console session (a restricted key needs payments: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
    *
@@ -2490,6 +2598,21 @@ export class TestHelpersResource {
   listScenarios(options?: RequestOptions): Promise<TestHelpersListScenariosResponse> {
     return this.#requester.request<TestHelpersListScenariosResponse>(
       { method: "GET", path: "/v1/test_helpers/scenarios" },
+      options,
+    );
+  }
+  /**
+   * Create a funded test card
+   *
+   * A test-mode stored-value card with a balance, its number and secret shown in this answer only. Your own closed-loop card by default, its value from the sandbox bank (not your test balance); open_loop makes a platform test card. Magic card numbers (docs/stored-value.md) need no call at all.
+   *
+   * Called with a secret or restricted API key or a merchant console session (test mode only; a restricted key needs stored_value: write). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/test_helpers/stored_value/cards`
+   */
+  cardsStoredValue(body: TestHelpersCardsStoredValueBody, options?: RequestOptions): Promise<StoredValueIssuedCard> {
+    return this.#requester.request<StoredValueIssuedCard>(
+      { method: "POST", path: "/v1/test_helpers/stored_value/cards", body, idempotent: true },
       options,
     );
   }
@@ -2620,7 +2743,7 @@ export interface WebhookEndpointsCreateBody {
   /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
   metadata?: Record<string, string>;
   /** The API version to write the endpoint's events in; the request's version when not given. */
-  api_version?: "2026-11-01" | "2026-12-07";
+  api_version?: "2026-11-01" | "2026-12-07" | "2026-12-14";
 }
 
 export interface WebhookEndpointsUpdateBody {
@@ -2634,7 +2757,7 @@ export interface WebhookEndpointsUpdateBody {
   /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
   metadata?: Record<string, string>;
   /** The API version to write the endpoint's events in; the request's version when not given. */
-  api_version?: "2026-11-01" | "2026-12-07";
+  api_version?: "2026-11-01" | "2026-12-07" | "2026-12-14";
 }
 
 /** The answer. */
@@ -2907,6 +3030,13 @@ export const operations = [
   { resource: "payments", method: "create", httpMethod: "POST", path: "/v1/payments", idempotent: true },
   { resource: "payments", method: "retrieve", httpMethod: "GET", path: "/v1/payments/{id}", idempotent: false },
   { resource: "payments", method: "update", httpMethod: "POST", path: "/v1/payments/{id}", idempotent: true },
+  {
+    resource: "payments",
+    method: "listAttempts",
+    httpMethod: "GET",
+    path: "/v1/payments/{id}/attempts",
+    idempotent: false,
+  },
   { resource: "payments", method: "cancel", httpMethod: "POST", path: "/v1/payments/{id}/cancel", idempotent: true },
   { resource: "payments", method: "capture", httpMethod: "POST", path: "/v1/payments/{id}/capture", idempotent: true },
   { resource: "payoutSchedule", method: "retrieve", httpMethod: "GET", path: "/v1/payout_schedule", idempotent: false },
@@ -3023,6 +3153,13 @@ export const operations = [
     httpMethod: "GET",
     path: "/v1/test_helpers/scenarios",
     idempotent: false,
+  },
+  {
+    resource: "testHelpers",
+    method: "cardsStoredValue",
+    httpMethod: "POST",
+    path: "/v1/test_helpers/stored_value/cards",
+    idempotent: true,
   },
   {
     resource: "testHelpers",
