@@ -250,6 +250,11 @@ export const en = {
   "verify.check.hold_resolution_mismatch": "Every post or void matches its hold",
   "verify.check.open_holds_out_of_sync": "Open holds match pending balances",
   "verify.check.history_out_of_sync": "Balance history matches balances",
+  "verify.check.stored_value_float_mismatch": "The float account equals what platform cards were issued with",
+  "verify.check.stored_value_breakage_mismatch": "Each breakage account holds its cards' breakage",
+  "verify.check.stored_value_card_account_invalid": "Every prepaid card has one wallet account of its own",
+  "verify.check.stored_value_card_over_cap": "No prepaid card holds more than its cap (plus refunds)",
+  "verify.check.stored_value_expired_card_holds_money": "No expired prepaid card keeps money",
 
   "securityAudit.title": "Security audit (coffer audit)",
   "securityAudit.intro":
@@ -626,6 +631,11 @@ const zhCN: { [K in keyof typeof en]: string } = {
   "verify.check.hold_resolution_mismatch": "每笔入账或撤销与其冻结相符",
   "verify.check.open_holds_out_of_sync": "未结冻结与待处理余额相符",
   "verify.check.history_out_of_sync": "余额历史与余额相符",
+  "verify.check.stored_value_float_mismatch": "备付金账户等于平台卡的发行金额",
+  "verify.check.stored_value_breakage_mismatch": "每个沉淀资金账户持有其卡的沉淀资金",
+  "verify.check.stored_value_card_account_invalid": "每张预付卡有且只有一个自己的钱包账户",
+  "verify.check.stored_value_card_over_cap": "没有预付卡超过余额上限（退款除外）",
+  "verify.check.stored_value_expired_card_holds_money": "没有已过期的预付卡仍持有资金",
 
   "securityAudit.title": "安全审计（coffer audit）",
   "securityAudit.intro":
