@@ -1,6 +1,7 @@
 import { alertErrors } from "../src/alerts/errors.js";
 import { analyticsErrors } from "../src/analytics/errors.js";
 import { couponErrors } from "../src/coupons/errors.js";
+import { feedbackErrors } from "../src/feedback/errors.js";
 import { authErrors } from "../src/http/auth.js";
 import { type ErrorDefinition, errorCatalog, errorTypes } from "../src/http/errors.js";
 import {
@@ -49,6 +50,7 @@ export const catalogs: { title: string; source: string; definitions: Readonly<Re
     source: "src/payment-attempts/errors.ts",
     definitions: paymentAttemptErrors.definitions,
   },
+  { title: "Feedback after a payment", source: "src/feedback/errors.ts", definitions: feedbackErrors.definitions },
   {
     title: "Payment links",
     source: "src/payment-links/errors.ts",

@@ -9,6 +9,7 @@ import { couponRoutes } from "./coupons/routes.js";
 import { loadMigrations } from "./db/migrate.js";
 import type { Pool } from "./db/pool.js";
 import { eventRoutes } from "./events/routes.js";
+import { feedbackRoutes } from "./feedback/routes.js";
 import { registerAuthentication } from "./http/auth.js";
 import { registerBodyReading } from "./http/body-reading.js";
 import { registerDraining } from "./http/draining.js";
@@ -147,6 +148,7 @@ export async function buildApp(deps: AppDeps) {
     await app.register(storedValueRoutes, { storedValue: deps.services.storedValue });
     await app.register(couponRoutes, { coupons: deps.services.coupons, payments });
     await app.register(paymentAttemptRoutes, { attempts: deps.services.paymentAttempts });
+    await app.register(feedbackRoutes, { feedback: deps.services.feedback });
   }
   if (deps.services) await app.register(goLiveProbeRoutes, { probe: deps.services.goLiveProbe });
   if (deps.services)

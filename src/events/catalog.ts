@@ -14,6 +14,8 @@ export const eventCatalog = {
     "The payment's metadata changed, or its retries were ended (POST /v1/payments/{id}), or its payer applied or removed a promotion code (amount and discounts).",
   "payment_attempt.failed":
     "The payer tried to pay a failed or expired payment again and was refused (funds, limits …); the payment keeps its status. `data.object` is the attempt (docs/adr/0028).",
+  "feedback.created":
+    "A payer rated a payment: 1 to 5, tags and a comment (docs/feedback.md). `data.object` is the feedback.",
   "refund.created": "A refund was requested.",
   "refund.succeeded": "The refund was paid back to the payer's wallet.",
   "refund.failed": "The refund could not be paid; `failure_code` says why.",

@@ -12,6 +12,7 @@ export const apiTags: Readonly<Record<string, string>> = {
   checkout: "The hosted checkout page's calls, made by a payer's browser.",
   coupons: "Coupons and promotion codes: amount or percent off, with limits, applied at creation or by the payer.",
   console: "The merchant console: sign-up, sign-in, team, keys, verification (KYB) and settings, by cookie session.",
+  feedback: "Payers' ratings of their payments (1 to 5, tags, a comment) and their averages over time.",
   events: "Everything that happened to a merchant's objects, as delivered to webhook endpoints.",
   offline_codes: "Offline-verifiable payment codes: coffer's public offline keys and a wallet device's certificate.",
   operations: "Operators' work on wallet users: identity review, freezes, top-ups and withdrawals.",

@@ -119,6 +119,7 @@ export async function registerWebApp(app: FastifyInstance, distDir: string | nul
   pageRoute("/wallet/*", "wallet");
   pageRoute("/checkout/:id", "checkout");
   pageRoute("/pay/:slug", "checkout"); // a payment link's page, in the checkout's bundle
+  pageRoute("/feedback/:token", "checkout"); // a payment's feedback link (the receipt's), in the checkout's bundle
 
   return {
     available: distDir !== null,

@@ -20,6 +20,7 @@ export const apiKeyResources = [
   "notification_settings",
   "alert_settings",
   "analytics",
+  "feedback",
   "payment_links",
   "stores",
   "stored_value",

@@ -37,6 +37,8 @@ export interface PaymentDeps {
   notifications: NotificationService;
   /** Signs the unsubscribe links of payment reminders (derived from the master key: unsubscribeKeyFrom). */
   unsubscribeKey: Buffer;
+  /** Signs the payer's feedback links of receipts and paid payments (src/feedback/token.ts, feedbackKeyFrom). */
+  feedbackKey: Buffer;
   /**
    * The time a merchant's objects live in: the system clock in live mode, the merchant's test clock in test mode.
    * Deadlines and timestamps of payments, refunds and payouts read it; rate limits, wallet payment codes and leases

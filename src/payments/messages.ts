@@ -9,9 +9,9 @@ export const receiptTemplate = defineTemplate({
     "zh-CN": "{{merchant}} 的付款凭证：{{amount}}",
   },
   text: {
-    en: "You paid {{merchant}} {{amount}}.\n\nFor: {{description}}\nPayment: {{payment_id}}\n\nKeep this message as your receipt. Questions about the purchase go to {{merchant}}.",
+    en: "You paid {{merchant}} {{amount}}.\n\nFor: {{description}}\nPayment: {{payment_id}}\n\nKeep this message as your receipt. Questions about the purchase go to {{merchant}}.\n\nHow was it? Rate this payment:\n{{feedback}}",
     "zh-CN":
-      "您已向 {{merchant}} 付款 {{amount}}。\n\n商品说明：{{description}}\n付款编号：{{payment_id}}\n\n请保留此消息作为付款凭证。如对本次购买有疑问，请联系 {{merchant}}。",
+      "您已向 {{merchant}} 付款 {{amount}}。\n\n商品说明：{{description}}\n付款编号：{{payment_id}}\n\n请保留此消息作为付款凭证。如对本次购买有疑问，请联系 {{merchant}}。\n\n本次体验如何？请为这笔付款评分：\n{{feedback}}",
   },
 });
 

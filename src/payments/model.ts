@@ -298,7 +298,7 @@ export function discountJson(discount: PaymentDiscount) {
 export function walletPaymentJson(
   payment: Payment,
   merchantName: string,
-  extra: { stepUpRequired: boolean; links: PaymentLinks },
+  extra: { stepUpRequired: boolean; links: PaymentLinks; feedbackToken?: string | null },
 ) {
   const paid = payment.status === "succeeded" || payment.status === "requires_capture";
   return {
@@ -325,6 +325,7 @@ export function walletPaymentJson(
     amount_refunded: String(payment.amountRefunded),
     expires_at: unixSeconds(payment.expiresAt),
     redirect_url: paid && payment.returnUrl ? returnUrlWith(payment.returnUrl, payment.id) : null,
+    feedback_token: payment.status === "succeeded" ? (extra.feedbackToken ?? null) : null,
     created: unixSeconds(payment.createdAt),
   };
 }

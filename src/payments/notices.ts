@@ -2,6 +2,7 @@ import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Pool, Queryable } from "../db/pool.js";
+import { feedbackToken } from "../feedback/token.js";
 import type { MerchantScope } from "../http/auth.js";
 import { isId } from "../ids.js";
 import { type CurrencyRegistry, formatMinorUnits } from "../ledger/currencies.js";
@@ -47,6 +48,8 @@ export interface PaymentNoticeDeps {
   links: PaymentLinks;
   /** Derived from the master key: signs the unsubscribe links. */
   unsubscribeKey: Buffer;
+  /** Derived from the master key: signs the receipt's feedback link (src/feedback/token.ts). */
+  feedbackKey: Buffer;
   log: Logger;
 }
 
@@ -285,7 +288,11 @@ export function createPaymentNotices(deps: PaymentNoticeDeps) {
         to,
         template: receiptTemplate,
         locale: payer.locale,
-        vars: { ...common, amount: formatAmount(payment.amountCaptured, payment.currency) },
+        vars: {
+          ...common,
+          amount: formatAmount(payment.amountCaptured, payment.currency),
+          feedback: `${deps.links.base}/feedback/${feedbackToken(deps.feedbackKey, payment.id, payerId)}`,
+        },
         merchantId: payment.merchantId,
         walletUserId: payerId,
         dedupeKey: `receipt:${payment.id}`,

@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
+import { feedbackToken } from "../feedback/token.js";
 import { ApiError } from "../http/errors.js";
 import type { AnswerRecorder } from "../http/idempotency.js";
 import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
@@ -46,6 +47,8 @@ export function createPayerActions(ctx: PaymentContext, charger: Charger, creati
     return walletPaymentJson(payment, merchant, {
       stepUpRequired: ctx.wallets.stepUp.isRequired(payment.amount, payment.currency),
       links,
+      // The payer's feedback link (src/feedback): the checkout page rates the payment with it after paying.
+      feedbackToken: payment.payerId ? feedbackToken(ctx.feedbackKey, payment.id, payment.payerId) : null,
     });
   }
 

@@ -6,6 +6,8 @@ import type { Config } from "../config.js";
 import { type CouponService, createCouponService } from "../coupons/service.js";
 import { observePoolWaits, type Pool } from "../db/pool.js";
 import { createEventService, type EventService } from "../events/service.js";
+import { createFeedbackService, type FeedbackService } from "../feedback/service.js";
+import { feedbackKeyFrom } from "../feedback/token.js";
 import type { Authenticator } from "../http/auth.js";
 import { createLedgerBatchTotals, type LedgerBatchTotals } from "../ledger/batch-totals.js";
 import { type CurrencyRegistry, createCurrencyRegistry } from "../ledger/currencies.js";
@@ -93,6 +95,8 @@ export interface Services {
   coupons: CouponService;
   /** Paying again after a failure: a payment's attempts (docs/adr/0028). */
   paymentAttempts: PaymentAttemptService;
+  /** Payers' feedback after a payment (docs/feedback.md). */
+  feedback: FeedbackService;
   /** The sandbox's per-merchant test clocks: the time test-mode objects live in. */
   testClocks: TestClocks;
   /** The go-live probe of a merchant's webhook handler (POST /v1/console/go_live/probe). */
@@ -238,6 +242,7 @@ export function createServices(deps: ServiceDeps): Services {
     paymentConfig: deps.paymentConfig ?? loadPaymentConfig(process.env, currencies),
     notifications,
     unsubscribeKey: unsubscribeKeyFrom(deps.masterKey),
+    feedbackKey: feedbackKeyFrom(deps.masterKey),
     testClocks,
     sandbox: testPayers.paymentHook,
     metrics,
@@ -276,6 +281,7 @@ export function createServices(deps: ServiceDeps): Services {
     sandbox: testPayers.paymentHook,
   });
   payments.setRetries(paymentAttempts);
+  const feedback = createFeedbackService({ pool, testClocks, currencies, key: feedbackKeyFrom(deps.masterKey) });
   const sandbox = {
     testPayers,
     helpers: createPaymentHelpers({
@@ -320,6 +326,7 @@ export function createServices(deps: ServiceDeps): Services {
     storedValue,
     coupons,
     paymentAttempts,
+    feedback,
     testClocks,
     goLiveProbe,
     sandbox,

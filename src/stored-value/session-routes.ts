@@ -15,6 +15,8 @@ const allowed = new Set([
   "GET /v1/wallet/payments/:id",
   "POST /v1/wallet/payments/:id/confirm",
   "POST /v1/wallet/payments/:id/decline",
+  "GET /v1/wallet/payments/:id/feedback",
+  "POST /v1/wallet/payments/:id/feedback",
   "POST /v1/wallet/payments/:id/discount",
   "POST /v1/wallet/payments/:id/discount/remove",
   "GET /v1/wallet/payment_code",

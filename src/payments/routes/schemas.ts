@@ -269,6 +269,12 @@ export const WalletPaymentSchema = Type.Object(
     amount_refunded: Amount("What the merchant has refunded to the wallet so far."),
     expires_at: Timestamp,
     redirect_url: Nullable(Type.String({ description: "Checkout: where to send the payer once paid." })),
+    feedback_token: Nullable(
+      Type.String({
+        description:
+          "Once succeeded, to its payer: rate it with POST /v1/feedback_requests/{token} (docs/feedback.md), as the checkout page does.",
+      }),
+    ),
     created: Timestamp,
   },
   Closed,
