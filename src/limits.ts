@@ -365,6 +365,7 @@ export const storedValueExpiryIntervalMs = 60_000; // how often the expiry worke
 export const storedValueExpiryBatchMax = 200; // cards one expiry pass handles
 export const storedValueExpiryLeaseMs = 60_000; // a card claimed by an expiry pass that did not finish is taken again after this long
 export const storedValueExpiryAttemptsMax = 3; // an expiry that lost a race with a payment re-reads the balance this often in one pass
+export const storedValueExpiryConcurrencyMax = 32; // cards one expiry pass moves at once (parallel ledger submissions sharing group commits)
 export const storedValueExpiredMoneyLateMs = 10 * 60_000; // coffer verify: money on an expired card is late once this old (the worker moves it within a pass)
 export const storedValueSandboxCardsPerIpHourMax = 100; // magic sandbox card numbers one address may add per hour (each makes a card)
 export const storedValueTestCardBalanceDefault = 10_000n; // POST /v1/test_helpers/stored_value/cards without a balance (or the cap if lower)

@@ -10,6 +10,7 @@ import {
   storedValueBreakageReturnActiveMs,
   storedValueExpiryAttemptsMax,
   storedValueExpiryBatchMax,
+  storedValueExpiryConcurrencyMax,
   storedValueExpiryLeaseMs,
 } from "../limits.js";
 import type { TestClocks } from "../sandbox/test-clock.js";
@@ -233,13 +234,19 @@ export function createCardExpiry(ctx: ExpiryContext) {
     for (const kind of ["expire", "sweep"] as const) {
       const cards = await claim(kind, limit, onlyMerchant);
       claimed += cards.length;
-      for (const card of cards) {
-        try {
-          await attempt(card, kind === "expire" ? expireOne : sweepOne);
-        } catch (error) {
-          ctx.log?.error({ err: error, card: card.id }, "stored-value expiry failed; the lease retries it");
+      // Cards move their money in parallel submissions, so the ledger writes them in shared group commits instead
+      // of one commit after another (each card's own steps stay in order).
+      let next = 0;
+      const lane = async () => {
+        for (let card = cards[next++]; card; card = cards[next++]) {
+          try {
+            await attempt(card, kind === "expire" ? expireOne : sweepOne);
+          } catch (error) {
+            ctx.log?.error({ err: error, card: card.id }, "stored-value expiry failed; the lease retries it");
+          }
         }
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(storedValueExpiryConcurrencyMax, cards.length) }, lane));
     }
     return claimed;
   }
