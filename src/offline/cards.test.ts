@@ -63,6 +63,7 @@ describe("offline certificates of prepaid cards", () => {
       ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
     });
 
+  // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field, each compared to what is expected
   async function ok(response: { statusCode: number; body: string; json(): any }, status = 200) {
     assert.equal(response.statusCode, status, response.body);
     return response.json();

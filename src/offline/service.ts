@@ -460,7 +460,7 @@ export function createOfflineService(deps: OfflineDeps) {
     const now = clock.now();
     const cert = await getCertificate(pool, parsed.certificate.id);
     // Signed by our key but not in our books (another deployment's key, a lost row): not ours to pay.
-    if (!cert || !cert.certificate.equals(parsed.certificate.bytes)) throw refuse("offline_signature_invalid");
+    if (!cert?.certificate.equals(parsed.certificate.bytes)) throw refuse("offline_signature_invalid");
     const used = await pool.query("SELECT 1 FROM offline_code_uses WHERE certificate_id = $1 AND counter = $2", [
       cert.id,
       parsed.counter,

@@ -197,10 +197,8 @@ function DeviceView({
   return (
     <>
       <Card title={t("cert.title")}>
-        <p className="offline-left-label" id="offline-left-label">
-          {t("cert.left")}
-        </p>
-        <p className="big-amount offline-left" aria-labelledby="offline-left-label" data-offline-left={cert.remaining}>
+        <p className="offline-left-label">{t("cert.left")}</p>
+        <p className="big-amount offline-left" data-offline-left={cert.remaining}>
           {money(cert.remaining)}
         </p>
         <p className="field-hint">
