@@ -248,7 +248,7 @@ describe("payments end to end", () => {
     assert.equal(summary.description, "Gift box");
     assert.equal(summary.failure_code, null);
     assert.equal(summary.redirect_url, null);
-    const viaQr = await fetch(`${coffer.baseUrl}/q/${summary.qr.payload.split("/q/")[1]}`, { redirect: "manual" });
+    const viaQr = await fetch(`${coffer.baseUrl}/q/${summary.qr!.payload.split("/q/")[1]}`, { redirect: "manual" });
     assert.equal(viaQr.status, 302);
     assert.equal(viaQr.headers.get("location"), `/checkout/${payment.id}`);
 

@@ -145,7 +145,7 @@ describe("hosted checkout (browser)", () => {
     try {
       await page.getByRole("button", { name: "Pay $8.00" }).waitFor();
       const summary = await shop.checkout.retrieve(payment.id);
-      const scanned = await payer.client.post("/v1/wallet/scan", { payload: summary.qr.payload });
+      const scanned = await payer.client.post("/v1/wallet/scan", { payload: summary.qr!.payload });
       assert.equal(scanned.json().id, payment.id);
       const paid = await payer.client.post(`/v1/wallet/payments/${payment.id}/confirm`, {});
       assert.equal(paid.statusCode, 200, paid.body);

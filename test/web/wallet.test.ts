@@ -182,7 +182,7 @@ describe("wallet app (browser)", () => {
 
   it("pays a shop's QR code from its pasted link, and declines the next one", async () => {
     const qr = await shop.payments.create({ amount: "500", currency: "USD", method: "qr", description: "Coffee" });
-    const payload = (await shop.checkout.retrieve(qr.id)).qr.payload;
+    const payload = (await shop.checkout.retrieve(qr.id)).qr!.payload;
     await navTo(page, "Scan");
     await page.getByRole("button", { name: "Start camera" }).waitFor();
     await page.getByLabel("Payment link or code").fill(payload);
