@@ -525,13 +525,13 @@ export function createCashback(
     );
   }
 
-  /** The rules that cover a succeeded payment now and have not credited it yet. */
+  /** The rules that cover a succeeded payment (paid from their start on) and have not credited it yet. */
   async function rulesFor(payment: Payment, walletType: string): Promise<CashbackRule[]> {
     const found = await pool.query<CashbackRuleRow>(
       `SELECT * FROM cashback_rules r
         WHERE active AND livemode = $1 AND currency = $2 AND (merchant_id = $3 OR merchant_id IS NULL)
           AND $4 = ANY(methods) AND $5 = ANY(wallet_types)
-          AND (valid_from IS NULL OR valid_from <= $6) AND (valid_until IS NULL OR valid_until > $6)
+          AND coalesce(valid_from, created_at) <= $6 AND (valid_until IS NULL OR valid_until > $6)
           AND NOT EXISTS (SELECT 1 FROM cashbacks c WHERE c.rule_id = r.id AND c.payment_id = $7)
         ORDER BY created_at, id`,
       [payment.livemode, payment.currency, payment.merchantId, payment.method, walletType, payment.paidAt, payment.id],

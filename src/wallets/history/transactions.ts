@@ -5,10 +5,19 @@ import { publicName, type WalletUserRow, walletUserFromRow } from "../users/mode
 
 /**
  * The unified transaction list of a wallet user: top-ups, withdrawals, transfers both ways, payments to merchants and
- * their refunds (the branches of the wallet_transactions view). Newest first, keyset-paginated on (created_at, id),
+ * their refunds (the branches of the wallet_transactions view), and cashback on payments and what refunds took back of
+ * it (the wallet_cashback_transactions view, src/coupons). Newest first, keyset-paginated on (created_at, id),
  * filterable by type, status, direction, currency and creation time.
  */
-export const transactionTypes = ["top_up", "withdrawal", "transfer", "payment", "refund"] as const;
+export const transactionTypes = [
+  "top_up",
+  "withdrawal",
+  "transfer",
+  "payment",
+  "refund",
+  "cashback",
+  "cashback_reversal",
+] as const;
 export type TransactionType = (typeof transactionTypes)[number];
 
 export interface TransactionFilters {
@@ -36,7 +45,11 @@ interface TransactionRow {
   amount_refunded: bigint | null;
 }
 
-const merchantFacing = new Set<TransactionType>(["payment", "refund"]);
+const merchantFacing = new Set<TransactionType>(["payment", "refund", "cashback", "cashback_reversal"]);
+
+/** Both views, read as one list (the same columns). */
+const transactionsFrom = `(SELECT * FROM wallet_transactions UNION ALL SELECT * FROM wallet_cashback_transactions)
+  AS wallet_transactions`;
 
 export function createWalletTransactions(deps: { pool: Pool }) {
   async function describe(rows: TransactionRow[]): Promise<Map<string, string>> {
@@ -73,6 +86,8 @@ export function createWalletTransactions(deps: { pool: Pool }) {
       transfer: row.direction === "out" ? `Transfer to ${other}` : `Transfer from ${other}`,
       payment: `Payment to ${other}`,
       refund: `Refund from ${other}`,
+      cashback: `Cashback on a payment to ${other}`,
+      cashback_reversal: `Cashback taken back with a refund from ${other}`,
     };
     const description = descriptions[row.type];
     return {
@@ -112,7 +127,7 @@ export function createWalletTransactions(deps: { pool: Pool }) {
     if (filters.createdGte) add("created_at >= ?", filters.createdGte);
     if (filters.createdLt) add("created_at < ?", filters.createdLt);
     const listPage = await keysetPage<TransactionRow>(deps.pool, page, {
-      from: "wallet_transactions",
+      from: transactionsFrom,
       scope: "wallet_user_id = $1",
       filter: where.join(" AND "),
       params,
