@@ -54,6 +54,27 @@ export const errorCodes = [
   "analytics_range_invalid",
   "analytics_range_too_long",
   "time_zone_invalid",
+  "coupon_inactive",
+  "coupon_not_yet_valid",
+  "coupon_expired",
+  "coupon_currency_mismatch",
+  "coupon_minimum_not_met",
+  "coupon_used_up",
+  "coupon_budget_exhausted",
+  "coupon_payer_limit_reached",
+  "coupon_first_time_only",
+  "promotion_code_invalid",
+  "promotion_code_expired",
+  "promotion_code_used_up",
+  "promotion_code_taken",
+  "discount_exceeds_amount",
+  "discount_not_applicable",
+  "discount_not_changeable",
+  "payment_amount_changed",
+  "budget_funds_insufficient",
+  "feedback_exists",
+  "payment_not_rateable",
+  "feedback_window_closed",
   "email_invalid",
   "password_too_short",
   "password_too_long",
@@ -202,6 +223,53 @@ export interface Balance {
   }[];
 }
 
+export interface Cashback {
+  /** cb_… */
+  id: string;
+  object: "cashback";
+  livemode: boolean;
+  cashback_rule: string;
+  /** merchant: yours; platform: the platform's, paid for from its marketing budget. */
+  funded_by: "merchant" | "platform";
+  payment: string;
+  currency: string;
+  /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). */
+  amount: Amount;
+  /** Taken back by refunds of the payment. */
+  amount_reversed: Amount;
+  /** Unix seconds. */
+  created: number;
+}
+
+export interface CashbackRule {
+  /** cbr_… */
+  id: string;
+  object: "cashback_rule";
+  livemode: boolean;
+  /** merchant: yours; platform: the platform's, paid for from its marketing budget. */
+  funded_by: "merchant" | "platform";
+  name: string;
+  currency: string;
+  /** Of what the payer paid, in basis points (150 is 1.5 %). */
+  percent_bps: number;
+  max_per_payment: Amount | null;
+  max_per_payer_per_month: Amount | null;
+  /** What the rule may give in all; it was moved into the rule's budget account when it was made. */
+  budget: Amount;
+  /** What it gave, less what refunds took back. */
+  amount_credited: Amount;
+  valid_from: number | null;
+  valid_until: number | null;
+  methods: ("qr" | "payment_code" | "checkout")[];
+  wallet_types: ("account" | "stored_value")[];
+  active: boolean;
+  deactivated_at: number | null;
+  /** Your own key-value pairs (strings), returned as they were given. */
+  metadata: Record<string, string>;
+  /** Unix seconds. */
+  created: number;
+}
+
 export interface Checkout {
   id: string;
   object: "checkout";
@@ -216,6 +284,19 @@ export interface Checkout {
   currency: string;
   /** The amount in the currency's unit, for people: "19.99". */
   amount_display: string;
+  /** Before the discount (equal to amount without one). */
+  amount_subtotal: Amount;
+  discount: {
+    /** The coupon's name. */
+    name: string;
+    code: string | null;
+    /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). */
+    amount: Amount;
+    amount_display: string;
+    subtotal_display: string;
+    /** payer: a code entered here (it can be removed). */
+    applied_by: "merchant" | "payer";
+  } | null;
   description: string | null;
   failure_code:
     | "insufficient_funds"
@@ -275,6 +356,63 @@ export interface Checkout {
   } | null;
 }
 
+export interface Coupon {
+  /** cpn_… */
+  id: string;
+  object: "coupon";
+  livemode: boolean;
+  /** merchant: yours; platform: the platform's, paid for from its marketing budget. */
+  funded_by: "merchant" | "platform";
+  /** Shown to payers with their discount. */
+  name: string;
+  /** It discounts payments in this currency only. */
+  currency: string;
+  amount_off: Amount | null;
+  percent_off_bps: number | null;
+  min_amount: Amount | null;
+  valid_from: number | null;
+  valid_until: number | null;
+  max_redemptions: number | null;
+  max_redemptions_per_payer: number | null;
+  budget: Amount | null;
+  /** Only payers with no earlier paid payment (at your business; for a platform coupon, anywhere). */
+  first_time_payers_only: boolean;
+  /** Payments it discounts: paid ones and open ones holding it (given back when they end unpaid). */
+  times_redeemed: number;
+  /** What it took off those payments, less what refunds gave back. */
+  amount_redeemed: Amount;
+  active: boolean;
+  deactivated_at: number | null;
+  /** Your own key-value pairs (strings), returned as they were given. */
+  metadata: Record<string, string>;
+  /** Unix seconds. */
+  created: number;
+}
+
+export interface CouponRedemption {
+  /** cpr_… */
+  id: string;
+  object: "coupon_redemption";
+  livemode: boolean;
+  coupon: string;
+  promotion_code: string | null;
+  payment: string;
+  /** reserved: its payment is open; redeemed: paid; released: the payment ended unpaid; returned: refunded in full. */
+  status: "reserved" | "redeemed" | "released" | "returned";
+  applied_by: "merchant" | "payer";
+  /** merchant: yours; platform: the platform's, paid for from its marketing budget. */
+  funded_by: "merchant" | "platform";
+  currency: string;
+  /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). */
+  amount: Amount;
+  /** The discount's share of refunds so far, given back to the coupon's budget. */
+  amount_returned: Amount;
+  /** Unix seconds. */
+  created: number;
+  redeemed_at: number | null;
+  ended_at: number | null;
+}
+
 export interface ErrorResponse {
   error: {
     /** The family of the error. */
@@ -305,6 +443,118 @@ export interface Event {
     object: Record<string, unknown>;
     previous_attributes?: Record<string, unknown>;
   };
+}
+
+export interface Feedback {
+  /** fbk_… */
+  id: string;
+  object: "feedback";
+  livemode: boolean;
+  /** The payment rated (pay_…). */
+  payment: string;
+  /** The payment's amount, in minor units. */
+  amount: string;
+  currency: string;
+  description: string | null;
+  /** 1 (bad) to 5 (very good). */
+  rating: number;
+  /** Up to 5 of the catalog, each once (docs/feedback.md). */
+  tags: (
+    | "fast"
+    | "easy"
+    | "good_value"
+    | "friendly_service"
+    | "quality"
+    | "slow"
+    | "hard_to_pay"
+    | "expensive"
+    | "poor_service"
+    | "problem_with_order"
+  )[];
+  comment: string | null;
+  /** Where the payer gave it: the receipt's link, the checkout page, the wallet. */
+  source: "receipt" | "checkout" | "wallet";
+  /** Unix seconds. */
+  created: number;
+}
+
+export interface FeedbackRequest {
+  object: "feedback_request";
+  livemode: boolean;
+  payment: string;
+  merchant: {
+    name: string;
+  };
+  amount: string;
+  currency: string;
+  /** For people: "19.99". */
+  amount_display: string;
+  description: string | null;
+  paid_at: number | null;
+  /** Whether feedback can be given now (none yet, succeeded, in the window). */
+  rateable: boolean;
+  rateable_until: number | null;
+  feedback: {
+    id: string;
+    /** 1 (bad) to 5 (very good). */
+    rating: number;
+    /** Up to 5 of the catalog, each once (docs/feedback.md). */
+    tags: (
+      | "fast"
+      | "easy"
+      | "good_value"
+      | "friendly_service"
+      | "quality"
+      | "slow"
+      | "hard_to_pay"
+      | "expensive"
+      | "poor_service"
+      | "problem_with_order"
+    )[];
+    comment: string | null;
+    /** Where the payer gave it: the receipt's link, the checkout page, the wallet. */
+    source: "receipt" | "checkout" | "wallet";
+    created: number;
+  } | null;
+}
+
+export interface FeedbackSummary {
+  object: "feedback_summary";
+  livemode: boolean;
+  from: number;
+  to: number;
+  time_zone: string;
+  interval: "day" | "week" | "month";
+  /** Feedback given in the range. */
+  count: number;
+  average_rating: number | null;
+  /** How many gave each rating, 5 to 1. */
+  ratings: {
+    rating: number;
+    count: number;
+  }[];
+  /** The tags given, most frequent first. */
+  tags: {
+    tag:
+      | "fast"
+      | "easy"
+      | "good_value"
+      | "friendly_service"
+      | "quality"
+      | "slow"
+      | "hard_to_pay"
+      | "expensive"
+      | "poor_service"
+      | "problem_with_order";
+    count: number;
+  }[];
+  /** One bucket per interval of the time zone, zero-filled. */
+  series: {
+    /** Unix seconds: the bucket's start (the range's for the first). */
+    start: number;
+    count: number;
+    average_rating: number | null;
+  }[];
 }
 
 export interface NotificationSettings {
@@ -343,6 +593,22 @@ export interface Payment {
   capture_method: "automatic" | "manual";
   /** What the payer pays, in the currency's minor unit. */
   amount: Amount;
+  /** The amount asked for before discounts: amount plus the discount (equal to amount without one). */
+  amount_subtotal: Amount;
+  /** The discount taken off (docs/coupons.md): at most one, applied at creation or by the payer's code. */
+  discounts: {
+    /** The coupon (cpn_…): yours, or the platform's. */
+    coupon: string;
+    promotion_code: string | null;
+    /** The redemption (cpr_…): GET /v1/coupons/{coupon}/redemptions. */
+    redemption: string;
+    /** What was taken off the subtotal. */
+    amount: Amount;
+    /** merchant: you take the lower amount; platform: the platform pays you the discount, so you receive the subtotal. */
+    funded_by: "merchant" | "platform";
+    /** merchant: given in discounts at creation; payer: a code the payer entered at checkout or in the wallet. */
+    applied_by: "merchant" | "payer";
+  }[];
   /** What a capture can still take (requires_capture), else 0. */
   amount_capturable: Amount;
   /** What was captured from the payer. */
@@ -548,6 +814,25 @@ export interface PayoutSchedule {
   livemode: boolean;
   /** manual: on request; daily: all of it once a UTC day. */
   interval: "manual" | "daily";
+}
+
+export interface PromotionCode {
+  /** prc_… */
+  id: string;
+  object: "promotion_code";
+  livemode: boolean;
+  /** What payers type, upper-case (matched without regard to case). */
+  code: string;
+  coupon: Coupon;
+  max_redemptions: number | null;
+  times_redeemed: number;
+  expires_at: number | null;
+  active: boolean;
+  deactivated_at: number | null;
+  /** Your own key-value pairs (strings), returned as they were given. */
+  metadata: Record<string, string>;
+  /** Unix seconds. */
+  created: number;
 }
 
 export interface PublicPaymentLink {
@@ -1336,7 +1621,360 @@ export class BalanceResource {
   }
 }
 
-/** coffer.checkout: retrieve(). */
+export interface CashbackRulesListQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gte]"?: number;
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
+  active?: boolean;
+}
+
+export interface CashbackRulesCreateBody {
+  name: string;
+  /** An ISO 4217 currency code, e.g. USD or CNY. */
+  currency: string;
+  /** 1 to 10000 basis points of what the payer paid. */
+  percent_bps: number;
+  /** The most one payment earns. */
+  max_per_payment?: Amount;
+  /** The most one payer earns in a UTC month. */
+  max_per_payer_per_month?: Amount;
+  /** What the rule may give in all: moved now from your balance (the platform: its marketing account). */
+  budget: Amount;
+  /** Unix seconds. */
+  valid_from?: number;
+  /** Unix seconds. */
+  valid_until?: number;
+  /** Default: every method. */
+  methods?: ("qr" | "payment_code" | "checkout")[];
+  /** Default: both. */
+  wallet_types?: ("account" | "stored_value")[];
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
+}
+
+export interface CashbackRulesUpdateBody {
+  name?: string;
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
+}
+
+export type CashbackRulesDeactivateBody = Record<string, never>;
+
+/** coffer.cashbackRules: list(), create(), retrieve(), update(), deactivate(). */
+export class CashbackRulesResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * List cashback rules
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs cashback_rules: read).
+   *
+   * `GET /v1/cashback_rules`
+   */
+  list(query?: CashbackRulesListQuery, options?: RequestOptions): ListPromise<CashbackRule> {
+    return this.#requester.list<CashbackRule>({ method: "GET", path: "/v1/cashback_rules", query }, options);
+  }
+  /**
+   * Create a cashback rule
+   *
+   * Gives your payers back a percent of what they pay, credited to their wallet soon after each payment succeeds, capped per payment and per payer per month, within a validity window and for the methods and wallet types you name. Its budget moves from your available balance into the rule now (402 budget_funds_insufficient when it does not hold it); refunds take their share back.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs cashback_rules: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/cashback_rules`
+   */
+  create(body: CashbackRulesCreateBody, options?: RequestOptions): Promise<CashbackRule> {
+    return this.#requester.request<CashbackRule>(
+      { method: "POST", path: "/v1/cashback_rules", body, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Retrieve a cashback rule
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs cashback_rules: read).
+   *
+   * `GET /v1/cashback_rules/{id}`
+   */
+  retrieve(id: string, options?: RequestOptions): Promise<CashbackRule> {
+    return this.#requester.request<CashbackRule>(
+      { method: "GET", path: `/v1/cashback_rules/${encodeURIComponent(id)}` },
+      options,
+    );
+  }
+  /**
+   * Update a cashback rule
+   *
+   * Its name and metadata.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs cashback_rules: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/cashback_rules/{id}`
+   */
+  update(id: string, body?: CashbackRulesUpdateBody, options?: RequestOptions): Promise<CashbackRule> {
+    return this.#requester.request<CashbackRule>(
+      { method: "POST", path: `/v1/cashback_rules/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Deactivate a cashback rule
+   *
+   * For good: no more credits; what is left of its budget returns to your balance.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs cashback_rules: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/cashback_rules/{id}/deactivate`
+   */
+  deactivate(id: string, body?: CashbackRulesDeactivateBody, options?: RequestOptions): Promise<CashbackRule> {
+    return this.#requester.request<CashbackRule>(
+      {
+        method: "POST",
+        path: `/v1/cashback_rules/${encodeURIComponent(id)}/deactivate`,
+        body: body ?? {},
+        idempotent: true,
+      },
+      options,
+    );
+  }
+}
+
+export interface CashbacksListQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gte]"?: number;
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
+  /** Only this rule's cashback. */
+  cashback_rule?: string;
+  /** Only this payment's cashback. */
+  payment?: string;
+}
+
+/** coffer.cashbacks: list(). */
+export class CashbacksResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * List cashback
+   *
+   * Cashback credited on your payments (by your rules and the platform's), newest first.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs cashback_rules: read).
+   *
+   * `GET /v1/cashbacks`
+   */
+  list(query?: CashbacksListQuery, options?: RequestOptions): ListPromise<Cashback> {
+    return this.#requester.list<Cashback>({ method: "GET", path: "/v1/cashbacks", query }, options);
+  }
+}
+
+export interface CheckoutDiscountBody {
+  /** The code the payer typed. */
+  promotion_code: string;
+}
+
+/** The answer. */
+export interface CheckoutDiscountResponse {
+  id: string;
+  object: "checkout";
+  livemode: boolean;
+  /** Where the payment stands (docs/payments.md). */
+  status: "requires_payment" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled" | "expired";
+  merchant: {
+    name: string;
+  };
+  /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). */
+  amount: Amount;
+  currency: string;
+  /** The amount in the currency's unit, for people: "19.99". */
+  amount_display: string;
+  /** Before the discount (equal to amount without one). */
+  amount_subtotal: Amount;
+  discount: {
+    /** The coupon's name. */
+    name: string;
+    code: string | null;
+    /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). */
+    amount: Amount;
+    amount_display: string;
+    subtotal_display: string;
+    /** payer: a code entered here (it can be removed). */
+    applied_by: "merchant" | "payer";
+  } | null;
+  description: string | null;
+  failure_code:
+    | "insufficient_funds"
+    | "limit_exceeded"
+    | "currency_not_supported"
+    | "card_not_accepted"
+    | "payer_declined"
+    | "payment_code_invalid"
+    | "payment_code_expired"
+    | "wallet_frozen"
+    | "risk_declined"
+    | "expired"
+    | "merchant_balance_insufficient"
+    | "refund_declined"
+    | "account_closed"
+    | "account_frozen"
+    | "do_not_honor"
+    | "bank_declined"
+    | null;
+  /** Unix seconds. */
+  expires_at: number;
+  redirect_url: string | null;
+  cancel_url: string | null;
+  qr: {
+    payload: string;
+    svg: string;
+  } | null;
+  retryable_until: number | null;
+  last_attempt: {
+    number: number;
+    status: "succeeded" | "requires_capture" | "failed" | "canceled" | "expired";
+    failure_code:
+      | "insufficient_funds"
+      | "limit_exceeded"
+      | "currency_not_supported"
+      | "card_not_accepted"
+      | "payer_declined"
+      | "payment_code_invalid"
+      | "payment_code_expired"
+      | "wallet_frozen"
+      | "risk_declined"
+      | "expired"
+      | "merchant_balance_insufficient"
+      | "refund_declined"
+      | "account_closed"
+      | "account_frozen"
+      | "do_not_honor"
+      | "bank_declined"
+      | null;
+    cancellation_reason:
+      | "requested_by_customer"
+      | "duplicate"
+      | "fraudulent"
+      | "abandoned"
+      | "confirmation_timeout"
+      | null;
+  } | null;
+}
+
+export type CheckoutRemoveDiscountBody = Record<string, never>;
+
+/** The answer. */
+export interface CheckoutRemoveDiscountResponse {
+  id: string;
+  object: "checkout";
+  livemode: boolean;
+  /** Where the payment stands (docs/payments.md). */
+  status: "requires_payment" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled" | "expired";
+  merchant: {
+    name: string;
+  };
+  /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). */
+  amount: Amount;
+  currency: string;
+  /** The amount in the currency's unit, for people: "19.99". */
+  amount_display: string;
+  /** Before the discount (equal to amount without one). */
+  amount_subtotal: Amount;
+  discount: {
+    /** The coupon's name. */
+    name: string;
+    code: string | null;
+    /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). */
+    amount: Amount;
+    amount_display: string;
+    subtotal_display: string;
+    /** payer: a code entered here (it can be removed). */
+    applied_by: "merchant" | "payer";
+  } | null;
+  description: string | null;
+  failure_code:
+    | "insufficient_funds"
+    | "limit_exceeded"
+    | "currency_not_supported"
+    | "card_not_accepted"
+    | "payer_declined"
+    | "payment_code_invalid"
+    | "payment_code_expired"
+    | "wallet_frozen"
+    | "risk_declined"
+    | "expired"
+    | "merchant_balance_insufficient"
+    | "refund_declined"
+    | "account_closed"
+    | "account_frozen"
+    | "do_not_honor"
+    | "bank_declined"
+    | null;
+  /** Unix seconds. */
+  expires_at: number;
+  redirect_url: string | null;
+  cancel_url: string | null;
+  qr: {
+    payload: string;
+    svg: string;
+  } | null;
+  retryable_until: number | null;
+  last_attempt: {
+    number: number;
+    status: "succeeded" | "requires_capture" | "failed" | "canceled" | "expired";
+    failure_code:
+      | "insufficient_funds"
+      | "limit_exceeded"
+      | "currency_not_supported"
+      | "card_not_accepted"
+      | "payer_declined"
+      | "payment_code_invalid"
+      | "payment_code_expired"
+      | "wallet_frozen"
+      | "risk_declined"
+      | "expired"
+      | "merchant_balance_insufficient"
+      | "refund_declined"
+      | "account_closed"
+      | "account_frozen"
+      | "do_not_honor"
+      | "bank_declined"
+      | null;
+    cancellation_reason:
+      | "requested_by_customer"
+      | "duplicate"
+      | "fraudulent"
+      | "abandoned"
+      | "confirmation_timeout"
+      | null;
+  } | null;
+}
+
+/** coffer.checkout: retrieve(), discount(), removeDiscount(). */
 export class CheckoutResource {
   readonly #requester: Requester;
   constructor(requester: Requester) {
@@ -1354,6 +1992,194 @@ export class CheckoutResource {
   retrieve(id: string, options?: RequestOptions): Promise<Checkout> {
     return this.#requester.request<Checkout>(
       { method: "GET", path: `/v1/checkout/${encodeURIComponent(id)}` },
+      options,
+    );
+  }
+  /**
+   * Apply a promotion code at checkout
+   *
+   * No credentials, like the page: the payer's promotion code (the merchant's or the platform's) on an open payment; the amount becomes the subtotal less the discount. Another code replaces the payer's; a discount the merchant gave stays. The payer's own limits (per payer, first time) are checked when they pay.
+   *
+   * Needs no credentials. Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/checkout/{id}/discount`
+   */
+  discount(id: string, body: CheckoutDiscountBody, options?: RequestOptions): Promise<CheckoutDiscountResponse> {
+    return this.#requester.request<CheckoutDiscountResponse>(
+      { method: "POST", path: `/v1/checkout/${encodeURIComponent(id)}/discount`, body, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Remove the payer's promotion code at checkout
+   *
+   * Needs no credentials. Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/checkout/{id}/discount/remove`
+   */
+  removeDiscount(
+    id: string,
+    body?: CheckoutRemoveDiscountBody,
+    options?: RequestOptions,
+  ): Promise<CheckoutRemoveDiscountResponse> {
+    return this.#requester.request<CheckoutRemoveDiscountResponse>(
+      {
+        method: "POST",
+        path: `/v1/checkout/${encodeURIComponent(id)}/discount/remove`,
+        body: body ?? {},
+        idempotent: true,
+      },
+      options,
+    );
+  }
+}
+
+export interface CouponsListQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gte]"?: number;
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
+  active?: boolean;
+}
+
+export interface CouponsCreateBody {
+  name: string;
+  /** An ISO 4217 currency code, e.g. USD or CNY. */
+  currency: string;
+  /** An amount off, in minor units; or percent_off_bps. */
+  amount_off?: Amount;
+  /** 1 to 10000 basis points (1000 is 10 %). */
+  percent_off_bps?: number;
+  /** The least subtotal it applies to. */
+  min_amount?: Amount;
+  /** Unix seconds. */
+  valid_from?: number;
+  /** Unix seconds. */
+  valid_until?: number;
+  /** 1 to 10000000. */
+  max_redemptions?: number;
+  /** 1 to 10000000. */
+  max_redemptions_per_payer?: number;
+  /** The most it may take off in all (required for a platform coupon). */
+  budget?: Amount;
+  first_time_payers_only?: boolean;
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
+}
+
+export interface CouponsUpdateBody {
+  name?: string;
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
+}
+
+export type CouponsDeactivateBody = Record<string, never>;
+
+export interface CouponsListRedemptionsQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+}
+
+/** coffer.coupons: list(), create(), retrieve(), update(), deactivate(), listRedemptions(). */
+export class CouponsResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * List coupons
+   *
+   * Newest first.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs coupons: read).
+   *
+   * `GET /v1/coupons`
+   */
+  list(query?: CouponsListQuery, options?: RequestOptions): ListPromise<Coupon> {
+    return this.#requester.list<Coupon>({ method: "GET", path: "/v1/coupons", query }, options);
+  }
+  /**
+   * Create a coupon
+   *
+   * An amount or percent off your payments in one currency, with optional limits: a minimum amount, a validity window, redemptions in all and per payer, a budget, first-time payers only. Give it to a payment with discounts, or to payers as a promotion code.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs coupons: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/coupons`
+   */
+  create(body: CouponsCreateBody, options?: RequestOptions): Promise<Coupon> {
+    return this.#requester.request<Coupon>({ method: "POST", path: "/v1/coupons", body, idempotent: true }, options);
+  }
+  /**
+   * Retrieve a coupon
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs coupons: read).
+   *
+   * `GET /v1/coupons/{id}`
+   */
+  retrieve(id: string, options?: RequestOptions): Promise<Coupon> {
+    return this.#requester.request<Coupon>({ method: "GET", path: `/v1/coupons/${encodeURIComponent(id)}` }, options);
+  }
+  /**
+   * Update a coupon
+   *
+   * Its name and metadata. The terms never change: deactivate it and make another.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs coupons: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/coupons/{id}`
+   */
+  update(id: string, body?: CouponsUpdateBody, options?: RequestOptions): Promise<Coupon> {
+    return this.#requester.request<Coupon>(
+      { method: "POST", path: `/v1/coupons/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Deactivate a coupon
+   *
+   * For good: no new payment takes it or its codes; payments that hold it keep their discount.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs coupons: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/coupons/{id}/deactivate`
+   */
+  deactivate(id: string, body?: CouponsDeactivateBody, options?: RequestOptions): Promise<Coupon> {
+    return this.#requester.request<Coupon>(
+      { method: "POST", path: `/v1/coupons/${encodeURIComponent(id)}/deactivate`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * A coupon's redemptions
+   *
+   * Every payment the coupon was applied to, newest first, with where the discount stands.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs coupons: read).
+   *
+   * `GET /v1/coupons/{id}/redemptions`
+   */
+  listRedemptions(
+    id: string,
+    query?: CouponsListRedemptionsQuery,
+    options?: RequestOptions,
+  ): ListPromise<CouponRedemption> {
+    return this.#requester.list<CouponRedemption>(
+      { method: "GET", path: `/v1/coupons/${encodeURIComponent(id)}/redemptions`, query },
       options,
     );
   }
@@ -1432,6 +2258,142 @@ export class EventsResource {
   redeliver(id: string, body?: EventsRedeliverBody, options?: RequestOptions): Promise<EventsRedeliverResponse> {
     return this.#requester.request<EventsRedeliverResponse>(
       { method: "POST", path: `/v1/events/${encodeURIComponent(id)}/redeliver`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+}
+
+export interface FeedbackListQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gte]"?: number;
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
+  /** 1 (bad) to 5 (very good). */
+  rating?: number;
+  /** Only this payment's (pay_…). */
+  payment?: string;
+}
+
+export interface FeedbackRetrieveSummaryQuery {
+  /** Start of the range; default `to` − 30 days. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  from?: number;
+  /** End of the range, exclusive; default now. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  to?: number;
+  /** IANA name; default the merchant's time_zone. */
+  time_zone?: string;
+  /** The buckets of series (default day). */
+  interval?: "day" | "week" | "month";
+}
+
+/** coffer.feedback: list(), retrieveSummary(), retrieve(). */
+export class FeedbackResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * List feedback
+   *
+   * What payers said about your payments, newest first, each with its payment's amount.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs feedback: read).
+   *
+   * `GET /v1/feedback`
+   */
+  list(query?: FeedbackListQuery, options?: RequestOptions): ListPromise<Feedback> {
+    return this.#requester.list<Feedback>({ method: "GET", path: "/v1/feedback", query }, options);
+  }
+  /**
+   * Feedback averages over time
+   *
+   * The range's count, average rating, ratings and tags, and one bucket per day, week or month of the time zone (the analytics endpoints' parameters).
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs feedback: read).
+   *
+   * `GET /v1/feedback/summary`
+   */
+  retrieveSummary(query?: FeedbackRetrieveSummaryQuery, options?: RequestOptions): Promise<FeedbackSummary> {
+    return this.#requester.request<FeedbackSummary>({ method: "GET", path: "/v1/feedback/summary", query }, options);
+  }
+  /**
+   * Retrieve feedback
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs feedback: read).
+   *
+   * `GET /v1/feedback/{id}`
+   */
+  retrieve(id: string, options?: RequestOptions): Promise<Feedback> {
+    return this.#requester.request<Feedback>(
+      { method: "GET", path: `/v1/feedback/${encodeURIComponent(id)}` },
+      options,
+    );
+  }
+}
+
+export interface FeedbackRequestsSubmitBody {
+  /** 1 (bad) to 5 (very good). */
+  rating: number;
+  /** Up to 5 of the catalog, each once (docs/feedback.md). */
+  tags?: (
+    | "fast"
+    | "easy"
+    | "good_value"
+    | "friendly_service"
+    | "quality"
+    | "slow"
+    | "hard_to_pay"
+    | "expensive"
+    | "poor_service"
+    | "problem_with_order"
+  )[];
+  comment?: string | null;
+  /** Which link it came from (default receipt). */
+  source?: "receipt" | "checkout";
+}
+
+/** coffer.feedbackRequests: retrieve(), submit(). */
+export class FeedbackRequestsResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * A feedback link's payment
+   *
+   * No credentials: what the payer's feedback link (in the receipt, on the checkout page after paying) shows — the payment, and its feedback if given.
+   *
+   * Needs no credentials.
+   *
+   * `GET /v1/feedback_requests/{token}`
+   */
+  retrieve(token: string, options?: RequestOptions): Promise<FeedbackRequest> {
+    return this.#requester.request<FeedbackRequest>(
+      { method: "GET", path: `/v1/feedback_requests/${encodeURIComponent(token)}` },
+      options,
+    );
+  }
+  /**
+   * Rate a payment from its feedback link
+   *
+   * No credentials: the payer's rating through the link of the receipt or the checkout page, once per payment, within 30 days of paying.
+   *
+   * Needs no credentials. Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/feedback_requests/{token}`
+   */
+  submit(token: string, body: FeedbackRequestsSubmitBody, options?: RequestOptions): Promise<FeedbackRequest> {
+    return this.#requester.request<FeedbackRequest>(
+      { method: "POST", path: `/v1/feedback_requests/${encodeURIComponent(token)}`, body, idempotent: true },
       options,
     );
   }
@@ -1758,6 +2720,13 @@ export interface PaymentsCreateBody {
   payment_code?: string;
   /** The till (til_…) the payment is taken at: one of yours, active, in the store's currency. */
   till?: string;
+  /** A discount to take off amount (docs/coupons.md): one coupon or promotion code. amount is then the subtotal and the payer pays amount minus the discount. Automatic capture only. */
+  discounts?: {
+    /** One of your coupons (cpn_…). */
+    coupon?: string;
+    /** A promotion code: its id (promo_…) or the code itself, yours or the platform's. */
+    promotion_code?: string;
+  }[];
   /** Let the payer pay it again after a failure or expiry (docs/payments.md, Paying again). Default: true for checkout payments from API version 2026-12-14, else false; never with till. */
   allow_retries?: boolean;
 }
@@ -2000,6 +2969,131 @@ export class PayoutsResource {
   update(id: string, body?: PayoutsUpdateBody, options?: RequestOptions): Promise<Payout> {
     return this.#requester.request<Payout>(
       { method: "POST", path: `/v1/payouts/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+}
+
+export interface PromotionCodesListQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gte]"?: number;
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
+  active?: boolean;
+  /** Only this coupon's codes. */
+  coupon?: string;
+  /** This code. */
+  code?: string;
+}
+
+export interface PromotionCodesCreateBody {
+  /** The coupon (cpn_…). */
+  coupon: string;
+  /** What payers type: letters, digits, - and _ (kept upper-case). Default: 8 characters made up. */
+  code?: string;
+  /** 1 to 10000000. */
+  max_redemptions?: number;
+  /** Unix seconds. */
+  expires_at?: number;
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
+}
+
+export interface PromotionCodesUpdateBody {
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
+}
+
+export type PromotionCodesDeactivateBody = Record<string, never>;
+
+/** coffer.promotionCodes: list(), create(), retrieve(), update(), deactivate(). */
+export class PromotionCodesResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * List promotion codes
+   *
+   * Newest first; filter by coupon, code or active.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs coupons: read).
+   *
+   * `GET /v1/promotion_codes`
+   */
+  list(query?: PromotionCodesListQuery, options?: RequestOptions): ListPromise<PromotionCode> {
+    return this.#requester.list<PromotionCode>({ method: "GET", path: "/v1/promotion_codes", query }, options);
+  }
+  /**
+   * Create a promotion code
+   *
+   * A code payers type at checkout or in the wallet (or you pass in discounts) for one of your coupons, with its own optional limit and expiry. Codes are unique among your active codes in a mode.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs coupons: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/promotion_codes`
+   */
+  create(body: PromotionCodesCreateBody, options?: RequestOptions): Promise<PromotionCode> {
+    return this.#requester.request<PromotionCode>(
+      { method: "POST", path: "/v1/promotion_codes", body, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Retrieve a promotion code
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs coupons: read).
+   *
+   * `GET /v1/promotion_codes/{id}`
+   */
+  retrieve(id: string, options?: RequestOptions): Promise<PromotionCode> {
+    return this.#requester.request<PromotionCode>(
+      { method: "GET", path: `/v1/promotion_codes/${encodeURIComponent(id)}` },
+      options,
+    );
+  }
+  /**
+   * Update a promotion code
+   *
+   * Its metadata.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs coupons: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/promotion_codes/{id}`
+   */
+  update(id: string, body?: PromotionCodesUpdateBody, options?: RequestOptions): Promise<PromotionCode> {
+    return this.#requester.request<PromotionCode>(
+      { method: "POST", path: `/v1/promotion_codes/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Deactivate a promotion code
+   *
+   * For good; its text may then be given to a new code.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs coupons: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/promotion_codes/{id}/deactivate`
+   */
+  deactivate(id: string, body?: PromotionCodesDeactivateBody, options?: RequestOptions): Promise<PromotionCode> {
+    return this.#requester.request<PromotionCode>(
+      {
+        method: "POST",
+        path: `/v1/promotion_codes/${encodeURIComponent(id)}/deactivate`,
+        body: body ?? {},
+        idempotent: true,
+      },
       options,
     );
   }
@@ -2900,8 +3994,13 @@ export class CofferResources {
   readonly alertSettings: AlertSettingsResource;
   readonly analytics: AnalyticsResource;
   readonly balance: BalanceResource;
+  readonly cashbackRules: CashbackRulesResource;
+  readonly cashbacks: CashbacksResource;
   readonly checkout: CheckoutResource;
+  readonly coupons: CouponsResource;
   readonly events: EventsResource;
+  readonly feedback: FeedbackResource;
+  readonly feedbackRequests: FeedbackRequestsResource;
   readonly notificationSettings: NotificationSettingsResource;
   readonly offlineKeys: OfflineKeysResource;
   readonly pay: PayResource;
@@ -2909,6 +4008,7 @@ export class CofferResources {
   readonly payments: PaymentsResource;
   readonly payoutSchedule: PayoutScheduleResource;
   readonly payouts: PayoutsResource;
+  readonly promotionCodes: PromotionCodesResource;
   readonly refunds: RefundsResource;
   readonly storedValue: StoredValueResource;
   readonly stores: StoresResource;
@@ -2921,8 +4021,13 @@ export class CofferResources {
     this.alertSettings = new AlertSettingsResource(requester);
     this.analytics = new AnalyticsResource(requester);
     this.balance = new BalanceResource(requester);
+    this.cashbackRules = new CashbackRulesResource(requester);
+    this.cashbacks = new CashbacksResource(requester);
     this.checkout = new CheckoutResource(requester);
+    this.coupons = new CouponsResource(requester);
     this.events = new EventsResource(requester);
+    this.feedback = new FeedbackResource(requester);
+    this.feedbackRequests = new FeedbackRequestsResource(requester);
     this.notificationSettings = new NotificationSettingsResource(requester);
     this.offlineKeys = new OfflineKeysResource(requester);
     this.pay = new PayResource(requester);
@@ -2930,6 +4035,7 @@ export class CofferResources {
     this.payments = new PaymentsResource(requester);
     this.payoutSchedule = new PayoutScheduleResource(requester);
     this.payouts = new PayoutsResource(requester);
+    this.promotionCodes = new PromotionCodesResource(requester);
     this.refunds = new RefundsResource(requester);
     this.storedValue = new StoredValueResource(requester);
     this.stores = new StoresResource(requester);
@@ -2981,10 +4087,89 @@ export const operations = [
     idempotent: false,
   },
   { resource: "balance", method: "retrieve", httpMethod: "GET", path: "/v1/balance", idempotent: false },
+  { resource: "cashbackRules", method: "list", httpMethod: "GET", path: "/v1/cashback_rules", idempotent: false },
+  { resource: "cashbackRules", method: "create", httpMethod: "POST", path: "/v1/cashback_rules", idempotent: true },
+  {
+    resource: "cashbackRules",
+    method: "retrieve",
+    httpMethod: "GET",
+    path: "/v1/cashback_rules/{id}",
+    idempotent: false,
+  },
+  {
+    resource: "cashbackRules",
+    method: "update",
+    httpMethod: "POST",
+    path: "/v1/cashback_rules/{id}",
+    idempotent: true,
+  },
+  {
+    resource: "cashbackRules",
+    method: "deactivate",
+    httpMethod: "POST",
+    path: "/v1/cashback_rules/{id}/deactivate",
+    idempotent: true,
+  },
+  { resource: "cashbacks", method: "list", httpMethod: "GET", path: "/v1/cashbacks", idempotent: false },
   { resource: "checkout", method: "retrieve", httpMethod: "GET", path: "/v1/checkout/{id}", idempotent: false },
+  {
+    resource: "checkout",
+    method: "discount",
+    httpMethod: "POST",
+    path: "/v1/checkout/{id}/discount",
+    idempotent: true,
+  },
+  {
+    resource: "checkout",
+    method: "removeDiscount",
+    httpMethod: "POST",
+    path: "/v1/checkout/{id}/discount/remove",
+    idempotent: true,
+  },
+  { resource: "coupons", method: "list", httpMethod: "GET", path: "/v1/coupons", idempotent: false },
+  { resource: "coupons", method: "create", httpMethod: "POST", path: "/v1/coupons", idempotent: true },
+  { resource: "coupons", method: "retrieve", httpMethod: "GET", path: "/v1/coupons/{id}", idempotent: false },
+  { resource: "coupons", method: "update", httpMethod: "POST", path: "/v1/coupons/{id}", idempotent: true },
+  {
+    resource: "coupons",
+    method: "deactivate",
+    httpMethod: "POST",
+    path: "/v1/coupons/{id}/deactivate",
+    idempotent: true,
+  },
+  {
+    resource: "coupons",
+    method: "listRedemptions",
+    httpMethod: "GET",
+    path: "/v1/coupons/{id}/redemptions",
+    idempotent: false,
+  },
   { resource: "events", method: "list", httpMethod: "GET", path: "/v1/events", idempotent: false },
   { resource: "events", method: "retrieve", httpMethod: "GET", path: "/v1/events/{id}", idempotent: false },
   { resource: "events", method: "redeliver", httpMethod: "POST", path: "/v1/events/{id}/redeliver", idempotent: true },
+  { resource: "feedback", method: "list", httpMethod: "GET", path: "/v1/feedback", idempotent: false },
+  {
+    resource: "feedback",
+    method: "retrieveSummary",
+    httpMethod: "GET",
+    path: "/v1/feedback/summary",
+    idempotent: false,
+  },
+  { resource: "feedback", method: "retrieve", httpMethod: "GET", path: "/v1/feedback/{id}", idempotent: false },
+  {
+    resource: "feedbackRequests",
+    method: "retrieve",
+    httpMethod: "GET",
+    path: "/v1/feedback_requests/{token}",
+    idempotent: false,
+  },
+  {
+    resource: "feedbackRequests",
+    method: "submit",
+    httpMethod: "POST",
+    path: "/v1/feedback_requests/{token}",
+    idempotent: true,
+  },
   {
     resource: "notificationSettings",
     method: "retrieve",
@@ -3045,6 +4230,29 @@ export const operations = [
   { resource: "payouts", method: "create", httpMethod: "POST", path: "/v1/payouts", idempotent: true },
   { resource: "payouts", method: "retrieve", httpMethod: "GET", path: "/v1/payouts/{id}", idempotent: false },
   { resource: "payouts", method: "update", httpMethod: "POST", path: "/v1/payouts/{id}", idempotent: true },
+  { resource: "promotionCodes", method: "list", httpMethod: "GET", path: "/v1/promotion_codes", idempotent: false },
+  { resource: "promotionCodes", method: "create", httpMethod: "POST", path: "/v1/promotion_codes", idempotent: true },
+  {
+    resource: "promotionCodes",
+    method: "retrieve",
+    httpMethod: "GET",
+    path: "/v1/promotion_codes/{id}",
+    idempotent: false,
+  },
+  {
+    resource: "promotionCodes",
+    method: "update",
+    httpMethod: "POST",
+    path: "/v1/promotion_codes/{id}",
+    idempotent: true,
+  },
+  {
+    resource: "promotionCodes",
+    method: "deactivate",
+    httpMethod: "POST",
+    path: "/v1/promotion_codes/{id}/deactivate",
+    idempotent: true,
+  },
   { resource: "refunds", method: "list", httpMethod: "GET", path: "/v1/refunds", idempotent: false },
   { resource: "refunds", method: "create", httpMethod: "POST", path: "/v1/refunds", idempotent: true },
   { resource: "refunds", method: "retrieve", httpMethod: "GET", path: "/v1/refunds/{id}", idempotent: false },
