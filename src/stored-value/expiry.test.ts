@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { LightMyRequestResponse } from "fastify";
+import { newDevice, submitCode } from "../../test/helpers/offline.js";
 import {
   assertBooksBalance,
   eventTypesOf,
@@ -317,6 +318,40 @@ describe("stored-value expiry and breakage", () => {
     assert.equal((await walletLedgerBalance(coffer.services, claimer.id))!.available - afterClaim, 800n);
     const closed = await ok(await claimer.client.get(`/v1/wallet/cards/${platform.id}`));
     assert.deepEqual([closed.status, closed.balance], ["closed", "0"]);
+  });
+
+  it("a card expiring with money held for offline codes: breakage takes what is available, the release's return follows", async () => {
+    const card = await platformCard("5000", 3600);
+    const client = await cardClient(card);
+    const device = await newDevice(
+      coffer,
+      { client },
+      { offline_cap: "2000" },
+      `/v1/wallet/cards/${card.id}/offline_certificate`,
+    );
+    const code = await device.code({ amount: 500n });
+    coffer.clock.advance(3601_000);
+    assert.ok((await coffer.services.storedValue.expireDue()) >= 1);
+    const expired = (await ok(await ops("GET", "/v1/ops/stored_value/cards?status=expired&limit=100"))).data.find(
+      (c: { id: string }) => c.id === card.id,
+    );
+    assert.deepEqual([expired.balance, expired.breakage], ["0", "3000"], "the held 2000 stays held");
+    // Held money is not the card's to keep: verify does not call it late, however long it waits.
+    const later = new Date(coffer.clock.now().getTime() + storedValueExpiredMoneyLateMs + 1000);
+    assert.deepEqual((await verifyLedger(coffer.db.pool, { now: later, holdGraceMs: 24 * 3600_000 })).violations, []);
+    // A code made while the card was valid, submitted after it expired, still settles: the hold backs it.
+    const settled = await submitCode(coffer, other, code, "500");
+    assert.equal(settled.statusCode, 201, settled.body);
+    assert.equal(settled.json().status, "succeeded");
+    // At the settlement deadline the rest of the hold comes back to the card, and the next pass moves it on.
+    coffer.clock.set(new Date(device.certificate.settle_before * 1000 + 1000));
+    assert.ok((await coffer.services.offline.releaseDue()) >= 1);
+    await coffer.services.ledger.expireHolds();
+    await coffer.services.storedValue.expireDue();
+    const swept = (await ok(await ops("GET", "/v1/ops/stored_value/cards?status=expired&limit=100"))).data.find(
+      (c: { id: string }) => c.id === card.id,
+    );
+    assert.deepEqual([swept.balance, swept.breakage], ["0", "4500"]);
   });
 
   it("the float report: per mode and currency the float account, what platform cards hold, and breakage", async () => {

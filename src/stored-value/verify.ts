@@ -11,7 +11,8 @@ import type { StoredValueLimits } from "./config.js";
  * - every card has exactly one wallet account, of its own currency and ledger, shared with nothing;
  * - no card holds more than its balance cap plus what refunds brought back (refunds return a payer's own money and
  *   are not capped; every other way in is);
- * - no expired card keeps money longer than storedValueExpiredMoneyLateMs after it arrived (the worker moves it on).
+ * - no expired card keeps money available longer than storedValueExpiredMoneyLateMs after it moved (the worker moves
+ *   it on); what is still held for offline codes settles or comes back first.
  */
 export type StoredValueViolationKind =
   | "stored_value_float_mismatch"
@@ -165,16 +166,17 @@ export async function verifyStoredValue(
     });
   }
 
-  // 5. An expired card holds nothing, but for money that arrived less than lateMs ago (the worker moves it on).
+  // 5. An expired card holds nothing available, but for money that moved less than lateMs ago (a refund, or an
+  // offline hold voided: the worker moves it on). Money still held for offline codes is not the card's to keep.
   const late = await db.query(
-    `SELECT c.id, c.currency, la.credits_posted - la.debits_posted AS balance, c.expired_at
+    `SELECT c.id, c.currency, la.credits_posted - la.debits_posted - la.debits_pending AS balance, c.expired_at
        FROM stored_value_cards c
        JOIN wallet_accounts wa ON wa.wallet_user_id = c.wallet_user_id AND wa.currency = c.currency
        JOIN ledger_accounts la ON la.id = wa.ledger_account_id
       WHERE c.status = 'expired' AND ($1::text IS NULL OR ${ledgerOfCard} = $1)
-        AND la.credits_posted - la.debits_posted > 0
+        AND la.credits_posted - la.debits_posted - la.debits_pending > 0
         AND NOT EXISTS (SELECT 1 FROM ledger_transfers t
-                         WHERE t.credit_account_id = la.id
+                         WHERE (t.credit_account_id = la.id OR t.debit_account_id = la.id)
                            AND t.created_at > $3::timestamptz - make_interval(secs => $4::double precision / 1000))
       LIMIT $2`,
     [ledger, limit, options.now, options.lateMs],
