@@ -33,7 +33,7 @@ export type Send = (method: string, url: string, body?: unknown) => Promise<Ligh
 
 export interface Tenants {
   a: TestPaymentsMerchant & { liveKey: string };
-  b: TestPaymentsMerchant & { endpointId: string; storeId: string };
+  b: TestPaymentsMerchant & { endpointId: string; storeId: string; couponId: string };
   payer: TestWalletUser;
   other: TestWalletUser;
   /** A's objects by kind, in test mode. */
@@ -126,6 +126,22 @@ async function merchantObjects(coffer: PaymentsCoffer, a: TestPaymentsMerchant, 
 
   await setSettlementAccount(a, "6222020200112233445");
   ids.payout = (await ok(await a.console.post("/v1/payouts", { amount: "300", currency: "USD" }), 201)).id;
+  // A's coupon with a code, a payment holding its discount, and a cashback rule that credited the payer.
+  const coupon = { name: "A's coupon", currency: "USD", amount_off: "100" };
+  ids.coupon = (await ok(await a.console.post("/v1/coupons", coupon), 201)).id;
+  ids.promotion_code = (await ok(await a.console.post("/v1/promotion_codes", { coupon: ids.coupon }), 201)).id;
+  const discounted = { amount: "1000", currency: "USD", method: "qr", discounts: [{ coupon: ids.coupon }] };
+  ids.coupon_redemption = (await ok(await a.console.post("/v1/payments", discounted), 201)).discounts[0].redemption;
+  const rule = { name: "A's cashback", currency: "USD", percent_bps: 100, budget: "100" };
+  ids.cashback_rule = (await ok(await a.console.post("/v1/cashback_rules", rule), 201)).id;
+  coffer.clock.advance(1_000); // a rule covers payments paid from its creation on
+  const earning = await ok(
+    await a.console.post("/v1/payments", { amount: "2000", currency: "USD", method: "qr" }),
+    201,
+  );
+  await ok(await payer.client.post(`/v1/wallet/payments/${earning.id}/confirm`, {}));
+  await coffer.services.coupons.creditDue();
+  ids.cashback = (await ok(await a.console.get("/v1/cashbacks"))).data[0].id;
 
   const keys = (await a.console.get("/v1/console/api_keys")).json().data;
   ids.api_key = keys.find((k: { type: string }) => k.type === "secret").id;
@@ -198,6 +214,10 @@ export async function setUpTenants(coffer: PaymentsCoffer): Promise<Tenants> {
   );
 
   const bStore = await ok(await b.console.post("/v1/stores", { name: "B's shop", currency: "USD" }), 201);
+  const bCoupon = await ok(
+    await b.console.post("/v1/coupons", { name: "B's coupon", currency: "USD", percent_off_bps: 500 }),
+    201,
+  );
 
   const liveKey = await issueTestApiKey(coffer.services, a.merchantId, { livemode: true });
   const aLiveSend = bearer(coffer, liveKey);
@@ -206,15 +226,20 @@ export async function setUpTenants(coffer: PaymentsCoffer): Promise<Tenants> {
     201,
   );
   const liveCard = await ok(await aLiveSend("POST", "/v1/stored_value/cards", { currency: "USD", amount: "0" }), 201);
+  const liveCoupon = await ok(
+    await aLiveSend("POST", "/v1/coupons", { name: "Live coupon", currency: "USD", amount_off: "100" }),
+    201,
+  );
   const aLive = {
     payment: livePayment.id,
     event: (await ok(await aLiveSend("GET", "/v1/events"))).data[0].id,
     stored_value_card: liveCard.id,
+    coupon: liveCoupon.id,
   };
   const wallet = { ...(await walletObjects(coffer, payer)), payment: aTest.paid_payment! };
   return {
     a: { ...a, liveKey },
-    b: { ...b, endpointId: bEndpoint.id, storeId: bStore.id },
+    b: { ...b, endpointId: bEndpoint.id, storeId: bStore.id, couponId: bCoupon.id },
     payer,
     other,
     aTest,

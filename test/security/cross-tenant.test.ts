@@ -70,6 +70,12 @@ const idKinds: Record<string, IdKind | { exempt: string }> = {
   "/v1/wallet/transfers": walletKind("transfer"),
   "/v1/wallet/withdrawals": walletKind("withdrawal"),
   "/v1/stored_value/cards": merchantKind("stored_value_card"),
+  "/v1/coupons": merchantKind("coupon"),
+  "/v1/promotion_codes": merchantKind("promotion_code"),
+  "/v1/cashback_rules": merchantKind("cashback_rule"),
+  "/v1/ops/coupons": { exempt: "operators work across every tenant, by role" },
+  "/v1/ops/promotion_codes": { exempt: "operators work across every tenant, by role" },
+  "/v1/ops/cashback_rules": { exempt: "operators work across every tenant, by role" },
   "/v1/wallet/cards": {
     ...walletKind("card"),
     // Claiming is how an account comes to own a card: any account may name any card, and proves it holds it with
@@ -91,6 +97,7 @@ const idKinds: Record<string, IdKind | { exempt: string }> = {
 const bodies: Record<string, unknown> = {
   "POST /v1/console/team/members/{id}": { role: "admin" },
   "POST /v1/stored_value/cards/{id}/load": { amount: "100" },
+  "POST /v1/wallet/payments/{id}/discount": { promotion_code: "ANYCODE" },
   "POST /v1/wallet/cards/{id}/claim": { number: "6288123456789012", secret: "12345678" },
   "POST /v1/wallet/cards/{id}/offline_certificate": {
     public_key: generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" }),

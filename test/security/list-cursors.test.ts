@@ -64,6 +64,14 @@ describe("list cursors answer another tenant's id as they answer an unknown one"
         foreign: [t.wallet.transfer!, t.wallet.top_up!, t.wallet.withdrawal!, t.wallet.payment!],
       },
       "/v1/stored_value/cards": { url: "/v1/stored_value/cards", ...merchant("stored_value_card") },
+      "/v1/coupons": { url: "/v1/coupons", ...merchant("coupon") },
+      "/v1/coupons/{id}/redemptions": {
+        url: `/v1/coupons/${t.b.couponId}/redemptions`,
+        ...merchant("coupon_redemption"),
+      },
+      "/v1/promotion_codes": { url: "/v1/promotion_codes", ...merchant("promotion_code") },
+      "/v1/cashback_rules": { url: "/v1/cashback_rules", ...merchant("cashback_rule") },
+      "/v1/cashbacks": { url: "/v1/cashbacks", ...merchant("cashback") },
       // A card's history is paged by ledger transfer ids: another card's transfers answer as unknown.
       "/v1/stored_value/cards/{id}/transactions": {
         url: `/v1/stored_value/cards/${bCard}/transactions`,
@@ -145,6 +153,8 @@ describe("list cursors answer another tenant's id as they answer an unknown one"
       [t.as.aLive, "/v1/webhook_endpoints", t.aTest.webhook_endpoint!],
       [t.as.aTest, "/v1/payments", t.aLive.payment!],
       [t.as.aTest, "/v1/events", t.aLive.event!],
+      [t.as.aLive, "/v1/coupons", t.aTest.coupon!],
+      [t.as.aTest, "/v1/coupons", t.aLive.coupon!],
     ];
     for (const [send, url, id] of pairs) {
       const foreign = await send("GET", `${url}?starting_after=${id}`);
