@@ -2,6 +2,7 @@ import { alertErrors } from "../src/alerts/errors.js";
 import { analyticsErrors } from "../src/analytics/errors.js";
 import { couponErrors } from "../src/coupons/errors.js";
 import { feedbackErrors } from "../src/feedback/errors.js";
+import { disputeErrors } from "../src/disputes/errors.js";
 import { authErrors } from "../src/http/auth.js";
 import { type ErrorDefinition, errorCatalog, errorTypes } from "../src/http/errors.js";
 import {
@@ -19,6 +20,7 @@ import { paymentErrors } from "../src/payments/errors.js";
 import { sandboxErrors } from "../src/sandbox/errors.js";
 import { storedValueErrors } from "../src/stored-value/errors.js";
 import { storeErrors } from "../src/stores/errors.js";
+import { supportErrors } from "../src/support/errors.js";
 import { walletErrors } from "../src/wallets/errors.js";
 import { webhookErrors } from "../src/webhooks/errors.js";
 
@@ -62,6 +64,8 @@ export const catalogs: { title: string; source: string; definitions: Readonly<Re
     definitions: offlineErrors.definitions,
   },
   { title: "Stores and tills", source: "src/stores/errors.ts", definitions: storeErrors.definitions },
+  { title: "Disputes", source: "src/disputes/errors.ts", definitions: disputeErrors.definitions },
+  { title: "Support tickets", source: "src/support/errors.ts", definitions: supportErrors.definitions },
   {
     title: "Coupons, promotion codes, discounts and cashback",
     source: "src/coupons/errors.ts",

@@ -7,6 +7,7 @@ import { analyticsRoutes } from "./analytics/routes.js";
 import type { Config } from "./config.js";
 import { couponRoutes } from "./coupons/routes.js";
 import { loadMigrations } from "./db/migrate.js";
+import { disputeRoutes } from "./disputes/routes.js";
 import type { Pool } from "./db/pool.js";
 import { eventRoutes } from "./events/routes.js";
 import { feedbackRoutes } from "./feedback/routes.js";
@@ -46,6 +47,7 @@ import { goLiveProbeRoutes } from "./sandbox/routes/go-live.js";
 import { sandboxHelperRoutes } from "./sandbox/routes/helpers.js";
 import { storedValueRoutes } from "./stored-value/routes.js";
 import { storeRoutes } from "./stores/routes.js";
+import { supportRoutes } from "./support/routes.js";
 import { systemRoutes } from "./system/routes.js";
 import { versionRoutes } from "./system/versions-routes.js";
 import { walletRoutes } from "./wallets/routes.js";
@@ -150,6 +152,8 @@ export async function buildApp(deps: AppDeps) {
     await app.register(paymentAttemptRoutes, { attempts: deps.services.paymentAttempts });
     await app.register(feedbackRoutes, { feedback: deps.services.feedback });
   }
+  if (deps.services) await app.register(disputeRoutes, { disputes: deps.services.disputes });
+  if (deps.services) await app.register(supportRoutes, { support: deps.services.support });
   if (deps.services) await app.register(goLiveProbeRoutes, { probe: deps.services.goLiveProbe });
   if (deps.services)
     await app.register(sandboxHelperRoutes, { sandbox: deps.services.sandbox, payments: deps.services.payments });

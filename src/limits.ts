@@ -394,3 +394,27 @@ export const cashbackBatchMax = 100; // queued payments leased per pass
 export const cashbackLeaseMs = 60_000; // a leased payment not finished by then is credited by the next pass
 export const cashbackAttemptsMax = 20; // a queued payment that keeps failing is dropped (and logged) after this
 export const cashbackRulesSnapshotMs = 5_000; // a process's view of which merchants have active rules is this fresh
+
+// Disputes (src/disputes, docs/disputes.md)
+export const disputeOpenWindowMs = 120 * 24 * 60 * 60 * 1000; // a payer may dispute a payment this long after it was paid
+export const disputeEvidenceWindowMs = 7 * 24 * 60 * 60 * 1000; // the merchant answers within this long, or loses
+export const disputePayerMessageLengthMax = 2_000; // characters of the payer's account of what happened
+export const disputeEvidenceTextLengthMax = 5_000; // characters of each evidence field
+export const disputeEvidenceFilesMax = 5; // files of one dispute's evidence
+export const disputeDecisionNoteLengthMax = 2_000; // characters of an operator's note on a decision
+export const disputeWorkerIntervalMs = 5_000; // how often the worker closes disputes past their due date
+export const disputeWorkerBatchMax = 100; // disputes one pass of the worker handles
+export const disputeDeadlineLeaseMs = 60_000; // a claimed deadline is looked at again by another worker after this long
+export const disputeFundingRetryMs = 10 * 60 * 1000; // a dispute the balance could not cover tries to hold the rest this often
+export const disputeCloseAttemptsMax = 5; // a close that raced a new hold re-reads the dispute and tries again
+
+// Support tickets (src/support, docs/support.md)
+export const supportFirstResponseMs = 24 * 60 * 60 * 1000; // a new ticket is answered within this long
+export const supportResolutionMs = 5 * 24 * 60 * 60 * 1000; // and resolved within this long of being opened
+export const supportSubjectLengthMax = 200; // characters
+export const supportMessageLengthMax = 5_000; // characters of one message
+export const supportAttachmentsPerMessageMax = 3; // files of one message (each at most documentBytesMax)
+export const supportOpenTicketsPerCustomerMax = 20; // tickets one payer or merchant may have open (not resolved) at once
+export const supportTimelineEventsMax = 50; // events of a ticket's payment shown with the ticket
+export const supportUploadBodyBytesMax = supportAttachmentsPerMessageMax * documentUploadBodyBytesMax; // a message with its files
+

@@ -72,6 +72,14 @@ export const errorCodes = [
   "discount_not_changeable",
   "payment_amount_changed",
   "budget_funds_insufficient",
+  "payment_not_disputable",
+  "dispute_window_closed",
+  "dispute_exists",
+  "dispute_amount_too_large",
+  "dispute_status_invalid",
+  "dispute_evidence_past_due",
+  "dispute_evidence_empty",
+  "dispute_files_limit_reached",
   "feedback_exists",
   "payment_not_rateable",
   "feedback_window_closed",
@@ -162,6 +170,9 @@ export const errorCodes = [
   "breakage_refund_unavailable",
   "till_inactive",
   "till_currency_mismatch",
+  "ticket_limit_reached",
+  "ticket_status_not_allowed",
+  "ticket_recipient_invalid",
   "webhook_url_invalid",
   "webhook_url_not_allowed",
   "webhook_events_invalid",
@@ -207,6 +218,19 @@ export interface ApiVersionRelease {
     /** What an integration on the version before sees differently. */
     summary: string;
   }[];
+}
+
+export interface AttachmentContent {
+  /** att_… */
+  id: string;
+  object: "attachment";
+  filename: string | null;
+  content_type: string;
+  /** Bytes. */
+  size: number;
+  /** Unix seconds. */
+  created: number;
+  content_base64: string;
 }
 
 export interface Balance {
@@ -411,6 +435,66 @@ export interface CouponRedemption {
   created: number;
   redeemed_at: number | null;
   ended_at: number | null;
+}
+
+export interface Dispute {
+  /** dp_… */
+  id: string;
+  object: "dispute";
+  livemode: boolean;
+  /** The disputed payment (pay_…). */
+  payment: string;
+  /** The disputed amount. */
+  amount: Amount;
+  currency: string;
+  /** Why the payer disputes the payment (docs/disputes.md). */
+  reason:
+    | "fraudulent"
+    | "product_not_received"
+    | "product_unacceptable"
+    | "duplicate"
+    | "credit_not_processed"
+    | "general";
+  /** needs_response: answer by evidence_details.due_by; under_review: an operator decides; won: for the merchant; lost: for the payer. */
+  status: "needs_response" | "under_review" | "won" | "lost";
+  payer_message: string | null;
+  evidence: {
+    explanation: string | null;
+    product_description: string | null;
+    customer_communication: string | null;
+    refund_policy: string | null;
+    shipping_carrier: string | null;
+    shipping_tracking_number: string | null;
+    files: {
+      /** att_… */
+      id: string;
+      object: "attachment";
+      filename: string | null;
+      content_type: string;
+      /** Bytes. */
+      size: number;
+      /** Unix seconds. */
+      created: number;
+    }[];
+  };
+  evidence_details: {
+    /** Unix seconds: answer by then, or the dispute is lost. */
+    due_by: number;
+    submitted_at: number | null;
+    /** true: it still needs a response and its due date has passed. */
+    past_due: boolean;
+  };
+  /** What is held from the balance now (open disputes); less than amount while the balance has not covered it all. */
+  amount_held: Amount;
+  /** What was paid to the payer (lost disputes). */
+  amount_returned: Amount;
+  closed_by: "operator" | "sandbox" | "no_response" | "accepted" | null;
+  decision_note: string | null;
+  /** Your own key-value pairs (strings), returned as they were given. */
+  metadata: Record<string, string>;
+  closed: number | null;
+  /** Unix seconds. */
+  created: number;
 }
 
 export interface ErrorResponse {
@@ -1027,6 +1111,80 @@ export interface StoredValueIssuedCard {
   created: number;
   number: string | null;
   secret: string | null;
+}
+
+export interface SupportTicket {
+  /** tkt_… */
+  id: string;
+  object: "support_ticket";
+  livemode: boolean;
+  /** payment: a payer to the payment's merchant; wallet: a payer to the platform; merchant: a merchant to the platform. */
+  kind: "payment" | "wallet" | "merchant";
+  subject: string;
+  /** open: the answering side acts next; waiting_on_customer: the customer does; resolved: done (a customer's reply reopens it). */
+  status: "open" | "waiting_on_customer" | "resolved";
+  payment: string | null;
+  merchant_name: string | null;
+  customer_name: string | null;
+  /** Unix seconds: the answering side answers by then. */
+  first_response_due_at: number;
+  first_responded_at: number | null;
+  /** Unix seconds: resolved by then. */
+  resolution_due_at: number;
+  resolved_at: number | null;
+  /** A deadline passed unmet (never once resolved). */
+  overdue: boolean;
+  message_count: number;
+  /** Unix seconds. */
+  last_message_at: number;
+  /** Unix seconds. */
+  created: number;
+  messages:
+    | {
+        /** tkm_… */
+        id: string;
+        object: "support_message";
+        author: {
+          type: "payer" | "merchant" | "platform";
+          name: string | null;
+          /** customer: who opened the ticket; agent: who answers it. */
+          side: "customer" | "agent";
+        };
+        body: string;
+        attachments: {
+          /** att_… */
+          id: string;
+          object: "attachment";
+          filename: string | null;
+          content_type: string;
+          /** Bytes. */
+          size: number;
+          /** Unix seconds. */
+          created: number;
+        }[];
+        /** Unix seconds. */
+        created: number;
+      }[]
+    | null;
+  payment_timeline: {
+    payment: {
+      id: string;
+      /** An amount in the currency's minor unit, as a string of digits ("1999" is 19.99 USD). */
+      amount: Amount;
+      currency: string;
+      status: string;
+      /** Unix seconds. */
+      created: number;
+    };
+    events: {
+      /** payment.succeeded, refund.succeeded, dispute.created … */
+      type: string;
+      /** Unix seconds. */
+      created: number;
+      object: string | null;
+      amount: string | null;
+    }[];
+  } | null;
 }
 
 export interface TestClock {
@@ -2180,6 +2338,134 @@ export class CouponsResource {
   ): ListPromise<CouponRedemption> {
     return this.#requester.list<CouponRedemption>(
       { method: "GET", path: `/v1/coupons/${encodeURIComponent(id)}/redemptions`, query },
+      options,
+    );
+  }
+}
+
+export interface DisputesListQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+  /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gte]"?: number;
+  /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[gt]"?: number;
+  /** Only objects created at or before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lte]"?: number;
+  /** Only objects created before this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
+  "created[lt]"?: number;
+  /** needs_response: answer by evidence_details.due_by; under_review: an operator decides; won: for the merchant; lost: for the payer. */
+  status?: "needs_response" | "under_review" | "won" | "lost";
+  /** Only this payment's dispute. */
+  payment?: string;
+}
+
+export interface DisputesUpdateBody {
+  /** Your own key-value pairs (strings), returned as they were given. On an update, keys merge into what the object has; a key set to "" is removed. */
+  metadata?: Record<string, string>;
+}
+
+export type DisputesCloseBody = Record<string, never>;
+
+export interface DisputesEvidenceBody {
+  /** Your account of the payment, and why the dispute should be decided for you. "" clears it. */
+  explanation?: string;
+  /** What was sold. "" clears it. */
+  product_description?: string;
+  /** What you and the payer wrote to each other. "" clears it. */
+  customer_communication?: string;
+  /** Your refund policy as the payer saw it. "" clears it. */
+  refund_policy?: string;
+  /** Who delivered it. "" clears it. */
+  shipping_carrier?: string;
+  /** The delivery's tracking number. "" clears it. */
+  shipping_tracking_number?: string;
+  /** Files added to the evidence (receipts, delivery proof, messages). */
+  attachments?: {
+    filename?: string;
+    /** application/pdf, image/png or image/jpeg. */
+    content_type: string;
+    /** The file as standard base64: at most 5 MiB decoded. */
+    content_base64: string;
+  }[];
+  /** true: send the evidence for review (status under_review); it cannot change afterwards. */
+  submit?: boolean;
+}
+
+/** coffer.disputes: list(), retrieve(), update(), close(), evidence(). */
+export class DisputesResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * List disputes
+   *
+   * Newest first; filters status, payment and created.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs disputes: read).
+   *
+   * `GET /v1/disputes`
+   */
+  list(query?: DisputesListQuery, options?: RequestOptions): ListPromise<Dispute> {
+    return this.#requester.list<Dispute>({ method: "GET", path: "/v1/disputes", query }, options);
+  }
+  /**
+   * Retrieve a dispute
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs disputes: read).
+   *
+   * `GET /v1/disputes/{id}`
+   */
+  retrieve(id: string, options?: RequestOptions): Promise<Dispute> {
+    return this.#requester.request<Dispute>({ method: "GET", path: `/v1/disputes/${encodeURIComponent(id)}` }, options);
+  }
+  /**
+   * Update a dispute
+   *
+   * Changes its metadata; the evidence is answered with POST /v1/disputes/{id}/evidence.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs disputes: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/disputes/{id}`
+   */
+  update(id: string, body?: DisputesUpdateBody, options?: RequestOptions): Promise<Dispute> {
+    return this.#requester.request<Dispute>(
+      { method: "POST", path: `/v1/disputes/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Accept a dispute
+   *
+   * Closes it as lost without waiting for a decision: the held amount goes to the payer.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs disputes: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/disputes/{id}/close`
+   */
+  close(id: string, body?: DisputesCloseBody, options?: RequestOptions): Promise<Dispute> {
+    return this.#requester.request<Dispute>(
+      { method: "POST", path: `/v1/disputes/${encodeURIComponent(id)}/close`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Answer a dispute with evidence
+   *
+   * Saves the evidence given (text fields, and files added as base64: PDF, PNG or JPEG, at most 5 MiB each) while the dispute needs a response and before evidence_details.due_by; submit: true sends it to an operator (status under_review). In test mode, submitted evidence with explanation winning_evidence or losing_evidence is decided at once.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs disputes: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/disputes/{id}/evidence`
+   */
+  evidence(id: string, body?: DisputesEvidenceBody, options?: RequestOptions): Promise<Dispute> {
+    return this.#requester.request<Dispute>(
+      { method: "POST", path: `/v1/disputes/${encodeURIComponent(id)}/evidence`, body: body ?? {}, idempotent: true },
       options,
     );
   }
@@ -3494,6 +3780,156 @@ export class StoresResource {
   }
 }
 
+export interface SupportListTicketsQuery {
+  /** How many objects to return, 1 to 100. */
+  limit?: number;
+  /** An object id: return the objects that come after it in the list (the next page). */
+  starting_after?: string;
+  /** An object id: return the objects that come before it in the list (the previous page). */
+  ending_before?: string;
+  /** open: the answering side acts next; waiting_on_customer: the customer does; resolved: done (a customer's reply reopens it). */
+  status?: "open" | "waiting_on_customer" | "resolved";
+  /** payment: a payer to the payment's merchant; wallet: a payer to the platform; merchant: a merchant to the platform. */
+  kind?: "payment" | "wallet" | "merchant";
+  payment?: string;
+  /** Only tickets past a deadline (or only those that are not). */
+  overdue?: boolean;
+}
+
+export interface SupportCreateTicketBody {
+  subject: string;
+  body: string;
+  /** A payment of yours it is about. */
+  payment?: string;
+  /** Files: PDF, PNG or JPEG as base64, at most 5 MiB each. */
+  attachments?: {
+    filename?: string;
+    /** application/pdf, image/png or image/jpeg. */
+    content_type: string;
+    /** The file as standard base64: at most 5 MiB decoded. */
+    content_base64: string;
+  }[];
+}
+
+export interface SupportUpdateTicketBody {
+  /** open: the answering side acts next; waiting_on_customer: the customer does; resolved: done (a customer's reply reopens it). */
+  status?: "open" | "waiting_on_customer" | "resolved";
+}
+
+export interface SupportMessagesTicketBody {
+  body?: string;
+  /** Files: PDF, PNG or JPEG as base64, at most 5 MiB each. */
+  attachments?: {
+    filename?: string;
+    /** application/pdf, image/png or image/jpeg. */
+    content_type: string;
+    /** The file as standard base64: at most 5 MiB decoded. */
+    content_base64: string;
+  }[];
+  /** The answering side: the status after the reply (default waiting_on_customer). A customer's reply opens the ticket. */
+  status?: "open" | "waiting_on_customer" | "resolved";
+}
+
+/** coffer.support: retrieveAttachment(), listTickets(), createTicket(), retrieveTicket(), updateTicket(), messagesTicket(). */
+export class SupportResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * Download a file
+   *
+   * A file of a ticket you can read, or of a dispute's evidence, as base64.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs support: read).
+   *
+   * `GET /v1/support/attachments/{id}`
+   */
+  retrieveAttachment(id: string, options?: RequestOptions): Promise<AttachmentContent> {
+    return this.#requester.request<AttachmentContent>(
+      { method: "GET", path: `/v1/support/attachments/${encodeURIComponent(id)}` },
+      options,
+    );
+  }
+  /**
+   * List support tickets
+   *
+   * Newest first: payers' tickets about your payments (kind payment) and yours to the platform (kind merchant).
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs support: read).
+   *
+   * `GET /v1/support/tickets`
+   */
+  listTickets(query?: SupportListTicketsQuery, options?: RequestOptions): ListPromise<SupportTicket> {
+    return this.#requester.list<SupportTicket>({ method: "GET", path: "/v1/support/tickets", query }, options);
+  }
+  /**
+   * Open a ticket to the platform
+   *
+   * A question to coffer's support, optionally about one of your payments.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs support: write; console roles owner, admin, developer, support). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/support/tickets`
+   */
+  createTicket(body: SupportCreateTicketBody, options?: RequestOptions): Promise<SupportTicket> {
+    return this.#requester.request<SupportTicket>(
+      { method: "POST", path: "/v1/support/tickets", body, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Retrieve a ticket
+   *
+   * With its messages and files, and the timeline of the payment it is about.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs support: read).
+   *
+   * `GET /v1/support/tickets/{id}`
+   */
+  retrieveTicket(id: string, options?: RequestOptions): Promise<SupportTicket> {
+    return this.#requester.request<SupportTicket>(
+      { method: "GET", path: `/v1/support/tickets/${encodeURIComponent(id)}` },
+      options,
+    );
+  }
+  /**
+   * Change a ticket's status
+   *
+   * The customer may resolve the ticket or open it again; the answering side may also set waiting_on_customer.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs support: write; console roles owner, admin, developer, support). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/support/tickets/{id}`
+   */
+  updateTicket(id: string, body?: SupportUpdateTicketBody, options?: RequestOptions): Promise<SupportTicket> {
+    return this.#requester.request<SupportTicket>(
+      { method: "POST", path: `/v1/support/tickets/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Reply to a ticket
+   *
+   * A message (1 to 5000 characters) with up to 3 files; the other side is mailed.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs support: write; console roles owner, admin, developer, support). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/support/tickets/{id}/messages`
+   */
+  messagesTicket(id: string, body?: SupportMessagesTicketBody, options?: RequestOptions): Promise<SupportTicket> {
+    return this.#requester.request<SupportTicket>(
+      {
+        method: "POST",
+        path: `/v1/support/tickets/${encodeURIComponent(id)}/messages`,
+        body: body ?? {},
+        idempotent: true,
+      },
+      options,
+    );
+  }
+}
+
 export interface TestHelpersAdvanceTimeBody {
   /** Move forward this many seconds (1 to 31536000). */
   seconds?: number;
@@ -3507,6 +3943,21 @@ export interface TestHelpersApprovePaymentBody {
 }
 
 export type TestHelpersDeclinePaymentBody = Record<string, never>;
+
+export interface TestHelpersDisputePaymentBody {
+  /** Why the payer disputes the payment (docs/disputes.md). */
+  reason?:
+    | "fraudulent"
+    | "product_not_received"
+    | "product_unacceptable"
+    | "duplicate"
+    | "credit_not_processed"
+    | "general";
+  /** Default: all that was paid and not refunded. */
+  amount?: Amount;
+  /** What happened, in your words. */
+  message?: string;
+}
 
 export type TestHelpersExpirePaymentBody = Record<string, never>;
 
@@ -3572,7 +4023,7 @@ export interface TestHelpersWalletUsersBody {
     | "refund_fails";
 }
 
-/** coffer.testHelpers: advanceTime(), retrieveClock(), approvePayment(), declinePayment(), expirePayment(), reset(), listScenarios(), cardsStoredValue(), walletUsers(). */
+/** coffer.testHelpers: advanceTime(), retrieveClock(), approvePayment(), declinePayment(), disputePayment(), expirePayment(), reset(), listScenarios(), cardsStoredValue(), walletUsers(). */
 export class TestHelpersResource {
   readonly #requester: Requester;
   constructor(requester: Requester) {
@@ -3639,6 +4090,26 @@ export class TestHelpersResource {
       {
         method: "POST",
         path: `/v1/test_helpers/payments/${encodeURIComponent(id)}/decline`,
+        body: body ?? {},
+        idempotent: true,
+      },
+      options,
+    );
+  }
+  /**
+   * Dispute a test payment as its payer
+   *
+   * Test mode only. Opens a dispute of a succeeded test payment as its payer would (reason default general), with the same checks, hold, events and mail.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs disputes: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/test_helpers/payments/{id}/dispute`
+   */
+  disputePayment(id: string, body?: TestHelpersDisputePaymentBody, options?: RequestOptions): Promise<Dispute> {
+    return this.#requester.request<Dispute>(
+      {
+        method: "POST",
+        path: `/v1/test_helpers/payments/${encodeURIComponent(id)}/dispute`,
         body: body ?? {},
         idempotent: true,
       },
@@ -3998,6 +4469,7 @@ export class CofferResources {
   readonly cashbacks: CashbacksResource;
   readonly checkout: CheckoutResource;
   readonly coupons: CouponsResource;
+  readonly disputes: DisputesResource;
   readonly events: EventsResource;
   readonly feedback: FeedbackResource;
   readonly feedbackRequests: FeedbackRequestsResource;
@@ -4012,6 +4484,7 @@ export class CofferResources {
   readonly refunds: RefundsResource;
   readonly storedValue: StoredValueResource;
   readonly stores: StoresResource;
+  readonly support: SupportResource;
   readonly testHelpers: TestHelpersResource;
   readonly tills: TillsResource;
   readonly versions: VersionsResource;
@@ -4025,6 +4498,7 @@ export class CofferResources {
     this.cashbacks = new CashbacksResource(requester);
     this.checkout = new CheckoutResource(requester);
     this.coupons = new CouponsResource(requester);
+    this.disputes = new DisputesResource(requester);
     this.events = new EventsResource(requester);
     this.feedback = new FeedbackResource(requester);
     this.feedbackRequests = new FeedbackRequestsResource(requester);
@@ -4039,6 +4513,7 @@ export class CofferResources {
     this.refunds = new RefundsResource(requester);
     this.storedValue = new StoredValueResource(requester);
     this.stores = new StoresResource(requester);
+    this.support = new SupportResource(requester);
     this.testHelpers = new TestHelpersResource(requester);
     this.tills = new TillsResource(requester);
     this.versions = new VersionsResource(requester);
@@ -4143,6 +4618,17 @@ export const operations = [
     httpMethod: "GET",
     path: "/v1/coupons/{id}/redemptions",
     idempotent: false,
+  },
+  { resource: "disputes", method: "list", httpMethod: "GET", path: "/v1/disputes", idempotent: false },
+  { resource: "disputes", method: "retrieve", httpMethod: "GET", path: "/v1/disputes/{id}", idempotent: false },
+  { resource: "disputes", method: "update", httpMethod: "POST", path: "/v1/disputes/{id}", idempotent: true },
+  { resource: "disputes", method: "close", httpMethod: "POST", path: "/v1/disputes/{id}/close", idempotent: true },
+  {
+    resource: "disputes",
+    method: "evidence",
+    httpMethod: "POST",
+    path: "/v1/disputes/{id}/evidence",
+    idempotent: true,
   },
   { resource: "events", method: "list", httpMethod: "GET", path: "/v1/events", idempotent: false },
   { resource: "events", method: "retrieve", httpMethod: "GET", path: "/v1/events/{id}", idempotent: false },
@@ -4320,6 +4806,36 @@ export const operations = [
   { resource: "stores", method: "listTills", httpMethod: "GET", path: "/v1/stores/{id}/tills", idempotent: false },
   { resource: "stores", method: "createTill", httpMethod: "POST", path: "/v1/stores/{id}/tills", idempotent: true },
   {
+    resource: "support",
+    method: "retrieveAttachment",
+    httpMethod: "GET",
+    path: "/v1/support/attachments/{id}",
+    idempotent: false,
+  },
+  { resource: "support", method: "listTickets", httpMethod: "GET", path: "/v1/support/tickets", idempotent: false },
+  { resource: "support", method: "createTicket", httpMethod: "POST", path: "/v1/support/tickets", idempotent: true },
+  {
+    resource: "support",
+    method: "retrieveTicket",
+    httpMethod: "GET",
+    path: "/v1/support/tickets/{id}",
+    idempotent: false,
+  },
+  {
+    resource: "support",
+    method: "updateTicket",
+    httpMethod: "POST",
+    path: "/v1/support/tickets/{id}",
+    idempotent: true,
+  },
+  {
+    resource: "support",
+    method: "messagesTicket",
+    httpMethod: "POST",
+    path: "/v1/support/tickets/{id}/messages",
+    idempotent: true,
+  },
+  {
     resource: "testHelpers",
     method: "advanceTime",
     httpMethod: "POST",
@@ -4345,6 +4861,13 @@ export const operations = [
     method: "declinePayment",
     httpMethod: "POST",
     path: "/v1/test_helpers/payments/{id}/decline",
+    idempotent: true,
+  },
+  {
+    resource: "testHelpers",
+    method: "disputePayment",
+    httpMethod: "POST",
+    path: "/v1/test_helpers/payments/{id}/dispute",
     idempotent: true,
   },
   {

@@ -14,7 +14,8 @@ export type MetadataTable =
   | "payment_links"
   | "stores"
   | "tills"
-  | "webhook_endpoints";
+  | "webhook_endpoints"
+  | "disputes";
 
 /** Rows that are gone for the merchant (a deleted endpoint) are as unknown as ids that never existed. */
 const visibleOnly: Partial<Record<MetadataTable, string>> = { webhook_endpoints: "AND t.deleted_at IS NULL" };

@@ -20,6 +20,18 @@ export const eventCatalog = {
   "refund.succeeded": "The refund was paid back to the payer's wallet.",
   "refund.failed": "The refund could not be paid; `failure_code` says why.",
   "refund.updated": "The refund's metadata changed (POST /v1/refunds/{id}).",
+  "dispute.created":
+    "A payer disputed a payment (docs/disputes.md): the amount is held from the balance as far as it covers it; answer by `evidence_details.due_by`.",
+  "dispute.updated":
+    "A dispute's evidence was saved or submitted (status under_review), more of it was held or paid as money arrived, or its metadata changed.",
+  "ticket.created":
+    "A support ticket was opened (docs/support.md): a payer's about one of your payments, or yours to the platform.",
+  "ticket.message_added":
+    "Someone replied to a support ticket; `data.object` is the ticket with its new message count.",
+  "ticket.updated": "A support ticket's status changed (open, waiting_on_customer); `previous_attributes.status`.",
+  "ticket.resolved": "A support ticket was marked resolved; a customer's reply opens it again.",
+  "dispute.closed":
+    "A dispute was decided: won (the held amount is available again) or lost (it went to the payer); `closed_by` says how.",
   "coupon.created": "A coupon was created (docs/coupons.md).",
   "coupon.updated": "A coupon's name or metadata changed.",
   "coupon.deactivated": "A coupon was deactivated: no new payment takes it or its promotion codes.",

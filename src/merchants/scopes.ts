@@ -24,6 +24,8 @@ export const apiKeyResources = [
   "payment_links",
   "stores",
   "stored_value",
+  "disputes",
+  "support",
 ] as const;
 export type ApiKeyResource = (typeof apiKeyResources)[number];
 

@@ -24,6 +24,12 @@ export const operatorPermissions = {
   "audit_report.read": ["admin"],
   "system_health.read": ["admin", "reviewer", "support"],
   "platform_analytics.read": ["admin", "reviewer"],
+  /** Disputes (src/disputes): everyone sees the queue; deciding moves money, like a KYB decision. */
+  "disputes.read": ["admin", "reviewer", "support"],
+  "disputes.decide": ["admin", "reviewer"],
+  /** Support tickets to the platform (src/support): the support staff answer them. */
+  "support.read": ["admin", "reviewer", "support"],
+  "support.write": ["admin", "support"],
 } as const satisfies Record<string, readonly OperatorRole[]>;
 
 export type OperatorPermission = keyof typeof operatorPermissions;

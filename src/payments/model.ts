@@ -87,6 +87,8 @@ export interface Payment {
   payerId: string | null;
   amountCaptured: bigint;
   amountRefunded: bigint;
+  /** What the payment's dispute holds or took (src/disputes): refunds leave it alone. */
+  amountDisputed?: bigint;
   feePercentBps: number;
   feeFixed: bigint;
   feeAmount: bigint;
@@ -136,6 +138,7 @@ export interface PaymentRow {
   payer_id: string | null;
   amount_captured: bigint;
   amount_refunded: bigint;
+  amount_disputed?: bigint;
   fee_percent_bps: number;
   fee_fixed: bigint;
   fee_amount: bigint;
@@ -179,6 +182,7 @@ export function paymentFromRow(row: PaymentRow): Payment {
     payerId: row.payer_id,
     amountCaptured: row.amount_captured,
     amountRefunded: row.amount_refunded,
+    amountDisputed: row.amount_disputed ?? 0n,
     feePercentBps: row.fee_percent_bps,
     feeFixed: row.fee_fixed,
     feeAmount: row.fee_amount,

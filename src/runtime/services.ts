@@ -5,6 +5,7 @@ import { type Clock, systemClock } from "../clock.js";
 import type { Config } from "../config.js";
 import { type CouponService, createCouponService } from "../coupons/service.js";
 import { observePoolWaits, type Pool } from "../db/pool.js";
+import { createDisputeService, type DisputeService } from "../disputes/service.js";
 import { createEventService, type EventService } from "../events/service.js";
 import { createFeedbackService, type FeedbackService } from "../feedback/service.js";
 import { feedbackKeyFrom } from "../feedback/token.js";
@@ -43,6 +44,7 @@ import { createSecretBox, type SecretBox } from "../security/encryption.js";
 import { cardNumberKeyFrom } from "../stored-value/model.js";
 import { createStoredValueService, type StoredValueService } from "../stored-value/service.js";
 import { createStoreService, type StoreService } from "../stores/service.js";
+import { createSupportService, type SupportService } from "../support/service.js";
 import { loadWalletConfig, type WalletConfig } from "../wallets/config.js";
 import { createWalletServices, type WalletServices } from "../wallets/service.js";
 import { createWebhookDelivery, type WebhookDeliveryWorker } from "../webhooks/delivery.js";
@@ -97,6 +99,10 @@ export interface Services {
   paymentAttempts: PaymentAttemptService;
   /** Payers' feedback after a payment (docs/feedback.md). */
   feedback: FeedbackService;
+  /** Disputes: payers dispute payments, merchants answer with evidence, operators decide (docs/disputes.md). */
+  disputes: DisputeService;
+  /** Support tickets: payers to merchants, payers and merchants to the platform (docs/support.md). */
+  support: SupportService;
   /** The sandbox's per-merchant test clocks: the time test-mode objects live in. */
   testClocks: TestClocks;
   /** The go-live probe of a merchant's webhook handler (POST /v1/console/go_live/probe). */
@@ -262,6 +268,19 @@ export function createServices(deps: ServiceDeps): Services {
     log: log.child({ component: "stored-value" }),
   });
   payments.setCardGate(storedValue);
+  const disputes = createDisputeService({
+    pool,
+    clock,
+    ledger,
+    secrets,
+    currencies,
+    notifications,
+    testClocks,
+    payments,
+    wallets,
+    log: log.child({ component: "disputes" }),
+  });
+  const support = createSupportService({ pool, clock, secrets, notifications, testClocks, links: payments.links });
   const coupons = createCouponService({
     pool,
     clock,
@@ -322,6 +341,8 @@ export function createServices(deps: ServiceDeps): Services {
     payments,
     offline,
     paymentLinks,
+    disputes,
+    support,
     stores,
     storedValue,
     coupons,

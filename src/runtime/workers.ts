@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { analyticsFoldWorker } from "../analytics/worker.js";
 import { cashbackWorker, couponReleaseWorker } from "../coupons/worker.js";
 import type { Pool } from "../db/pool.js";
+import { disputeWorker } from "../disputes/worker.js";
 import { createIdempotencyStore } from "../http/idempotency-store.js";
 import {
   alertEvaluationIntervalMs,
@@ -54,6 +55,7 @@ export function backgroundWorkers(deps: WorkerDeps): Worker[] {
     payoutSettlementWorker({ payments: deps.services.payments, log: deps.log }),
     payoutScheduleWorker({ payments: deps.services.payments, log: deps.log }),
     offlineReleaseWorker({ offline: deps.services.offline, log: deps.log }),
+    disputeWorker({ disputes: deps.services.disputes, log: deps.log }),
     couponReleaseWorker({ coupons: deps.services.coupons, log: deps.log }),
     cashbackWorker({ coupons: deps.services.coupons, log: deps.log }),
     storedValueExpiryWorker({ storedValue: deps.services.storedValue, log: deps.log }),

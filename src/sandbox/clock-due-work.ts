@@ -20,6 +20,8 @@ export function merchantDueSteps(services: Services): MerchantDueStep[] {
   return [
     (merchantId, limit) => sandbox.helpers.runDueSandboxActions(merchantId, limit),
     (merchantId, limit) => payments.expireDue(limit, merchantId),
+    // Disputes past their due date are lost (after payments: a payment expiring now cannot be disputed anyway).
+    (merchantId, limit) => services.disputes.runDeadlines(limit, merchantId),
     (merchantId, limit) => services.storedValue.expireDue(limit, merchantId),
     (merchantId, limit) => payments.payouts.runSchedule(limit, merchantId),
     (merchantId, limit) => payments.payouts.runDue(limit, merchantId),

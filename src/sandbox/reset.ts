@@ -144,6 +144,17 @@ export function createSandboxReset(deps: {
       await count("DELETE FROM coupons WHERE merchant_id = $1 AND NOT livemode", m);
       await count("DELETE FROM cashback_rules WHERE merchant_id = $1 AND NOT livemode", m);
       const refunds = await count("DELETE FROM refunds WHERE merchant_id = $1 AND NOT livemode", m);
+      // Disputes and support tickets of the test mode (their holds were voided with the accounts' other holds).
+      const doomedTickets = `SELECT id FROM support_tickets WHERE (merchant_id = $1 AND NOT livemode)
+          OR payment_id IN (${testPayments}) OR wallet_user_id = ANY($2::text[])`;
+      await count(
+        `DELETE FROM support_attachments WHERE ticket_id IN (${doomedTickets})
+            OR dispute_id IN (SELECT id FROM disputes WHERE merchant_id = $1 AND NOT livemode)`,
+        mp,
+      );
+      await count(`DELETE FROM support_ticket_messages WHERE ticket_id IN (${doomedTickets})`, mp);
+      await count(`DELETE FROM support_tickets WHERE id IN (${doomedTickets})`, mp);
+      await count("DELETE FROM disputes WHERE merchant_id = $1 AND NOT livemode", m);
       const payouts = await count("DELETE FROM payouts WHERE merchant_id = $1 AND NOT livemode", m);
       await count(
         `DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_id IN (${doomedEvents}))`,

@@ -8,6 +8,7 @@ import {
   logIn,
   type SessionClient,
   samplePdf,
+  samplePng,
   tokenFromMail,
   uniqueEmail,
   uploadDocument,
@@ -126,6 +127,16 @@ async function merchantObjects(coffer: PaymentsCoffer, a: TestPaymentsMerchant, 
 
   await setSettlementAccount(a, "6222020200112233445");
   ids.payout = (await ok(await a.console.post("/v1/payouts", { amount: "300", currency: "USD" }), 201)).id;
+  // A dispute of the paid payment (the sandbox opens it as its payer), and A's own ticket to the platform with a file.
+  const disputed = await a.console.post(`/v1/test_helpers/payments/${ids.payment}/dispute`, { amount: "500" });
+  ids.dispute = (await ok(disputed, 201)).id;
+  const file = { filename: "statement.pdf", content_type: "application/pdf", content_base64: samplePdf.toString("base64") };
+  const ticket = await ok(
+    await a.console.post("/v1/support/tickets", { subject: "Payouts", body: "When?", attachments: [file] }),
+    201,
+  );
+  ids.support_ticket = ticket.id;
+  ids.support_attachment = ticket.messages[0].attachments[0].id;
   // A's coupon with a code, a payment holding its discount, and a cashback rule that credited the payer.
   const coupon = { name: "A's coupon", currency: "USD", amount_off: "100" };
   ids.coupon = (await ok(await a.console.post("/v1/coupons", coupon), 201)).id;
@@ -237,6 +248,17 @@ export async function setUpTenants(coffer: PaymentsCoffer): Promise<Tenants> {
     coupon: liveCoupon.id,
   };
   const wallet = { ...(await walletObjects(coffer, payer)), payment: aTest.paid_payment! };
+  // The payer's "Get help" on A's payment they paid, with a file: theirs in the wallet (and A's in its inbox).
+  const help = await payer.client.post("/v1/wallet/support/tickets", {
+    subject: "Where is my order?",
+    body: "Paid, nothing came.",
+    payment: aTest.paid_payment,
+    attachments: [{ content_type: "image/png", content_base64: samplePng.toString("base64") }],
+  });
+  Object.assign(wallet, {
+    support_ticket: (await ok(help, 201)).id,
+    support_attachment: help.json().messages[0].attachments[0].id,
+  });
   return {
     a: { ...a, liveKey },
     b: { ...b, endpointId: bEndpoint.id, storeId: bStore.id, couponId: bCoupon.id },

@@ -64,6 +64,13 @@ describe("list cursors answer another tenant's id as they answer an unknown one"
         foreign: [t.wallet.transfer!, t.wallet.top_up!, t.wallet.withdrawal!, t.wallet.payment!],
       },
       "/v1/stored_value/cards": { url: "/v1/stored_value/cards", ...merchant("stored_value_card") },
+      "/v1/disputes": { url: "/v1/disputes", ...merchant("dispute") },
+      "/v1/support/tickets": { url: "/v1/support/tickets", ...merchant("support_ticket") },
+      "/v1/wallet/support/tickets": {
+        url: "/v1/wallet/support/tickets",
+        callers: [["another wallet user", t.as.otherWallet]],
+        foreign: [t.wallet.support_ticket!],
+      },
       "/v1/coupons": { url: "/v1/coupons", ...merchant("coupon") },
       "/v1/coupons/{id}/redemptions": {
         url: `/v1/coupons/${t.b.couponId}/redemptions`,

@@ -160,7 +160,8 @@ export function createRefundService(ctx: PaymentContext) {
     return perPayment.run(payment.id, async () => {
       const fresh = await getPayment(pool, payment.id);
       if (!fresh) throw new Error(`payment ${payment.id} vanished`);
-      const left = fresh.amountCaptured - fresh.amountRefunded;
+      // A payment's dispute (src/disputes) holds its amount until it is won: that part cannot be refunded too.
+      const left = fresh.amountCaptured - fresh.amountRefunded - (fresh.amountDisputed ?? 0n);
       const amount = requested ?? left;
       if (amount <= 0n || amount > left) {
         throw paymentError(
@@ -223,13 +224,17 @@ export function createRefundService(ctx: PaymentContext) {
           const added = await tx.query(
             `UPDATE payments SET amount_refunded = amount_refunded + $2, fee_refunded = fee_refunded + $3, updated_at = $4
               WHERE id = $1 AND status = 'succeeded'
-                AND amount_refunded + $2 <= amount_captured AND fee_refunded + $3 <= fee_amount
+                AND amount_refunded + amount_disputed + $2 <= amount_captured AND fee_refunded + $3 <= fee_amount
                 AND cashback_amount = $5`,
             // cashback_amount as planned: a cashback credited meanwhile (src/coupons) would go unreversed.
             [payment.id, String(amount), String(feeBack), now, String(fresh.cashbackAmount)],
           );
           if (added.rowCount !== 1) {
-            throw paymentError("refund_exceeds_captured", "Other refunds took what was left to refund.", "amount");
+            throw paymentError(
+              "refund_exceeds_captured",
+              "Other refunds, or a dispute, took what was left to refund.",
+              "amount",
+            );
           }
         }
         created = await insertRefund(tx, {
