@@ -114,6 +114,9 @@ async function merchantObjects(coffer: PaymentsCoffer, a: TestPaymentsMerchant, 
   await ok(await payer.client.post("/v1/wallet/scan", { payload: qr.qr.payload }));
   await ok(await payer.client.post(`/v1/wallet/payments/${qr.id}/confirm`, {}));
   ids.paid_payment = qr.id;
+  // The payer's feedback on it: A's to read in the merchant API.
+  await ok(await payer.client.post(`/v1/wallet/payments/${qr.id}/feedback`, { rating: 4, tags: ["fast"] }), 201);
+  ids.feedback = (await ok(await a.console.get("/v1/feedback"))).data[0].id;
 
   const link = { currency: "USD", amount_type: "fixed", unit_amount: "900" };
   ids.payment_link = (await ok(await a.console.post("/v1/payment_links", link), 201)).id;
@@ -130,7 +133,11 @@ async function merchantObjects(coffer: PaymentsCoffer, a: TestPaymentsMerchant, 
   // A dispute of the paid payment (the sandbox opens it as its payer), and A's own ticket to the platform with a file.
   const disputed = await a.console.post(`/v1/test_helpers/payments/${ids.payment}/dispute`, { amount: "500" });
   ids.dispute = (await ok(disputed, 201)).id;
-  const file = { filename: "statement.pdf", content_type: "application/pdf", content_base64: samplePdf.toString("base64") };
+  const file = {
+    filename: "statement.pdf",
+    content_type: "application/pdf",
+    content_base64: samplePdf.toString("base64"),
+  };
   const ticket = await ok(
     await a.console.post("/v1/support/tickets", { subject: "Payouts", body: "When?", attachments: [file] }),
     201,

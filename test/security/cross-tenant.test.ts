@@ -54,6 +54,10 @@ const idKinds: Record<string, IdKind | { exempt: string }> = {
       "public by design: a payment link's page, found by its random slug (not its id), is for whoever holds the link",
   },
   "/v1/payouts": merchantKind("payout"),
+  "/v1/feedback": merchantKind("feedback"),
+  "/v1/feedback_requests": {
+    exempt: "public by design: a feedback link is signed for the payment's payer (src/feedback/token.ts), not an id",
+  },
   "/v1/events": merchantKind("event"),
   "/v1/webhook_endpoints": merchantKind("webhook_endpoint"),
   "/v1/console/api_keys": consoleKind("api_key"),
@@ -105,6 +109,7 @@ const idKinds: Record<string, IdKind | { exempt: string }> = {
 const bodies: Record<string, unknown> = {
   "POST /v1/console/team/members/{id}": { role: "admin" },
   "POST /v1/stored_value/cards/{id}/load": { amount: "100" },
+  "POST /v1/wallet/payments/{id}/feedback": { rating: 5 },
   "POST /v1/wallet/payments/{id}/discount": { promotion_code: "ANYCODE" },
   "POST /v1/wallet/cards/{id}/claim": { number: "6288123456789012", secret: "12345678" },
   "POST /v1/wallet/cards/{id}/offline_certificate": {

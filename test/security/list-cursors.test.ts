@@ -35,6 +35,7 @@ describe("list cursors answer another tenant's id as they answer an unknown one"
       "/v1/stores/{id}/tills": { url: `/v1/stores/${t.b.storeId}/tills`, ...merchant("till") },
       "/v1/refunds": { url: "/v1/refunds", ...merchant("refund") },
       "/v1/payouts": { url: "/v1/payouts", ...merchant("payout") },
+      "/v1/feedback": { url: "/v1/feedback", ...merchant("feedback") },
       "/v1/events": { url: "/v1/events", ...merchant("event") },
       "/v1/webhook_endpoints": { url: "/v1/webhook_endpoints", ...merchant("webhook_endpoint") },
       "/v1/webhook_endpoints/{id}/deliveries": {
