@@ -10,7 +10,7 @@ import { type Metadata, mergeMetadata, metadataOf, sameMetadata } from "../http/
 import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import { isId, newId } from "../ids.js";
 import { isApplied } from "../ledger/errors.js";
-import { transferIdFor } from "../ledger/model.js";
+import { balanceOf, transferIdFor } from "../ledger/model.js";
 import {
   couponNameLengthMax,
   couponRedemptionsMax,
@@ -240,10 +240,22 @@ export function createCoupons(ctx: PromotionContext) {
     reference: string,
     write: (tx: Queryable, budgetAccountId: bigint) => Promise<T>,
   ): Promise<T> {
+    const refused = () =>
+      couponErrors.toApiError(
+        "budget_funds_insufficient",
+        owner.merchantId === null
+          ? `The marketing account holds less than ${budget} ${currency}; fund it first.`
+          : `Your available balance holds less than the budget of ${budget} ${currency}.`,
+        "budget",
+      );
+    // Looked at before anything is made, so a refusal writes nothing (not even an empty budget account); the
+    // ledger's own check refuses a balance that fell in between.
     const source =
       owner.merchantId === null
-        ? await ctx.accounts.marketingAccountId(owner.livemode, currency)
-        : await ctx.payments.accounts.merchantAccountId(owner.merchantId, owner.livemode, currency);
+        ? await ctx.accounts.existingMarketingAccountId(owner.livemode, currency)
+        : await ctx.payments.accounts.existingMerchantAccountId(owner.merchantId, owner.livemode, currency);
+    const sourceAccount = source === undefined ? undefined : await ledger.getAccount(source);
+    if (source === undefined || !sourceAccount || balanceOf(sourceAccount).available < budget) throw refused();
     const budgetAccountId = await withTransaction(pool, (tx) =>
       ctx.accounts.newBudgetAccount(tx, owner.livemode, currency, reference),
     );
@@ -267,15 +279,7 @@ export function createCoupons(ctx: PromotionContext) {
       },
     );
     if (written) return written.value;
-    if (results.some((r) => r.code === "exceeds_credits")) {
-      throw couponErrors.toApiError(
-        "budget_funds_insufficient",
-        owner.merchantId === null
-          ? `The marketing account holds less than ${budget} ${currency}; fund it first.`
-          : `Your available balance holds less than the budget of ${budget} ${currency}.`,
-        "budget",
-      );
-    }
+    if (results.some((r) => r.code === "exceeds_credits")) throw refused();
     throw new Error(`the ledger refused to fund ${reference}: ${results.map((r) => r.code).join(", ")}`);
   }
 

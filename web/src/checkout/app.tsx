@@ -7,6 +7,7 @@ import { Alert, Spinner } from "../shared/ui";
 import { CardPayForm } from "./card-form";
 import { messages, useT } from "./messages";
 import { PayForm, TestPayerForm } from "./pay-form";
+import { DiscountLines, PromoCodeForm } from "./promo-code";
 import { PayLinkPage } from "./pay-link";
 import { type CheckoutSummary, isOpen, isPaid, useCheckout } from "./summary";
 
@@ -83,6 +84,7 @@ function CheckoutView({ summary, onPaid }: { summary: CheckoutSummary; onPaid():
       <p className="checkout-to">{t("payTo")}</p>
       <h1 id="checkout-heading">{merchant}</h1>
       <p className="big-amount">{amountText}</p>
+      <DiscountLines summary={summary} locale={locale} />
       {summary.description ? <p className="checkout-description">{summary.description}</p> : null}
 
       <div role="status" aria-live="polite" className="checkout-state">
@@ -93,6 +95,7 @@ function CheckoutView({ summary, onPaid }: { summary: CheckoutSummary; onPaid():
         <>
           <p className="checkout-timer">{t("expiresIn", { time: formatDuration(timeLeft) })}</p>
           {!summary.livemode ? <p className="field-hint">{t("testModeLogin")}</p> : null}
+          <PromoCodeForm summary={summary} onChanged={() => onPaid()} />
           <figure className="qr checkout-qr">
             <img src={svgDataUrl(summary.qr.svg)} alt={t("qr.alt")} width={220} height={220} />
             <figcaption>{t("qr.caption")}</figcaption>

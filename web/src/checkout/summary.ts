@@ -11,6 +11,17 @@ export interface CheckoutSummary {
   amount: string;
   currency: string;
   amount_display: string;
+  /** Before a discount (equal to amount without one). */
+  amount_subtotal: string;
+  /** The discount taken off (docs/coupons.md): by the shop at creation, or the payer's promotion code. */
+  discount: {
+    name: string;
+    code: string | null;
+    amount: string;
+    amount_display: string;
+    subtotal_display: string;
+    applied_by: "merchant" | "payer";
+  } | null;
   description: string | null;
   failure_code: string | null;
   expires_at: number;
