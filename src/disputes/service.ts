@@ -251,9 +251,12 @@ export function createDisputeService(deps: DisputeDeps) {
         [payment.id, String(amount)],
       );
       if (took.rowCount !== 1) {
+        // Another dispute (committed while we waited for the payment's row), or a refund, got there first.
+        const other = await tx.query("SELECT 1 FROM disputes WHERE payment_id = $1", [payment.id]);
+        if (other.rowCount) throw disputeError("dispute_exists", undefined, "payment");
         throw disputeError(
           "dispute_amount_too_large",
-          "A refund or another dispute took part of this payment first; retrieve it and try again.",
+          "A refund took part of this payment first; retrieve it and try again.",
           "amount",
         );
       }
@@ -568,9 +571,8 @@ export function createDisputeService(deps: DisputeDeps) {
       try {
         await ledger.createTransfers(transfers, async (tx, results) => {
           closed = undefined;
-          if (!results.every((r) => isApplied(r.code))) {
-            throw new Error(`dispute ${snapshot.id}: holds did not resolve: ${results.map((r) => r.code).join(", ")}`);
-          }
+          // Another close resolved the holds first (posted where we void, or the reverse): read the dispute again.
+          if (!results.every((r) => isApplied(r.code))) throw new DisputeMoved();
           const at = await nowFor(snapshot, tx);
           const updated = await tx.query<DisputeRow>(
             `UPDATE disputes SET status = $2, closed_by = $3, closed_at = $4, updated_at = $4, due_at = NULL,
