@@ -70,7 +70,7 @@ export function createPaymentServices(deps: PaymentDeps) {
     checkout,
     /** Receipts and reminders: the merchant's settings, the payer's opt-out, the unsubscribe link. */
     notices,
-    balance: (scope: MerchantScope) => merchantBalance(accounts, scope),
+    balance: (scope: MerchantScope) => merchantBalance(accounts, scope, deps.pool),
     /** Stored-value cards register their closed-loop check of every payer path here (src/stored-value). */
     setCardGate: (gate: CardPaymentGate) => {
       ctx.cards = gate;

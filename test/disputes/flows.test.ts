@@ -71,10 +71,10 @@ describe("disputes end to end", () => {
       Math.floor((coffer.clock.now().getTime() + disputeEvidenceWindowMs) / 1000),
     );
     const balance = await expectStatus(await api("GET", "/v1/balance"), 200);
-    assert.equal(
-      balance.currencies.find((c: { currency: string }) => c.currency === "USD").available,
-      String((await merchant()).available),
-    );
+    const usd = balance.currencies.find((c: { currency: string }) => c.currency === "USD");
+    assert.equal(usd.available, String((await merchant()).available));
+    assert.equal(usd.disputed, "5000");
+    assert.equal(usd.in_transit, "0");
     const mail = await coffer.sink.waitFor((m) => m.to.includes(shopEmail) && /disputed a payment/.test(m.subject));
     assert.match(mail.text, /The tea never came\./);
     assert.match(mail.text, new RegExp(`/disputes/${dispute.id}`));
@@ -103,6 +103,8 @@ describe("disputes end to end", () => {
     assert.equal(await payerAvailable(), before.payer + 5000n);
     assert.equal((await merchant()).available, before.merchant - 5000n);
     assert.equal((await merchant()).debitsPending, 0n);
+    const after = await expectStatus(await api("GET", "/v1/balance"), 200);
+    assert.equal(after.currencies.find((c: { currency: string }) => c.currency === "USD").disputed, "0");
     assert.deepEqual(await eventTypesOf(coffer, dispute.id), ["dispute.created", "dispute.closed"]);
     await coffer.sink.waitFor((m) => m.to.includes(payer.email) && /decided for you/.test(m.subject));
     await coffer.sink.waitFor((m) => m.to.includes(shopEmail) && /: lost/.test(m.subject));

@@ -168,6 +168,7 @@ export const BalanceSchema = Type.Object(
           available: Amount("What refunds and payouts can take now."),
           pending: Amount("Authorized manual-capture payments not captured yet."),
           in_transit: Amount("Payouts on their way to the bank."),
+          disputed: Amount("Held by open disputes: available again if won, the payer's if lost (docs/disputes.md)."),
         },
         Closed,
       ),

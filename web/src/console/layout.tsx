@@ -14,7 +14,6 @@ const navItems: { to: string; label: keyof typeof en; adminOnly?: boolean }[] = 
   { to: "/", label: "nav.home" },
   { to: "/payments", label: "nav.payments" },
   { to: "/payment-links", label: "nav.paymentLinks" },
-  { to: "/promotions", label: "nav.promotions" },
   { to: "/stores", label: "nav.stores" },
   { to: "/prepaid-cards", label: "nav.prepaidCards" },
   { to: "/payment-methods", label: "nav.methods" },
