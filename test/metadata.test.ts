@@ -134,7 +134,9 @@ describe("metadata on merchant objects", () => {
 
   async function eventsOf(id: string, type: string) {
     const page = await call(`/v1/events?type=${type}&limit=100`);
-    const data = page.json.data as { data: { object: { id: string }; previous_attributes?: Record<string, unknown> } }[];
+    const data = page.json.data as {
+      data: { object: { id: string }; previous_attributes?: Record<string, unknown> };
+    }[];
     return data.filter((e) => e.data.object.id === id);
   }
 

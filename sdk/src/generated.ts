@@ -244,8 +244,6 @@ export interface Balance {
     pending: Amount;
     /** Payouts on their way to the bank. */
     in_transit: Amount;
-    /** Held by open disputes: available again if won, the payer's if lost (docs/disputes.md). */
-    disputed: Amount;
   }[];
 }
 

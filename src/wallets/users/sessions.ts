@@ -13,8 +13,8 @@ import {
   walletSessionTouchIntervalMs,
   walletSessionTtlMs,
 } from "../../limits.js";
-import { cardSessionAllows } from "../../stored-value/session-routes.js";
 import { storedValueError } from "../../stored-value/errors.js";
+import { cardSessionAllows } from "../../stored-value/session-routes.js";
 import { unixSeconds } from "../time.js";
 
 /**
