@@ -38,7 +38,8 @@ describe("help centre (browser)", { timeout: 240_000 }, () => {
     const context = await newBrowserContext(browser, { baseURL: coffer.baseUrl, locale, mobile });
     contexts.push(context);
     const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    // Generous: on a busy machine the help's chunks load while other browser tests run.
+    page.setDefaultTimeout(20_000);
     return page;
   }
 
@@ -48,6 +49,7 @@ describe("help centre (browser)", { timeout: 240_000 }, () => {
     await page.getByRole("link", { name: "Help", exact: true }).click();
     await page.waitForURL(/\/help$/);
     await page.getByRole("heading", { level: 1, name: "Help centre" }).waitFor();
+    await page.getByRole("heading", { level: 2, name: "Paying with coffer" }).waitFor();
     // The console puts the shop's articles first.
     const groups = await page.getByRole("heading", { level: 2 }).allTextContents();
     assert.deepEqual(groups, ["For shops", "Paying with coffer"]);
@@ -73,7 +75,7 @@ describe("help centre (browser)", { timeout: 240_000 }, () => {
     await page.waitForURL(/\/help\/payouts$/);
     const title = page.getByRole("heading", { level: 1, name: "Payouts to your bank account" });
     await title.waitFor();
-    assert.equal(await title.evaluate((element) => element === document.activeElement), true);
+    assert.equal(await title.evaluate((element) => element.ownerDocument.activeElement === element), true);
     await page.getByRole("link", { name: "All help articles" }).click();
     await page.waitForURL(/\/help$/);
 
@@ -83,6 +85,19 @@ describe("help centre (browser)", { timeout: 240_000 }, () => {
     await shot(page, "article-en");
     await page.goto("/help/no-such-article");
     await page.getByRole("heading", { level: 1, name: "There is no such article." }).waitFor();
+
+    const chinese = await newPage("zh-CN");
+    await chinese.goto("/help");
+    await chinese.getByRole("heading", { level: 1, name: "帮助中心" }).waitFor();
+    await chinese.getByRole("heading", { level: 2, name: "商家指南" }).waitFor();
+    assert.deepEqual(await chinese.getByRole("heading", { level: 2 }).allTextContents(), [
+      "商家指南",
+      "使用 coffer 付款",
+    ]);
+    await shot(chinese, "console-zh");
+    await chinese.goto("/help/business-verification");
+    await chinese.getByRole("heading", { level: 1, name: "企业认证：每一项怎么填" }).waitFor();
+    await shot(chinese, "article-zh");
   });
 
   it("opens the right article from the ? beside business verification and payouts, in English and Chinese", async () => {
@@ -136,7 +151,11 @@ describe("help centre (browser)", { timeout: 240_000 }, () => {
       await shot(page, `kyb-dialog-${texts.tag}`);
       await page.keyboard.press("Escape");
       await dialog.waitFor({ state: "detached" });
-      assert.equal(await button.evaluate((element) => element === document.activeElement), true, "focus returns");
+      assert.equal(
+        await button.evaluate((element) => element.ownerDocument.activeElement === element),
+        true,
+        "focus returns",
+      );
 
       await page.getByRole("navigation").getByRole("link", { name: texts.balance, exact: true }).click();
       await page.getByRole("button", { name: texts.payouts }).click();
@@ -161,6 +180,7 @@ describe("help centre (browser)", { timeout: 240_000 }, () => {
       await page.goto("/wallet/login");
       await page.getByRole("link", { name: "帮助", exact: true }).click();
       await page.getByRole("heading", { level: 1, name: "帮助中心" }).waitFor();
+      await page.getByRole("heading", { level: 2, name: "商家指南" }).waitFor();
       const groups = await page.getByRole("heading", { level: 2 }).allTextContents();
       assert.deepEqual(groups, ["使用 coffer 付款", "商家指南"], "the wallet puts the payer's articles first");
       await page.getByLabel("搜索帮助").fill("付款码泄露");
@@ -173,6 +193,11 @@ describe("help centre (browser)", { timeout: 240_000 }, () => {
       await shot(page, "wallet-article-zh");
       await page.getByLabel("语言").selectOption("en");
       await page.getByRole("heading", { level: 1, name: "Your payment code, and why you never share it" }).waitFor();
+      await shot(page, "wallet-article-en");
+      await page.goto("/wallet/help");
+      await page.getByLabel("Search help").fill("payment code");
+      await page.getByRole("region", { name: "Search results" }).getByRole("link").first().waitFor();
+      await shot(page, "wallet-search-en");
     });
 
     it("opens the payment code article from the ? on the payment code screen, and the limits from identity", async () => {
@@ -209,20 +234,38 @@ describe("help centre (browser)", { timeout: 240_000 }, () => {
 
   it("offers help on the checkout page, in a dialog over the payment", async () => {
     const shop = await newPaymentsMerchant(coffer, "Willow Tea");
-    const payment = await shop.sdk.payments.create({ amount: "880", currency: "USD", method: "checkout" });
-    const page = await newPage("zh-CN", true);
-    await page.goto(`/checkout/${payment.id}`);
-    await page.getByRole("heading", { name: "Willow Tea" }).waitFor();
-    await page.getByRole("button", { name: "帮助", exact: true }).click();
-    const dialog = page.getByRole("dialog", { name: "帮助中心" });
-    await dialog.getByRole("link", { name: "在商家的付款页面付款" }).click();
-    await page
-      .getByRole("dialog", { name: "在商家的付款页面付款" })
-      .getByRole("heading", { name: "两种付款方式" })
-      .waitFor();
-    await shot(page, "checkout-zh");
-    await page.getByRole("dialog").getByRole("button", { name: "关闭帮助" }).click();
-    await page.getByRole("button", { name: "帮助", exact: true }).waitFor();
-    assert.equal(await page.getByRole("dialog").count(), 0);
+    for (const texts of [
+      {
+        locale: "en-US",
+        help: "Help",
+        centre: "Help centre",
+        article: "Paying on a shop's payment page",
+        section: "Two ways to pay",
+        close: "Close help",
+        tag: "en",
+      },
+      {
+        locale: "zh-CN",
+        help: "帮助",
+        centre: "帮助中心",
+        article: "在商家的付款页面付款",
+        section: "两种付款方式",
+        close: "关闭帮助",
+        tag: "zh",
+      },
+    ]) {
+      const payment = await shop.sdk.payments.create({ amount: "880", currency: "USD", method: "checkout" });
+      const page = await newPage(texts.locale, true);
+      await page.goto(`/checkout/${payment.id}`);
+      await page.getByRole("heading", { name: "Willow Tea" }).waitFor();
+      await page.getByRole("button", { name: texts.help, exact: true }).click();
+      const dialog = page.getByRole("dialog", { name: texts.centre });
+      await dialog.getByRole("link", { name: texts.article }).click();
+      await page.getByRole("dialog", { name: texts.article }).getByRole("heading", { name: texts.section }).waitFor();
+      await shot(page, `checkout-${texts.tag}`);
+      await page.getByRole("dialog").getByRole("button", { name: texts.close }).click();
+      await page.getByRole("button", { name: texts.help, exact: true }).waitFor();
+      assert.equal(await page.getByRole("dialog").count(), 0);
+    }
   });
 });

@@ -344,7 +344,7 @@ async function startVerifyingHandler(): Promise<WebhookReceiver & { secret: stri
 async function refundFromConsole(page: Page, text: JourneyTexts, paymentId: string, amount: string) {
   await page.getByRole("link", { name: text.console.openPayment(paymentId) }).click();
   await page.getByLabel(text.console.refundAmount).fill(amount);
-  await page.getByRole("button", { name: text.console.refundSubmit }).click();
+  await page.getByRole("button", { name: text.console.refundSubmit, exact: true }).click();
   const minor = amount.replace(".", "").replace(/^0+/, "");
   await page.getByText(text.console.refundCreated(text.money(minor))).waitFor();
   await page.getByRole("list", { name: text.console.timeline }).getByText(text.console.refundCreatedEvent).waitFor();

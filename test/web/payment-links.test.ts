@@ -5,13 +5,15 @@ import type { Browser, Page } from "playwright-core";
 import { ensureWebBuilt, launchBrowser, newBrowserContext, screenshotDir } from "../helpers/browser.js";
 import { newMerchant, type TestMerchant } from "../helpers/merchant-console.js";
 import { newTestPayer, type PaymentsCoffer, startPaymentsCoffer } from "../helpers/payments.js";
-import type { TestWalletUser } from "../helpers/wallets.js";
+import { availableBalance, type TestWalletUser } from "../helpers/wallets.js";
 
 /**
  * Payment links in real Chromium, in English and in Chinese: a shop owner signs in to the console, creates a link
  * there, the customer opens its /pay page, chooses what to pay and lands on the hosted checkout; the (test-mode)
  * payer pays it with the wallet, and the owner sees the payment and the link's totals in the console, then
- * deactivates the link and the customer's page says it takes no more payments. No API call by the shop owner.
+ * deactivates the link and the customer's page says it takes no more payments. No API call by the shop owner, and
+ * none by the payer either: the test payer signs in to the wallet app with the sandbox's sign-in link on the phone,
+ * and pays on the checkout page, which offers that wallet session.
  * Screenshots go to docs/screenshots/payment-link-*.png.
  */
 interface Texts {
@@ -28,9 +30,9 @@ interface Texts {
   maxUses: string;
   create: string;
   detailHeading: string;
-  url: string;
   qrAlt: string;
   continue: string;
+  pay: (amount: string) => string;
   paid: string;
   uses: string;
   received: string;
@@ -53,9 +55,9 @@ const english: Texts = {
   maxUses: "Stop after this many payments (optional)",
   create: "Create link",
   detailHeading: "Payment link",
-  url: "Link",
   qrAlt: "QR code of the payment link, to print or show",
   continue: "Continue to payment",
+  pay: (amount) => `Pay ${amount}`,
   paid: "Paid. Thank you!",
   uses: "Paid payments",
   received: "Received",
@@ -78,9 +80,9 @@ const chinese: Texts = {
   maxUses: "收满多少笔后停止（可选）",
   create: "创建链接",
   detailHeading: "付款链接",
-  url: "链接",
   qrAlt: "付款链接的二维码，可打印或展示",
   continue: "继续付款",
+  pay: (amount) => `付款 ${amount}`,
   paid: "付款成功，谢谢！",
   uses: "已付款笔数",
   received: "已收款",
@@ -121,11 +123,23 @@ describe("payment links in the browser", { timeout: 240_000 }, () => {
     return page;
   }
 
-  /** The customer's phone: the link's page, a choice, on to the checkout; returns the payment's id. */
-  async function customerPays(url: string, texts: Texts, choose: (page: Page) => Promise<void>, total: RegExp) {
+  /**
+   * The customer's phone: signed in to the wallet app as the test payer (the sign-in link the sandbox gives a test
+   * payer), then the link's page, a choice, on to the checkout, and pays there; returns the payment's id.
+   */
+  async function customerPays(
+    url: string,
+    texts: Texts,
+    choose: (page: Page) => Promise<void>,
+    total: RegExp,
+    amount: string,
+  ) {
     const context = await newBrowserContext(browser, { baseURL: coffer.baseUrl, locale: texts.locale, mobile: true });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
+    await page.goto(`/wallet/#sign_in=${payer.token}`);
+    await page.getByRole("heading", { level: 1 }).first().waitFor();
+    const balanceBefore = await availableBalance(payer);
     const response = await page.goto(new URL(url).pathname);
     assert.equal(response?.status(), 200);
     assert.equal(response?.headers()["cache-control"], "no-store");
@@ -135,10 +149,11 @@ describe("payment links in the browser", { timeout: 240_000 }, () => {
     await page.waitForURL(/\/checkout\/pay_/);
     await page.getByText(total).first().waitFor();
     const paymentId = /\/checkout\/(pay_[0-9A-Za-z]+)/.exec(page.url())![1]!;
-    // The payer pays with the wallet app (a test payer in test mode): the checkout page turns to paid by itself.
-    const confirmed = await payer.client.post(`/v1/wallet/payments/${paymentId}/confirm`, {});
-    assert.equal(confirmed.json().status, "succeeded", confirmed.body);
-    await page.getByText(texts.paid).waitFor({ timeout: 20_000 });
+    // The checkout page offers the wallet app's session of this browser: the test payer pays right there.
+    await page.getByRole("button", { name: texts.pay(amount) }).click();
+    await page.getByRole("status").getByText(texts.paid).waitFor({ timeout: 20_000 });
+    const spent = BigInt(balanceBefore) - BigInt(await availableBalance(payer));
+    assert.equal(spent, BigInt(amount.replace(/\D/g, "")), "the payer's wallet paid the amount");
     return { page, paymentId, close: () => context.close() };
   }
 
@@ -174,7 +189,7 @@ describe("payment links in the browser", { timeout: 240_000 }, () => {
       await page.getByLabel(texts.maxUses).fill("5");
       await page.getByRole("button", { name: texts.create }).click();
       await page.getByRole("heading", { level: 1, name: new RegExp(`^${texts.detailHeading} plk_`) }).waitFor();
-      const url = await page.getByRole("link", { name: texts.url, exact: true }).getAttribute("href");
+      const url = await page.getByRole("link", { name: /\/pay\/[0-9A-Za-z]{16}$/ }).getAttribute("href");
       assert.match(url ?? "", /\/pay\/[0-9A-Za-z]{16}$/);
       await page.getByRole("img", { name: texts.qrAlt }).waitFor();
       await shot(page, `created-${texts.tag}`);
@@ -192,6 +207,7 @@ describe("payment links in the browser", { timeout: 240_000 }, () => {
                 await p.getByLabel("Amount (USD)").fill("12.50");
               },
               /\$12\.50/,
+              "$12.50",
             )
           : await customerPays(
               url!,
@@ -201,6 +217,7 @@ describe("payment links in the browser", { timeout: 240_000 }, () => {
                 await p.getByLabel("数量").selectOption("2");
               },
               /17\.60/,
+              "US$17.60",
             );
       await ownerSeesPaidThenDeactivates(page, texts, customer.paymentId, texts === english ? /12\.50/ : /17\.60/);
 

@@ -124,7 +124,7 @@ export const en = {
   "merchants.live.active": "Active",
   "merchants.live.pending": "Pending",
   "merchants.live.inactive": "Test only",
-  "merchants.openKyb": "KYB application of {name}",
+  "merchants.openKyb": "KYB application of {name}: {state}",
 
   "walletUsers.title": "Wallet users",
   "walletUsers.searchHint": "Email address, phone number, name or wallet user ID.",
@@ -506,7 +506,7 @@ const zhCN: { [K in keyof typeof en]: string } = {
   "merchants.live.active": "已开通",
   "merchants.live.pending": "审核中",
   "merchants.live.inactive": "仅测试",
-  "merchants.openKyb": "{name} 的审核申请",
+  "merchants.openKyb": "{name} 的审核申请：{state}",
 
   "walletUsers.title": "钱包用户",
   "walletUsers.searchHint": "邮箱地址、手机号码、姓名或钱包用户 ID。",

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import type { ListPage } from "../../shared/api";
+import { HelpButton } from "../../shared/help";
 import { parseMoney } from "../../shared/money";
 import { Alert, Button, Card, Empty, SelectField, TextField } from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
@@ -113,7 +114,7 @@ export function BalancePage() {
         />
       </Card>
       {canWrite(me) && balance.data ? (
-        <Card title={t("balance.newPayout")}>
+        <Card title={t("balance.newPayout")} actions={<HelpButton slug="payouts" />}>
           <PayoutForm
             balance={balance.data}
             onCreated={() => {

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { HelpButton } from "../../shared/help";
 import { Alert, Button, Card, Empty, SelectField, Spinner, TextField } from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
 import { api, type KybApplication } from "../api";
@@ -235,7 +236,7 @@ export function KybPage() {
           </>
         ) : null}
       </Card>
-      <Card title={t("kyb.business")}>
+      <Card title={t("kyb.business")} actions={<HelpButton slug="business-verification" />}>
         <form
           onSubmit={(event) => {
             event.preventDefault();
@@ -281,7 +282,10 @@ export function KybPage() {
                   : t("kyb.encryptedHint"),
               })}
             </div>
-            <h3>{t("kyb.bank")}</h3>
+            <div className="heading-with-help">
+              <h3>{t("kyb.bank")}</h3>
+              <HelpButton slug="payouts" />
+            </div>
             <div className="form-row">
               {field("holder_name", "kyb.holderName")}
               {field("bank_name", "kyb.bankName")}
@@ -302,7 +306,7 @@ export function KybPage() {
           ) : null}
         </form>
       </Card>
-      <Card title={t("kyb.documents")}>
+      <Card title={t("kyb.documents")} actions={<HelpButton slug="business-verification" />}>
         {app.documents.length === 0 ? <Empty>{t("kyb.noDocuments")}</Empty> : null}
         {app.documents.length > 0 ? (
           <ul className="plain-list" aria-label={t("kyb.documents")}>

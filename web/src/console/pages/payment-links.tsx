@@ -1,5 +1,6 @@
 import { useState } from "react";
 import type { ListPage } from "../../shared/api";
+import { HelpButton } from "../../shared/help";
 import { parseMoney } from "../../shared/money";
 import { Link, navigate } from "../../shared/router";
 import { Alert, Badge, Button, Card, DataTable, DefinitionList, Empty, SelectField, TextField } from "../../shared/ui";
@@ -86,7 +87,7 @@ export function PaymentLinksPage() {
         </p>
       ) : null}
       {creating ? (
-        <Card title={t("create.title")}>
+        <Card title={t("create.title")} actions={<HelpButton slug="payment-links" />}>
           <CreateLinkForm onCreated={(link) => navigate(`/payment-links/${link.id}`)} />
         </Card>
       ) : null}
@@ -114,7 +115,10 @@ export function PaymentLinksPage() {
           {
             header: t("links.col.link"),
             render: (l) => (
-              <Link to={`/payment-links/${l.id}`} aria-label={t("links.open", { id: l.id })}>
+              <Link
+                to={`/payment-links/${l.id}`}
+                aria-label={t("links.open", { id: l.id, description: l.description ?? t("links.noDescription") })}
+              >
                 {l.description ?? t("links.noDescription")}
               </Link>
             ),
@@ -424,7 +428,8 @@ export function PaymentLinkDetailPage({ id }: { id: string }) {
           {l.active ? (
             <Card title={t("detail.share")}>
               <p>
-                <a href={l.url} aria-label={t("detail.url")}>
+                {t("detail.url")}:{" "}
+                <a href={l.url} className="long-url">
                   {l.url}
                 </a>{" "}
                 <CopyLink url={l.url} />
@@ -461,7 +466,10 @@ export function PaymentLinkDetailPage({ id }: { id: string }) {
                 header: common("payments.amount"),
                 className: "amount",
                 render: (p) => (
-                  <Link to={`/payments/${p.id}`} aria-label={common("payments.open", { id: p.id })}>
+                  <Link
+                    to={`/payments/${p.id}`}
+                    aria-label={common("payments.open", { id: p.id, amount: format.money(p.amount, p.currency) })}
+                  >
                     {format.money(p.amount, p.currency)}
                   </Link>
                 ),

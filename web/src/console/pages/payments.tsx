@@ -1,5 +1,6 @@
 import { type ReactNode, useState } from "react";
 import type { ListPage } from "../../shared/api";
+import { HelpButton } from "../../shared/help";
 import { parseMoney } from "../../shared/money";
 import { Link, navigate, useSearch } from "../../shared/router";
 import {
@@ -18,6 +19,7 @@ import { api, type CofferEvent, type Payment, type Refund } from "../api";
 import { ConsoleError, type Cursor, Pager, PaymentStatusBadge, StatusBadge, useFormat } from "../common";
 import { type en, useT } from "../messages";
 import { canWrite, useMe } from "../session";
+import { PaymentExtras } from "./feedback-lazy";
 
 /** Payments: the list with filters (status, method), and one payment with its timeline, refunds and refund form. */
 const statuses = ["requires_payment", "processing", "requires_capture", "succeeded", "failed", "canceled", "expired"];
@@ -166,7 +168,11 @@ export function PaymentsPage() {
               header: t("payments.amount"),
               className: "amount",
               render: (p) => (
-                <Link to={`/payments/${p.id}`} aria-label={t("payments.open", { id: p.id })}>
+                // The name holds the amount it shows, so speech input finds the link by what is on screen.
+                <Link
+                  to={`/payments/${p.id}`}
+                  aria-label={t("payments.open", { id: p.id, amount: format.money(p.amount, p.currency) })}
+                >
                   {format.money(p.amount, p.currency)}
                 </Link>
               ),
@@ -332,10 +338,11 @@ export function PaymentDetailPage({ id }: { id: string }) {
             />
           </Card>
           {canWrite(me) && p.status === "succeeded" ? (
-            <Card title={t("refund.title")}>
+            <Card title={t("refund.title")} actions={<HelpButton slug="refunds" />}>
               <RefundForm payment={p} onRefunded={reloadAll} />
             </Card>
           ) : null}
+          <PaymentExtras payment={p} onChanged={reloadAll} />
         </>
       ) : null}
       <Card title={t("refund.listTitle")}>

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import type { ListPage } from "../../shared/api";
+import { HelpButton } from "../../shared/help";
 import { Link } from "../../shared/router";
 import { Badge, Button, Card, DataTable, Empty, SelectField, TextField } from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
@@ -57,7 +58,7 @@ export function StoresPage() {
         </p>
       ) : null}
       {creating ? (
-        <Card title={t("stores.new")}>
+        <Card title={t("stores.new")} actions={<HelpButton slug="counter-qr" />}>
           <NewStoreForm
             onCreated={() => {
               setCreating(false);

@@ -38,7 +38,10 @@ export function MerchantsPage() {
                 merchant.kyb_application && merchant.kyb_state !== "draft" ? (
                   <Link
                     to={`/ops/kyb/${merchant.kyb_application}`}
-                    aria-label={t("merchants.openKyb", { name: merchant.business_name })}
+                    aria-label={t("merchants.openKyb", {
+                      name: merchant.business_name,
+                      state: t(`state.${merchant.kyb_state}`),
+                    })}
                   >
                     <Badge tone={statusTone(merchant.kyb_state)}>{t(`state.${merchant.kyb_state}`)}</Badge>
                   </Link>

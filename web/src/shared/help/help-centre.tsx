@@ -52,6 +52,17 @@ function HelpView({ slug, query, onQuery, onOpen, hrefFor, audience, from, level
   const { articles, error, retry } = useHelpArticles(locale);
   const Heading = level === 1 ? "h1" : "h2";
   const SubHeading = level === 1 ? "h2" : "h3";
+  // Moving between the list and an article moves the reader to the new title, as a new page would (the link that
+  // was pressed is gone); the first view of the page or the dialog keeps the focus where the browser puts it.
+  const shown = useRef(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: it runs when the view changes.
+  useEffect(() => {
+    if (!shown.current) {
+      shown.current = true;
+      return;
+    }
+    document.getElementById(headingId)?.focus();
+  }, [slug, headingId]);
 
   if (error) {
     return (
@@ -99,7 +110,9 @@ function HelpView({ slug, query, onQuery, onOpen, hrefFor, audience, from, level
         ];
   return (
     <>
-      <Heading id={headingId}>{t("help.title")}</Heading>
+      <Heading id={headingId} tabIndex={-1}>
+        {t("help.title")}
+      </Heading>
       <p>{t("help.intro")}</p>
       <search className="help-search">
         <TextField
@@ -192,17 +205,6 @@ function ArticleView({
   notFound: string;
   backText: string;
 }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  const first = useRef(true);
-  // Moving to another article moves the reader to its title, as a new page would.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: it runs when the article changes.
-  useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    heading.current?.focus();
-  }, [article?.slug]);
   // Links between articles: the build writes href="slug" data-help="slug"; here they get the area's address.
   const html = useMemo(
     () =>
@@ -234,7 +236,7 @@ function ArticleView({
           {backText}
         </a>
       </p>
-      <Heading id={headingId} ref={heading} tabIndex={-1}>
+      <Heading id={headingId} tabIndex={-1}>
         {article?.title ?? notFound}
       </Heading>
       {article ? (

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { createApiClient } from "../../shared/api";
+import { HelpButton } from "../../shared/help";
 import { Link, navigate } from "../../shared/router";
 import { Button, Card, Spinner, TextField } from "../../shared/ui";
 import { paths, useSession } from "../session";
@@ -66,7 +67,10 @@ export function AddCardPage() {
   const fromLink = scanned && (pending || !error);
   return (
     <Card>
-      <h1>{t("add.title")}</h1>
+      <div className="heading-with-help">
+        <h1>{t("add.title")}</h1>
+        <HelpButton slug="prepaid-cards" />
+      </div>
       {fromLink ? (
         <Spinner label={t("add.adding")} />
       ) : (

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from "react";
 import type { ListPage } from "../../shared/api";
+import { HelpButton } from "../../shared/help";
 import { formatDateTime } from "../../shared/money";
 import { Alert, Button, Card, Empty, SelectField, Spinner, TextField } from "../../shared/ui";
 import { useAsync } from "../../shared/use-async";
@@ -35,7 +36,10 @@ export function IdentityPage() {
   }
   return (
     <>
-      <h1>{t("identity.title")}</h1>
+      <div className="heading-with-help">
+        <h1>{t("identity.title")}</h1>
+        <HelpButton slug="limits-and-tiers" />
+      </div>
       <p>{t("identity.tier", { tier: me.tier })}</p>
       <p className="field-hint">{t("identity.intro")}</p>
       <div role="status" aria-live="polite">

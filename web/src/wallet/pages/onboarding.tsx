@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { HelpButton } from "../../shared/help";
 import { Link, navigate } from "../../shared/router";
 import { Button, Card } from "../../shared/ui";
 import { useSecurityT } from "../security-messages";
@@ -27,11 +28,12 @@ function markSeen(): void {
   }
 }
 
+/** Each step, and the help centre's article that says more about it (its "?"). */
 const steps = [
-  ["welcome.scan.title", "welcome.scan.text"],
-  ["welcome.show.title", "welcome.show.text"],
-  ["welcome.secret.title", "welcome.secret.text"],
-  ["welcome.limits.title", "welcome.limits.text"],
+  ["welcome.scan.title", "welcome.scan.text", "pay-by-scanning"],
+  ["welcome.show.title", "welcome.show.text", "payment-code"],
+  ["welcome.secret.title", "welcome.secret.text", "recognising-scams"],
+  ["welcome.limits.title", "welcome.limits.text", "limits-and-tiers"],
 ] as const;
 
 /** On home, until seen: an invitation to the guide. */
@@ -63,14 +65,17 @@ export function WelcomeCard() {
 export function WelcomePage() {
   const { t } = useSecurityT();
   const [index, setIndex] = useState(0);
-  const [title, text] = steps[index]!;
+  const [title, text, article] = steps[index]!;
   const last = index === steps.length - 1;
   return (
     <>
       <h1>{t("welcome.title")}</h1>
       <Card>
         <p className="field-hint">{t("welcome.step", { n: index + 1, total: steps.length })}</p>
-        <h2>{t(title)}</h2>
+        <div className="heading-with-help">
+          <h2>{t(title)}</h2>
+          <HelpButton slug={article} />
+        </div>
         <p>{t(text)}</p>
         <div className="button-row">
           {index > 0 ? (

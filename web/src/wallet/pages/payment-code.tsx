@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { ListPage } from "../../shared/api";
+import { HelpButton } from "../../shared/help";
 import { formatMoney } from "../../shared/money";
 import { Link } from "../../shared/router";
 import { Alert, Button, Card, Spinner } from "../../shared/ui";
@@ -77,7 +78,10 @@ export function PaymentCodePage() {
 
   return (
     <>
-      <h1>{t("code.title")}</h1>
+      <div className="heading-with-help">
+        <h1>{t("code.title")}</h1>
+        <HelpButton slug="payment-code" />
+      </div>
       <p>{t("code.intro")}</p>
       <PaymentCodeWarning />
       <div role="status" aria-live="polite">

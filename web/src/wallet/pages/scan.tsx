@@ -1,4 +1,5 @@
 import { type ChangeEvent, type FormEvent, useCallback, useEffect, useRef, useState } from "react";
+import { HelpButton } from "../../shared/help";
 import { parseMoney } from "../../shared/money";
 import { navigate, useSearch } from "../../shared/router";
 import { Alert, Button, Card, TextField } from "../../shared/ui";
@@ -83,7 +84,10 @@ export function ScanPage() {
 
   return (
     <>
-      <h1>{t("scan.title")}</h1>
+      <div className="heading-with-help">
+        <h1>{t("scan.title")}</h1>
+        <HelpButton slug="pay-by-scanning" />
+      </div>
       <p>{t("scan.intro")}</p>
       <Camera onCode={lookUp} />
       <Card>

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from "react";
 import type { ListPage } from "../../shared/api";
+import { HelpButton } from "../../shared/help";
 import { formatDateTime } from "../../shared/money";
 import { Link } from "../../shared/router";
 import { Alert, Button, Card, Empty, Spinner, TextField } from "../../shared/ui";
@@ -144,7 +145,7 @@ export function SignInsCard() {
 export function ScamAdviceCard() {
   const { t } = useSecurityT();
   return (
-    <Card title={t("scams.title")}>
+    <Card title={t("scams.title")} actions={<HelpButton slug="recognising-scams" />}>
       <dl className="advice">
         <dt>{t("scams.refund.title")}</dt>
         <dd>{t("scams.refund.text")}</dd>
