@@ -156,11 +156,14 @@ describe("hosted checkout (browser)", () => {
   });
 
   it("shows a failed payment's reason, with the test-mode banner", async () => {
+    // Without retries (the default before API version 2026-12-14), a failed payment is final: test/web/feedback.test.ts
+    // has the page of one that may be paid again.
     const payment = await testShop.sdk.payments.create({
       amount: "1500",
       currency: "USD",
       method: "checkout",
       return_url: returnUrl,
+      allow_retries: false,
     });
     const declined = await fetch(`${coffer.baseUrl}/v1/test_helpers/payments/${payment.id}/decline`, {
       method: "POST",
@@ -201,7 +204,7 @@ describe("hosted checkout (browser)", () => {
 
   // Last: it moves coffer's clock past the payment's expiry.
   it("shows expiry: the countdown, then the expired state without a way to pay", async () => {
-    const payment = await checkout("2500", { expires_in: 120 });
+    const payment = await checkout("2500", { expires_in: 120, allow_retries: false });
     const { page, close } = await openPage(payment.id);
     try {
       await page.getByText(/Expires in (1:\d\d|2:00)/).waitFor();

@@ -1,15 +1,16 @@
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { HelpCentreButton } from "../shared/help";
 import { I18nProvider, LanguageSwitcher, type Locale } from "../shared/i18n";
 import { formatMoney } from "../shared/money";
 import { match, usePath } from "../shared/router";
 import { Alert, Spinner } from "../shared/ui";
+import { PayAgain, PayAgainState } from "./again";
 import { CardPayForm } from "./card-form";
 import { messages, useT } from "./messages";
 import { PayForm, TestPayerForm } from "./pay-form";
 import { DiscountLines, PromoCodeForm } from "./promo-code";
 import { PayLinkPage } from "./pay-link";
-import { type CheckoutSummary, isOpen, isPaid, useCheckout } from "./summary";
+import { type CheckoutSummary, isOpen, isPaid, isRetryable, type PaidAnswer, useCheckout } from "./summary";
 
 /**
  * The hosted checkout (/checkout/{id}): what is paid to whom, then pay by scanning the QR code with the wallet app
@@ -26,9 +27,22 @@ export function App() {
   );
 }
 
-/** /pay/{slug} is a payment link's page (./pay-link.tsx); it leads to /checkout/{id}. */
+/** The rating after paying and the receipt's feedback link (./feedback.tsx), loaded when first shown. */
+const LazyCheckoutFeedback = lazy(() => import("./feedback"));
+const LazyFeedbackLinkPage = lazy(() => import("./feedback").then((m) => ({ default: m.FeedbackLinkPage })));
+
+/** /pay/{slug} is a payment link's page (./pay-link.tsx); it leads to /checkout/{id}. /feedback/{token}: rating. */
 function Page() {
-  const slug = match("/pay/:slug", usePath())?.slug;
+  const path = usePath();
+  const slug = match("/pay/:slug", path)?.slug;
+  const feedback = match("/feedback/:token", path)?.token;
+  if (feedback) {
+    return (
+      <Suspense fallback={null}>
+        <LazyFeedbackLinkPage token={feedback} />
+      </Suspense>
+    );
+  }
   return slug ? <PayLinkPage slug={slug} /> : <Checkout />;
 }
 
@@ -72,6 +86,14 @@ function Checkout() {
 function CheckoutView({ summary, onPaid }: { summary: CheckoutSummary; onPaid(): void }) {
   const { t, locale } = useT();
   const now = useNowSeconds();
+  // The payer's feedback link, from the confirmation's answer: the paid state asks for a rating with it.
+  const [feedbackToken, setFeedbackToken] = useState<string | null>(null);
+  const paidWith = (paid?: PaidAnswer) => {
+    setFeedbackToken(paid?.feedback_token ?? null);
+    onPaid();
+  };
+  // Paying again (docs/adr/0028): a failed or expired payment its payer may still pay, as a new attempt.
+  const retryable = isRetryable(summary, now);
   const amountText = formatMoney(summary.amount, summary.currency, locale);
   const merchant = summary.merchant.name;
   const timeLeft = summary.expires_at - now;
@@ -88,8 +110,17 @@ function CheckoutView({ summary, onPaid }: { summary: CheckoutSummary; onPaid():
       {summary.description ? <p className="checkout-description">{summary.description}</p> : null}
 
       <div role="status" aria-live="polite" className="checkout-state">
-        <StateMessage summary={summary} expiredHere={expiredHere} amountText={amountText} />
+        {retryable ? (
+          <PayAgainState summary={summary} />
+        ) : (
+          <StateMessage summary={summary} expiredHere={expiredHere} amountText={amountText} />
+        )}
       </div>
+      {isPaid(summary) && feedbackToken ? (
+        <Suspense fallback={null}>
+          <LazyCheckoutFeedback token={feedbackToken} />
+        </Suspense>
+      ) : null}
 
       {payable ? (
         <>
@@ -97,16 +128,18 @@ function CheckoutView({ summary, onPaid }: { summary: CheckoutSummary; onPaid():
           {!summary.livemode ? <p className="field-hint">{t("testModeLogin")}</p> : null}
           <PromoCodeForm summary={summary} onChanged={() => onPaid()} />
           <figure className="qr checkout-qr">
-            <img src={svgDataUrl(summary.qr.svg)} alt={t("qr.alt")} width={220} height={220} />
+            <img src={svgDataUrl(summary.qr?.svg ?? "")} alt={t("qr.alt")} width={220} height={220} />
             <figcaption>{t("qr.caption")}</figcaption>
           </figure>
           {summary.livemode ? (
-            <PayForm summary={summary} amountText={amountText} onPaid={onPaid} />
+            <PayForm summary={summary} amountText={amountText} onPaid={paidWith} />
           ) : (
-            <TestPayerForm summary={summary} amountText={amountText} onPaid={onPaid} />
+            <TestPayerForm summary={summary} amountText={amountText} onPaid={paidWith} />
           )}
-          <CardPayForm summary={summary} amountText={amountText} onPaid={onPaid} />
+          <CardPayForm summary={summary} amountText={amountText} onPaid={paidWith} />
         </>
+      ) : retryable ? (
+        <PayAgain summary={summary} amountText={amountText} onPaid={paidWith} />
       ) : null}
 
       <BackLink summary={summary} payable={payable} />

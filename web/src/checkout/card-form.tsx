@@ -3,7 +3,7 @@ import { ApiRequestError, createApiClient } from "../shared/api";
 import { defineMessages, usePageMessages } from "../shared/i18n";
 import { formatMoney } from "../shared/money";
 import { Alert, Button, TextField } from "../shared/ui";
-import type { CheckoutSummary } from "./summary";
+import type { CheckoutSummary, PaidAnswer } from "./summary";
 
 /** The card form's texts (English and Chinese), kept with it. */
 const en = {
@@ -91,7 +91,7 @@ export function CardPayForm({
 }: {
   summary: CheckoutSummary;
   amountText: string;
-  onPaid(): void;
+  onPaid(paid?: PaidAnswer): void;
 }) {
   const { t, locale } = usePageMessages(messages);
   const token = useRef<string | null>(null);
@@ -142,10 +142,10 @@ export function CardPayForm({
     setPending(true);
     setProblem(null);
     try {
-      await api.post(`/v1/wallet/payments/${encodeURIComponent(summary.id)}/confirm`, {});
+      const paid = await api.post<PaidAnswer>(`/v1/wallet/payments/${encodeURIComponent(summary.id)}/confirm`, {});
       void api.post("/v1/wallet/logout").catch(() => undefined);
       token.current = null;
-      onPaid();
+      onPaid(paid);
     } catch (error) {
       setProblem(explain(error));
     } finally {

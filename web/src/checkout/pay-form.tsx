@@ -3,7 +3,7 @@ import { ApiRequestError, createApiClient } from "../shared/api";
 import { Alert, Button, TextField } from "../shared/ui";
 import { noWalletCredentials, storedWalletToken, WalletLoginFields, walletLoginBody } from "../shared/wallet-login";
 import { useT } from "./messages";
-import type { CheckoutSummary } from "./summary";
+import type { CheckoutSummary, PaidAnswer } from "./summary";
 
 interface WalletLogin {
   token: string;
@@ -21,7 +21,7 @@ export function PayForm({
 }: {
   summary: CheckoutSummary;
   amountText: string;
-  onPaid(): void;
+  onPaid(paid?: PaidAnswer): void;
 }) {
   const { t } = useT();
   const token = useRef<string | null>(null);
@@ -53,14 +53,14 @@ export function PayForm({
         token.current = login.token;
       }
       const code = totp.trim();
-      await api.post(
+      const paid = await api.post<PaidAnswer>(
         `/v1/wallet/payments/${encodeURIComponent(summary.id)}/confirm`,
         code ? { step_up: { totp: code } } : {},
       );
       // The page's wallet session has done its job; ending it is best effort.
       void api.post("/v1/wallet/logout").catch(() => undefined);
       token.current = null;
-      onPaid();
+      onPaid(paid);
     } catch (error) {
       if (error instanceof ApiRequestError && (error.code === "step_up_required" || error.code === "step_up_failed")) {
         setNeedsTotp(true);
@@ -126,7 +126,8 @@ export function TestPayerForm({
 }: {
   summary: CheckoutSummary;
   amountText: string;
-  onPaid(): void;
+  /** Given the confirmation's answer (its feedback link). */
+  onPaid(paid?: PaidAnswer): void;
 }) {
   const { t } = useT();
   const signedIn = useRef(storedWalletToken()).current;
@@ -142,8 +143,7 @@ export function TestPayerForm({
     setProblem(null);
     try {
       const api = createApiClient({ headers: () => ({ authorization: `Bearer ${token}` }) });
-      await api.post(`/v1/wallet/payments/${encodeURIComponent(summary.id)}/confirm`, {});
-      onPaid();
+      onPaid(await api.post<PaidAnswer>(`/v1/wallet/payments/${encodeURIComponent(summary.id)}/confirm`, {}));
     } catch (error) {
       if (!(error instanceof ApiRequestError)) {
         setProblem({ text: String(error) });

@@ -27,7 +27,17 @@ export interface CheckoutSummary {
   expires_at: number;
   redirect_url: string | null;
   cancel_url: string | null;
-  qr: { payload: string; svg: string };
+  /** Null for a payment code's payment (its page is there only to pay it again). */
+  qr: { payload: string; svg: string } | null;
+  /** Unix seconds: until then the payer may pay this failed or expired payment again (docs/adr/0028). */
+  retryable_until: number | null;
+  /** How the last attempt to pay ended, once the payment ended unpaid or was paid again. */
+  last_attempt: {
+    number: number;
+    status: "succeeded" | "requires_capture" | "failed" | "canceled" | "expired";
+    failure_code: string | null;
+    cancellation_reason: string | null;
+  } | null;
 }
 
 /** How often an open checkout asks for its status, so a payment made from a phone shows here at once. */
@@ -37,6 +47,18 @@ const publicApi = createApiClient();
 
 export function isOpen(summary: CheckoutSummary): boolean {
   return summary.status === "requires_payment" || summary.status === "processing";
+}
+
+/** A failed or expired payment its payer may still pay (a new attempt of the same payment). */
+export function isRetryable(summary: CheckoutSummary, nowSeconds: number): boolean {
+  return (
+    !isOpen(summary) && !isPaid(summary) && summary.retryable_until !== null && nowSeconds < summary.retryable_until
+  );
+}
+
+/** What a form's confirmation answers that the page keeps: the payer's feedback link once paid. */
+export interface PaidAnswer {
+  feedback_token?: string | null;
 }
 
 export function isPaid(summary: CheckoutSummary): boolean {

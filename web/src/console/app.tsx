@@ -17,6 +17,7 @@ import {
   VerifyEmailPage,
 } from "./pages/auth";
 import { BalancePage } from "./pages/balance";
+import { FeedbackPage } from "./pages/feedback-lazy";
 import { GoLivePage } from "./pages/go-live";
 import { HomePage } from "./pages/home";
 import { KybPage } from "./pages/kyb";
@@ -51,6 +52,7 @@ const publicPages: Record<string, ComponentType> = {
 const signedInPages: Record<string, ComponentType> = {
   "/": HomePage,
   "/payments": PaymentsPage,
+  "/feedback": FeedbackPage,
   "/payment-links": PaymentLinksPage,
   "/stores": StoresPage,
   "/prepaid-cards": StoredValueCardsPage,

@@ -13,6 +13,7 @@ import { isAdmin, useMe, useSession } from "./session";
 const navItems: { to: string; label: keyof typeof en; adminOnly?: boolean }[] = [
   { to: "/", label: "nav.home" },
   { to: "/payments", label: "nav.payments" },
+  { to: "/feedback", label: "nav.feedback" },
   { to: "/payment-links", label: "nav.paymentLinks" },
   { to: "/stores", label: "nav.stores" },
   { to: "/prepaid-cards", label: "nav.prepaidCards" },

@@ -1,11 +1,12 @@
 import type { ListPage } from "../../shared/api";
 import { formatDateTime, formatMoney } from "../../shared/money";
+import { Link } from "../../shared/router";
 import { Button, Empty, Spinner } from "../../shared/ui";
 import { useAsync } from "../../shared/use-async";
 import type { WalletTransaction } from "../api-types";
 import { failureText, Problem, StatusBadge } from "../components";
 import { useT } from "../messages";
-import { useSession } from "../session";
+import { paths, useSession } from "../session";
 
 const historyPageSize = 50;
 
@@ -20,6 +21,8 @@ interface HistoryRow {
   detail: string | null;
   /** A payment the merchant refunded (in part): the money came back to the wallet. */
   refunded: string | null;
+  /** A payment to a merchant opens its page (to see it and rate it). */
+  payment: boolean;
 }
 
 /**
@@ -63,6 +66,7 @@ export function HistoryPage() {
       item.amount_refunded && item.amount_refunded !== "0"
         ? t("history.refunded", { amount: formatMoney(item.amount_refunded, item.currency, locale) })
         : null,
+    payment: item.type === "payment",
   }));
   const month = new Date().toISOString().slice(0, 7);
 
@@ -99,7 +103,9 @@ export function HistoryPage() {
                 {rows.map((row) => (
                   <tr key={row.id}>
                     <td>
-                      <span className="history-what">{row.what}</span>
+                      <span className="history-what">
+                        {row.payment ? <Link to={paths.payment(row.id)}>{row.what}</Link> : row.what}
+                      </span>
                       <span className="field-hint history-when">{formatDateTime(row.created, locale)}</span>
                       {row.detail ? <span className="field-hint history-detail">{row.detail}</span> : null}
                       {row.refunded ? <span className="history-detail history-refunded">{row.refunded}</span> : null}

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { formatDateTime, formatMoney } from "../../shared/money";
 import { Link, navigate } from "../../shared/router";
@@ -17,6 +17,9 @@ import {
 } from "../components";
 import { useT } from "../messages";
 import { paths, useSession } from "../session";
+
+/** The rating of a paid payment (./payment-feedback.tsx), loaded when a paid payment is shown. */
+const LazyPaymentFeedback = lazy(() => import("./payment-feedback"));
 
 /** Payments waiting for this payer: payment codes scanned at a till above the password-free amount. */
 export function PendingPaymentsPage() {
@@ -128,6 +131,11 @@ export function PaymentPage({ id }: { id: string }) {
             </Alert>
           ) : null}
         </div>
+        {payment.status === "succeeded" ? (
+          <Suspense fallback={null}>
+            <LazyPaymentFeedback id={payment.id} />
+          </Suspense>
+        ) : null}
         {paid && payment.redirect_url ? (
           <p>
             <a className="button button-secondary" href={payment.redirect_url}>
