@@ -244,6 +244,8 @@ export interface Balance {
     pending: Amount;
     /** Payouts on their way to the bank. */
     in_transit: Amount;
+    /** Held by open disputes: available again if won, the payer's if lost (docs/disputes.md). */
+    disputed: Amount;
   }[];
 }
 

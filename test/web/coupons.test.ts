@@ -3,18 +3,30 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { ensureWebBuilt, launchBrowser, newBrowserContext, screenshotDir } from "../helpers/browser.js";
-import { newPaymentsMerchant, newTestPayer, type PaymentsCoffer, startPaymentsCoffer } from "../helpers/payments.js";
+import { newMerchant, type TestMerchant } from "../helpers/merchant-console.js";
+import { newTestPayer, type PaymentsCoffer, startPaymentsCoffer } from "../helpers/payments.js";
 import type { TestWalletUser } from "../helpers/wallets.js";
 
 /**
- * Promotion codes in real Chromium, in English and in Chinese: on the hosted checkout the payer enters a wrong code
- * (refused in words), then the shop's code; the page shows the subtotal, the discount and what is left to pay, the
- * payer pays that (a test payer's session on the page) and the shop receives it. Screenshots go to
- * docs/screenshots/coupon-*.png.
+ * Promotion codes in real Chromium, in English and in Chinese: a shop owner creates a coupon with its code in the
+ * console (no API call); on the hosted checkout the payer enters a wrong code (refused in words), then the shop's;
+ * the page shows the subtotal, the discount and what is left to pay, the payer pays that (a test payer's session on
+ * the page), and the owner sees the paid payment on the coupon's page. Screenshots go to docs/screenshots/coupon-*.png.
  */
 interface Texts {
   locale: string;
   tag: "en" | "zh";
+  email: string;
+  password: string;
+  signIn: string;
+  nav: string;
+  newCoupon: string;
+  name: string;
+  percent: string;
+  codeField: string;
+  create: string;
+  heading: RegExp;
+  paidRow: string;
   toggle: string;
   field: string;
   apply: string;
@@ -29,6 +41,17 @@ interface Texts {
 const english: Texts = {
   locale: "en-US",
   tag: "en",
+  email: "Email",
+  password: "Password",
+  signIn: "Sign in",
+  nav: "Promotions",
+  newCoupon: "New coupon",
+  name: "Name",
+  percent: "Percent off",
+  codeField: "Promotion code (optional)",
+  create: "Create coupon",
+  heading: /^Coupon Spring tea/,
+  paidRow: "Paid",
   toggle: "Have a promotion code?",
   field: "Promotion code",
   apply: "Apply",
@@ -43,6 +66,17 @@ const english: Texts = {
 const chinese: Texts = {
   locale: "zh-CN",
   tag: "zh",
+  email: "邮箱",
+  password: "密码",
+  signIn: "登录",
+  nav: "营销活动",
+  newCoupon: "新建优惠券",
+  name: "名称",
+  percent: "减免比例（%）",
+  codeField: "优惠码（可选）",
+  create: "创建优惠券",
+  heading: /^优惠券 春茶九折/,
+  paidRow: "已付款",
   toggle: "有优惠码？",
   field: "优惠码",
   apply: "使用",
@@ -58,13 +92,11 @@ describe("promotion codes in the browser", { timeout: 240_000 }, () => {
   let coffer: PaymentsCoffer;
   let browser: Browser;
   let payer: TestWalletUser;
-  let key: string;
 
   before(async () => {
     await ensureWebBuilt();
     coffer = await startPaymentsCoffer({ start: new Date().toISOString() });
     payer = await newTestPayer(coffer, { fund: "100000" });
-    key = (await newPaymentsMerchant(coffer, "Jasmine Tea Room")).secretKey;
     browser = await launchBrowser();
   });
   after(async () => {
@@ -72,13 +104,8 @@ describe("promotion codes in the browser", { timeout: 240_000 }, () => {
     await coffer?.close();
   });
 
-  const api = async (method: "GET" | "POST", url: string, body?: unknown) => {
-    const response = await coffer.app.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) },
-      ...(body ? { payload: JSON.stringify(body) } : {}),
-    });
+  const asOwner = (owner: TestMerchant) => async (method: "GET" | "POST", url: string, body?: unknown) => {
+    const response = method === "GET" ? await owner.client.get(url) : await owner.client.post(url, body);
     assert.ok(response.statusCode < 300, response.body);
     return response.json();
   };
@@ -87,13 +114,30 @@ describe("promotion codes in the browser", { timeout: 240_000 }, () => {
 
   for (const texts of [english, chinese]) {
     it(`the payer enters a promotion code on the checkout page and pays the discounted amount (${texts.locale})`, async () => {
-      const coupon = await api("POST", "/v1/coupons", {
-        name: texts === english ? "Spring tea, 10 % off" : "春茶九折",
-        currency: "USD",
-        percent_off_bps: 1000,
-      });
+      const owner = await newMerchant(coffer.app, coffer.sink, "Jasmine Tea Room");
+      const api = asOwner(owner);
       const code = texts === english ? "SPRING10" : "CHUNCHA";
-      await api("POST", "/v1/promotion_codes", { coupon: coupon.id, code });
+      // The owner makes the coupon and its code in the console.
+      const consoleContext = await newBrowserContext(browser, { baseURL: coffer.baseUrl, locale: texts.locale });
+      const consolePage = await consoleContext.newPage();
+      consolePage.setDefaultTimeout(15_000);
+      await consolePage.goto("/login");
+      await consolePage.getByLabel(texts.email).fill(owner.email);
+      await consolePage.getByLabel(texts.password, { exact: true }).fill(owner.password);
+      await consolePage.getByRole("button", { name: texts.signIn, exact: true }).click();
+      await consolePage.getByRole("navigation").getByRole("link", { name: texts.nav, exact: true }).click();
+      await consolePage.getByRole("button", { name: texts.newCoupon }).click();
+      await consolePage
+        .getByLabel(texts.name, { exact: true })
+        .fill(texts === english ? "Spring tea, 10 % off" : "春茶九折");
+      await consolePage.getByLabel(texts.percent).fill("10");
+      await consolePage.getByLabel(texts.codeField).fill(code.toLowerCase());
+      await consolePage.getByRole("button", { name: texts.create }).click();
+      await consolePage.getByRole("heading", { level: 1, name: texts.heading }).waitFor();
+      await consolePage.getByText(code, { exact: true }).waitFor();
+      const couponId = /\/promotions\/coupons\/(cpn_[0-9A-Za-z]+)/.exec(consolePage.url())![1]!;
+      const coupon = await api("GET", `/v1/coupons/${couponId}`);
+      assert.equal(coupon.percent_off_bps, 1000);
       const payment = await api("POST", "/v1/payments", {
         amount: "2500",
         currency: "USD",
@@ -138,6 +182,15 @@ describe("promotion codes in the browser", { timeout: 240_000 }, () => {
         ["succeeded", "2250", "2500", "payer"],
       );
       assert.equal((await api("GET", `/v1/coupons/${coupon.id}`)).times_redeemed, 1);
+      // The owner sees the paid payment on the coupon's page.
+      await consolePage.reload();
+      const row = consolePage.locator("tr", { has: consolePage.locator(`a[href="/payments/${payment.id}"]`) });
+      await row.getByText(texts.paidRow, { exact: true }).waitFor();
+      await consolePage.screenshot({
+        path: path.join(screenshotDir, `coupon-console-${texts.tag}.png`),
+        fullPage: true,
+      });
+      await consoleContext.close();
     });
   }
 });

@@ -26,6 +26,7 @@ import { DevMailboxPage } from "./pages/mailbox";
 import { NotMePage } from "./pages/not-me";
 import { PaymentLinkDetailPage, PaymentLinksPage } from "./pages/payment-links";
 import { PaymentDetailPage, PaymentsPage } from "./pages/payments";
+import { CouponPage, PromotionsPage } from "./pages/promotions";
 import { SecurityPage } from "./pages/security";
 import { StoredValueCardPage, StoredValueCardsPage } from "./pages/stored-value";
 import { StoresPage } from "./pages/stores";
@@ -54,6 +55,7 @@ const signedInPages: Record<string, ComponentType> = {
   "/payments": PaymentsPage,
   "/feedback": FeedbackPage,
   "/payment-links": PaymentLinksPage,
+  "/promotions": PromotionsPage,
   "/stores": StoresPage,
   "/prepaid-cards": StoredValueCardsPage,
   "/payment-methods": PaymentMethodsPage,
@@ -84,6 +86,8 @@ function SignedInRoutes({ path }: { path: string }) {
   if (payment?.id) return <PaymentDetailPage id={payment.id} />;
   const paymentLink = match("/payment-links/:id", path);
   if (paymentLink?.id) return <PaymentLinkDetailPage id={paymentLink.id} />;
+  const coupon = match("/promotions/coupons/:id", path);
+  if (coupon?.id) return <CouponPage id={coupon.id} />;
   const card = match("/prepaid-cards/:id", path);
   if (card?.id) return <StoredValueCardPage id={card.id} />;
   const endpoint = match("/webhooks/:id", path);

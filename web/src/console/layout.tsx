@@ -15,6 +15,7 @@ const navItems: { to: string; label: keyof typeof en; adminOnly?: boolean }[] = 
   { to: "/payments", label: "nav.payments" },
   { to: "/feedback", label: "nav.feedback" },
   { to: "/payment-links", label: "nav.paymentLinks" },
+  { to: "/promotions", label: "nav.promotions" },
   { to: "/stores", label: "nav.stores" },
   { to: "/prepaid-cards", label: "nav.prepaidCards" },
   { to: "/payment-methods", label: "nav.methods" },
