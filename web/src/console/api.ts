@@ -84,7 +84,7 @@ export interface CofferEvent {
 
 export interface Balance {
   livemode: boolean;
-  currencies: { currency: string; available: string; pending: string; in_transit: string }[];
+  currencies: { currency: string; available: string; pending: string; in_transit: string; disputed: string }[];
 }
 
 export interface Payout {

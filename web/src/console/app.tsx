@@ -6,6 +6,7 @@ import { Spinner } from "../shared/ui";
 import "./console.css";
 import { ConsoleShell, PublicShell } from "./layout";
 import { messages, useT } from "./messages";
+import { DisputePage, DisputesPage, SupportPage, TicketPage } from "./pages/after-sales";
 import { ApiKeysPage } from "./pages/api-keys";
 import { AuditPage } from "./pages/audit";
 import {
@@ -60,6 +61,8 @@ const signedInPages: Record<string, ComponentType> = {
   "/prepaid-cards": StoredValueCardsPage,
   "/payment-methods": PaymentMethodsPage,
   "/balance": BalancePage,
+  "/disputes": DisputesPage,
+  "/support": SupportPage,
   "/webhooks": WebhooksPage,
   "/api-keys": ApiKeysPage,
   "/go-live": GoLivePage,
@@ -90,6 +93,10 @@ function SignedInRoutes({ path }: { path: string }) {
   if (coupon?.id) return <CouponPage id={coupon.id} />;
   const card = match("/prepaid-cards/:id", path);
   if (card?.id) return <StoredValueCardPage id={card.id} />;
+  const dispute = match("/disputes/:id", path);
+  if (dispute?.id) return <DisputePage id={dispute.id} />;
+  const ticket = match("/support/:id", path);
+  if (ticket?.id) return <TicketPage id={ticket.id} />;
   const endpoint = match("/webhooks/:id", path);
   if (endpoint?.id) return <WebhookDetailPage id={endpoint.id} />;
   return <NotFound />;

@@ -20,6 +20,8 @@ const navItems: { to: string; label: keyof typeof en; adminOnly?: boolean }[] = 
   { to: "/prepaid-cards", label: "nav.prepaidCards" },
   { to: "/payment-methods", label: "nav.methods" },
   { to: "/balance", label: "nav.balance" },
+  { to: "/disputes", label: "nav.disputes" },
+  { to: "/support", label: "nav.support" },
   { to: "/webhooks", label: "nav.webhooks" },
   { to: "/api-keys", label: "nav.apiKeys" },
   { to: "/go-live", label: "nav.goLive" },

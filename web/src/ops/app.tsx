@@ -4,6 +4,7 @@ import { Spinner } from "../shared/ui";
 import { Layout } from "./layout";
 import { messages, useT } from "./messages";
 import "./ops.css";
+import { DisputesPage, SupportQueuePage } from "./pages/after-sales-lazy";
 import { AuditLogPage } from "./pages/audit-log";
 import { BankFilesPage } from "./pages/bank-files";
 import { KybApplicationPage } from "./pages/kyb-application";
@@ -60,6 +61,10 @@ function Page({ path }: { path: string }) {
   if (application) return <KybApplicationPage id={application.id as string} />;
   const walletUser = match("/ops/wallet-users/:id", path);
   if (walletUser) return <WalletUserPage id={walletUser.id as string} />;
+  const dispute = match("/ops/disputes/:id", path);
+  if (dispute) return <DisputesPage id={dispute.id as string} />;
+  const ticket = match("/ops/support/:id", path);
+  if (ticket) return <SupportQueuePage id={ticket.id as string} />;
   switch (path) {
     case "/ops/kyb":
       return <KybQueuePage />;
@@ -87,6 +92,10 @@ function Page({ path }: { path: string }) {
       return <SystemHealthPage />;
     case "/ops/stored-value":
       return <StoredValuePage />;
+    case "/ops/disputes":
+      return <DisputesPage />;
+    case "/ops/support":
+      return <SupportQueuePage />;
     default:
       return <Redirect to="/ops/kyb" />;
   }

@@ -12,6 +12,8 @@ const navItems: { to: string; label: MessageKey; needs?: ConsolePermission }[] =
   { to: "/ops/merchants", label: "nav.merchants" },
   { to: "/ops/wallet-users", label: "nav.walletUsers" },
   { to: "/ops/stored-value", label: "nav.storedValue" },
+  { to: "/ops/disputes", label: "nav.disputes" },
+  { to: "/ops/support", label: "nav.support" },
   { to: "/ops/kyc", label: "nav.kyc", needs: "kyc.review" },
   { to: "/ops/audit-log", label: "nav.audit", needs: "audit_log.read" },
   { to: "/ops/operators", label: "nav.operators", needs: "operators.manage" },

@@ -19,6 +19,7 @@ import { SendPage } from "./pages/send";
 import { TopUpPage, WithdrawPage } from "./pages/top-up";
 import { SandboxBanner } from "./sandbox";
 import { paths, SessionProvider, useSession, walletBase } from "./session";
+import { SupportPage, TicketPage } from "./support/lazy";
 
 /**
  * The wallet app (/wallet): mobile first, installable. Logged out it shows log-in and sign-up; logged in, a bottom
@@ -113,7 +114,11 @@ function Wallet() {
 function Page({ path }: { path: string }) {
   const payment = match(`${walletBase}/payments/:id`, path);
   if (payment) return <PaymentPage id={payment.id as string} />;
+  const ticket = match(`${walletBase}/support/:id`, path);
+  if (ticket) return <TicketPage id={ticket.id as string} />;
   switch (path) {
+    case paths.support:
+      return <SupportPage />;
     case paths.home:
       return <HomePage />;
     case paths.topUp:

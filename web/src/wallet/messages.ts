@@ -71,6 +71,7 @@ const en = {
   "action.pending": "Pending payments",
   "action.history": "History",
   "action.card": "Prepaid card",
+  "action.support": "Help and support",
   "home.frozen": "Your wallet is frozen: money cannot leave it. Contact support.",
 
   "sources.title": "Bank accounts",
@@ -372,6 +373,7 @@ const zhCN: typeof en = {
   "action.pending": "待确认付款",
   "action.history": "账单",
   "action.card": "预付卡",
+  "action.support": "帮助与客服",
   "home.frozen": "您的钱包已被冻结，资金无法转出。请联系客服。",
 
   "sources.title": "银行账户",

@@ -29,6 +29,9 @@ export const paths = {
   welcome: `${walletBase}/welcome`,
   notMe: `${walletBase}/not-me`,
   forgotPassword: `${walletBase}/forgot-password`,
+  /** Help and support: the payer's conversations with merchants and coffer (web/src/wallet/support). */
+  support: `${walletBase}/support`,
+  ticket: (id: string) => `${walletBase}/support/${encodeURIComponent(id)}`,
   /** Add a prepaid card (no sign-up); its printed QR code opens /wallet/card#number=…&secret=…. */
   card: `${walletBase}/card`,
 } as const;

@@ -110,6 +110,11 @@ export function BalancePage() {
               className: "amount",
               render: (c) => format.money(c.in_transit, c.currency),
             },
+            {
+              header: t("balance.disputed"),
+              className: "amount",
+              render: (c) => format.money(c.disputed, c.currency),
+            },
           ]}
         />
       </Card>

@@ -19,6 +19,7 @@ const actions: [string, MessageKey][] = [
   [paths.history, "action.history"],
   [paths.identity, "action.identity"],
   [paths.card, "action.card"],
+  [paths.support, "action.support"],
 ];
 
 export function HomePage() {

@@ -17,6 +17,7 @@ import {
 } from "../components";
 import { useT } from "../messages";
 import { paths, useSession } from "../session";
+import { PaymentHelp } from "../support/lazy";
 
 /** The rating of a paid payment (./payment-feedback.tsx), loaded when a paid payment is shown. */
 const LazyPaymentFeedback = lazy(() => import("./payment-feedback"));
@@ -168,6 +169,8 @@ export function PaymentPage({ id }: { id: string }) {
           </>
         ) : null}
       </Card>
+      {/* "Get help" and disputes, for the payer of a paid payment (a prepaid card has no contact to answer). */}
+      {payment.status === "succeeded" && !card ? <PaymentHelp payment={payment} /> : null}
     </>
   );
 }
