@@ -12,7 +12,7 @@ import type { TestWalletUser } from "../helpers/wallets.js";
  * Feedback after a payment and paying again, in real Chromium, in English and in Chinese: a payer pays on the
  * checkout page and rates the payment there; a payment code's payment the payer could not afford is paid again on
  * its checkout page with a prepaid card after the page says why it failed and what to do; the receipt's feedback
- * link rates a third payment; the shop owner sees the average and every rating on the Feedback page, and the
+ * link rates a third payment and the wallet app a fourth; the shop owner sees the average and every rating on the Feedback page, and the
  * payment's attempts and rating on its page. Screenshots go to docs/screenshots/feedback-*.png and pay-again-*.png.
  */
 interface Texts {
@@ -69,7 +69,7 @@ const english: Texts = {
   password: "Password",
   signIn: "Sign in",
   nav: "Feedback",
-  average: "3.67 of 5",
+  average: "3.50 of 5",
   attempts: "Attempts",
   attempt2: "Attempt 2",
   payerFeedback: "Payer's feedback",
@@ -99,7 +99,7 @@ const chinese: Texts = {
   password: "密码",
   signIn: "登录",
   nav: "用户评价",
-  average: "3.67 分（满分 5 分）",
+  average: "3.50 分（满分 5 分）",
   attempts: "付款尝试",
   attempt2: "第 2 次",
   payerFeedback: "付款人评价",
@@ -204,6 +204,16 @@ describe("feedback and paying again in the browser", { timeout: 300_000 }, () =>
       await page.getByRole("radio", { name: texts.star(5) }).waitFor();
       await shot(page, `feedback-link-${texts.tag}`);
       await rate(page, texts, 5, texts.fast, texts.tag === "en" ? "Quick." : "很快。");
+
+      // 4. The wallet app: a paid payment's page (opened from the history) asks for a rating with the session.
+      const fourth = await ok(await api.post("/v1/payments", { amount: "400", currency: "USD", method: "qr" }), 201);
+      await ok(await payer.client.post("/v1/wallet/scan", { payload: fourth.qr.payload }));
+      await ok(await payer.client.post(`/v1/wallet/payments/${fourth.id}/confirm`, {}));
+      await page.goto(`/wallet/history#sign_in=${encodeURIComponent(payer.token)}`);
+      await page.locator(`a[href="/wallet/payments/${fourth.id}"]`).click();
+      await page.getByRole("radio", { name: texts.star(3) }).waitFor();
+      await shot(page, `feedback-wallet-${texts.tag}`);
+      await rate(page, texts, 3, texts.slow, texts.tag === "en" ? "Queue at the counter." : "柜台排队。");
       await phone.close();
 
       // 4. The owner: the average of the three and each rating, then the retried payment's attempts and rating.
@@ -218,7 +228,7 @@ describe("feedback and paying again in the browser", { timeout: 300_000 }, () =>
       await consolePage.getByRole("heading", { level: 1, name: texts.nav }).waitFor();
       await consolePage.getByText(texts.average, { exact: true }).waitFor();
       await consolePage.getByRole("cell", { name: texts.tag === "en" ? "Lovely oolong." : "乌龙茶很好喝。" }).waitFor();
-      assert.equal(await consolePage.getByRole("row").count(), 4, "a header and three ratings");
+      assert.equal(await consolePage.getByRole("row").count(), 5, "a header and four ratings");
       await shot(consolePage, `feedback-console-${texts.tag}`);
       await consolePage.locator(`a[href="/payments/${failed.id}"]`).click();
       await consolePage.getByRole("heading", { name: texts.attempts }).waitFor();
