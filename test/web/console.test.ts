@@ -6,6 +6,7 @@ import { generate } from "otplib";
 import type { Browser, Page } from "playwright-core";
 import type { App } from "../../src/app.js";
 import { manualClock } from "../../src/clock.js";
+import { apiVersionLatest } from "../../src/http/versioning.js";
 import type { Services } from "../../src/runtime/services.js";
 import { launchBrowser, newBrowserContext, screenshotDir } from "../helpers/browser.js";
 import type { TestDatabase } from "../helpers/db.js";
@@ -169,12 +170,13 @@ describe("merchant console in the browser", { timeout: 240_000 }, () => {
       .getByRole("region", { name: "2026-12-07" })
       .getByText(/answers 201 Created/)
       .waitFor();
-    await page.getByRole("button", { name: "Upgrade to 2026-12-07" }).click();
-    await page.getByRole("button", { name: "Yes, upgrade to 2026-12-07" }).click();
-    await page.getByText("Your account now uses version 2026-12-07.").waitFor();
+    // The upgrade goes to the latest version, whichever versions lie between.
+    await page.getByRole("button", { name: `Upgrade to ${apiVersionLatest}` }).click();
+    await page.getByRole("button", { name: `Yes, upgrade to ${apiVersionLatest}` }).click();
+    await page.getByText(`Your account now uses version ${apiVersionLatest}.`).waitFor();
     await page.getByText("This is the latest version.").waitFor();
     const stored = await db.pool.query("SELECT api_version FROM merchants WHERE business_name = 'Lantern Tea'");
-    assert.equal(stored.rows[0].api_version, "2026-12-07");
+    assert.equal(stored.rows[0].api_version, apiVersionLatest);
   });
 
   it("keeps the console in test mode until the merchant may go live, then switches both ways", async () => {
