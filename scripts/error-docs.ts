@@ -1,8 +1,8 @@
 import { alertErrors } from "../src/alerts/errors.js";
 import { analyticsErrors } from "../src/analytics/errors.js";
 import { couponErrors } from "../src/coupons/errors.js";
-import { feedbackErrors } from "../src/feedback/errors.js";
 import { disputeErrors } from "../src/disputes/errors.js";
+import { feedbackErrors } from "../src/feedback/errors.js";
 import { authErrors } from "../src/http/auth.js";
 import { type ErrorDefinition, errorCatalog, errorTypes } from "../src/http/errors.js";
 import {

@@ -417,4 +417,3 @@ export const supportAttachmentsPerMessageMax = 3; // files of one message (each 
 export const supportOpenTicketsPerCustomerMax = 20; // tickets one payer or merchant may have open (not resolved) at once
 export const supportTimelineEventsMax = 50; // events of a ticket's payment shown with the ticket
 export const supportUploadBodyBytesMax = supportAttachmentsPerMessageMax * documentUploadBodyBytesMax; // a message with its files
-

@@ -3012,7 +3012,7 @@ export interface PaymentsCreateBody {
   discounts?: {
     /** One of your coupons (cpn_…). */
     coupon?: string;
-    /** A promotion code: its id (promo_…) or the code itself, yours or the platform's. */
+    /** A promotion code: its id (prc_…) or the code itself, yours or the platform's. */
     promotion_code?: string;
   }[];
   /** Let the payer pay it again after a failure or expiry (docs/payments.md, Paying again). Default: true for checkout payments from API version 2026-12-14, else false; never with till. */

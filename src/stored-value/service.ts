@@ -10,7 +10,6 @@ import { ApiError } from "../http/errors.js";
 import type { AnswerRecorder } from "../http/idempotency.js";
 import { cursorUnknown, keysetPage, type ListPage, type PageRequest } from "../http/pagination.js";
 import { newId } from "../ids.js";
-import { isApplied } from "../ledger/errors.js";
 import { balanceOf, type TransferInput, transferIdFor } from "../ledger/model.js";
 import type { LedgerService } from "../ledger/service.js";
 import { storedValueBatchCountMax } from "../limits.js";
@@ -489,7 +488,7 @@ export function createStoredValueService(deps: StoredValueDeps) {
       [card.id],
     );
     const row = current.rows[0];
-    if (!row || row.status !== "active" || (row.expires_at !== null && row.expires_at <= now)) {
+    if (row?.status !== "active" || (row.expires_at !== null && row.expires_at <= now)) {
       throw storedValueError("card_inactive");
     }
     const account = await ledger.getAccount(accountId, tx);
@@ -536,7 +535,7 @@ export function createStoredValueService(deps: StoredValueDeps) {
     let done = false;
     const [result] = await ledger.createTransfers([{ ...transfer, creditAccountId: accountId }], async (tx, [r]) => {
       done = false;
-      if (!r || r.code !== "ok") return;
+      if (r?.code !== "ok") return;
       await checkIncoming(tx, card, accountId, now, countLoad);
       await inHook(tx);
       done = true;
@@ -614,7 +613,7 @@ export function createStoredValueService(deps: StoredValueDeps) {
         ],
         async (tx, [r]) => {
           out = undefined;
-          if (!r || r.code !== "ok") return;
+          if (r?.code !== "ok") return;
           await checkIncoming(tx, card, accountId, now, true);
           await wallets.spend.commit(tx, auth);
           const balance = await balanceOfCard(card, tx);
@@ -880,7 +879,7 @@ export function createStoredValueService(deps: StoredValueDeps) {
       /^[0-9]{17,40}$/.test(digits) && isCardNumber(number)
         ? await findByNumber(pool, number, user.livemode)
         : undefined;
-    if (!voucher || voucher.kind !== "voucher") {
+    if (voucher?.kind !== "voucher") {
       await verifyPassword(undefined, secret);
       throw storedValueError("voucher_invalid", undefined, "code");
     }
@@ -933,7 +932,7 @@ export function createStoredValueService(deps: StoredValueDeps) {
       ],
       async (tx, [r]) => {
         out = undefined;
-        if (!r || r.code !== "ok") return;
+        if (r?.code !== "ok") return;
         if (target) await checkIncoming(tx, target, to, now, true);
         else {
           const after = await ledger.getAccount(to, tx);

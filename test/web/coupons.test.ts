@@ -193,4 +193,55 @@ describe("promotion codes in the browser", { timeout: 240_000 }, () => {
       await consoleContext.close();
     });
   }
+
+  for (const texts of [english, chinese]) {
+    it(`the payer enters a code in the wallet app before confirming, and sees the cashback in the history (${texts.locale})`, async () => {
+      const shop = texts === english ? "Oolong Corner" : "乌龙小铺";
+      const owner = await newMerchant(coffer.app, coffer.sink, shop);
+      const api = asOwner(owner);
+      // The shop's balance funds its cashback rule: one payment first.
+      const first = await api("POST", "/v1/payments", { amount: "20000", currency: "USD", method: "checkout" });
+      const paidFirst = await payer.client.post(`/v1/wallet/payments/${first.id}/confirm`, {});
+      assert.equal(paidFirst.statusCode, 200, paidFirst.body);
+      coffer.clock.advance(1_000); // a rule covers payments paid from its creation on
+      const coupon = await api("POST", "/v1/coupons", { name: "Five off", currency: "USD", amount_off: "500" });
+      const code = texts === english ? "FIVEOFF" : "JIANWU";
+      await api("POST", "/v1/promotion_codes", { coupon: coupon.id, code });
+      await api("POST", "/v1/cashback_rules", { name: "Points", currency: "USD", percent_bps: 200, budget: "1000" });
+      coffer.clock.advance(1_000);
+      const payment = await api("POST", "/v1/payments", { amount: "3000", currency: "USD", method: "checkout" });
+
+      const context = await newBrowserContext(browser, { baseURL: coffer.baseUrl, locale: texts.locale, mobile: true });
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      try {
+        await page.goto(`/wallet/#sign_in=${payer.token}`);
+        await page.goto(`/wallet/payments/${payment.id}`);
+        await page.getByRole("heading", { name: shop }).waitFor({ timeout: 30_000 });
+        await page.getByRole("button", { name: texts.toggle }).click();
+        await page.getByRole("textbox", { name: texts.field }).fill(code.toLowerCase());
+        await page.getByRole("button", { name: texts.apply, exact: true }).click();
+        await page.getByText(texts.total, { exact: true }).waitFor();
+        const confirm = texts === english ? /^Pay \$25\.00$/ : /^付款 US\$25\.00$/;
+        await page.getByRole("button", { name: confirm }).waitFor();
+        await page.screenshot({ path: path.join(screenshotDir, `coupon-wallet-${texts.tag}.png`), fullPage: true });
+        await page.getByRole("button", { name: confirm }).click();
+        await page
+          .getByText(texts === english ? `Paid. ${shop} has your payment.` : `付款成功，${shop} 已收到。`)
+          .waitFor();
+        await coffer.services.coupons.creditDue();
+        await page.goto("/wallet/history");
+        // 2 % of 25.00 back.
+        const cashback = texts === english ? `Cashback on a payment to ${shop}` : `向 ${shop} 付款的返现`;
+        const row = page.locator("tr", { hasText: cashback });
+        await row.waitFor();
+        assert.match((await row.textContent()) ?? "", /0\.50/);
+        await page.screenshot({ path: path.join(screenshotDir, `coupon-history-${texts.tag}.png`), fullPage: true });
+      } finally {
+        await context.close();
+      }
+      const paid = await api("GET", `/v1/payments/${payment.id}`);
+      assert.deepEqual([paid.amount_received, paid.discounts[0].applied_by], ["2500", "payer"]);
+    });
+  }
 });

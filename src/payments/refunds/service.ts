@@ -232,7 +232,7 @@ export function createRefundService(ctx: PaymentContext) {
           if (added.rowCount !== 1) {
             throw paymentError(
               "refund_exceeds_captured",
-              "Other refunds, or a dispute, took what was left to refund.",
+              "Other refunds, or a dispute, took what was left to refund (or a cashback was credited meanwhile: retry).",
               "amount",
             );
           }

@@ -36,7 +36,7 @@ export const Metadata = MetadataSchema;
 const PaymentDiscountSchema = Type.Object(
   {
     coupon: Type.String({ description: "The coupon (cpn_…): yours, or the platform's." }),
-    promotion_code: Nullable(Type.String({ description: "The promotion code (promo_…) it came through, if any." })),
+    promotion_code: Nullable(Type.String({ description: "The promotion code (prc_…) it came through, if any." })),
     redemption: Type.String({ description: "The redemption (cpr_…): GET /v1/coupons/{coupon}/redemptions." }),
     amount: Amount("What was taken off the subtotal."),
     funded_by: literals(
@@ -339,7 +339,7 @@ export const CreatePaymentBody = (amount: TSchema) =>
                 Type.String({
                   minLength: 1,
                   maxLength: 64,
-                  description: "A promotion code: its id (promo_…) or the code itself, yours or the platform's.",
+                  description: "A promotion code: its id (prc_…) or the code itself, yours or the platform's.",
                 }),
               ),
             },

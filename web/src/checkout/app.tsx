@@ -8,8 +8,8 @@ import { PayAgain, PayAgainState } from "./again";
 import { CardPayForm } from "./card-form";
 import { messages, useT } from "./messages";
 import { PayForm, TestPayerForm } from "./pay-form";
-import { DiscountLines, PromoCodeForm } from "./promo-code";
 import { PayLinkPage } from "./pay-link";
+import { DiscountLines, PromoCodeForm } from "./promo-code";
 import { type CheckoutSummary, isOpen, isPaid, isRetryable, type PaidAnswer, useCheckout } from "./summary";
 
 /**

@@ -90,6 +90,9 @@ export interface WalletPayment {
   method: "qr" | "payment_code" | "checkout";
   merchant: { name: string };
   amount: string;
+  /** Before a discount (equal to amount without one, docs/coupons.md). */
+  amount_subtotal: string;
+  discount: { name: string; code: string | null; amount: string; applied_by: "merchant" | "payer" } | null;
   currency: string;
   description: string | null;
   step_up_required: boolean;
@@ -102,7 +105,7 @@ export interface WalletPayment {
 
 export interface WalletTransaction {
   id: string;
-  type: "top_up" | "withdrawal" | "transfer" | "payment" | "refund";
+  type: "top_up" | "withdrawal" | "transfer" | "payment" | "refund" | "cashback" | "cashback_reversal";
   status: string;
   direction: "in" | "out";
   amount: string;

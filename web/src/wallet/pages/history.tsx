@@ -6,6 +6,7 @@ import { useAsync } from "../../shared/use-async";
 import type { WalletTransaction } from "../api-types";
 import { failureText, Problem, StatusBadge } from "../components";
 import { useT } from "../messages";
+import { useWalletPromoT } from "../promotions/messages";
 import { paths, useSession } from "../session";
 
 const historyPageSize = 50;
@@ -31,6 +32,7 @@ interface HistoryRow {
  */
 export function HistoryPage() {
   const { t, locale } = useT();
+  const promo = useWalletPromoT().t;
   const { api } = useSession();
   const history = useAsync(
     () => api.get<ListPage<WalletTransaction>>("/v1/wallet/transactions", { limit: historyPageSize }),
@@ -49,6 +51,10 @@ export function HistoryPage() {
         return t("history.payment", { merchant: item.counterparty_name });
       case "refund":
         return t("history.refund", { merchant: item.counterparty_name });
+      case "cashback":
+        return promo("history.cashback", { merchant: item.counterparty_name });
+      case "cashback_reversal":
+        return promo("history.cashbackReversal", { merchant: item.counterparty_name });
     }
   };
   const rows: HistoryRow[] = (history.data?.data ?? []).map((item) => ({
@@ -61,7 +67,8 @@ export function HistoryPage() {
     status: item.status,
     detail: item.failure_code
       ? failureText(t, item.failure_code)
-      : (item.note ?? (item.type === "payment" || item.type === "refund" ? null : item.description)),
+      : (item.note ??
+        (item.type === "transfer" || item.type === "top_up" || item.type === "withdrawal" ? item.description : null)),
     refunded:
       item.amount_refunded && item.amount_refunded !== "0"
         ? t("history.refunded", { amount: formatMoney(item.amount_refunded, item.currency, locale) })

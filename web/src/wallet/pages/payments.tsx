@@ -16,6 +16,7 @@ import {
   useInterval,
 } from "../components";
 import { useT } from "../messages";
+import { DiscountLines, PromoCodeField } from "../promotions/promo-code";
 import { paths, useSession } from "../session";
 import { PaymentHelp } from "../support/lazy";
 
@@ -115,6 +116,7 @@ export function PaymentPage({ id }: { id: string }) {
         <p className="checkout-to">{t("pay.to")}</p>
         <h2>{payment.merchant.name}</h2>
         <p className="big-amount">{amount}</p>
+        <DiscountLines payment={payment} locale={locale} />
         {payment.description ? <p>{payment.description}</p> : null}
         <DefinitionList
           items={[
@@ -146,6 +148,7 @@ export function PaymentPage({ id }: { id: string }) {
         ) : null}
         {open ? (
           <>
+            <PromoCodeField payment={payment} onChanged={setResult} />
             <StepUpField
               needed={askStepUp || payment.step_up_required}
               totpEnabled={loaded.data.me?.totp_enabled ?? false}
