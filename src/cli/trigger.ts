@@ -54,6 +54,14 @@ async function refundOf(api: Api, code: string): Promise<string[]> {
   return [payment.id, refund.id];
 }
 
+/** A dispute of a succeeded test payment, opened by the sandbox as its payer; closed lost by magic evidence. */
+async function disputeOf(api: Api, close: boolean): Promise<string[]> {
+  const payment = await succeededPayment(api);
+  const dispute = await api.post(`/v1/test_helpers/payments/${payment.id}/dispute`, { reason: "product_not_received" });
+  if (close) await api.post(`/v1/disputes/${dispute.id}/evidence`, { explanation: "losing_evidence", submit: true });
+  return [payment.id, dispute.id];
+}
+
 async function payout(api: Api): Promise<{ paymentId: string; payout: ApiObject }> {
   const payment = await succeededPayment(api);
   try {
@@ -118,6 +126,8 @@ export const triggerRecipes: Readonly<Record<string, Recipe>> = {
   "refund.created": (api) => refundOf(api, sandboxCodes.success),
   "refund.succeeded": (api) => refundOf(api, sandboxCodes.success),
   "refund.failed": (api) => refundOf(api, sandboxCodes.refundFails),
+  "dispute.created": (api) => disputeOf(api, false),
+  "dispute.closed": (api) => disputeOf(api, true),
   "payout.created": async (api) => {
     const made = await payout(api);
     return [made.paymentId, made.payout.id];
