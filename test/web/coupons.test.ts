@@ -3,7 +3,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { ensureWebBuilt, launchBrowser, newBrowserContext, screenshotDir } from "../helpers/browser.js";
-import { newMerchant, type TestMerchant } from "../helpers/merchant-console.js";
+import { newMerchant, newOperator, type TestMerchant } from "../helpers/merchant-console.js";
 import { newTestPayer, type PaymentsCoffer, startPaymentsCoffer } from "../helpers/payments.js";
 import type { TestWalletUser } from "../helpers/wallets.js";
 
@@ -242,6 +242,77 @@ describe("promotion codes in the browser", { timeout: 240_000 }, () => {
       }
       const paid = await api("GET", `/v1/payments/${payment.id}`);
       assert.deepEqual([paid.amount_received, paid.discounts[0].applied_by], ["2500", "payer"]);
+    });
+  }
+
+  for (const texts of [english, chinese]) {
+    it(`an operator funds the marketing account and makes a platform coupon any shop's payer can use (${texts.locale})`, async () => {
+      const words =
+        texts === english
+          ? {
+              nav: "Marketing",
+              amount: "Amount (USD)",
+              fund: "Fund",
+              name: "Name",
+              percent: "Percent",
+              budget: "Budget (USD)",
+              code: "Promotion code (optional)",
+              create: "Create",
+              funded: /The marketing account now has \$[\d,.]+ available/,
+            }
+          : {
+              nav: "营销",
+              amount: "金额（USD）",
+              fund: "注资",
+              name: "名称",
+              percent: "比例（%）",
+              budget: "预算（USD）",
+              code: "优惠码（可选）",
+              create: "创建",
+              funded: /营销账户现有 US\$[\d,.]+ 可用/,
+            };
+      const admin = await newOperator(coffer.app, coffer.services, "admin");
+      const context = await newBrowserContext(browser, { baseURL: coffer.baseUrl, locale: texts.locale });
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      try {
+        await page.goto("/ops/login");
+        await page.getByLabel(texts.email).fill(admin.email);
+        await page.getByLabel(texts.password).fill("admin keeps the queue moving");
+        await page.getByRole("button", { name: texts.signIn, exact: true }).click();
+        await page.getByRole("navigation").getByRole("link", { name: words.nav, exact: true }).click();
+        await page.getByRole("heading", { level: 1, name: words.nav }).waitFor();
+        const fund = page.getByRole("form", {
+          name: texts === english ? "Fund the marketing account" : "为营销账户注资",
+        });
+        await fund.getByLabel(words.amount).fill("100");
+        await fund.getByRole("button", { name: words.fund, exact: true }).click();
+        await page.getByText(words.funded).waitFor();
+        const form = page.getByRole("form", { name: texts === english ? "New platform coupon" : "新建平台优惠券" });
+        const code = texts === english ? "COFFERHELLO" : "COFFERNIHAO";
+        await form.getByLabel(words.name).fill(texts === english ? "Welcome to coffer" : "欢迎使用 coffer");
+        await form.getByLabel(words.percent, { exact: true }).fill("10");
+        await form.getByLabel(words.budget).fill("50");
+        await form.getByLabel(words.code).fill(code);
+        await form.getByRole("button", { name: words.create, exact: true }).click();
+        await page.getByRole("cell", { name: texts === english ? "Welcome to coffer" : "欢迎使用 coffer" }).waitFor();
+        await page.screenshot({ path: path.join(screenshotDir, `coupon-ops-${texts.tag}.png`), fullPage: true });
+      } finally {
+        await context.close();
+      }
+      // Any shop's payer may now use it: the platform pays the shop the discount.
+      const owner = await newMerchant(coffer.app, coffer.sink, texts === english ? "Any Tea" : "某茶店");
+      const api = asOwner(owner);
+      const payment = await api("POST", "/v1/payments", { amount: "2000", currency: "USD", method: "checkout" });
+      const applied = await payer.client.post(`/v1/wallet/payments/${payment.id}/discount`, {
+        promotion_code: texts === english ? "cofferhello" : "coffernihao",
+      });
+      assert.equal(applied.statusCode, 200, applied.body);
+      assert.equal(applied.json().amount, "1800");
+      const paid = await payer.client.post(`/v1/wallet/payments/${payment.id}/confirm`, {});
+      assert.equal(paid.json().status, "succeeded", paid.body);
+      const view = await api("GET", `/v1/payments/${payment.id}`);
+      assert.deepEqual([view.amount_received, view.discounts[0].funded_by], ["1800", "platform"]);
     });
   }
 });

@@ -11,6 +11,7 @@ import { KybApplicationPage } from "./pages/kyb-application";
 import { KybQueuePage } from "./pages/kyb-queue";
 import { KycPage } from "./pages/kyc";
 import { LoginPage } from "./pages/login";
+import { MarketingPage } from "./pages/marketing-lazy";
 import { MerchantsPage } from "./pages/merchants";
 import { OperatorsPage } from "./pages/operators";
 import { PlatformAnalyticsPage } from "./pages/platform-analytics";
@@ -92,6 +93,8 @@ function Page({ path }: { path: string }) {
       return <SystemHealthPage />;
     case "/ops/stored-value":
       return <StoredValuePage />;
+    case "/ops/marketing":
+      return <MarketingPage />;
     case "/ops/disputes":
       return <DisputesPage />;
     case "/ops/support":

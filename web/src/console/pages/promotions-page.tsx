@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { ApiRequestError, ListPage } from "../../shared/api";
 import { parseMoney } from "../../shared/money";
+import { parsePercent, percentText } from "../../shared/percent";
 import { Link, navigate } from "../../shared/router";
 import { Alert, Badge, Button, Card, DefinitionList, SelectField, TextField } from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
@@ -63,19 +64,6 @@ interface CashbackRule {
   budget: string;
   amount_credited: string;
   active: boolean;
-}
-
-/** Basis points as a percent for people: 1000 → "10", 125 → "1.25". */
-export function percentText(bps: number): string {
-  return (bps / 100).toFixed(2).replace(/\.?0+$/, "");
-}
-
-/** "12.5" → 1250 basis points; undefined when it is not a percent from 0.01 to 100. */
-export function parsePercent(text: string): number | undefined {
-  const match = /^(\d{1,3})(?:\.(\d{1,2}))?$/.exec(text.trim());
-  if (!match) return undefined;
-  const bps = Number(match[1]) * 100 + Number((match[2] ?? "").padEnd(2, "0"));
-  return bps >= 1 && bps <= 10_000 ? bps : undefined;
 }
 
 /** "" → undefined; a whole number above zero → it; anything else → NaN (the form says so). */
