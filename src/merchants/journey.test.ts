@@ -18,6 +18,7 @@ import { createTestServices } from "../../test/helpers/services.js";
 import { type SmtpSink, startSmtpSink } from "../../test/helpers/smtp-sink.js";
 import type { App } from "../app.js";
 import { manualClock } from "../clock.js";
+import { apiVersionLatest } from "../http/versioning.js";
 import type { Services } from "../runtime/services.js";
 import { verifyAuditChain } from "../security/audit.js";
 
@@ -278,7 +279,8 @@ describe("merchant journey: sign-up to live", () => {
       livemode: true,
       kyb_status: "approved",
       capabilities: { test_payments: "active", live_payments: "active" },
-      api_version: "2026-12-07",
+      // A new account answers in the latest version.
+      api_version: apiVersionLatest,
       created: account.json().created,
     });
     const listed = (await owner.get("/v1/console/api_keys?livemode=true")).json();
