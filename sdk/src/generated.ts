@@ -2373,7 +2373,7 @@ export interface DisputesUpdateBody {
 
 export type DisputesCloseBody = Record<string, never>;
 
-export interface DisputesEvidenceBody {
+export interface DisputesUpdateEvidenceBody {
   /** Your account of the payment, and why the dispute should be decided for you. "" clears it. */
   explanation?: string;
   /** What was sold. "" clears it. */
@@ -2398,7 +2398,7 @@ export interface DisputesEvidenceBody {
   submit?: boolean;
 }
 
-/** coffer.disputes: list(), retrieve(), update(), close(), evidence(). */
+/** coffer.disputes: list(), retrieve(), update(), close(), updateEvidence(). */
 export class DisputesResource {
   readonly #requester: Requester;
   constructor(requester: Requester) {
@@ -2465,7 +2465,7 @@ export class DisputesResource {
    *
    * `POST /v1/disputes/{id}/evidence`
    */
-  evidence(id: string, body?: DisputesEvidenceBody, options?: RequestOptions): Promise<Dispute> {
+  updateEvidence(id: string, body?: DisputesUpdateEvidenceBody, options?: RequestOptions): Promise<Dispute> {
     return this.#requester.request<Dispute>(
       { method: "POST", path: `/v1/disputes/${encodeURIComponent(id)}/evidence`, body: body ?? {}, idempotent: true },
       options,
@@ -3782,7 +3782,30 @@ export class StoresResource {
   }
 }
 
-export interface SupportListTicketsQuery {
+/** coffer.supportAttachments: retrieve(). */
+export class SupportAttachmentsResource {
+  readonly #requester: Requester;
+  constructor(requester: Requester) {
+    this.#requester = requester;
+  }
+  /**
+   * Download a file
+   *
+   * A file of a ticket you can read, or of a dispute's evidence, as base64.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs support: read).
+   *
+   * `GET /v1/support/attachments/{id}`
+   */
+  retrieve(id: string, options?: RequestOptions): Promise<AttachmentContent> {
+    return this.#requester.request<AttachmentContent>(
+      { method: "GET", path: `/v1/support/attachments/${encodeURIComponent(id)}` },
+      options,
+    );
+  }
+}
+
+export interface SupportTicketsListQuery {
   /** How many objects to return, 1 to 100. */
   limit?: number;
   /** An object id: return the objects that come after it in the list (the next page). */
@@ -3798,7 +3821,7 @@ export interface SupportListTicketsQuery {
   overdue?: boolean;
 }
 
-export interface SupportCreateTicketBody {
+export interface SupportTicketsCreateBody {
   subject: string;
   body: string;
   /** A payment of yours it is about. */
@@ -3813,12 +3836,12 @@ export interface SupportCreateTicketBody {
   }[];
 }
 
-export interface SupportUpdateTicketBody {
+export interface SupportTicketsUpdateBody {
   /** open: the answering side acts next; waiting_on_customer: the customer does; resolved: done (a customer's reply reopens it). */
   status?: "open" | "waiting_on_customer" | "resolved";
 }
 
-export interface SupportMessagesTicketBody {
+export interface SupportTicketsReplyBody {
   body?: string;
   /** Files: PDF, PNG or JPEG as base64, at most 5 MiB each. */
   attachments?: {
@@ -3832,26 +3855,11 @@ export interface SupportMessagesTicketBody {
   status?: "open" | "waiting_on_customer" | "resolved";
 }
 
-/** coffer.support: retrieveAttachment(), listTickets(), createTicket(), retrieveTicket(), updateTicket(), messagesTicket(). */
-export class SupportResource {
+/** coffer.supportTickets: list(), create(), retrieve(), update(), reply(). */
+export class SupportTicketsResource {
   readonly #requester: Requester;
   constructor(requester: Requester) {
     this.#requester = requester;
-  }
-  /**
-   * Download a file
-   *
-   * A file of a ticket you can read, or of a dispute's evidence, as base64.
-   *
-   * Called with a secret or restricted API key or a merchant console session (a restricted key needs support: read).
-   *
-   * `GET /v1/support/attachments/{id}`
-   */
-  retrieveAttachment(id: string, options?: RequestOptions): Promise<AttachmentContent> {
-    return this.#requester.request<AttachmentContent>(
-      { method: "GET", path: `/v1/support/attachments/${encodeURIComponent(id)}` },
-      options,
-    );
   }
   /**
    * List support tickets
@@ -3862,7 +3870,7 @@ export class SupportResource {
    *
    * `GET /v1/support/tickets`
    */
-  listTickets(query?: SupportListTicketsQuery, options?: RequestOptions): ListPromise<SupportTicket> {
+  list(query?: SupportTicketsListQuery, options?: RequestOptions): ListPromise<SupportTicket> {
     return this.#requester.list<SupportTicket>({ method: "GET", path: "/v1/support/tickets", query }, options);
   }
   /**
@@ -3874,7 +3882,7 @@ export class SupportResource {
    *
    * `POST /v1/support/tickets`
    */
-  createTicket(body: SupportCreateTicketBody, options?: RequestOptions): Promise<SupportTicket> {
+  create(body: SupportTicketsCreateBody, options?: RequestOptions): Promise<SupportTicket> {
     return this.#requester.request<SupportTicket>(
       { method: "POST", path: "/v1/support/tickets", body, idempotent: true },
       options,
@@ -3889,7 +3897,7 @@ export class SupportResource {
    *
    * `GET /v1/support/tickets/{id}`
    */
-  retrieveTicket(id: string, options?: RequestOptions): Promise<SupportTicket> {
+  retrieve(id: string, options?: RequestOptions): Promise<SupportTicket> {
     return this.#requester.request<SupportTicket>(
       { method: "GET", path: `/v1/support/tickets/${encodeURIComponent(id)}` },
       options,
@@ -3904,7 +3912,7 @@ export class SupportResource {
    *
    * `POST /v1/support/tickets/{id}`
    */
-  updateTicket(id: string, body?: SupportUpdateTicketBody, options?: RequestOptions): Promise<SupportTicket> {
+  update(id: string, body?: SupportTicketsUpdateBody, options?: RequestOptions): Promise<SupportTicket> {
     return this.#requester.request<SupportTicket>(
       { method: "POST", path: `/v1/support/tickets/${encodeURIComponent(id)}`, body: body ?? {}, idempotent: true },
       options,
@@ -3919,7 +3927,7 @@ export class SupportResource {
    *
    * `POST /v1/support/tickets/{id}/messages`
    */
-  messagesTicket(id: string, body?: SupportMessagesTicketBody, options?: RequestOptions): Promise<SupportTicket> {
+  reply(id: string, body?: SupportTicketsReplyBody, options?: RequestOptions): Promise<SupportTicket> {
     return this.#requester.request<SupportTicket>(
       {
         method: "POST",
@@ -4486,7 +4494,8 @@ export class CofferResources {
   readonly refunds: RefundsResource;
   readonly storedValue: StoredValueResource;
   readonly stores: StoresResource;
-  readonly support: SupportResource;
+  readonly supportAttachments: SupportAttachmentsResource;
+  readonly supportTickets: SupportTicketsResource;
   readonly testHelpers: TestHelpersResource;
   readonly tills: TillsResource;
   readonly versions: VersionsResource;
@@ -4515,7 +4524,8 @@ export class CofferResources {
     this.refunds = new RefundsResource(requester);
     this.storedValue = new StoredValueResource(requester);
     this.stores = new StoresResource(requester);
-    this.support = new SupportResource(requester);
+    this.supportAttachments = new SupportAttachmentsResource(requester);
+    this.supportTickets = new SupportTicketsResource(requester);
     this.testHelpers = new TestHelpersResource(requester);
     this.tills = new TillsResource(requester);
     this.versions = new VersionsResource(requester);
@@ -4627,7 +4637,7 @@ export const operations = [
   { resource: "disputes", method: "close", httpMethod: "POST", path: "/v1/disputes/{id}/close", idempotent: true },
   {
     resource: "disputes",
-    method: "evidence",
+    method: "updateEvidence",
     httpMethod: "POST",
     path: "/v1/disputes/{id}/evidence",
     idempotent: true,
@@ -4808,31 +4818,31 @@ export const operations = [
   { resource: "stores", method: "listTills", httpMethod: "GET", path: "/v1/stores/{id}/tills", idempotent: false },
   { resource: "stores", method: "createTill", httpMethod: "POST", path: "/v1/stores/{id}/tills", idempotent: true },
   {
-    resource: "support",
-    method: "retrieveAttachment",
+    resource: "supportAttachments",
+    method: "retrieve",
     httpMethod: "GET",
     path: "/v1/support/attachments/{id}",
     idempotent: false,
   },
-  { resource: "support", method: "listTickets", httpMethod: "GET", path: "/v1/support/tickets", idempotent: false },
-  { resource: "support", method: "createTicket", httpMethod: "POST", path: "/v1/support/tickets", idempotent: true },
+  { resource: "supportTickets", method: "list", httpMethod: "GET", path: "/v1/support/tickets", idempotent: false },
+  { resource: "supportTickets", method: "create", httpMethod: "POST", path: "/v1/support/tickets", idempotent: true },
   {
-    resource: "support",
-    method: "retrieveTicket",
+    resource: "supportTickets",
+    method: "retrieve",
     httpMethod: "GET",
     path: "/v1/support/tickets/{id}",
     idempotent: false,
   },
   {
-    resource: "support",
-    method: "updateTicket",
+    resource: "supportTickets",
+    method: "update",
     httpMethod: "POST",
     path: "/v1/support/tickets/{id}",
     idempotent: true,
   },
   {
-    resource: "support",
-    method: "messagesTicket",
+    resource: "supportTickets",
+    method: "reply",
     httpMethod: "POST",
     path: "/v1/support/tickets/{id}/messages",
     idempotent: true,

@@ -253,6 +253,7 @@ export const disputeRoutes: FastifyPluginAsyncTypebox<{ disputes: DisputeService
       preHandler: requireMerchant("disputes", "write"),
       schema: {
         tags,
+        operationId: "disputes.updateEvidence",
         summary: "Answer a dispute with evidence",
         description:
           "Saves the evidence given (text fields, and files added as base64: PDF, PNG or JPEG, at most 5 MiB each) " +

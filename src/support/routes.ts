@@ -20,6 +20,8 @@ import type { Actor, CreateInput, ReplyInput, SupportService, TicketView } from 
 
 interface AudienceRoutes {
   prefix: "/v1/support" | "/v1/wallet/support" | "/v1/ops/support";
+  /** The SDK's names of the merchant's routes (the SDK covers the merchant API only). */
+  sdk?: { list: string; create: string; retrieve: string; update: string; reply: string; attachment: string };
   tags: string[];
   guard: (access: "read" | "write") => AuthGuard;
   actor: (request: FastifyRequest, access: "read" | "write") => Actor;
@@ -231,6 +233,14 @@ export const supportRoutes: FastifyPluginAsyncTypebox<{ support: SupportService 
       json: merchantJson,
       createBody: MerchantCreateBody,
       who: "the merchant",
+      sdk: {
+        list: "supportTickets.list",
+        create: "supportTickets.create",
+        retrieve: "supportTickets.retrieve",
+        update: "supportTickets.update",
+        reply: "supportTickets.reply",
+        attachment: "supportAttachments.retrieve",
+      },
     },
     {
       prefix: "/v1/wallet/support",
@@ -262,6 +272,7 @@ export const supportRoutes: FastifyPluginAsyncTypebox<{ support: SupportService 
       {
         preHandler: a.guard("read"),
         schema: {
+          ...(a.sdk ? { operationId: a.sdk.list } : {}),
           tags: [...a.tags],
           summary: a.prefix === "/v1/ops/support" ? "List tickets to the platform" : "List support tickets",
           description:
@@ -294,6 +305,7 @@ export const supportRoutes: FastifyPluginAsyncTypebox<{ support: SupportService 
           bodyLimit: supportUploadBodyBytesMax,
           preHandler: a.guard("write"),
           schema: {
+            ...(a.sdk ? { operationId: a.sdk.create } : {}),
             tags: [...a.tags],
             summary: a.prefix === "/v1/support" ? "Open a ticket to the platform" : "Open a support ticket",
             description:
@@ -318,6 +330,7 @@ export const supportRoutes: FastifyPluginAsyncTypebox<{ support: SupportService 
       {
         preHandler: a.guard("read"),
         schema: {
+          ...(a.sdk ? { operationId: a.sdk.retrieve } : {}),
           tags: [...a.tags],
           summary: "Retrieve a ticket",
           description: "With its messages and files, and the timeline of the payment it is about.",
@@ -334,6 +347,7 @@ export const supportRoutes: FastifyPluginAsyncTypebox<{ support: SupportService 
         config: { idempotent: true },
         preHandler: a.guard("write"),
         schema: {
+          ...(a.sdk ? { operationId: a.sdk.update } : {}),
           tags: [...a.tags],
           summary: "Change a ticket's status",
           description:
@@ -363,6 +377,7 @@ export const supportRoutes: FastifyPluginAsyncTypebox<{ support: SupportService 
         bodyLimit: supportUploadBodyBytesMax,
         preHandler: a.guard("write"),
         schema: {
+          ...(a.sdk ? { operationId: a.sdk.reply } : {}),
           tags: [...a.tags],
           summary: "Reply to a ticket",
           description: `A message (1 to ${supportMessageLengthMax} characters) with up to ${supportAttachmentsPerMessageMax} files; the other side is mailed.`,
@@ -384,6 +399,7 @@ export const supportRoutes: FastifyPluginAsyncTypebox<{ support: SupportService 
       {
         preHandler: a.guard("read"),
         schema: {
+          ...(a.sdk ? { operationId: a.sdk.attachment } : {}),
           tags: [...a.tags],
           summary: "Download a file",
           description:
