@@ -435,4 +435,65 @@ describe("coupons and promotion codes", () => {
     const late = await payer.client.post(`/v1/wallet/payments/${unusable.id}/discount`, { promotion_code: "COFFER3" });
     assert.equal(late.json().error.code, "coupon_inactive");
   });
+
+  it("a payment code's payment with a discount is charged the discounted amount at once, or refused whole for the payer's limit", async () => {
+    const once = await coupon({ amount_off: "300", max_redemptions_per_payer: 1 });
+    const payCode = async (body: Record<string, unknown> = {}) => {
+      const code = (await payer.client.get("/v1/wallet/payment_code")).json().code;
+      return api("POST", "/v1/payments", {
+        amount: "1500",
+        currency: "USD",
+        method: "payment_code",
+        payment_code: code,
+        discounts: [{ coupon: once.id }],
+        ...body,
+      });
+    };
+    const before = await walletLedgerBalance(coffer.services, payer.id);
+    const charged = await payCode();
+    assert.equal(charged.statusCode, 201, charged.body);
+    assert.deepEqual(
+      [charged.json().status, charged.json().amount, charged.json().amount_received],
+      ["succeeded", "1200", "1200"],
+    );
+    assert.equal(before!.posted - (await walletLedgerBalance(coffer.services, payer.id))!.posted, 1200n);
+    const counts = await rows();
+    const again = await payCode();
+    assert.equal(again.statusCode, 409, again.body);
+    assert.equal(again.json().error.code, "coupon_payer_limit_reached");
+    assert.deepEqual(await rows(), counts, "the refused charge wrote nothing, not even its payment");
+    assert.equal((await api("GET", `/v1/coupons/${once.id}`)).json().times_redeemed, 1);
+  });
+
+  it("a discounted payment that expired unpaid and is paid again takes its coupon's place again", async () => {
+    const single = await coupon({ amount_off: "200", max_redemptions: 1 });
+    const payment = await checkout("2000", { discounts: [{ coupon: single.id }], expires_in: 60, allow_retries: true });
+    assert.equal(payment.allow_retries, true);
+    coffer.clock.advance(61_000);
+    await coffer.services.payments.expireDue();
+    assert.equal(await coffer.services.coupons.releaseDue(), 1);
+    assert.equal((await api("GET", `/v1/coupons/${single.id}`)).json().times_redeemed, 0);
+    const paidAgain = await payer.client.post(`/v1/wallet/payments/${payment.id}/confirm`, {});
+    assert.equal(paidAgain.statusCode, 200, paidAgain.body);
+    assert.deepEqual([paidAgain.json().status, paidAgain.json().amount], ["succeeded", "1800"]);
+    const counted = (await api("GET", `/v1/coupons/${single.id}`)).json();
+    assert.deepEqual([counted.times_redeemed, counted.amount_redeemed], [1, "200"]);
+    const redemption = (await api("GET", `/v1/coupons/${single.id}/redemptions`)).json().data[0];
+    assert.equal(redemption.status, "redeemed");
+
+    // Its place taken by another payment meanwhile, paying it again is refused with the coupon's reason.
+    const other = await checkout("2000", {
+      discounts: [{ coupon: (await coupon({ amount_off: "100", max_redemptions: 1 })).id }],
+      expires_in: 60,
+      allow_retries: true,
+    });
+    coffer.clock.advance(61_000);
+    await coffer.services.payments.expireDue();
+    await coffer.services.coupons.releaseDue();
+    const taker = await checkout("2000", { discounts: [{ coupon: other.discounts[0].coupon }] });
+    assert.equal(taker.discounts.length, 1);
+    const refused = await payer.client.post(`/v1/wallet/payments/${other.id}/confirm`, {});
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.equal(refused.json().error.code, "coupon_used_up");
+  });
 });
