@@ -330,7 +330,8 @@ export function createSupportService(deps: SupportDeps) {
    */
   async function create(actor: Actor, input: CreateInput, answer?: AnswerRecorder<TicketView>): Promise<TicketView> {
     if (actor.type === "operator") throw new Error("operators answer tickets; they do not open them");
-    const subject = text(input.subject, "subject", supportSubjectLengthMax);
+    // One line: a subject is a mail's subject too.
+    const subject = text(input.subject, "subject", supportSubjectLengthMax).replace(/\s+/g, " ");
     const body = text(input.body, "body", supportMessageLengthMax);
     let kind: TicketKind;
     let merchantId: string | null = null;
