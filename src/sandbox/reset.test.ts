@@ -189,7 +189,31 @@ describe("sandbox isolation and reset", () => {
       payment_code: scenarioCatalog.succeeds_after_delay.code,
     });
     assert.equal(waiting.status, "processing");
+    // Promotions of test mode (src/coupons): a coupon with a code on a paid payment, and a cashback rule that paid.
+    const coupon = await ok(shop.secretKey, "POST", "/v1/coupons", {
+      name: "Test",
+      currency: "USD",
+      amount_off: "100",
+    });
+    await ok(shop.secretKey, "POST", "/v1/promotion_codes", { coupon: coupon.id, code: "RESETME" });
+    const discounted = await ok(shop.secretKey, "POST", "/v1/payments", {
+      amount: "3000",
+      currency: "USD",
+      method: "qr",
+      discounts: [{ promotion_code: "RESETME" }],
+    });
+    await ok(shop.secretKey, "POST", `/v1/test_helpers/payments/${discounted.id}/approve`, { wallet_user: payer.id });
+    await ok(shop.secretKey, "POST", "/v1/cashback_rules", {
+      name: "Test points",
+      currency: "USD",
+      percent_bps: 500,
+      budget: "500",
+    });
     await coffer.services.testClocks.advance(shop.merchantId, 1000);
+    const earning = await ok(shop.secretKey, "POST", "/v1/payments", { amount: "1000", currency: "USD", method: "qr" });
+    await ok(shop.secretKey, "POST", `/v1/test_helpers/payments/${earning.id}/approve`, { wallet_user: payer.id });
+    await coffer.services.coupons.creditDue();
+    assert.equal((await ok(shop.secretKey, "GET", "/v1/cashbacks")).data.length, 1);
     const liveBefore = await ok(liveKey, "GET", "/v1/payments?limit=100");
     const liveBalanceBefore = await merchantLedgerBalance(coffer.services, shop.merchantId, "USD", true);
 
@@ -217,7 +241,16 @@ describe("sandbox isolation and reset", () => {
     assert.ok(reset.deleted.ledger_accounts_zeroed >= 2);
 
     // Test mode is empty and at zero; the books still prove themselves.
-    for (const list of ["/v1/payments", "/v1/refunds", "/v1/payouts", "/v1/events"]) {
+    for (const list of [
+      "/v1/payments",
+      "/v1/refunds",
+      "/v1/payouts",
+      "/v1/events",
+      "/v1/coupons",
+      "/v1/promotion_codes",
+      "/v1/cashback_rules",
+      "/v1/cashbacks",
+    ]) {
       assert.deepEqual((await ok(shop.secretKey, "GET", list)).data, [], list);
     }
     assert.equal((await merchantLedgerBalance(coffer.services, shop.merchantId)).posted, 0n);
