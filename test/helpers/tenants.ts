@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import type { LightMyRequestResponse } from "fastify";
 import { newId } from "../../src/ids.js";
 import { dispatchEvents } from "../../src/webhooks/dispatcher.js";
@@ -266,6 +266,12 @@ export async function setUpTenants(coffer: PaymentsCoffer): Promise<Tenants> {
     support_ticket: (await ok(help, 201)).id,
     support_attachment: help.json().messages[0].attachments[0].id,
   });
+  // The payer's offline certificate (its device key made here), whose hold only they may read.
+  const certificate = await payer.client.post("/v1/wallet/offline_certificate", {
+    public_key: generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" }),
+    offline_cap: "100",
+  });
+  Object.assign(wallet, { offline_certificate: (await ok(certificate, 201)).id });
   return {
     a: { ...a, liveKey },
     b: { ...b, endpointId: bEndpoint.id, storeId: bStore.id, couponId: bCoupon.id },

@@ -92,6 +92,7 @@ const idKinds: Record<string, IdKind | { exempt: string }> = {
   "/v1/support/attachments": merchantKind("support_attachment"),
   "/v1/wallet/support/tickets": walletKind("support_ticket"),
   "/v1/wallet/support/attachments": walletKind("support_attachment"),
+  "/v1/wallet/offline_certificates": walletKind("offline_certificate"),
   "/v1/ops/disputes": { exempt: "operators work across every tenant, by role" },
   "/v1/ops/support/tickets": { exempt: "operators answer tickets to the platform from every tenant, by role" },
   "/v1/ops/support/attachments": { exempt: "operators read the files of every ticket to the platform, by role" },
