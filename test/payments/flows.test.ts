@@ -473,11 +473,13 @@ describe("payments end to end", () => {
   // Last: it moves the clock by the capture window, past the wallet and console sessions' lifetimes.
   it("expiry: an unpaid payment expires; an uncaptured hold is released at capture_before", async () => {
     const before = await usd(payer.id);
+    // Not payable again after expiry (checkout payments allow retries by default from API version 2026-12-14).
     const unpaid = await shop.sdk.payments.create({
       amount: "500",
       currency: "USD",
       method: "checkout",
       expires_in: 120,
+      allow_retries: false,
     });
     const held = await shop.sdk.payments.create({
       amount: "700",
