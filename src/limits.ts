@@ -394,6 +394,7 @@ export const cashbackBatchMax = 100; // queued payments leased per pass
 export const cashbackLeaseMs = 60_000; // a leased payment not finished by then is credited by the next pass
 export const cashbackAttemptsMax = 20; // a queued payment that keeps failing is dropped (and logged) after this
 export const cashbackRulesSnapshotMs = 5_000; // a process's view of which merchants have active rules is this fresh
+export const cashbackRulesRefreshDelayMs = 200; // a stale view is read again this long after a payment needed it
 
 // Disputes (src/disputes, docs/disputes.md)
 export const disputeOpenWindowMs = 120 * 24 * 60 * 60 * 1000; // a payer may dispute a payment this long after it was paid

@@ -15,6 +15,7 @@ import {
   cashbackAttemptsMax,
   cashbackBatchMax,
   cashbackLeaseMs,
+  cashbackRulesRefreshDelayMs,
   cashbackRulesSnapshotMs,
   couponNameLengthMax,
   percentBpsMax,
@@ -97,6 +98,7 @@ export function createCashback(
 
   let snapshot: { at: number; scopes: Set<string> } | undefined;
   let refreshing: Promise<void> | undefined;
+  let refreshScheduled = false;
   const scopeKey = (merchantId: string | null, livemode: boolean) => `${merchantId ?? "*"}|${livemode}`;
 
   function refresh(): Promise<void> {
@@ -120,8 +122,15 @@ export function createCashback(
   function mayCover(payment: Payment): boolean {
     const view = snapshot;
     if (!view || Date.now() - view.at > cashbackRulesSnapshotMs) {
-      // Outside the payment's transaction: a timer runs once its holder is done with the connection.
-      setTimeout(() => void refresh(), 0).unref();
+      // Read outside the payment's transaction, once its holder is done with the connection (a refresh from inside
+      // it would be refused: ADR 0012); until then a stale view queues the payment, which is safe.
+      if (!refreshing && !refreshScheduled) {
+        refreshScheduled = true;
+        setTimeout(() => {
+          refreshScheduled = false;
+          void refresh();
+        }, cashbackRulesRefreshDelayMs).unref();
+      }
       return true;
     }
     return (
