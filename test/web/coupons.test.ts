@@ -190,6 +190,10 @@ describe("promotion codes in the browser", { timeout: 240_000 }, () => {
         path: path.join(screenshotDir, `coupon-console-${texts.tag}.png`),
         fullPage: true,
       });
+      // The payment's page says what was asked for and what the coupon took off.
+      await row.getByRole("link").click();
+      await consolePage.getByText(texts === english ? "Before the discount" : "优惠前金额", { exact: true }).waitFor();
+      await consolePage.getByRole("link", { name: /2\.50/ }).waitFor();
       await consoleContext.close();
     });
   }
@@ -216,8 +220,11 @@ describe("promotion codes in the browser", { timeout: 240_000 }, () => {
       page.setDefaultTimeout(15_000);
       try {
         await page.goto(`/wallet/#sign_in=${payer.token}`);
+        // The wallet app keeps the link's session and takes the token out of the address bar: signed in.
+        await page.waitForURL((url) => url.hash === "" && url.pathname.startsWith("/wallet"));
+        await page.getByRole("navigation").first().waitFor();
         await page.goto(`/wallet/payments/${payment.id}`);
-        await page.getByRole("heading", { name: shop }).waitFor({ timeout: 30_000 });
+        await page.getByRole("heading", { name: shop }).waitFor();
         await page.getByRole("button", { name: texts.toggle }).click();
         await page.getByRole("textbox", { name: texts.field }).fill(code.toLowerCase());
         await page.getByRole("button", { name: texts.apply, exact: true }).click();

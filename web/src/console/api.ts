@@ -47,6 +47,9 @@ export interface Payment {
   method: string;
   capture_method: string;
   amount: string;
+  /** Before a discount (docs/coupons.md); equal to amount without one. */
+  amount_subtotal?: string;
+  discounts?: { coupon: string; amount: string; funded_by: "merchant" | "platform"; applied_by: string }[];
   amount_received: string;
   amount_refunded: string;
   currency: string;

@@ -314,6 +314,23 @@ export function PaymentDetailPage({ id }: { id: string }) {
               items={[
                 [t("payments.method"), t(`method.${p.method}` as keyof typeof en)],
                 [t("payments.description"), p.description ?? "—"],
+                // A discount (docs/coupons.md): what was asked for, and what was taken off and by whom.
+                ...(p.discounts?.[0]
+                  ? ([
+                      [t("payments.subtotal"), format.money(p.amount_subtotal ?? p.amount, p.currency)],
+                      [
+                        t("payments.discount"),
+                        // A platform coupon is the platform's own: it pays the discount, and has no page here.
+                        p.discounts[0].funded_by === "platform" ? (
+                          t("payments.discountPlatform", { amount: format.money(p.discounts[0].amount, p.currency) })
+                        ) : (
+                          <Link key="discount" to={`/promotions/coupons/${encodeURIComponent(p.discounts[0].coupon)}`}>
+                            {format.money(p.discounts[0].amount, p.currency)}
+                          </Link>
+                        ),
+                      ],
+                    ] as [string, ReactNode][])
+                  : []),
                 [t("payments.received"), format.money(p.amount_received, p.currency)],
                 [t("payments.refunded"), format.money(p.amount_refunded, p.currency)],
                 [t("payments.fee"), format.money(p.fee, p.currency)],
