@@ -285,4 +285,33 @@ describe("cashback", () => {
     assert.equal(credited, String(sum), "the rule's count is what its cashbacks hold");
     await deactivate(racing.id);
   });
+
+  it("a prepaid card earns cashback up to its balance cap and no further", async () => {
+    // A card at its cap (USD 200.00 by default) pays 10.00; two rules each give 100 % back.
+    const issued = await api("POST", "/v1/stored_value/cards", { currency: "USD", amount: "20000" });
+    assert.equal(issued.statusCode, 201, issued.body);
+    const session = await coffer.app.inject({
+      method: "POST",
+      url: "/v1/wallet/cards",
+      headers: { "content-type": "application/json" },
+      payload: { number: issued.json().number, secret: issued.json().secret },
+    });
+    const card = new WalletClient(coffer.app, session.json().token);
+    const rules = [
+      await rule({ name: "All back", percent_bps: 10000, budget: "1000", wallet_types: ["stored_value"] }),
+      await rule({ name: "All back again", percent_bps: 10000, budget: "1000", wallet_types: ["stored_value"] }),
+    ];
+    coffer.clock.advance(1_000);
+    const payment = await checkout("1000");
+    await pay(card, payment.id);
+    await credit();
+    const credited = (await api("GET", `/v1/cashbacks?payment=${payment.id}`)).json().data;
+    assert.deepEqual(
+      credited.map((c: { amount: string }) => c.amount),
+      ["1000"],
+      "the first rule filled the card up to its cap; the second found no room",
+    );
+    assert.equal((await card.get(`/v1/wallet/cards/${issued.json().id}`)).json().balance, "20000");
+    for (const r of rules) await deactivate(r.id);
+  });
 });

@@ -24,6 +24,7 @@ import {
 import type { PromotionStep } from "../payments/deps.js";
 import type { Payment } from "../payments/model.js";
 import { getPayment } from "../payments/store.js";
+import { defaultStoredValueLimits } from "../stored-value/config.js";
 import type { PromotionContext } from "./context.js";
 import type { Owner } from "./coupons.js";
 import {
@@ -452,14 +453,34 @@ export function createCashback(
     return amount > 0n ? amount : 0n;
   }
 
-  async function creditOne(rule: CashbackRule, payment: Payment): Promise<void> {
-    const amount = await amountFor(rule, payment);
+  /**
+   * A prepaid card takes cashback up to its balance cap and no further (only refunds may pass it, docs/stored-value.md),
+   * and only while active: an ended card's money goes to breakage, so it earns none.
+   */
+  async function cardCapOf(payment: Payment): Promise<bigint | undefined> {
+    const card = await pool.query<{ status: string }>(
+      "SELECT status FROM stored_value_cards WHERE wallet_user_id = $1",
+      [payment.payerId],
+    );
+    if (card.rows[0]?.status !== "active") return 0n;
+    const limits = (ctx.wallets.config.cardLimits ?? defaultStoredValueLimits()).get(payment.currency);
+    return limits?.balanceCap ?? 0n;
+  }
+
+  async function creditOne(rule: CashbackRule, payment: Payment, cardCap: bigint | undefined): Promise<void> {
+    let amount = await amountFor(rule, payment);
     if (amount === 0n) return;
     const payerId = payment.payerId!;
     const wallet = await ctx.wallets.accounts.walletAccountId(
       { id: payerId, livemode: payment.livemode },
       payment.currency,
     );
+    if (cardCap !== undefined) {
+      const account = await ledger.getAccount(wallet);
+      const room = cardCap - (account ? account.creditsPosted - account.debitsPosted : 0n);
+      amount = minAmount(amount, room);
+      if (amount <= 0n) return;
+    }
     const id = newId("cb");
     const month = monthOf(payment.paidAt!);
     await ledger.createTransfers(
@@ -475,6 +496,14 @@ export function createCashback(
       ],
       async (tx, [result]) => {
         if (result?.code !== "ok") return; // exists: credited by an earlier pass that died before its queue row went
+        if (cardCap !== undefined) {
+          // The card's balance after this credit (the batch holds its account): a load in between would pass the cap.
+          const card = await tx.query<{ balance: bigint }>(
+            "SELECT credits_posted - debits_posted AS balance FROM ledger_accounts WHERE id = $1",
+            [String(wallet)],
+          );
+          if (BigInt(card.rows[0]!.balance) > cardCap) throw new StaleCredit();
+        }
         const at = await ctx.testClocks.now(payment.merchantId, payment.livemode, tx);
         // The payment as it was planned on: a refund since would make the amount too large.
         const counted = await tx.query(
@@ -554,9 +583,11 @@ export function createCashback(
     if (payment?.status !== "succeeded" || !payment.payerId || !payment.paidAt) return true;
     const payer = await pool.query<{ kind: string }>("SELECT kind FROM wallet_users WHERE id = $1", [payment.payerId]);
     const walletType = payer.rows[0]?.kind === "card" ? "stored_value" : "account";
-    for (const rule of await rulesFor(payment, walletType)) {
+    const rules = await rulesFor(payment, walletType);
+    const cardCap = walletType === "stored_value" && rules.length > 0 ? await cardCapOf(payment) : undefined;
+    for (const rule of rules) {
       try {
-        await creditOne(rule, await freshPayment(payment.id));
+        await creditOne(rule, await freshPayment(payment.id), cardCap);
       } catch (error) {
         if (error instanceof StaleCredit) return false;
         throw error;

@@ -486,8 +486,17 @@ export function createDiscounts(ctx: PromotionContext) {
       // Paid in full by the platform, the merchant pays its fee on the whole price, as for any sale of that price.
       feeBase: discount.fundedBy === "platform" ? payment.amount + discount.amount : payment.amount,
       async commit(tx, at) {
-        const redemption = await redemptionById(tx, discount.redemption, true);
         const param = "id";
+        // The payer may have swapped codes (same amount, so the charge's amount check passed): charge only the
+        // discount the payment holds now.
+        const now = await tx.query<{ redemption: string | null }>(
+          "SELECT discount->>'redemption' AS redemption FROM payments WHERE id = $1",
+          [payment.id],
+        );
+        if (now.rows[0]?.redemption !== discount.redemption) {
+          throw couponErrors.toApiError("payment_amount_changed", "The payment's discount changed; look again.", param);
+        }
+        const redemption = await redemptionById(tx, discount.redemption, true);
         if (redemption.status === "released") {
           // Paid again after it ended unpaid (docs/adr/0028): the discount needs its counts again.
           await takeCounts(tx, redemption.couponId, redemption.promotionCodeId, redemption.amount, at, param);
