@@ -6,7 +6,7 @@ import { parseAmount } from "../http/amount.js";
 import type { CreatedRange } from "../http/created-filter.js";
 import { ApiError } from "../http/errors.js";
 import type { AnswerRecorder } from "../http/idempotency.js";
-import { type Metadata, mergeMetadata, metadataOf, sameMetadata } from "../http/metadata.js";
+import { type Metadata, metadataOf } from "../http/metadata.js";
 import { keysetPage, type ListPage, mapPage, type PageRequest } from "../http/pagination.js";
 import { isId, newId } from "../ids.js";
 import { isApplied } from "../ledger/errors.js";
@@ -43,6 +43,7 @@ import {
   shareOf,
   walletTypes,
 } from "./model.js";
+import { nameAndMetadataChange } from "./renaming.js";
 
 /**
  * Cashback (docs/coupons.md): a rule gives payers back a percent of what they paid, capped per payment and per payer
@@ -300,21 +301,18 @@ export function createCashback(
     return withTransaction(pool, async (tx) => {
       const rule = await findRule(tx, owner, id, true);
       if (!rule) throw notFound();
-      const name = input.name === undefined ? rule.name : checkName(input.name);
-      const metadata = mergeMetadata(rule.metadata, input.metadata);
-      if (name === rule.name && sameMetadata(metadata, rule.metadata)) {
+      const change = nameAndMetadataChange(rule, input, checkName);
+      if (!change) {
         await answer?.(tx, rule);
         return rule;
       }
       const now = await nowFor(owner, tx);
       const updated = await tx.query<CashbackRuleRow>(
         "UPDATE cashback_rules SET name = $2, metadata = $3, updated_at = $4 WHERE id = $1 RETURNING *",
-        [id, name, JSON.stringify(metadata), now],
+        [id, change.name, JSON.stringify(change.metadata), now],
       );
       const after = cashbackRuleFromRow(updated.rows[0]!);
-      const previous: Record<string, unknown> = {};
-      if (name !== rule.name) previous.name = rule.name;
-      if (!sameMetadata(metadata, rule.metadata)) previous.metadata = rule.metadata;
+      const previous = change.previous;
       await recordEvent(
         tx,
         {

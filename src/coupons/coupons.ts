@@ -35,6 +35,7 @@ import {
   type RedemptionRow,
   redemptionFromRow,
 } from "./model.js";
+import { nameAndMetadataChange } from "./renaming.js";
 
 /**
  * Coupons and promotion codes, a merchant's (for its own payments) or the platform's (for any merchant's, paid to
@@ -326,21 +327,18 @@ export function createCoupons(ctx: PromotionContext) {
     return withTransaction(pool, async (tx) => {
       const coupon = await findCoupon(tx, owner, id, true);
       if (!coupon) throw notFound();
-      const name = input.name === undefined ? coupon.name : checkName(input.name);
-      const metadata = mergeMetadata(coupon.metadata, input.metadata);
-      if (name === coupon.name && sameMetadata(metadata, coupon.metadata)) {
+      const change = nameAndMetadataChange(coupon, input, checkName);
+      if (!change) {
         await answer?.(tx, coupon);
         return coupon;
       }
       const now = await nowFor(owner, tx);
       const updated = await tx.query<CouponRow>(
         "UPDATE coupons SET name = $2, metadata = $3, updated_at = $4 WHERE id = $1 RETURNING *",
-        [id, name, JSON.stringify(metadata), now],
+        [id, change.name, JSON.stringify(change.metadata), now],
       );
       const after = couponFromRow(updated.rows[0]!);
-      const previous: Record<string, unknown> = {};
-      if (name !== coupon.name) previous.name = coupon.name;
-      if (!sameMetadata(metadata, coupon.metadata)) previous.metadata = coupon.metadata;
+      const previous = change.previous;
       await recordEvent(
         tx,
         {
