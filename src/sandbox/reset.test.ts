@@ -203,6 +203,9 @@ describe("sandbox isolation and reset", () => {
       discounts: [{ promotion_code: "RESETME" }],
     });
     await ok(shop.secretKey, "POST", `/v1/test_helpers/payments/${discounted.id}/approve`, { wallet_user: payer.id });
+    // The test app's clock stands still: the rule starts a second after this file's earlier payments, which the
+    // cashback worker may still hold queued, so only the payment below earns.
+    await coffer.services.testClocks.advance(shop.merchantId, 1000);
     await ok(shop.secretKey, "POST", "/v1/cashback_rules", {
       name: "Test points",
       currency: "USD",
