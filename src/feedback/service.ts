@@ -289,7 +289,9 @@ export function createFeedbackService(deps: FeedbackDeps) {
     }
     const interval = q.interval ?? "day";
     const now = (await deps.testClocks.now(scope.merchantId, scope.livemode)).getTime();
-    const toMs = q.to !== undefined ? q.to * 1000 : q.from !== undefined ? q.from * 1000 + defaultRangeMs : now;
+    // As the analytics endpoints: `to` defaults to now (and then takes in what was rated this very millisecond),
+    // `from` to 30 days before `to`.
+    const toMs = q.to !== undefined ? q.to * 1000 : now + 1;
     const fromMs = q.from !== undefined ? q.from * 1000 : toMs - defaultRangeMs;
     if (fromMs >= toMs) throw analyticsError("analytics_range_invalid", undefined, "from");
     if (toMs - fromMs > analyticsRangeMaxMs || (toMs - fromMs) / intervalMs[interval] > feedbackSummaryBucketsMax) {

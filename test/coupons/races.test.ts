@@ -139,6 +139,14 @@ describe("coupon races", { timeout: 300_000 }, () => {
       .filter((a) => a.statusCode === 200)
       .reduce((sum, a) => sum + BigInt(a.json().discount.amount), 0n);
     assert.ok(total <= 10_000n, `discounts of ${total} within the budget of 10000`);
+    // Nothing the budget could still pay was refused: each refused payment's 10 % is more than what is left (the
+    // amounts are multiples of 10, so 10 % is exact).
+    const left = 10_000n - total;
+    applied.forEach((answer, i) => {
+      if (answer.statusCode !== 409) return;
+      const wanted = BigInt(open[i]!.amount) / 10n;
+      assert.ok(wanted > left, `a discount of ${wanted} was refused while ${left} was left`);
+    });
     const view = (
       await coffer.app.inject({
         url: `/v1/ops/coupons/${coupon.json().id}?livemode=false`,

@@ -258,6 +258,12 @@ describe("disputes end to end", () => {
     assert.equal(foreign.statusCode, 404, foreign.body);
     const noReason = await payer.client.post(`/v1/wallet/payments/${payment.id}/dispute`, {});
     assert.equal(noReason.json().error?.code, "parameter_missing", noReason.body);
+    // Only a reason from the catalog (docs/disputes.md).
+    const unknownReason = await payer.client.post(`/v1/wallet/payments/${payment.id}/dispute`, {
+      reason: "changed_my_mind",
+    });
+    assert.equal(unknownReason.json().error?.code, "parameter_invalid", unknownReason.body);
+    assert.equal(unknownReason.json().error?.param, "reason", unknownReason.body);
     const tooMuch = await payer.client.post(`/v1/wallet/payments/${payment.id}/dispute`, {
       reason: "general",
       amount: "901",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { supportFirstResponseMs, supportOpenTicketsPerCustomerMax } from "../../src/limits.js";
+import { supportFirstResponseMs, supportOpenTicketsPerCustomerMax, supportResolutionMs } from "../../src/limits.js";
 import { type Api, expectStatus, merchantApi, ownerEmail, paidPayment } from "../helpers/after-sales.js";
 import { newOperator, samplePdf, samplePng, teamOfEveryRole } from "../helpers/merchant-console.js";
 import {
@@ -251,5 +251,34 @@ describe("support tickets end to end", () => {
     }
     const capped = await busy.client.post("/v1/wallet/support/tickets", { subject: "one more", body: "?" });
     assert.equal(capped.json().error?.code, "ticket_limit_reached", capped.body);
+  });
+
+  // Last in the file: moving the clock days ahead ends the sessions the tests above use.
+  it("a ticket answered in time but not resolved within its resolution deadline is overdue until resolved", async () => {
+    const asked = await expectStatus(
+      await api("POST", "/v1/support/tickets", { subject: "Settlement report", body: "Where is it?" }),
+      201,
+    );
+    assert.equal(asked.resolution_due_at, asked.created + supportResolutionMs / 1000);
+    agent = await newOperator(coffer.app, coffer.services, "support");
+    const answered = await expectStatus(
+      await agent.post(`/v1/ops/support/tickets/${asked.id}/messages`, { body: "Looking into it." }),
+      200,
+    );
+    assert.equal(answered.status, "waiting_on_customer");
+    assert.equal(answered.overdue, false);
+
+    coffer.clock.advance(supportResolutionMs + 1000);
+    const late = await expectStatus(await api("GET", `/v1/support/tickets/${asked.id}`), 200);
+    assert.equal(late.overdue, true, "the first response was in time; the resolution deadline passed");
+    agent = await newOperator(coffer.app, coffer.services, "support");
+    // The test clock stands still, so the tickets above share its second: a page wide enough for all of them.
+    const queue = await expectStatus(await agent.get("/v1/ops/support/tickets?overdue=true&limit=100"), 200);
+    assert.ok(queue.data.some((t: { id: string }) => t.id === asked.id));
+    const resolved = await expectStatus(
+      await agent.post(`/v1/ops/support/tickets/${asked.id}/messages`, { body: "Sent.", status: "resolved" }),
+      200,
+    );
+    assert.equal(resolved.overdue, false);
   });
 });

@@ -216,7 +216,7 @@ describe("feedback and paying again in the browser", { timeout: 300_000 }, () =>
       await rate(page, texts, 3, texts.slow, texts.tag === "en" ? "Queue at the counter." : "柜台排队。");
       await phone.close();
 
-      // 4. The owner: the average of the three and each rating, then the retried payment's attempts and rating.
+      // 5. The owner: the average of the four and each rating, then the retried payment's attempts and rating.
       const desk = await newBrowserContext(browser, { baseURL: coffer.baseUrl, locale: texts.locale });
       const consolePage = await desk.newPage();
       consolePage.setDefaultTimeout(15_000);

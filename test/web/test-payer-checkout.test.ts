@@ -103,12 +103,12 @@ describe("test payers on the hosted checkout (browser)", () => {
       const field = page.getByLabel("测试付款人的登录链接或会话令牌");
       assert.equal(await field.inputValue(), "");
       await field.fill("wst_not_a_session_of_anyone");
-      await page.getByRole("button", { name: /付款/ }).click();
+      await page.getByRole("button", { name: /^付款 US\$/ }).click();
       await page.getByRole("alert").getByText("该钱包不能支付测试模式的付款").waitFor();
       assert.equal((await shop.payments.retrieve(payment.id)).status, "requires_payment");
 
       await field.fill(payer.sign_in_url);
-      await page.getByRole("button", { name: /付款/ }).click();
+      await page.getByRole("button", { name: /^付款 US\$/ }).click();
       await page.getByRole("status").getByText("付款成功，谢谢！").waitFor();
       assert.equal((await shop.payments.retrieve(payment.id)).status, "succeeded");
     } finally {
