@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type TProperties, type TSchema, Type } from "@sinclair/typebox";
+import type { Pool } from "../db/pool.js";
 import { merchantScope, requireMerchant } from "../http/auth.js";
 import { unixSecondsSchema } from "../http/timestamps.js";
 import { consoleActor, requireConsole } from "../merchants/permissions.js";
 import { paymentMethods } from "../payments/model.js";
-import type { Services } from "../runtime/services.js";
+import type { TestClocks } from "../sandbox/test-clock.js";
+import type { WalletServices } from "../wallets/service.js";
 import { settlementCodes, whoCanPayCodes } from "./methods.js";
 import { analyticsIntervals, analyticsMetrics } from "./model.js";
 import { type AnalyticsService, createAnalyticsService } from "./service.js";
@@ -163,8 +165,15 @@ const Settings = object("merchant_settings", {
   }),
 });
 
+/** What the analytics routes build their service from; app.ts passes the platform's services. */
+export interface AnalyticsRouteDeps {
+  pool: Pool;
+  testClocks: TestClocks;
+  wallets: { config: Pick<WalletServices["config"], "tiers"> };
+}
+
 /** The analytics service from the app's services: wallet currencies say what payers can pay in. */
-export function analyticsServiceOf(services: Services): AnalyticsService {
+export function analyticsServiceOf(services: AnalyticsRouteDeps): AnalyticsService {
   const walletCurrencies = () => [...services.wallets.config.tiers.keys()];
   return createAnalyticsService({
     pool: services.pool,
@@ -175,7 +184,10 @@ export function analyticsServiceOf(services: Services): AnalyticsService {
   });
 }
 
-export const analyticsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const analyticsRoutes: FastifyPluginAsyncTypebox<{ services: AnalyticsRouteDeps }> = async (
+  app,
+  { services },
+) => {
   const analytics = analyticsServiceOf(services);
   const tags = ["analytics"];
   const auth = "Secret keys, restricted keys with analytics: read, and console users of any role.";

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Pool } from "../db/pool.js";
 import { analyticsFoldBatchRowsMax, analyticsFoldIntervalMs } from "../limits.js";
-import type { Worker } from "../runtime/worker-loop.js";
+import type { Worker } from "../worker.js";
 import { foldInbox } from "./fold.js";
 
 /** Folds the analytics inbox into the rollups; full batches are folded back to back, so a backlog drains at once. */

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { cashbackBatchMax, cashbackIntervalMs, couponReleaseBatchMax, couponReleaseIntervalMs } from "../limits.js";
-import type { Worker } from "../runtime/worker-loop.js";
+import type { Worker } from "../worker.js";
 import type { CouponService } from "./service.js";
 
 /** Gives back the counts of discounts whose payments ended unpaid (listed in src/runtime/workers.ts). */

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { disputeWorkerBatchMax, disputeWorkerIntervalMs } from "../limits.js";
-import type { Worker } from "../runtime/worker-loop.js";
+import type { Worker } from "../worker.js";
 import type { DisputeService } from "./service.js";
 
 /**

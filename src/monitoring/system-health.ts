@@ -1,5 +1,10 @@
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
+import type { Pool } from "../db/pool.js";
+import type { LedgerBatchTotals } from "../ledger/batch-totals.js";
 import { systemHealthInstancesMax, workerHeartbeatStaleMs } from "../limits.js";
-import type { Services } from "../runtime/services.js";
+import type { VerifyRuns } from "../operators/verify-runs.js";
+import type { SecurityAudit } from "../security/audit-report/service.js";
 import { readBacklog } from "./backlog.js";
 
 /**
@@ -20,9 +25,19 @@ interface HeartbeatRow {
   updated_at: Date;
 }
 
+/** What the system health reads; shaped like the platform's services, so the operator routes pass theirs. */
+export interface SystemHealthSources {
+  pool: Pool;
+  clock: Clock;
+  config: Pick<Config, "dbPoolSize">;
+  ledgerBatches: LedgerBatchTotals;
+  operators: { verifyRuns: Pick<VerifyRuns, "latest"> };
+  securityAudit: Pick<SecurityAudit, "latest">;
+}
+
 const unix = (at: Date | null) => (at ? Math.floor(at.getTime() / 1000) : null);
 
-export async function readSystemHealth(services: Services) {
+export async function readSystemHealth(services: SystemHealthSources) {
   const now = new Date(); // heartbeats are real time (src/monitoring/worker-health.ts)
   const [heartbeats, backlog, verify, audit] = await Promise.all([
     services.pool.query<HeartbeatRow>("SELECT * FROM worker_heartbeats ORDER BY worker, instance LIMIT $1", [

@@ -6,7 +6,7 @@ import {
   workerHeartbeatRetentionMs,
   workerHeartbeatWriteIntervalMs,
 } from "../limits.js";
-import type { WorkerPassObserver } from "../runtime/worker-loop.js";
+import type { WorkerPassObserver } from "../worker.js";
 import type { BusinessMetrics } from "./business-metrics.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { offlineReleaseBatchMax, offlineReleaseIntervalMs } from "../limits.js";
-import type { Worker } from "../runtime/worker-loop.js";
+import type { Worker } from "../worker.js";
 import type { OfflineService } from "./service.js";
 
 /** Releases what is left of offline holds past their settlement deadline (listed in src/runtime/workers.ts). */

@@ -6,7 +6,7 @@ import {
   payoutPollIntervalMs,
   payoutScheduleIntervalMs,
 } from "../limits.js";
-import type { Worker } from "../runtime/worker-loop.js";
+import type { Worker } from "../worker.js";
 import type { PaymentServices } from "./service.js";
 
 /**

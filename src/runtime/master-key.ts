@@ -1,6 +1,10 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { masterKeyFileName } from "../security/master-key-file.js";
+
+// Re-exported for the CLI and tests that name the file.
+export { masterKeyFileName };
 
 /**
  * The master key wraps the data keys that encrypt secrets at rest. Operators set COFFER_MASTER_KEY; without it,
@@ -8,7 +12,6 @@ import path from "node:path";
  * development install works out of the box. Losing that file makes the encrypted data unreadable.
  */
 export const masterKeyBytes = 32;
-export const masterKeyFileName = "master.key";
 
 export interface MasterKeyFile {
   key: Buffer;

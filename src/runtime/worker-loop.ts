@@ -1,22 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { workerShutdownGraceMs } from "../limits.js";
+import type { Worker, WorkerPassObserver } from "../worker.js";
 
-/**
- * A background loop: run, wait intervalMs, run again, until shutdown. Several coffer processes may run the same
- * worker against one database, so run() must be safe to run concurrently (claim rows with SKIP LOCKED, or do
- * idempotent work). It should watch the signal and return soon after it aborts.
- */
-export interface Worker {
-  name: string;
-  intervalMs: number;
-  run(signal: AbortSignal): Promise<void>;
-}
-
-/** Told how each pass ended (src/monitoring/worker-health.ts: /metrics and the heartbeats). Must not throw. */
-export interface WorkerPassObserver {
-  passed(worker: string, outcome: { ok: true } | { ok: false; error: unknown }): void;
-}
+// Re-exported: the runtime and its tests name them from here; domains take them from src/worker.ts.
+export type { Worker, WorkerPassObserver };
 
 export interface RunningWorkers {
   /** Aborts every loop and waits up to workerShutdownGraceMs for the passes in progress to return. */

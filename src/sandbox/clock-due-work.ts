@@ -1,9 +1,28 @@
+import type { Clock } from "../clock.js";
+import type { Pool } from "../db/pool.js";
+import type { DisputeService } from "../disputes/service.js";
 import { testClockDueWorkRowsMax, webhookDispatchBatchMax } from "../limits.js";
-import type { Services } from "../runtime/services.js";
+import type { PaymentServices } from "../payments/service.js";
+import type { StoredValueService } from "../stored-value/service.js";
+import type { WebhookDeliveryWorker } from "../webhooks/delivery.js";
 import { dispatchEvents } from "../webhooks/dispatcher.js";
+import type { PaymentHelpers } from "./payment-helpers.js";
 
 /** One kind of due work, restricted to one merchant's test mode: handles up to limit rows, says how many. */
 export type MerchantDueStep = (merchantId: string, limit: number) => Promise<number>;
+
+/** The services whose due work advance_time runs; shaped like the platform's services, so app.ts passes those. */
+export interface MerchantDueWorkDeps {
+  pool: Pool;
+  clock: Clock;
+  payments: Pick<PaymentServices, "expireDue"> & {
+    payouts: Pick<PaymentServices["payouts"], "runSchedule" | "runDue">;
+  };
+  disputes: Pick<DisputeService, "runDeadlines">;
+  storedValue: Pick<StoredValueService, "expireDue">;
+  webhookDelivery: Pick<WebhookDeliveryWorker, "deliverDue">;
+  sandbox: { helpers: Pick<PaymentHelpers, "runDueSandboxActions"> };
+}
 
 /** Rows per pass of each step; a step is run again while it comes back full, up to testClockDueWorkRowsMax. */
 const passRowsMax = 100;
@@ -15,7 +34,7 @@ const passRowsMax = 100;
  * timeout), then payments expire, payouts are made and settled, and the events all this wrote are fanned out and
  * delivered last. What is left beyond testClockDueWorkRowsMax per step, the workers finish.
  */
-export function merchantDueSteps(services: Services): MerchantDueStep[] {
+export function merchantDueSteps(services: MerchantDueWorkDeps): MerchantDueStep[] {
   const { payments, webhookDelivery, sandbox } = services;
   return [
     (merchantId, limit) => sandbox.helpers.runDueSandboxActions(merchantId, limit),

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { storedValueExpiryBatchMax, storedValueExpiryIntervalMs } from "../limits.js";
-import type { Worker } from "../runtime/worker-loop.js";
+import type { Worker } from "../worker.js";
 import type { StoredValueService } from "./service.js";
 
 /**

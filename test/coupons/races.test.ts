@@ -117,7 +117,7 @@ describe("coupon races", { timeout: 300_000 }, () => {
     });
     assert.equal(code.statusCode, 201, code.body);
     // 200 open payments of different sizes: 10 % of each is 50 to 149.
-    const open = [];
+    const open: { id: string; amount: string }[] = [];
     for (let i = 0; i < 200; i++) open.push((await createPayment(String(500 + (i % 100) * 10))).json());
     const applied = await Promise.all(
       open.map((p) =>
@@ -199,7 +199,7 @@ describe("coupon races", { timeout: 300_000 }, () => {
   it("a code limited to 5 uses, applied by 30 payers at once, is applied 5 times", async () => {
     const coupon = (await api("POST", "/v1/coupons", { name: "Five", currency: "USD", amount_off: "50" })).json();
     await api("POST", "/v1/promotion_codes", { coupon: coupon.id, code: "FIVE", max_redemptions: 5 });
-    const open = [];
+    const open: { id: string; amount: string }[] = [];
     for (let i = 0; i < 30; i++) open.push((await createPayment("1000")).json());
     const applied = await Promise.all(
       open.map((p, i) =>

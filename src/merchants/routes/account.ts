@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { ApiError } from "../../http/errors.js";
-import type { Services } from "../../runtime/services.js";
 import { accountObject } from "../account.js";
 import { kybStates } from "../model.js";
 import { merchantOf, requireApiKey } from "../scopes.js";
+import type { MerchantPlatformRouteDeps } from "./deps.js";
 
 /** GET /v1/account: the merchant behind the API key, its mode, KYB state and capabilities. */
 const Closed = { additionalProperties: false } as const;
@@ -26,7 +26,10 @@ export const Account = Type.Object(
   Closed,
 );
 
-export const accountRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const accountRoutes: FastifyPluginAsyncTypebox<{ services: Pick<MerchantPlatformRouteDeps, "pool"> }> = async (
+  app,
+  { services },
+) => {
   app.get(
     "/v1/account",
     {

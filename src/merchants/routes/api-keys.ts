@@ -2,11 +2,11 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
 import { apiKeyRollOverlapMsMax } from "../../limits.js";
-import type { Services } from "../../runtime/services.js";
 import { apiKeyObject } from "../api-keys.js";
 import type { ApiKey as ApiKeyModel } from "../model.js";
 import { apiKeyTypes } from "../model.js";
 import { consoleActor, requireConsole } from "../permissions.js";
+import type { MerchantPlatformRouteDeps } from "./deps.js";
 import { unwrap } from "./http.js";
 import { ApiKey, ApiKeyScopes, ApiKeyWithSecret, EmptyBody, IdParams, KeyName } from "./schemas.js";
 
@@ -18,7 +18,9 @@ import { ApiKey, ApiKeyScopes, ApiKeyWithSecret, EmptyBody, IdParams, KeyName } 
 const tags = ["console"];
 const Closed = { additionalProperties: false } as const;
 
-export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const apiKeyRoutes: FastifyPluginAsyncTypebox<{
+  services: Pick<MerchantPlatformRouteDeps, "clock" | "merchants">;
+}> = async (app, { services }) => {
   const keys = services.merchants.apiKeys;
   const now = () => services.clock.now();
   const withSecret = (key: ApiKeyModel, token: string) => ({

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { apiVersions } from "../../http/versioning.js";
-import type { Services } from "../../runtime/services.js";
 import { ApiVersionReleaseObject } from "../../system/versions-routes.js";
 import { consoleActor, requireConsole } from "../permissions.js";
+import type { MerchantPlatformRouteDeps } from "./deps.js";
 import { unwrap } from "./http.js";
 
 /**
@@ -26,7 +26,9 @@ const ApiVersionSetting = Type.Object(
   Closed,
 );
 
-export const apiVersionRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const apiVersionRoutes: FastifyPluginAsyncTypebox<{
+  services: Pick<MerchantPlatformRouteDeps, "merchants">;
+}> = async (app, { services }) => {
   const versions = services.merchants.apiVersions;
 
   app.get(

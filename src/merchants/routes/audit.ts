@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
-import type { Services } from "../../runtime/services.js";
 import { auditRecordObject, listAuditRecords } from "../audit-view.js";
 import { consoleActor, requireConsole } from "../permissions.js";
+import type { MerchantPlatformRouteDeps } from "./deps.js";
 import { AuditRecord } from "./schemas.js";
 
 /** GET /v1/console/audit_log: the merchant's own audit records, newest first. */
@@ -15,7 +15,9 @@ export const AuditQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const consoleAuditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const consoleAuditRoutes: FastifyPluginAsyncTypebox<{
+  services: Pick<MerchantPlatformRouteDeps, "pool">;
+}> = async (app, { services }) => {
   app.get(
     "/v1/console/audit_log",
     {

@@ -6,13 +6,13 @@ import { ApiError } from "../../http/errors.js";
 import { ListQuery, listOf, pageRequest } from "../../http/pagination.js";
 import { businessNameLengthMax, deviceCookieMaxAgeS } from "../../limits.js";
 import { isLocale, localeFromAcceptLanguage } from "../../notifications/templates.js";
-import type { Services } from "../../runtime/services.js";
 import { ReportBody, ReportResponse, SignInSchema, signInJson } from "../../security/sign-ins/schemas.js";
 import { consoleCookieName, consoleCookiePath, csrfTokenOfRequest, type IssuedSession } from "../console-sessions.js";
 import { isSecureRequest, readCookie, serializeCookie } from "../cookies.js";
 import { merchantErrors } from "../errors.js";
 import { consoleActor, requireConsole } from "../permissions.js";
 import { findUserById, membershipsOf } from "../users.js";
+import type { MerchantPlatformRouteDeps } from "./deps.js";
 import { clearSessionCookie, linkBase, setSessionCookie, unwrap, userAgentOf } from "./http.js";
 import { Accepted, Email, EmptyBody, LocaleSchema, Me, NameBody, Password, Token, TotpCode } from "./schemas.js";
 
@@ -34,7 +34,14 @@ export function deviceTokenOf(request: FastifyRequest): string | null {
 const tags = ["console"];
 const Closed = { additionalProperties: false } as const;
 
-export async function meObject(services: Services, request: FastifyRequest, csrfToken: string) {
+/** What opening and answering a console session reads; two-factor's passkey sign-in needs the same. */
+export type ConsoleSessionDeps = Pick<MerchantPlatformRouteDeps, "clock" | "config" | "merchants" | "pool">;
+
+export async function meObject(
+  services: Pick<ConsoleSessionDeps, "merchants" | "pool">,
+  request: FastifyRequest,
+  csrfToken: string,
+) {
   const auth = authOf(request, "console");
   const user = await findUserById(services.pool, auth.userId);
   if (!user) throw new ApiError("authentication_required");
@@ -79,7 +86,7 @@ function meFrom(
 
 /** Sets the cookie of a new session and answers it like GET /me. */
 export async function sessionResponse(
-  services: Services,
+  services: ConsoleSessionDeps,
   request: FastifyRequest,
   reply: Parameters<typeof setSessionCookie>[0],
   opened: {
@@ -112,7 +119,10 @@ export async function sessionResponse(
   );
 }
 
-export const consoleAuthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const consoleAuthRoutes: FastifyPluginAsyncTypebox<{ services: ConsoleSessionDeps }> = async (
+  app,
+  { services },
+) => {
   const m = services.merchants;
 
   app.post(

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { listLimitDefault, listLimitMax } from "../../limits.js";
-import type { Services } from "../../runtime/services.js";
 import { merchantErrors } from "../errors.js";
+import type { MerchantPlatformRouteDeps } from "./deps.js";
 import { Nullable } from "./schemas.js";
 
 /**
@@ -28,7 +28,9 @@ const DevMessage = Type.Object(
   Closed,
 );
 
-export const devMailboxRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const devMailboxRoutes: FastifyPluginAsyncTypebox<{
+  services: Pick<MerchantPlatformRouteDeps, "config" | "notifications">;
+}> = async (app, { services }) => {
   app.get(
     "/v1/console/dev/mailbox",
     {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import type { Services } from "../../runtime/services.js";
 import { consoleActor, requireConsole } from "../permissions.js";
+import type { MerchantPlatformRouteDeps } from "./deps.js";
 
 /** GET /v1/console/go_live: the checklist for live keys, computed for the merchant and the signed-in user. */
 const Closed = { additionalProperties: false } as const;
@@ -28,7 +28,9 @@ export const GoLiveChecklist = Type.Object(
   Closed,
 );
 
-export const goLiveRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const goLiveRoutes: FastifyPluginAsyncTypebox<{
+  services: Pick<MerchantPlatformRouteDeps, "merchants" | "pool">;
+}> = async (app, { services }) => {
   app.get(
     "/v1/console/go_live",
     {

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { documentUploadBodyBytesMax } from "../../limits.js";
-import type { Services } from "../../runtime/services.js";
 import { kybApplicationObject, kybDocumentObject } from "../kyb-records.js";
 import { documentTypes } from "../model.js";
 import { consoleActor, requireConsole } from "../permissions.js";
+import type { MerchantPlatformRouteDeps } from "./deps.js";
 import { linkBase, unwrap } from "./http.js";
 import { EmptyBody, IdParams, KybApplication, KybDocument, KybPatchBody } from "./schemas.js";
 
@@ -15,7 +15,9 @@ import { EmptyBody, IdParams, KybApplication, KybDocument, KybPatchBody } from "
 const tags = ["console"];
 const Closed = { additionalProperties: false } as const;
 
-export const kybRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const kybRoutes: FastifyPluginAsyncTypebox<{
+  services: Pick<MerchantPlatformRouteDeps, "config" | "merchants" | "notifications">;
+}> = async (app, { services }) => {
   const kyb = services.merchants.kyb;
 
   app.get(

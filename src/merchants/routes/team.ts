@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
-import type { Services } from "../../runtime/services.js";
 import { consoleActor, requireConsole } from "../permissions.js";
 import type { Invite, Member } from "../team.js";
+import type { MerchantPlatformRouteDeps } from "./deps.js";
 import { linkBase, unwrap } from "./http.js";
 import {
   AssignableRoleSchema,
@@ -55,7 +55,9 @@ function inviteObject(invite: Invite, now: Date) {
   };
 }
 
-export const teamRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const teamRoutes: FastifyPluginAsyncTypebox<{
+  services: Pick<MerchantPlatformRouteDeps, "clock" | "config" | "merchants">;
+}> = async (app, { services }) => {
   const team = services.merchants.team;
   const now = () => services.clock.now();
 

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { listOf } from "../../http/pagination.js";
-import type { Services } from "../../runtime/services.js";
 import {
   type AuthenticationResponseJSON,
   type RegistrationResponseJSON,
@@ -13,7 +12,7 @@ import { merchantErrors } from "../errors.js";
 import type { Passkey as PasskeyModel } from "../passkeys.js";
 import { consoleActor, requireConsole } from "../permissions.js";
 import { findUserById } from "../users.js";
-import { deviceTokenOf, sessionResponse } from "./console-auth.js";
+import { type ConsoleSessionDeps, deviceTokenOf, sessionResponse } from "./console-auth.js";
 import { linkBase, unwrap, userAgentOf } from "./http.js";
 import { EmptyBody, IdParams, Me, Passkey, TwoFactorStatus, WebAuthnOptions, WebAuthnResponse } from "./schemas.js";
 import { registerTotpRoutes } from "./totp-routes.js";
@@ -37,7 +36,10 @@ function passkeyObject(p: PasskeyModel) {
   };
 }
 
-export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ services: ConsoleSessionDeps }> = async (
+  app,
+  { services },
+) => {
   const m = services.merchants;
   const relyingParty = (request: FastifyRequest): RelyingParty => {
     const rp = relyingPartyFor(services.config.publicUrl, request.headers.host);

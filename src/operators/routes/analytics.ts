@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { unixSecondsSchema } from "../../http/timestamps.js";
-import type { Services } from "../../runtime/services.js";
 import { requireOperator } from "../permissions.js";
 import type { PlatformSummary } from "../platform-analytics.js";
+import type { OperatorRouteDeps } from "./deps.js";
 
 /** The platform's figures for the operator console's "Platform analytics" page (docs/platform-analytics.md). */
 const Closed = { additionalProperties: false } as const;
@@ -104,7 +104,9 @@ function summaryJson(s: PlatformSummary) {
   };
 }
 
-export const operatorAnalyticsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const operatorAnalyticsRoutes: FastifyPluginAsyncTypebox<{
+  services: Pick<OperatorRouteDeps, "operators">;
+}> = async (app, { services }) => {
   app.get(
     "/v1/ops/analytics/summary",
     {

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import type { Services } from "../../runtime/services.js";
 import { severities } from "../../security/audit-report/model.js";
 import { operatorErrors } from "../errors.js";
 import { requireOperator } from "../permissions.js";
+import type { OperatorRouteDeps } from "./deps.js";
 
 /** The latest `coffer audit` report (from the command line or the daily worker), for admins. */
 const Closed = { additionalProperties: false } as const;
@@ -40,10 +40,9 @@ const AuditReport = Type.Object(
   Closed,
 );
 
-export const operatorAuditReportRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (
-  app,
-  { services },
-) => {
+export const operatorAuditReportRoutes: FastifyPluginAsyncTypebox<{
+  services: Pick<OperatorRouteDeps, "securityAudit">;
+}> = async (app, { services }) => {
   app.get(
     "/v1/ops/audit_reports/latest",
     {

@@ -4,11 +4,14 @@ import { listOf, pageRequest } from "../../http/pagination.js";
 import { auditRecordObject, listAuditRecords } from "../../merchants/audit-view.js";
 import { AuditQuery } from "../../merchants/routes/audit.js";
 import { AuditRecord } from "../../merchants/routes/schemas.js";
-import type { Services } from "../../runtime/services.js";
 import { requireOperator } from "../permissions.js";
+import type { OperatorRouteDeps } from "./deps.js";
 
 /** GET /v1/ops/audit_log: the platform's whole audit log (every merchant and the operators), for admins. */
-export const operatorAuditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const operatorAuditRoutes: FastifyPluginAsyncTypebox<{ services: Pick<OperatorRouteDeps, "pool"> }> = async (
+  app,
+  { services },
+) => {
   app.get(
     "/v1/ops/audit_log",
     {

@@ -4,10 +4,10 @@ import { ApiError } from "../../http/errors.js";
 import { clearSessionCookie, setSessionCookie, unwrap, userAgentOf } from "../../merchants/routes/http.js";
 import { Accepted, Email, EmptyBody, Password, TotpCode } from "../../merchants/routes/schemas.js";
 import { registerTotpRoutes } from "../../merchants/routes/totp-routes.js";
-import type { Services } from "../../runtime/services.js";
 import { operatorObject } from "../model.js";
 import { operatorActor, requireOperator } from "../permissions.js";
 import { operatorCookieName, operatorCookiePath, operatorCsrfTokenOfRequest } from "../sessions.js";
+import type { OperatorRouteDeps } from "./deps.js";
 import { OperatorSession } from "./schemas.js";
 
 /**
@@ -18,7 +18,9 @@ const tags = ["operators"];
 const Closed = { additionalProperties: false } as const;
 const cookie = { name: operatorCookieName, path: operatorCookiePath };
 
-export const operatorAuthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const operatorAuthRoutes: FastifyPluginAsyncTypebox<{
+  services: Pick<OperatorRouteDeps, "clock" | "config" | "operators">;
+}> = async (app, { services }) => {
   const ops = services.operators;
 
   app.post(

@@ -3,9 +3,9 @@ import { Type } from "@sinclair/typebox";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
 import { opsBankFileUploadBodyBytesMax, opsBankFileUploadBytesMax } from "../../limits.js";
 import { unwrap } from "../../merchants/routes/http.js";
-import type { Services } from "../../runtime/services.js";
 import { bankFileBatchObject } from "../bank-files.js";
 import { operatorActor, requireOperator } from "../permissions.js";
+import type { OperatorRouteDeps } from "./deps.js";
 import { BankFileBatch } from "./schemas.js";
 
 /**
@@ -15,7 +15,9 @@ import { BankFileBatch } from "./schemas.js";
 const tags = ["operators"];
 const Closed = { additionalProperties: false } as const;
 
-export const operatorBankFileRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const operatorBankFileRoutes: FastifyPluginAsyncTypebox<{
+  services: Pick<OperatorRouteDeps, "operators">;
+}> = async (app, { services }) => {
   const desk = services.operators.bankFiles;
   const actorOf = (request: Parameters<typeof operatorActor>[0]) => {
     const actor = operatorActor(request);

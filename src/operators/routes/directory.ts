@@ -2,11 +2,11 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
 import { opsSearchQueryLengthMax } from "../../limits.js";
-import type { Services } from "../../runtime/services.js";
 import { WalletUserSchema } from "../../wallets/schemas.js";
 import { walletUserJson } from "../../wallets/users/model.js";
 import { merchantSummaryObject } from "../directory.js";
 import { requireOperator } from "../permissions.js";
+import type { OperatorRouteDeps } from "./deps.js";
 import { MerchantSummary } from "./schemas.js";
 
 /** Searching merchants and wallet users: by name, email address, phone number or id; newest first, paged. */
@@ -26,7 +26,9 @@ const SearchQuery = Type.Object(
   Closed,
 );
 
-export const operatorDirectoryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const operatorDirectoryRoutes: FastifyPluginAsyncTypebox<{
+  services: Pick<OperatorRouteDeps, "operators">;
+}> = async (app, { services }) => {
   const directory = services.operators.directory;
 
   app.get(

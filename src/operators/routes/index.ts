@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import type { Services } from "../../runtime/services.js";
 import { operatorAnalyticsRoutes } from "./analytics.js";
 import { operatorAuditRoutes } from "./audit.js";
 import { operatorAuditReportRoutes } from "./audit-reports.js";
 import { operatorAuthRoutes } from "./auth.js";
 import { operatorBankFileRoutes } from "./bank-files.js";
+import type { OperatorRouteDeps } from "./deps.js";
 import { operatorDirectoryRoutes } from "./directory.js";
 import { operatorKybRoutes } from "./kyb.js";
 import { operatorAdminRoutes } from "./operators.js";
@@ -15,7 +15,7 @@ import { operatorVerifyRoutes } from "./verify.js";
  * Every /v1/ops route: operator sign-in and two-factor, operator management, the KYB queue, the audit log, merchant
  * and wallet user search, the file bank connector, verify runs, security audit reports and platform analytics.
  */
-export const operatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, options) => {
+export const operatorRoutes: FastifyPluginAsyncTypebox<{ services: OperatorRouteDeps }> = async (app, options) => {
   await app.register(operatorAuthRoutes, options);
   await app.register(operatorAdminRoutes, options);
   await app.register(operatorKybRoutes, options);

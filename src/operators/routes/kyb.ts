@@ -6,9 +6,9 @@ import { kybReasonLengthMax, kybReasonsMax } from "../../limits.js";
 import { kybStates } from "../../merchants/model.js";
 import { linkBase, unwrap } from "../../merchants/routes/http.js";
 import { IdParams, KybApplicationReview, KybDocument } from "../../merchants/routes/schemas.js";
-import type { Services } from "../../runtime/services.js";
 import type { ReviewDecision } from "../kyb-review.js";
 import { operatorActor, operatorRoleAllows, requireOperator } from "../permissions.js";
+import type { OperatorRouteDeps } from "./deps.js";
 
 /**
  * The KYB review queue for operators: list by state, open an application (reviewers see the numbers in full) and
@@ -55,7 +55,9 @@ const decisions: { path: string; decision: ReviewDecision; summary: string; reas
   },
 ];
 
-export const operatorKybRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const operatorKybRoutes: FastifyPluginAsyncTypebox<{
+  services: Pick<OperatorRouteDeps, "config" | "operators">;
+}> = async (app, { services }) => {
   const review = services.operators.kybReview;
   const sensitive = (role: Parameters<typeof operatorRoleAllows>[0]) => operatorRoleAllows(role, "kyb.read_sensitive");
 

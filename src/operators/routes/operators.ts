@@ -3,16 +3,18 @@ import { Type } from "@sinclair/typebox";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
 import { unwrap } from "../../merchants/routes/http.js";
 import { Email, IdParams, NameBody } from "../../merchants/routes/schemas.js";
-import type { Services } from "../../runtime/services.js";
 import { operatorObject } from "../model.js";
 import { operatorActor, requireOperator } from "../permissions.js";
+import type { OperatorRouteDeps } from "./deps.js";
 import { Operator, OperatorRoleSchema } from "./schemas.js";
 
 /** Admins manage operators: list, create (with a one-time password shown once), change role, disable. */
 const tags = ["operators"];
 const Closed = { additionalProperties: false } as const;
 
-export const operatorAdminRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const operatorAdminRoutes: FastifyPluginAsyncTypebox<{
+  services: Pick<OperatorRouteDeps, "operators">;
+}> = async (app, { services }) => {
   const accounts = services.operators.accounts;
 
   app.get(

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { readSystemHealth } from "../../monitoring/system-health.js";
-import type { Services } from "../../runtime/services.js";
 import { requireOperator } from "../permissions.js";
+import type { OperatorRouteDeps } from "./deps.js";
 
 /** GET /v1/ops/system/health: workers, backlogs, pool, ledger batches, last verify and audit (docs/monitoring.md). */
 const Closed = { additionalProperties: false } as const;
@@ -68,10 +68,9 @@ const SystemHealth = Type.Object(
   Closed,
 );
 
-export const operatorSystemHealthRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (
-  app,
-  { services },
-) => {
+export const operatorSystemHealthRoutes: FastifyPluginAsyncTypebox<{
+  services: Pick<OperatorRouteDeps, "clock" | "config" | "ledgerBatches" | "operators" | "pool" | "securityAudit">;
+}> = async (app, { services }) => {
   app.get(
     "/v1/ops/system/health",
     {

@@ -1,16 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import type { Services } from "../../runtime/services.js";
 import { operatorErrors } from "../errors.js";
 import { operatorActor, requireOperator } from "../permissions.js";
 import { verifyRunObject } from "../verify-runs.js";
+import type { OperatorRouteDeps } from "./deps.js";
 import { VerifyRun } from "./schemas.js";
 
 /** `coffer verify` from the operator console: run it now (admins) and read the latest run, whoever ran it. */
 const tags = ["operators"];
 const Closed = { additionalProperties: false } as const;
 
-export const operatorVerifyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const operatorVerifyRoutes: FastifyPluginAsyncTypebox<{
+  services: Pick<OperatorRouteDeps, "operators">;
+}> = async (app, { services }) => {
   const runs = services.operators.verifyRuns;
 
   app.post(

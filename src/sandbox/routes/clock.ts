@@ -4,10 +4,9 @@ import type { FastifyRequest } from "fastify";
 import { type MerchantScope, merchantScope, requireMerchant } from "../../http/auth.js";
 import { ApiError } from "../../http/errors.js";
 import { testClockAdvanceSecondsMax } from "../../limits.js";
-import type { Services } from "../../runtime/services.js";
-import { merchantDueSteps, runMerchantDueWork } from "../clock-due-work.js";
+import { type MerchantDueWorkDeps, merchantDueSteps, runMerchantDueWork } from "../clock-due-work.js";
 import { sandboxError } from "../errors.js";
-import type { TestClockState } from "../test-clock.js";
+import type { TestClockState, TestClocks } from "../test-clock.js";
 
 /**
  * The test clock over HTTP: read it, move it forward. Moving it runs the merchant's due work before answering, so a
@@ -64,8 +63,13 @@ function testClockJson(state: TestClockState) {
   };
 }
 
+/** What the test clock routes use: the merchants' test clocks, and the due work that advancing one runs. */
+export interface TestClockRouteDeps extends MerchantDueWorkDeps {
+  testClocks: TestClocks;
+}
+
 export interface ClockRouteOptions {
-  services: Services;
+  services: TestClockRouteDeps;
 }
 
 export const testClockRoutes: FastifyPluginAsyncTypebox<ClockRouteOptions> = async (app, options) => {

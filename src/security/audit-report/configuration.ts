@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { masterKeyFileName } from "../../runtime/master-key.js";
+import { masterKeyFileName } from "../master-key-file.js";
 import type { AuditContext, Finding } from "./model.js";
 
 /**

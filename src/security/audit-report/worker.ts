@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Clock } from "../../clock.js";
 import { securityAuditCheckIntervalMs, securityAuditIntervalMs } from "../../limits.js";
-import type { Worker } from "../../runtime/worker-loop.js";
+import type { Worker } from "../../worker.js";
 import type { SecurityAudit } from "./service.js";
 
 /**

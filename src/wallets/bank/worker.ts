@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { walletBankBatchMax, walletBankPollIntervalMs } from "../../limits.js";
-import type { Worker } from "../../runtime/worker-loop.js";
+import type { Worker } from "../../worker.js";
 import type { BankSettlement } from "./settlement.js";
 
 /**
