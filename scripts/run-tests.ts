@@ -14,6 +14,7 @@ import { migrate } from "../src/db/migrate.js";
 import { createPool } from "../src/db/pool.js";
 
 const testConcurrency = Number(process.env.TEST_CONCURRENCY ?? Math.max(2, os.availableParallelism()));
+const slowestFilesShown = 8;
 
 async function findTestFiles(dir: string): Promise<string[]> {
   const found: string[] = [];
@@ -26,8 +27,7 @@ async function findTestFiles(dir: string): Promise<string[]> {
 }
 
 /**
- * Longest first: node's runner starts files in the order given, so a long file started last keeps the run going
- * after the others are done. Browser files are the longest, then those that start coffer processes; within each,
+ * Longest first: a long file started last keeps the run going after the others are done. Browser files are the longest, then those that start coffer processes; within each,
  * the bigger file first. Judged from the source, so a new file finds its place without a list to keep.
  */
 async function longestFirst(files: string[]): Promise<string[]> {
@@ -39,6 +39,63 @@ async function longestFirst(files: string[]): Promise<string[]> {
     }),
   );
   return weighed.sort((a, b) => b.kind - a.kind || b.size - a.size || a.file.localeCompare(b.file)).map((w) => w.file);
+}
+
+interface FileResult {
+  file: string;
+  exitCode: number;
+  seconds: number;
+  tests: number;
+  failed: number;
+}
+
+/**
+ * Runs each file in its own node process (as `node --test` does), at most `concurrency` at once, in the order given.
+ * Not `node --test` itself: it sorts the files by name, which would start the longest ones last. Each file's TAP
+ * output is printed whole when it ends, so parallel files do not interleave.
+ */
+async function runFiles(files: string[], concurrency: number, env: NodeJS.ProcessEnv): Promise<FileResult[]> {
+  const queue = [...files];
+  const results: FileResult[] = [];
+  const runOne = (file: string) =>
+    new Promise<FileResult>((resolve) => {
+      const started = performance.now();
+      const child = spawn(process.execPath, ["--import", "tsx", "--test-reporter=tap", file], {
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const output: Buffer[] = [];
+      child.stdout.on("data", (chunk: Buffer) => output.push(chunk));
+      child.stderr.on("data", (chunk: Buffer) => output.push(chunk));
+      child.on("close", (exitCode, signal) => {
+        const text = Buffer.concat(output).toString("utf8");
+        const count = (name: string) => Number(text.match(new RegExp(`^# ${name} (\\d+)$`, "m"))?.[1] ?? 0);
+        process.stdout.write(`# file: ${file}\n${text}`);
+        resolve({
+          file,
+          exitCode: exitCode ?? (signal ? 1 : 0),
+          seconds: (performance.now() - started) / 1000,
+          tests: count("tests"),
+          failed: count("fail"),
+        });
+      });
+    });
+  const lanes = Array.from({ length: Math.min(concurrency, files.length) }, async () => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) results.push(await runOne(file));
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+/** The run's totals, the files that failed and the slowest ones; 1 when any file failed. */
+function report(results: FileResult[]): number {
+  const failedFiles = results.filter((r) => r.exitCode !== 0);
+  const sum = (pick: (r: FileResult) => number) => results.reduce((total, r) => total + pick(r), 0);
+  const slowest = [...results].sort((a, b) => b.seconds - a.seconds).slice(0, slowestFilesShown);
+  console.log(`# files ${results.length}, tests ${sum((r) => r.tests)}, failed tests ${sum((r) => r.failed)}`);
+  console.log(`# slowest files: ${slowest.map((r) => `${r.file} ${r.seconds.toFixed(0)} s`).join(", ")}`);
+  for (const r of failedFiles) console.log(`# FAILED: ${r.file} (exit ${r.exitCode}, ${r.failed} failed tests)`);
+  return failedFiles.length > 0 ? 1 : 0;
 }
 
 function withDatabase(url: string, database: string): string {
@@ -85,24 +142,15 @@ async function main(): Promise<number> {
   await migrate(pool);
   await pool.end();
 
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "--test", `--test-concurrency=${testConcurrency}`, ...files],
-      {
-        stdio: "inherit",
-        env: {
-          ...process.env,
-          COFFER_TEST_ADMIN_URL: adminUrl,
-          COFFER_TEST_TEMPLATE: template,
-          COFFER_TEST_RUN_ID: runId,
-          LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
-        },
-      },
-    );
-    child.on("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
-  });
-
+  const env = {
+    ...process.env,
+    COFFER_TEST_ADMIN_URL: adminUrl,
+    COFFER_TEST_TEMPLATE: template,
+    COFFER_TEST_RUN_ID: runId,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
+  };
+  const results = await runFiles(files, testConcurrency, env);
+  const code = report(results);
   // Drop what the files left behind (a crashed file cannot clean up after itself).
   await admin(adminUrl, async (c) => {
     const left = await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [
