@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { ensureWebBuilt, launchBrowser } from "../helpers/browser.js";
+import { ensureWebBuilt, launchBrowser, screenshotDir } from "../helpers/browser.js";
 import { fillKyb, newMerchant, newOperator, type TestMerchant } from "../helpers/merchant-console.js";
 import { newTestPayer, type PaymentsCoffer, startPaymentsCoffer } from "../helpers/payments.js";
 import type { TestWalletUser } from "../helpers/wallets.js";
@@ -280,6 +280,28 @@ async function checkPage(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Screenshots of every page
+
+/**
+ * COFFER_SCREENSHOTS=pages: each page checked is also photographed in each language, as its app's window shows it,
+ * into docs/screenshots/pages/ (`COFFER_SCREENSHOTS=pages npm test -- accessibility`). Off by default: a run should
+ * not rewrite two hundred images that nobody asked to refresh.
+ */
+const pageScreenshots = process.env.COFFER_SCREENSHOTS === "pages";
+const pageScreenshotDir = path.join(screenshotDir, "pages");
+
+async function saveScreenshot(page: Page, app: AppName, session: SessionKind, key: string, language: Language) {
+  const slug = (text: string) =>
+    text
+      .replace(/^\/+/, "")
+      .replace(/[^A-Za-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "") || "home";
+  const name = `${app}-${slug(session)}-${slug(key)}-${language === "en" ? "en" : "zh"}.png`;
+  mkdirSync(pageScreenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(pageScreenshotDir, name) });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // The keyboard
 
 const hasFocus = (target: Locator) => target.evaluate((element) => element.ownerDocument.activeElement === element);
@@ -467,6 +489,11 @@ describe("accessibility of every page (browser, axe-core)", { timeout: 900_000 }
       seen.add(key);
       const where = { app, session, language, page: landed.pathname };
       await checkPage(page, base, where, findings);
+      if (pageScreenshots) {
+        // A seeded address holds a random id: named by its place in the seed list instead, so names stay stable.
+        const seedIndex = (seeded[app][session] ?? []).indexOf(address);
+        await saveScreenshot(page, app, session, seedIndex >= 0 ? `${shape}-state-${seedIndex + 1}` : shape, language);
+      }
       const record = checked.get(`${app}|${session}|${key}`) ?? {
         app,
         session,
