@@ -56,6 +56,8 @@ describe("merchant dashboard and method comparison in the browser", { timeout: 3
       description: `Tea ${amount}`,
     });
 
+  const mailWaitMs = 10_000;
+
   before(async () => {
     webCoffer = await startWebCoffer(clock);
     const { app } = webCoffer;
@@ -65,8 +67,15 @@ describe("merchant dashboard and method comparison in the browser", { timeout: 3
       payload: { email, password: defaultPassword, business_name: "Harbour Tea" },
     });
     assert.equal(signup.statusCode, 202, signup.body);
-    const mail = await app.inject({ method: "GET", url: `/v1/console/dev/mailbox?to=${encodeURIComponent(email)}` });
-    const token = /[?&]token=([A-Za-z0-9_%.-]+)/.exec(mail.json().data[0].text)?.[1];
+    // The verification mail is sent after the sign-up's answer (through the outbox): wait for it to arrive.
+    let mailText: string | undefined;
+    for (const deadline = Date.now() + mailWaitMs; mailText === undefined && Date.now() < deadline; ) {
+      const mail = await app.inject({ method: "GET", url: `/v1/console/dev/mailbox?to=${encodeURIComponent(email)}` });
+      mailText = mail.json().data[0]?.text;
+      if (mailText === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(mailText, `no verification mail for ${email} within ${mailWaitMs} ms`);
+    const token = /[?&]token=([A-Za-z0-9_%.-]+)/.exec(mailText)?.[1];
     assert.ok(token);
     const verified = await app.inject({
       method: "POST",
