@@ -18,7 +18,7 @@ export default defineConfig({
     outDir: resolve(root, "dist"),
     emptyOutDir: true,
     sourcemap: false,
-    // The budget is 300 KB gzipped per page; warn well before that.
+    // A chunk this large (unzipped) warns; each page's first load has its own budget, 150 KB gzipped (src/limits.ts).
     chunkSizeWarningLimit: 400,
     rollupOptions: {
       input: {

@@ -1,9 +1,11 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import { formatMessage, type MessageValues } from "./message-format";
 
 /**
  * English and Simplified Chinese. The browser's language decides at first; the switcher's choice is remembered.
  * Each area of the app (console, ops, wallet, checkout) keeps its own message tables (defineMessages) so pages load
- * only their texts; the Chinese table must have every English key (checked by the type); placeholders are {name}.
+ * only their texts; the Chinese table must have every English key (checked by the type). Texts are ICU messages
+ * (./message-format.ts): `{name}` arguments, `{count, plural, one {…} other {…}}`; an apostrophe is just one.
  */
 export type Locale = "en" | "zh-CN";
 export const locales: readonly Locale[] = ["en", "zh-CN"];
@@ -22,17 +24,12 @@ export function detectLocale(): Locale {
 }
 
 export type Messages = Record<string, string>;
-export type Translate<M extends Messages> = (key: keyof M & string, values?: Record<string, string | number>) => string;
+export type Translate<M extends Messages> = (key: keyof M & string, values?: MessageValues) => string;
 
 export interface I18nValue<M extends Messages> {
   locale: Locale;
   setLocale(locale: Locale): void;
   t: Translate<M>;
-}
-
-function interpolate(template: string, values?: Record<string, string | number>): string {
-  if (!values) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
 
 /** An area's message tables; the Chinese one must have every English key. */
@@ -64,7 +61,7 @@ export function I18nProvider({
     () => ({
       locale,
       setLocale,
-      t: (key, values) => interpolate(messages[locale][key] ?? messages.en[key] ?? key, values),
+      t: (key, values) => formatMessage(locale, messages[locale][key] ?? messages.en[key] ?? key, values),
     }),
     [locale, setLocale, messages],
   );
@@ -89,7 +86,7 @@ export function usePageMessages<M extends Messages>(table: Record<Locale, M>): I
     () => ({
       locale,
       setLocale,
-      t: (key, values) => interpolate(table[locale][key] ?? table.en[key] ?? key, values),
+      t: (key, values) => formatMessage(locale, table[locale][key] ?? table.en[key] ?? key, values),
     }),
     [locale, setLocale, table],
   );

@@ -1,63 +1,86 @@
-import { type AnchorHTMLAttributes, type MouseEvent, useEffect, useSyncExternalStore } from "react";
+import { type AnchorHTMLAttributes, type ReactNode, useMemo } from "react";
+import {
+  type AroundNavHandler,
+  matchRoute,
+  type Parser,
+  Router,
+  Link as WouterLink,
+  Redirect as WouterRedirect,
+} from "wouter";
+import { useLocationProperty, navigate as wouterNavigate } from "wouter/use-browser-location";
 
 /**
- * A tiny history router: pages are few and paths simple, so a dependency would cost more bytes than it saves.
- * `usePath()` re-renders on navigation; `match("/payments/:id", path)` returns the params or null.
+ * Routing on wouter (docs/adr/0030): pages use this small API — navigate, usePath, useSearch, match, Link, Redirect —
+ * and wouter does the work underneath (history, its links and redirects, route matching). Each area renders inside
+ * <AppRouter>, so a wouter <Route> or <Switch> matches paths the same way match() does.
  */
-const listeners = new Set<() => void>();
-const notify = () => {
-  for (const listener of listeners) listener();
+
+/**
+ * Patterns match whole path segments, case-sensitively, and ignore empty segments (a trailing slash): `/payments/:id`
+ * matches `/payments/py_1` and `/payments/py_1/`, not `/payments` or `/Payments/py_1`.
+ */
+const segmentParser: Parser = (route, loose) => {
+  const keys: string[] = [];
+  const segments = route
+    .split("/")
+    .filter(Boolean)
+    .map((segment) => {
+      if (!segment.startsWith(":")) return `/+${segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`;
+      keys.push(segment.slice(1));
+      return "/+([^/]+)";
+    });
+  return { keys, pattern: new RegExp(`^${segments.join("")}${loose ? "(?=$|/)" : "/*$"}`) };
 };
 
-if (typeof window !== "undefined") window.addEventListener("popstate", notify);
+/** Every navigation starts the new page at its top, as a page load would. */
+const scrollToTopAfter: AroundNavHandler = (go, to, options) => {
+  go(to, options);
+  window.scrollTo(0, 0);
+};
+
+export function AppRouter({ children }: { children: ReactNode }) {
+  return (
+    <Router parser={segmentParser} aroundNav={scrollToTopAfter}>
+      {children}
+    </Router>
+  );
+}
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
-  if (options.replace) history.replaceState(null, "", to);
-  else history.pushState(null, "", to);
-  notify();
-  window.scrollTo(0, 0);
+  scrollToTopAfter(wouterNavigate, to, options);
 }
 
-function subscribe(listener: () => void) {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
+const currentPath = () => location.pathname;
+const currentSearch = () => location.search;
 
+/**
+ * The path as the browser has it, still percent-encoded: match() decodes each parameter once (wouter's useLocation
+ * would decode the whole path first, and a parameter twice).
+ */
 export function usePath(): string {
-  return useSyncExternalStore(subscribe, () => location.pathname);
+  return useLocationProperty(currentPath);
 }
 
 export function useSearch(): URLSearchParams {
-  const search = useSyncExternalStore(subscribe, () => location.search);
-  return new URLSearchParams(search);
+  const search = useLocationProperty(currentSearch);
+  return useMemo(() => new URLSearchParams(search), [search]);
 }
 
+/** `match("/payments/:id", path)` gives the named parameters, decoded, or null. */
 export function match(pattern: string, path: string): Record<string, string> | null {
-  const patternParts = pattern.split("/").filter(Boolean);
-  const pathParts = path.split("/").filter(Boolean);
-  if (patternParts.length !== pathParts.length) return null;
-  const params: Record<string, string> = {};
-  for (let index = 0; index < patternParts.length; index += 1) {
-    const expected = patternParts[index] as string;
-    const actual = pathParts[index] as string;
-    if (expected.startsWith(":")) params[expected.slice(1)] = decodeURIComponent(actual);
-    else if (expected !== actual) return null;
-  }
-  return params;
+  const [matched, params] = matchRoute(segmentParser, pattern, path);
+  if (!matched) return null;
+  // wouter also lists the captures by position ("0", "1"): only the named ones are the pattern's.
+  const named = Object.entries(params).filter(([name]) => !/^\d+$/.test(name));
+  return Object.fromEntries(named.map(([name, value]) => [name, decodeURIComponent(value ?? "")]));
 }
 
-export function Link({ to, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }) {
-  const handle = (event: MouseEvent<HTMLAnchorElement>) => {
-    onClick?.(event);
-    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
-    event.preventDefault();
-    navigate(to);
-  };
-  return <a href={to} onClick={handle} {...rest} />;
+/** A link inside the app: a plain click navigates here, a modified one (new tab, say) is the browser's. */
+export function Link(props: Omit<AnchorHTMLAttributes<HTMLAnchorElement>, "href"> & { to: string }) {
+  return <WouterLink {...props} />;
 }
 
-/** Sends the browser elsewhere inside the app once rendered (e.g. to the login page). */
+/** Sends the browser elsewhere inside the app once rendered (e.g. to the login page), replacing the history entry. */
 export function Redirect({ to }: { to: string }) {
-  useEffect(() => navigate(to, { replace: true }), [to]);
-  return null;
+  return <WouterRedirect to={to} replace />;
 }

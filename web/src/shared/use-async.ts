@@ -1,4 +1,5 @@
-import { type DependencyList, useCallback, useEffect, useRef, useState } from "react";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
+import { type DependencyList, useCallback, useId, useRef, useState } from "react";
 import { ApiRequestError } from "./api";
 
 export type AsyncState<T> =
@@ -11,50 +12,68 @@ function asApiError(error: unknown): ApiRequestError {
   return new ApiRequestError(0, { type: "api_error", code: "unexpected", message: String(error) });
 }
 
-/** Loads data for a page and keeps loading / error / ready apart; `reload()` fetches again, keeping old data visible. */
-export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): AsyncState<T> & { reload(): void } {
-  const [state, setState] = useState<AsyncState<T>>({ status: "loading" });
-  const generation = useRef(0);
-  const loader = useRef(load);
-  loader.current = load;
-  // The caller lists what the loader depends on; their serialized form is the key that reloads.
-  const key = JSON.stringify(deps);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: key stands for the caller's dependency list.
-  const run = useCallback(() => {
-    const mine = ++generation.current;
-    setState((previous) => ({ status: "loading", data: previous.data }));
-    loader.current().then(
-      (data) => {
-        if (mine === generation.current) setState({ status: "ready", data });
-      },
-      (error: unknown) => {
-        if (mine === generation.current)
-          setState((previous) => ({ status: "error", data: previous.data, error: asApiError(error) }));
-      },
-    );
-  }, [key]);
-  useEffect(run, [run]);
-  return { ...state, reload: run };
+/** A loader may answer undefined (nothing to load yet); Query keeps only defined data, so it is kept in a box. */
+interface Loaded<T> {
+  value: T;
 }
 
-/** Runs an action (a form submit, a button) and tracks pending and error for it. */
+/**
+ * Loads data for a page (a TanStack query) and keeps loading / error / ready apart; `reload()` fetches again,
+ * keeping old data visible, and so does a change of `deps`.
+ */
+export function useAsync<T>(load: () => Promise<T>, deps: DependencyList): AsyncState<T> & { reload(): void } {
+  const loader = useRef(load);
+  loader.current = load;
+  // The key is this hook's own (useId) plus the caller's dependency list, serialized: no two pages, and no two
+  // signed-in people on one device, ever share an entry by accident.
+  const instance = useId();
+  const query = useQuery({
+    queryKey: ["useAsync", instance, JSON.stringify(deps)],
+    queryFn: async (): Promise<Loaded<T>> => ({ value: await loader.current() }),
+    placeholderData: keepPreviousData,
+    // Each load gives the page new objects, as before: a page may key an effect on them.
+    structuralSharing: false,
+  });
+  // What was shown last stays visible while loading and beside an error, even after a change of deps.
+  const shown = useRef<Loaded<T> | undefined>(undefined);
+  if (query.data) shown.current = query.data;
+  const { refetch } = query;
+  const reload = useCallback(() => {
+    void refetch();
+  }, [refetch]);
+  const data = (query.data ?? shown.current)?.value;
+  if (query.isFetching) return { status: "loading", data, reload };
+  if (query.isError) return { status: "error", data, error: asApiError(query.error), reload };
+  if (query.isSuccess) return { status: "ready", data: query.data.value, reload };
+  return { status: "loading", data, reload };
+}
+
+/** Runs an action (a form submit, a button: a TanStack mutation) and tracks pending and error for it. */
 export function useAction<A extends unknown[], R>(action: (...args: A) => Promise<R>) {
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<ApiRequestError | null>(null);
+  const latest = useRef(action);
+  latest.current = action;
+  const mutation = useMutation({ mutationFn: (args: A) => latest.current(...args) });
+  const { mutateAsync, reset } = mutation;
+  // An error the page sets itself (or null to clear one) is shown until the next run.
+  const [pageError, setPageError] = useState<ApiRequestError | null>(null);
   const run = useCallback(
     async (...args: A): Promise<R | undefined> => {
-      setPending(true);
-      setError(null);
+      setPageError(null);
       try {
-        return await action(...args);
-      } catch (caught) {
-        setError(asApiError(caught));
+        return await mutateAsync(args);
+      } catch {
         return undefined;
-      } finally {
-        setPending(false);
       }
     },
-    [action],
+    [mutateAsync],
   );
-  return { run, pending, error, setError };
+  const setError = useCallback(
+    (error: ApiRequestError | null) => {
+      if (error === null) reset();
+      setPageError(error);
+    },
+    [reset],
+  );
+  const error = pageError ?? (mutation.error ? asApiError(mutation.error) : null);
+  return { run, pending: mutation.isPending, error, setError };
 }

@@ -130,9 +130,7 @@ function HelpView({ slug, query, onQuery, onOpen, hrefFor, audience, from, level
           ? ""
           : found.length === 0
             ? t("help.noResults", { query: query.trim() })
-            : found.length === 1
-              ? t("help.found.one")
-              : t("help.found.other", { count: found.length })}
+            : t("help.found", { count: found.length })}
       </p>
       {found !== null ? (
         found.length > 0 ? (
