@@ -76,7 +76,8 @@ async function runFiles(files: string[], concurrency: number, env: NodeJS.Proces
           exitCode: exitCode ?? (signal ? 1 : 0),
           seconds: (performance.now() - started) / 1000,
           tests: count("tests"),
-          failed: count("fail"),
+          // A test cancelled by its suite's failing hook is a failure too.
+          failed: count("fail") + count("cancelled"),
         });
       });
     });
