@@ -66,6 +66,18 @@ function newestMtimeMs(directory: string): number {
   return newest;
 }
 
+/**
+ * When the packages were last installed: npm rewrites node_modules/.package-lock.json on every install, and an
+ * install (npm ci after a pull) may bring other versions of the web app's libraries than a build before it used.
+ */
+function installedAtMs(): number {
+  try {
+    return statSync(path.join(projectRoot, "node_modules", ".package-lock.json")).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 const buildLockDir = path.join(webDir, ".build-lock");
 const buildLockWaitMs = 120_000;
 
@@ -76,7 +88,7 @@ const buildLockWaitMs = 120_000;
 export async function ensureWebBuilt(): Promise<string> {
   const builtPage = path.join(webDistDir, "index.html");
   // The help centre's articles (help/) are rendered into the build too.
-  const newestSource = () => Math.max(newestMtimeMs(webDir), newestMtimeMs(helpDir));
+  const newestSource = () => Math.max(newestMtimeMs(webDir), newestMtimeMs(helpDir), installedAtMs());
   const isStale = () => !existsSync(builtPage) || statSync(builtPage).mtimeMs < newestSource();
   const deadline = Date.now() + buildLockWaitMs;
   while (isStale()) {
