@@ -162,8 +162,11 @@ describe("operator console in the browser", { timeout: 240_000 }, () => {
     await shot("audit-log");
     await page.getByLabel("Action").fill("wallet_user.unfrozen");
     await page.getByRole("button", { name: "Filter" }).click();
+    // The unfiltered rows stay on screen until the filtered page arrives (an unfreeze row is among them already).
+    await page.getByRole("cell", { name: "kyb.approved" }).first().waitFor({ state: "detached" });
     await page.getByRole("cell", { name: "wallet_user.unfrozen" }).waitFor();
     assert.equal(await page.getByRole("cell", { name: "kyb.approved" }).count(), 0);
+    assert.equal(await page.getByRole("cell", { name: "wallet_user.frozen", exact: true }).count(), 0);
   });
 
   it("exports a bank file and lists it", async () => {
