@@ -1,5 +1,6 @@
 import { type FormEvent, useRef, useState } from "react";
-import { ApiRequestError, createApiClient } from "../shared/api";
+import { createApiClient } from "../shared/api";
+import { explainError } from "../shared/api-error-text";
 import { defineMessages, usePageMessages } from "../shared/i18n";
 import { formatMoney } from "../shared/money";
 import { Alert, Button, TextField } from "../shared/ui";
@@ -106,12 +107,7 @@ export function CardPayForm({
   const [pending, setPending] = useState(false);
   const [problem, setProblem] = useState<{ text: string; code?: string } | null>(null);
 
-  const explain = (error: unknown) => {
-    if (!(error instanceof ApiRequestError)) return { text: String(error) };
-    const key = `error.${error.code}` as keyof typeof en;
-    const known = t(key);
-    return { text: known === key ? error.message : known, code: error.code };
-  };
+  const explain = (error: unknown) => explainError<keyof typeof en>(t, error);
 
   const open = async (event: FormEvent) => {
     event.preventDefault();

@@ -1,5 +1,6 @@
 import { type FormEvent, useRef, useState } from "react";
 import { ApiRequestError, createApiClient } from "../shared/api";
+import { explainError } from "../shared/api-error-text";
 import { Alert, Button, TextField } from "../shared/ui";
 import { noWalletCredentials, storedWalletToken, WalletLoginFields, walletLoginBody } from "../shared/wallet-login";
 import { useT } from "./messages";
@@ -34,12 +35,7 @@ export function PayForm({
   const [pending, setPending] = useState(false);
   const [problem, setProblem] = useState<{ text: string; code?: string } | null>(null);
 
-  const explain = (error: unknown) => {
-    if (!(error instanceof ApiRequestError)) return { text: String(error) };
-    const key = `error.${error.code}` as Parameters<typeof t>[0];
-    const known = t(key);
-    return { text: known === key ? error.message : known, code: error.code };
-  };
+  const explain = (error: unknown) => explainError<Parameters<typeof t>[0]>(t, error);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -151,9 +147,7 @@ export function TestPayerForm({
         // A live wallet (or an ended session) does not see test-mode payments at all.
         setProblem({ text: t("error.not_a_test_payer"), code: error.code });
       } else {
-        const key = `error.${error.code}` as Parameters<typeof t>[0];
-        const known = t(key);
-        setProblem({ text: known === key ? error.message : known, code: error.code });
+        setProblem(explainError<Parameters<typeof t>[0]>(t, error));
       }
     } finally {
       setPending(false);

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { ApiRequestError, createApiClient } from "../shared/api";
+import { apiErrorText } from "../shared/api-error-text";
 import { HelpCentreButton } from "../shared/help";
 import { LanguageSwitcher } from "../shared/i18n";
 import { formatMoney, parseMoney } from "../shared/money";
@@ -105,9 +106,7 @@ function LinkView({ slug, link }: { slug: string; link: PublicPaymentLink }) {
     } catch (error) {
       setPending(false);
       if (!(error instanceof ApiRequestError)) return setProblem(String(error));
-      const key = `error.${error.code}` as Parameters<typeof t>[0];
-      const known = t(key);
-      setProblem(known === key ? error.message : known);
+      setProblem(apiErrorText<Parameters<typeof t>[0]>(t, error));
     }
   };
 

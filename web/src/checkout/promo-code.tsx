@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from "react";
-import { ApiRequestError, createApiClient } from "../shared/api";
+import { createApiClient } from "../shared/api";
+import { explainError } from "../shared/api-error-text";
 import { formatMoney } from "../shared/money";
 import { Alert, Button, TextField } from "../shared/ui";
 import { type PromoMessageKey, usePromoT } from "./promo-messages";
@@ -54,12 +55,6 @@ export function PromoCodeForm({
   // The shop's own discount is part of the price: nothing to enter or remove.
   if (discount?.applied_by === "merchant") return null;
 
-  const explain = (error: unknown) => {
-    if (!(error instanceof ApiRequestError)) return { text: String(error) };
-    const key = `error.${error.code}` as PromoMessageKey;
-    const known = t(key);
-    return { text: known === key ? error.message : known, code: error.code };
-  };
   const change = async (path: string, body: unknown) => {
     setPending(true);
     setProblem(null);
@@ -68,7 +63,7 @@ export function PromoCodeForm({
       setCode("");
       setOpen(false);
     } catch (error) {
-      setProblem(explain(error));
+      setProblem(explainError<PromoMessageKey>(t, error));
     } finally {
       setPending(false);
     }

@@ -1,5 +1,6 @@
 import { type ReactNode, useState } from "react";
 import type { ApiRequestError, ListPage } from "../shared/api";
+import { apiErrorText } from "../shared/api-error-text";
 import { formatDateTime, formatMoney } from "../shared/money";
 import { Alert, Badge, Button, type Column, DataTable, Spinner, statusTone } from "../shared/ui";
 import type { AsyncState } from "../shared/use-async";
@@ -11,11 +12,9 @@ import { type en, useT } from "./messages";
 export function ConsoleError({ error }: { error: ApiRequestError | null | undefined }) {
   const { t } = useT();
   if (!error) return null;
-  const key = `error.${error.code}` as keyof typeof en;
-  const known = t(key);
   return (
     <Alert kind="error">
-      {known === key ? error.message : known} <code className="error-code">{error.code}</code>
+      {apiErrorText<keyof typeof en>(t, error)} <code className="error-code">{error.code}</code>
     </Alert>
   );
 }

@@ -3,6 +3,7 @@ import { ApiRequestError } from "./api";
 import { defineMessages, usePageMessages } from "./i18n";
 import { Alert, Button } from "./ui";
 import "./feedback.css";
+import { apiErrorText } from "./api-error-text";
 
 /**
  * The payer's rating of a paid payment (docs/feedback.md): 1 to 5 stars, optional tags and a comment, sent once.
@@ -173,9 +174,7 @@ export function FeedbackForm({
       setSentNow(true);
     } catch (error) {
       if (error instanceof ApiRequestError) {
-        const key = `error.${error.code}` as keyof typeof en;
-        const known = t(key);
-        setProblem(t("feedback.failed", { message: known === key ? error.message : known }));
+        setProblem(t("feedback.failed", { message: apiErrorText<keyof typeof en>(t, error) }));
       } else {
         setProblem(t("feedback.failed", { message: String(error) }));
       }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { ApiRequestError } from "../shared/api";
+import { apiErrorText } from "../shared/api-error-text";
 import { type ParsedAmount, parseMoney } from "../shared/money";
 import { Link } from "../shared/router";
 import { Alert, Badge, statusTone, TextField } from "../shared/ui";
@@ -10,9 +11,7 @@ type Translate = ReturnType<typeof useT>["t"];
 
 /** The wallet API's error in the user's language when we know the code; coffer's own message otherwise. */
 export function errorText(t: Translate, error: ApiRequestError): string {
-  const key = `error.${error.code}` as MessageKey;
-  const known = t(key);
-  return known === key ? error.message : known;
+  return apiErrorText<MessageKey>(t, error);
 }
 
 export function Problem({ error }: { error: unknown }) {

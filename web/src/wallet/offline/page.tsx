@@ -1,5 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 import { ApiRequestError } from "../../shared/api";
+import { apiErrorText } from "../../shared/api-error-text";
 import { formatDateTime, formatMoney, parseMoney } from "../../shared/money";
 import { Alert, Button, Card, DefinitionList, SelectField, Spinner, TextField } from "../../shared/ui";
 import type { Balance, WalletUser } from "../api-types";
@@ -489,11 +490,9 @@ function OfflineProblem({ error }: { error: unknown }) {
   if (!error) return null;
   if (error instanceof DeviceError) return <Alert kind="error">{t("error.device", { reason: error.message })}</Alert>;
   if (!(error instanceof ApiRequestError)) return <Alert kind="error">{String(error)}</Alert>;
-  const key = `error.${error.code}` as OfflineMessageKey;
-  const known = t(key);
   return (
     <Alert kind="error">
-      {known === key ? error.message : known} <code className="error-code">{error.code}</code>
+      {apiErrorText<OfflineMessageKey>(t, error)} <code className="error-code">{error.code}</code>
     </Alert>
   );
 }

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { ApiRequestError } from "../../shared/api";
+import { apiErrorText } from "../../shared/api-error-text";
 import { formatMoney } from "../../shared/money";
 import { Alert, Button, TextField } from "../../shared/ui";
 import type { WalletPayment } from "../api-types";
@@ -60,9 +61,7 @@ export function PromoCodeField({
       setOpen(false);
     } catch (error) {
       if (error instanceof ApiRequestError) {
-        const key = `error.${error.code}` as WalletPromoMessageKey;
-        const known = t(key);
-        setProblem(known === key ? error.message : known);
+        setProblem(apiErrorText<WalletPromoMessageKey>(t, error));
       } else {
         setProblem(String(error));
       }
