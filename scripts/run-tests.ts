@@ -34,7 +34,11 @@ async function longestFirst(files: string[]): Promise<string[]> {
   const weighed = await Promise.all(
     files.map(async (file) => {
       const text = await fs.readFile(file, "utf8");
-      const kind = /helpers\/browser\.js/.test(text) ? 2 : /helpers\/cli\.js|node:child_process/.test(text) ? 1 : 0;
+      const kind = /helpers\/browser\.js/.test(text)
+        ? 2
+        : /helpers\/cli\.js|helpers\/chain\.js|chain\/sandbox-node\.js|node:child_process/.test(text)
+          ? 1
+          : 0;
       return { file, kind, size: text.length };
     }),
   );
@@ -149,6 +153,9 @@ async function main(): Promise<number> {
     COFFER_TEST_TEMPLATE: template,
     COFFER_TEST_RUN_ID: runId,
     LOG_LEVEL: process.env.LOG_LEVEL ?? "silent",
+    // A coffer a test starts would start a sandbox chain of its own (a hardhat node, seconds and ~100 MB each);
+    // the files that test crypto start one chain themselves (test/helpers/chain.ts) and hand it over.
+    COFFER_SANDBOX_CHAIN: process.env.COFFER_SANDBOX_CHAIN ?? "off",
   };
   const results = await runFiles(files, testConcurrency, env);
   const code = report(results);

@@ -60,6 +60,13 @@ export const idPrefixes = {
   auditRecord: "aud",
   dataKey: "dk",
   request: "req",
+  cryptoAlert: "calr",
+  cryptoDeposit: "cdep",
+  cryptoWithdrawal: "cwd",
+  cryptoSweep: "csw",
+  cryptoOutgoingTransaction: "cotx",
+  cryptoAllowlistEntry: "cal",
+  reservesReport: "rsv",
 } as const;
 
 export type IdPrefix = (typeof idPrefixes)[keyof typeof idPrefixes];

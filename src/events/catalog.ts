@@ -10,6 +10,15 @@ export const eventCatalog = {
   "payment.failed": "The payment failed; `failure_code` says why (insufficient_funds, payer_declined, …).",
   "payment.canceled": "The payment was canceled (by the merchant, or by coffer when nobody confirmed it).",
   "payment.expired": "Nobody paid before the payment's expiry, or a held payment was not captured in time.",
+  "payment.crypto_received":
+    "Money for a crypto payment was seen on chain (`crypto.amount_received`); it counts once it has its confirmations.",
+  "payment.crypto_underpaid":
+    "A crypto payment ended with less than its amount received; what arrived is held for refund to the payer (docs/crypto.md).",
+  "payment.crypto_overpaid":
+    "A crypto payment received more than its amount; it succeeded and the excess is held for refund to the payer.",
+  "payment.crypto_paid_late":
+    "Money arrived for a crypto payment after it expired; it is held for refund to the payer.",
+  "payment.crypto_refund_sent": "Held money of a crypto payment was sent back to the address the payer gave.",
   "payment.updated":
     "The payment's metadata changed, or its retries were ended (POST /v1/payments/{id}), or its payer applied or removed a promotion code (amount and discounts).",
   "payment_attempt.failed":
@@ -101,6 +110,19 @@ export const eventCatalog = {
   "withdrawal.created": "A withdrawal to a bank account started; the amount is on hold.",
   "withdrawal.succeeded": "The bank confirmed the withdrawal.",
   "withdrawal.failed": "The bank failed the withdrawal; the hold was released.",
+  "crypto_deposit.pending":
+    "A deposit to a wallet user's blockchain address was seen in a block; it is pending until it has its confirmations (docs/crypto.md).",
+  "crypto_deposit.available": "A deposit reached its confirmations; the wallet's balance of the asset was credited.",
+  "crypto_deposit.orphaned":
+    "A pending deposit's block was dropped in a reorganisation; its pending credit was voided (it may be seen again in a new block).",
+  "crypto_deposit.reversed":
+    "An already available deposit vanished in a reorganisation; its credit was taken back and operators were alerted.",
+  "crypto_deposit.dust": "A deposit below the asset's dust threshold was recorded and not credited.",
+  "crypto_withdrawal.created":
+    "A withdrawal to a blockchain address started; the amount and its network fee are on hold.",
+  "crypto_withdrawal.broadcast": "A crypto withdrawal's transaction was signed and sent (again, when replaced).",
+  "crypto_withdrawal.confirmed": "A crypto withdrawal's transaction has its confirmations; the hold was posted.",
+  "crypto_withdrawal.failed": "A crypto withdrawal's transaction reverted or was dropped; the hold was released.",
   "wallet_transfer.sent": "A wallet user sent money to another wallet.",
   "wallet_transfer.received": "A wallet user received money from another wallet.",
   "stored_value_card.issued": "A stored-value card was issued with its initial value (docs/stored-value.md).",

@@ -6,6 +6,7 @@ import { docsPath } from "../http/openapi.js";
 import { httpShutdownGraceMs } from "../limits.js";
 import { createLogger } from "../logging.js";
 import { cofferVersion } from "../version.js";
+import { type RunningChains, startChains } from "./chains.js";
 import { type Database, openDatabase } from "./database.js";
 import { loadOrCreateMasterKey } from "./master-key.js";
 import { createServices, type Services } from "./services.js";
@@ -25,6 +26,8 @@ export interface RunningCoffer {
   masterKey: Buffer;
   /** What is on that must never be on in production (the wallets' sandbox identity checks and bank). */
   sandboxWarning: string | undefined;
+  /** The chains coffer follows, for the start banner. */
+  crypto: string;
   stop(): Promise<void>;
 }
 
@@ -44,6 +47,7 @@ export async function startCoffer(config: Config, log: Logger): Promise<RunningC
   let app: App | undefined;
   let workers: RunningWorkers | undefined;
   let services: Services | undefined;
+  let chains: RunningChains | undefined;
   try {
     const migrated = await migrate(db.pool);
     log.info(
@@ -53,6 +57,7 @@ export async function startCoffer(config: Config, log: Logger): Promise<RunningC
 
     services = createServices({ config, pool: db.pool, log, masterKey });
     await services.secrets.warm();
+    chains = await startChains(config, services, log);
     if (config.role !== "worker") {
       app = await buildApp({ config, pool: db.pool, logger: log, version: cofferVersion, services });
     }
@@ -77,10 +82,11 @@ export async function startCoffer(config: Config, log: Logger): Promise<RunningC
       database: db.description,
       masterKey,
       sandboxWarning,
-      stop: () => stopCoffer(log, app, workers, services, db),
+      crypto: chains.summary,
+      stop: () => stopCoffer(log, app, workers, services, chains, db),
     };
   } catch (error) {
-    await stopCoffer(log, app, workers, services, db).catch(() => {});
+    await stopCoffer(log, app, workers, services, chains, db).catch(() => {});
     throw error;
   }
 }
@@ -112,6 +118,7 @@ async function stopCoffer(
   app: App | undefined,
   workers: RunningWorkers | undefined,
   services: Services | undefined,
+  chains: RunningChains | undefined,
   db: Database,
 ): Promise<void> {
   if (app) {
@@ -131,6 +138,7 @@ async function stopCoffer(
   // The last passes' heartbeats, so the console shows when this process's loops last ran.
   if (workers) await services?.workerHealth.flush();
   await services?.close();
+  await chains?.stop();
   await db.close();
   log.info("coffer stopped");
 }
@@ -150,6 +158,7 @@ export async function runCoffer(config: Config): Promise<void> {
     `  database:      ${running.database}`,
     `  role:          ${config.role}`,
     `  environment:   ${config.environment}`,
+    `  crypto:        ${running.crypto}`,
     ...(running.sandboxWarning ? [`  ${running.sandboxWarning}`] : []),
     "  stop with Ctrl+C",
   ];

@@ -4,6 +4,8 @@ import { createSuccessRateEvaluator, type SuccessRateEvaluator } from "../alerts
 import { type Clock, systemClock } from "../clock.js";
 import type { Config } from "../config.js";
 import { type CouponService, createCouponService } from "../coupons/service.js";
+import { type CryptoConfig, loadCryptoConfig } from "../crypto/config.js";
+import { type CryptoServices, createCryptoServices } from "../crypto/service.js";
 import { observePoolWaits, type Pool } from "../db/pool.js";
 import { createDisputeService, type DisputeService } from "../disputes/service.js";
 import { createEventService, type EventService } from "../events/service.js";
@@ -103,6 +105,8 @@ export interface Services {
   disputes: DisputeService;
   /** Support tickets: payers to merchants, payers and merchants to the platform (docs/support.md). */
   support: SupportService;
+  /** Blockchain wallets and crypto payments: custody, chains, deposits, withdrawals, reserves (docs/crypto.md). */
+  crypto: CryptoServices;
   /** The sandbox's per-merchant test clocks: the time test-mode objects live in. */
   testClocks: TestClocks;
   /** The go-live probe of a merchant's webhook handler (POST /v1/console/go_live/probe). */
@@ -128,6 +132,8 @@ export interface ServiceDeps {
   walletConfig?: WalletConfig;
   /** Tests pass their own payments configuration; otherwise it comes from the environment. */
   paymentConfig?: PaymentConfig;
+  /** Tests pass their own crypto configuration; otherwise it comes from the environment (COFFER_CHAINS …). */
+  cryptoConfig?: CryptoConfig;
   /** Tests resolve webhook host names themselves (a DNS server they control); otherwise the system resolver. */
   resolve?: (hostname: string) => Promise<{ address: string; family: number }[]>;
 }
@@ -313,6 +319,17 @@ export function createServices(deps: ServiceDeps): Services {
     }),
     reset: createSandboxReset({ pool, clock, ledger, wallets, testClocks }),
   };
+  const crypto = createCryptoServices({
+    pool,
+    clock,
+    log: log.child({ component: "crypto" }),
+    ledger,
+    currencies,
+    secrets,
+    config: deps.cryptoConfig ?? loadCryptoConfig(process.env, config.environment, currencies),
+    wallets,
+    payments,
+  });
   const securityAudit = createSecurityAudit({ pool, clock, config });
   const authenticators: Authenticator[] = [];
   authenticators.push(wallets.authenticator);
@@ -343,6 +360,7 @@ export function createServices(deps: ServiceDeps): Services {
     paymentLinks,
     disputes,
     support,
+    crypto,
     stores,
     storedValue,
     coupons,

@@ -23,7 +23,7 @@ describe("wallet configuration", () => {
     assert.equal(config.bankConnector, "file", "live wallets never get the sandbox bank unless asked");
     assert.equal(config.kycProvider, "review", "live identities are decided by people unless asked");
     assert.equal(config.sandboxBankSettleMs, 10_000);
-    assert.deepEqual([...config.tiers.keys()], ["USD", "EUR", "GBP", "CNY", "JPY"]);
+    assert.deepEqual([...config.tiers.keys()], ["USD", "EUR", "GBP", "CNY", "JPY", "USDC", "USDT", "ETH"]);
     assert.deepEqual(tierLimits(config, 1, "USD"), {
       balanceCap: 500_000n,
       perPayment: 200_000n,

@@ -99,6 +99,31 @@ const defaultTierTable: Record<string, { tiers: [number, number, number, number]
     ],
     stepUpAbove: 75_000,
   },
+  // Blockchain wallets (src/crypto): the stablecoins as the dollar, ETH in whole coins.
+  USDC: {
+    tiers: [
+      [250, 100, 100, 500],
+      [5_000, 2_000, 2_500, 10_000],
+      [100_000, 50_000, 50_000, 200_000],
+    ],
+    stepUpAbove: 500,
+  },
+  USDT: {
+    tiers: [
+      [250, 100, 100, 500],
+      [5_000, 2_000, 2_500, 10_000],
+      [100_000, 50_000, 50_000, 200_000],
+    ],
+    stepUpAbove: 500,
+  },
+  ETH: {
+    tiers: [
+      [1, 1, 1, 2],
+      [10, 5, 5, 20],
+      [200, 100, 100, 400],
+    ],
+    stepUpAbove: 1,
+  },
 };
 
 type Env = Record<string, string | undefined>;

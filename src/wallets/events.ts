@@ -25,7 +25,16 @@ export type WalletEventType =
   | "withdrawal.succeeded"
   | "withdrawal.failed"
   | "wallet_transfer.sent"
-  | "wallet_transfer.received";
+  | "wallet_transfer.received"
+  | "crypto_deposit.pending"
+  | "crypto_deposit.available"
+  | "crypto_deposit.orphaned"
+  | "crypto_deposit.reversed"
+  | "crypto_deposit.dust"
+  | "crypto_withdrawal.created"
+  | "crypto_withdrawal.broadcast"
+  | "crypto_withdrawal.confirmed"
+  | "crypto_withdrawal.failed";
 
 export async function recordWalletEvent(
   tx: Queryable,
