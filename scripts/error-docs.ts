@@ -1,6 +1,10 @@
 import { alertErrors } from "../src/alerts/errors.js";
 import { analyticsErrors } from "../src/analytics/errors.js";
 import { couponErrors } from "../src/coupons/errors.js";
+import { cryptoDepositErrors } from "../src/crypto/deposits/errors.js";
+import { cryptoPaymentErrors } from "../src/crypto/payments/errors.js";
+import { reservesErrors } from "../src/crypto/reserves/errors.js";
+import { cryptoWithdrawalErrors } from "../src/crypto/withdrawals/errors.js";
 import { disputeErrors } from "../src/disputes/errors.js";
 import { feedbackErrors } from "../src/feedback/errors.js";
 import { authErrors } from "../src/http/auth.js";
@@ -46,6 +50,26 @@ export const catalogs: { title: string; source: string; definitions: Readonly<Re
     title: "Payments: payments, payment codes, capture, refunds, payouts",
     source: "src/payments/errors.ts",
     definitions: paymentErrors.definitions,
+  },
+  {
+    title: "Crypto deposits and sandbox chain helpers",
+    source: "src/crypto/deposits/errors.ts",
+    definitions: cryptoDepositErrors.definitions,
+  },
+  {
+    title: "Crypto payments: pricing, refunds of held money",
+    source: "src/crypto/payments/errors.ts",
+    definitions: cryptoPaymentErrors.definitions,
+  },
+  {
+    title: "Proof of reserves",
+    source: "src/crypto/reserves/errors.ts",
+    definitions: reservesErrors.definitions,
+  },
+  {
+    title: "Crypto withdrawals and the withdrawal allowlist",
+    source: "src/crypto/withdrawals/errors.ts",
+    definitions: cryptoWithdrawalErrors.definitions,
   },
   {
     title: "Paying again: a payment's attempts",

@@ -6,6 +6,7 @@ import { alertRoutes } from "./alerts/routes.js";
 import { analyticsRoutes } from "./analytics/routes.js";
 import type { Config } from "./config.js";
 import { couponRoutes } from "./coupons/routes.js";
+import { cryptoRoutes } from "./crypto/routes.js";
 import { loadMigrations } from "./db/migrate.js";
 import type { Pool } from "./db/pool.js";
 import { disputeRoutes } from "./disputes/routes.js";
@@ -159,6 +160,10 @@ export async function buildApp(deps: AppDeps) {
     await app.register(sandboxHelperRoutes, { sandbox: deps.services.sandbox, payments: deps.services.payments });
   if (deps.services) await app.register(testClockRoutes, { services: deps.services });
   if (deps.services) await app.register(analyticsRoutes, { services: deps.services });
+  if (deps.services) {
+    const { crypto, wallets, payments } = deps.services;
+    await app.register(cryptoRoutes, { crypto, wallets, payments });
+  }
   webApp = await registerWebApp(app, deps.webDistDir);
   // Domain routes go here, one register call each, e.g.:
   //   await app.register(paymentRoutes, { prefix: "/v1", payments: createPaymentService({ pool, ledger }) });

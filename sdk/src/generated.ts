@@ -72,6 +72,24 @@ export const errorCodes = [
   "discount_not_changeable",
   "payment_amount_changed",
   "budget_funds_insufficient",
+  "crypto_unavailable",
+  "crypto_asset_unsupported",
+  "sandbox_chain_required",
+  "sandbox_reorg_too_deep",
+  "crypto_rate_unavailable",
+  "crypto_payment_required",
+  "crypto_refund_address_invalid",
+  "crypto_refund_nothing_held",
+  "crypto_refund_in_progress",
+  "crypto_refund_on_chain_only",
+  "crypto_address_invalid",
+  "crypto_address_checksum_invalid",
+  "crypto_address_is_custody",
+  "crypto_address_not_allowlisted",
+  "crypto_allowlist_entry_exists",
+  "crypto_allowlist_full",
+  "reserves_unavailable",
+  "reserves_report_missing",
   "payment_not_disputable",
   "dispute_window_closed",
   "dispute_exists",
@@ -349,6 +367,62 @@ export interface Checkout {
   qr: {
     payload: string;
     svg: string;
+  } | null;
+  crypto: {
+    /** The chain the payment is paid on ("sandbox" in test mode by default). */
+    chain: string;
+    /** The chain's EIP-155 id. */
+    chain_id: number;
+    /** What to send: ETH, USDC …; the payment's currency. */
+    asset: string;
+    contract: string | null;
+    /** Where to send it: this payment's own address (EIP-55 checksummed). */
+    address: string;
+    /** What to send in all, in the asset's minor unit (wei for ETH); the payment's amount. */
+    amount: Amount;
+    /** What is still to send while the payment is open (amount less what was seen), else 0. */
+    amount_due: Amount;
+    price: {
+      /** The price asked for, in the fiat currency's minor unit. */
+      amount: Amount;
+      /** The fiat currency of the price. */
+      currency: string;
+      /** The fiat price of one whole asset, locked at creation. */
+      rate: string;
+      /** fixed: the sandbox's fixed rates. */
+      rate_source: "asset" | "fixed" | "configured";
+    } | null;
+    /** An EIP-681 payment request for wallets: ethereum:<address>@<chain id>?value=… (or /transfer?… for tokens). */
+    uri: string;
+    qr: {
+      /** The uri. */
+      payload: string;
+      svg: string | null;
+    };
+    /** Seen on chain so far (pending or confirmed). */
+    amount_received: Amount;
+    /** Of that, what has its confirmations. */
+    amount_confirmed: Amount;
+    /** Confirmed money that is not yours (over, under or late payment): held for refund to the payer. */
+    amount_held: Amount;
+    /** Held money sent back to the payer so far. */
+    amount_refunded: Amount;
+    /** Blocks a deposit needs before it counts. */
+    confirmations_required: number;
+    /** Unix seconds. */
+    expires_at: number;
+    outcome: "paid" | "underpaid" | "overpaid" | "paid_late" | null;
+    paid_with: "chain" | "wallet" | null;
+    /** Money that paid you and then vanished in a chain reorganisation (coffer bears it). */
+    reorg_shortfall: Amount;
+    refund: {
+      address: string | null;
+      status: "pending" | "sent" | "failed";
+      amount: Amount | null;
+      network_fee: Amount | null;
+      tx_hash: string | null;
+      sent_at: number | null;
+    } | null;
   } | null;
   retryable_until: number | null;
   last_attempt: {
@@ -674,8 +748,8 @@ export interface Payment {
   livemode: boolean;
   /** Where the payment stands (docs/payments.md). */
   status: "requires_payment" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled" | "expired";
-  /** qr: the payer scans the payment's QR code; payment_code: the merchant scans the payer's code; checkout: the hosted page. */
-  method: "qr" | "payment_code" | "checkout";
+  /** qr: the payer scans the payment's QR code; payment_code: the merchant scans the payer's code; checkout: the hosted page; crypto: the payer sends an asset to the payment's blockchain address (docs/crypto-payments.md). */
+  method: "qr" | "payment_code" | "checkout" | "crypto";
   capture_method: "automatic" | "manual";
   /** What the payer pays, in the currency's minor unit. */
   amount: Amount;
@@ -713,6 +787,62 @@ export interface Payment {
     /** The URL the QR code holds: <coffer>/q/<token>. */
     payload: string;
     svg: string | null;
+  } | null;
+  crypto: {
+    /** The chain the payment is paid on ("sandbox" in test mode by default). */
+    chain: string;
+    /** The chain's EIP-155 id. */
+    chain_id: number;
+    /** What to send: ETH, USDC …; the payment's currency. */
+    asset: string;
+    contract: string | null;
+    /** Where to send it: this payment's own address (EIP-55 checksummed). */
+    address: string;
+    /** What to send in all, in the asset's minor unit (wei for ETH); the payment's amount. */
+    amount: Amount;
+    /** What is still to send while the payment is open (amount less what was seen), else 0. */
+    amount_due: Amount;
+    price: {
+      /** The price asked for, in the fiat currency's minor unit. */
+      amount: Amount;
+      /** The fiat currency of the price. */
+      currency: string;
+      /** The fiat price of one whole asset, locked at creation. */
+      rate: string;
+      /** fixed: the sandbox's fixed rates. */
+      rate_source: "asset" | "fixed" | "configured";
+    } | null;
+    /** An EIP-681 payment request for wallets: ethereum:<address>@<chain id>?value=… (or /transfer?… for tokens). */
+    uri: string;
+    qr: {
+      /** The uri. */
+      payload: string;
+      svg: string | null;
+    };
+    /** Seen on chain so far (pending or confirmed). */
+    amount_received: Amount;
+    /** Of that, what has its confirmations. */
+    amount_confirmed: Amount;
+    /** Confirmed money that is not yours (over, under or late payment): held for refund to the payer. */
+    amount_held: Amount;
+    /** Held money sent back to the payer so far. */
+    amount_refunded: Amount;
+    /** Blocks a deposit needs before it counts. */
+    confirmations_required: number;
+    /** Unix seconds. */
+    expires_at: number;
+    outcome: "paid" | "underpaid" | "overpaid" | "paid_late" | null;
+    paid_with: "chain" | "wallet" | null;
+    /** Money that paid you and then vanished in a chain reorganisation (coffer bears it). */
+    reorg_shortfall: Amount;
+    refund: {
+      address: string | null;
+      status: "pending" | "sent" | "failed";
+      amount: Amount | null;
+      network_fee: Amount | null;
+      tx_hash: string | null;
+      sent_at: number | null;
+    } | null;
   } | null;
   checkout_url: string | null;
   return_url: string | null;
@@ -1499,7 +1629,7 @@ export interface AnalyticsRetrieveMethodsResponse {
   time_zone: string;
   currency: string;
   data: {
-    method: "qr" | "payment_code" | "checkout";
+    method: "qr" | "payment_code" | "checkout" | "crypto";
     source: "merchant" | "platform";
     fee_schedule: {
       percent_bps: number;
@@ -1514,7 +1644,7 @@ export interface AnalyticsRetrieveMethodsResponse {
     payments: number;
     currencies: string[];
     /** Who can pay with the method: any coffer wallet user who scans the merchant's QR code (wallet_scans_qr), shows the payment code from the wallet app at the till (wallet_shows_code), or opens the hosted checkout page and signs in to the wallet (wallet_signs_in_checkout). */
-    who_can_pay: "wallet_scans_qr" | "wallet_shows_code" | "wallet_signs_in_checkout";
+    who_can_pay: "wallet_scans_qr" | "wallet_shows_code" | "wallet_signs_in_checkout" | "anyone_sends_crypto";
     /** When the money settles: in the coffer balance at once, then paid out to the bank once a day, UTC (balance_now_daily_payout), or when the merchant requests a payout (balance_now_payout_on_request). */
     settlement: "balance_now_daily_payout" | "balance_now_payout_on_request";
   }[];
@@ -2013,6 +2143,62 @@ export interface CheckoutDiscountResponse {
     payload: string;
     svg: string;
   } | null;
+  crypto: {
+    /** The chain the payment is paid on ("sandbox" in test mode by default). */
+    chain: string;
+    /** The chain's EIP-155 id. */
+    chain_id: number;
+    /** What to send: ETH, USDC …; the payment's currency. */
+    asset: string;
+    contract: string | null;
+    /** Where to send it: this payment's own address (EIP-55 checksummed). */
+    address: string;
+    /** What to send in all, in the asset's minor unit (wei for ETH); the payment's amount. */
+    amount: Amount;
+    /** What is still to send while the payment is open (amount less what was seen), else 0. */
+    amount_due: Amount;
+    price: {
+      /** The price asked for, in the fiat currency's minor unit. */
+      amount: Amount;
+      /** The fiat currency of the price. */
+      currency: string;
+      /** The fiat price of one whole asset, locked at creation. */
+      rate: string;
+      /** fixed: the sandbox's fixed rates. */
+      rate_source: "asset" | "fixed" | "configured";
+    } | null;
+    /** An EIP-681 payment request for wallets: ethereum:<address>@<chain id>?value=… (or /transfer?… for tokens). */
+    uri: string;
+    qr: {
+      /** The uri. */
+      payload: string;
+      svg: string | null;
+    };
+    /** Seen on chain so far (pending or confirmed). */
+    amount_received: Amount;
+    /** Of that, what has its confirmations. */
+    amount_confirmed: Amount;
+    /** Confirmed money that is not yours (over, under or late payment): held for refund to the payer. */
+    amount_held: Amount;
+    /** Held money sent back to the payer so far. */
+    amount_refunded: Amount;
+    /** Blocks a deposit needs before it counts. */
+    confirmations_required: number;
+    /** Unix seconds. */
+    expires_at: number;
+    outcome: "paid" | "underpaid" | "overpaid" | "paid_late" | null;
+    paid_with: "chain" | "wallet" | null;
+    /** Money that paid you and then vanished in a chain reorganisation (coffer bears it). */
+    reorg_shortfall: Amount;
+    refund: {
+      address: string | null;
+      status: "pending" | "sent" | "failed";
+      amount: Amount | null;
+      network_fee: Amount | null;
+      tx_hash: string | null;
+      sent_at: number | null;
+    } | null;
+  } | null;
   retryable_until: number | null;
   last_attempt: {
     number: number;
@@ -2101,6 +2287,62 @@ export interface CheckoutRemoveDiscountResponse {
   qr: {
     payload: string;
     svg: string;
+  } | null;
+  crypto: {
+    /** The chain the payment is paid on ("sandbox" in test mode by default). */
+    chain: string;
+    /** The chain's EIP-155 id. */
+    chain_id: number;
+    /** What to send: ETH, USDC …; the payment's currency. */
+    asset: string;
+    contract: string | null;
+    /** Where to send it: this payment's own address (EIP-55 checksummed). */
+    address: string;
+    /** What to send in all, in the asset's minor unit (wei for ETH); the payment's amount. */
+    amount: Amount;
+    /** What is still to send while the payment is open (amount less what was seen), else 0. */
+    amount_due: Amount;
+    price: {
+      /** The price asked for, in the fiat currency's minor unit. */
+      amount: Amount;
+      /** The fiat currency of the price. */
+      currency: string;
+      /** The fiat price of one whole asset, locked at creation. */
+      rate: string;
+      /** fixed: the sandbox's fixed rates. */
+      rate_source: "asset" | "fixed" | "configured";
+    } | null;
+    /** An EIP-681 payment request for wallets: ethereum:<address>@<chain id>?value=… (or /transfer?… for tokens). */
+    uri: string;
+    qr: {
+      /** The uri. */
+      payload: string;
+      svg: string | null;
+    };
+    /** Seen on chain so far (pending or confirmed). */
+    amount_received: Amount;
+    /** Of that, what has its confirmations. */
+    amount_confirmed: Amount;
+    /** Confirmed money that is not yours (over, under or late payment): held for refund to the payer. */
+    amount_held: Amount;
+    /** Held money sent back to the payer so far. */
+    amount_refunded: Amount;
+    /** Blocks a deposit needs before it counts. */
+    confirmations_required: number;
+    /** Unix seconds. */
+    expires_at: number;
+    outcome: "paid" | "underpaid" | "overpaid" | "paid_late" | null;
+    paid_with: "chain" | "wallet" | null;
+    /** Money that paid you and then vanished in a chain reorganisation (coffer bears it). */
+    reorg_shortfall: Amount;
+    refund: {
+      address: string | null;
+      status: "pending" | "sent" | "failed";
+      amount: Amount | null;
+      network_fee: Amount | null;
+      tx_hash: string | null;
+      sent_at: number | null;
+    } | null;
   } | null;
   retryable_until: number | null;
   last_attempt: {
@@ -2966,8 +3208,8 @@ export interface PaymentsListQuery {
   ending_before?: string;
   /** Where the payment stands (docs/payments.md). */
   status?: "requires_payment" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled" | "expired";
-  /** qr: the payer scans the payment's QR code; payment_code: the merchant scans the payer's code; checkout: the hosted page. */
-  method?: "qr" | "payment_code" | "checkout";
+  /** qr: the payer scans the payment's QR code; payment_code: the merchant scans the payer's code; checkout: the hosted page; crypto: the payer sends an asset to the payment's blockchain address (docs/crypto-payments.md). */
+  method?: "qr" | "payment_code" | "checkout" | "crypto";
   /** Only objects created at or after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
   "created[gte]"?: number;
   /** Only objects created after this time. Unix seconds, 0 to 253402300799 (the last second of 9999). */
@@ -2993,8 +3235,8 @@ export interface PaymentsCreateBody {
   amount: Amount;
   /** An ISO 4217 currency code, e.g. USD or CNY. */
   currency: string;
-  /** qr: the payer scans the payment's QR code; payment_code: the merchant scans the payer's code; checkout: the hosted page. */
-  method: "qr" | "payment_code" | "checkout";
+  /** qr: the payer scans the payment's QR code; payment_code: the merchant scans the payer's code; checkout: the hosted page; crypto: the payer sends an asset to the payment's blockchain address (docs/crypto-payments.md). */
+  method: "qr" | "payment_code" | "checkout" | "crypto";
   /** automatic (default): charged at once; manual: held until you capture or cancel. */
   capture_method?: "automatic" | "manual";
   description?: string;
@@ -3004,6 +3246,10 @@ export interface PaymentsCreateBody {
   return_url?: string;
   /** Seconds until an unpaid qr or checkout payment expires (60 to 604800; 900). */
   expires_in?: number;
+  /** method crypto: the asset to be paid in (ETH, USDC …), of a chain of this mode. currency is then the asset (amount in its minor unit) or a fiat currency (priced at the rate locked now). */
+  asset?: string;
+  /** method crypto: the chain, when several of this mode carry the asset (default: the first). */
+  chain?: string;
   /** method payment_code: the code your POS scanned: the wallet's 18-digit code, or an offline code (cof1.…, docs/offline-codes.md). */
   payment_code?: string;
   /** The till (til_…) the payment is taken at: one of yours, active, in the store's currency. */
@@ -3035,7 +3281,12 @@ export interface PaymentsCaptureBody {
   amount_to_capture?: Amount;
 }
 
-/** coffer.payments: list(), create(), retrieve(), update(), listAttempts(), cancel(), capture(). */
+export interface PaymentsCryptoRefundAddressBody {
+  /** The payer's address on the payment's chain, as the payer gave it: 0x and 40 hex digits (EIP-55 checksum checked when mixed case). */
+  address: string;
+}
+
+/** coffer.payments: list(), create(), retrieve(), update(), listAttempts(), cancel(), capture(), cryptoRefundAddress(). */
 export class PaymentsResource {
   readonly #requester: Requester;
   constructor(requester: Requester) {
@@ -3056,7 +3307,7 @@ export class PaymentsResource {
   /**
    * Create a payment
    *
-   * qr: answers a QR code for the payer to scan. checkout: answers checkout_url, the hosted page. payment_code: charges the payer whose code your POS scanned — at once up to the payer's password-free amount, else it waits in processing for the payer to confirm (canceled by coffer after 60 s).
+   * qr: answers a QR code for the payer to scan. checkout: answers checkout_url, the hosted page. payment_code: charges the payer whose code your POS scanned — at once up to the payer's password-free amount, else it waits in processing for the payer to confirm (canceled by coffer after 60 s). crypto: answers crypto, an address of the payment's own, the amount of asset to send and an EIP-681 QR code; it succeeds once that much has its confirmations (docs/crypto-payments.md).
    *
    * Called with a secret or restricted API key or a merchant console session (a restricted key needs payments: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
    *
@@ -3132,6 +3383,21 @@ export class PaymentsResource {
   capture(id: string, body?: PaymentsCaptureBody, options?: RequestOptions): Promise<Payment> {
     return this.#requester.request<Payment>(
       { method: "POST", path: `/v1/payments/${encodeURIComponent(id)}/capture`, body: body ?? {}, idempotent: true },
+      options,
+    );
+  }
+  /**
+   * Refund a crypto payment's held money
+   *
+   * For a crypto payment that ended with money that is not yours (overpaid, underpaid or paid late: crypto.amount_held): sends it, less the asset's network fee, to the address the payer gave you. crypto.refund shows it pending; payment.crypto_refund_sent follows once the transaction has its confirmations. A failed send leaves the money held, to be refunded again.
+   *
+   * Called with a secret or restricted API key or a merchant console session (a restricted key needs payments: write; console roles owner, admin, developer). Safe to retry with the same `Idempotency-Key`.
+   *
+   * `POST /v1/payments/{id}/crypto_refund_address`
+   */
+  cryptoRefundAddress(id: string, body: PaymentsCryptoRefundAddressBody, options?: RequestOptions): Promise<Payment> {
+    return this.#requester.request<Payment>(
+      { method: "POST", path: `/v1/payments/${encodeURIComponent(id)}/crypto_refund_address`, body, idempotent: true },
       options,
     );
   }
@@ -3952,6 +4218,13 @@ export interface TestHelpersApprovePaymentBody {
   wallet_user?: string;
 }
 
+export interface TestHelpersCryptoPayPaymentBody {
+  /** exact (default): what is still due; under: half of it; over: a tenth more; or a number of the asset's minor units. */
+  amount?: string;
+  /** Expire the payment first, so the money arrives late (outcome paid_late). */
+  late?: boolean;
+}
+
 export type TestHelpersDeclinePaymentBody = Record<string, never>;
 
 export interface TestHelpersDisputePaymentBody {
@@ -4033,7 +4306,7 @@ export interface TestHelpersWalletUsersBody {
     | "refund_fails";
 }
 
-/** coffer.testHelpers: advanceTime(), retrieveClock(), approvePayment(), declinePayment(), disputePayment(), expirePayment(), reset(), listScenarios(), cardsStoredValue(), walletUsers(). */
+/** coffer.testHelpers: advanceTime(), retrieveClock(), approvePayment(), cryptoPayPayment(), declinePayment(), disputePayment(), expirePayment(), reset(), listScenarios(), cardsStoredValue(), walletUsers(). */
 export class TestHelpersResource {
   readonly #requester: Requester;
   constructor(requester: Requester) {
@@ -4083,6 +4356,21 @@ export class TestHelpersResource {
         body: body ?? {},
         idempotent: true,
       },
+      options,
+    );
+  }
+  /**
+   * Pay a crypto payment on the sandbox chain
+   *
+   * Sends real sandbox money to the payment's address (ETH from the sandbox funder, test USDC minted to it), mines its confirmations and follows the chain: exact, under, over, or late (the payment expires first). The answer is the payment after it.
+   *
+   * Called with a secret or restricted API key or a merchant console session (test mode only; a restricted key needs payments: write).
+   *
+   * `POST /v1/test_helpers/payments/{id}/crypto_pay`
+   */
+  cryptoPayPayment(id: string, body?: TestHelpersCryptoPayPaymentBody, options?: RequestOptions): Promise<Payment> {
+    return this.#requester.request<Payment>(
+      { method: "POST", path: `/v1/test_helpers/payments/${encodeURIComponent(id)}/crypto_pay`, body: body ?? {} },
       options,
     );
   }
@@ -4722,6 +5010,13 @@ export const operations = [
   },
   { resource: "payments", method: "cancel", httpMethod: "POST", path: "/v1/payments/{id}/cancel", idempotent: true },
   { resource: "payments", method: "capture", httpMethod: "POST", path: "/v1/payments/{id}/capture", idempotent: true },
+  {
+    resource: "payments",
+    method: "cryptoRefundAddress",
+    httpMethod: "POST",
+    path: "/v1/payments/{id}/crypto_refund_address",
+    idempotent: true,
+  },
   { resource: "payoutSchedule", method: "retrieve", httpMethod: "GET", path: "/v1/payout_schedule", idempotent: false },
   { resource: "payoutSchedule", method: "update", httpMethod: "POST", path: "/v1/payout_schedule", idempotent: true },
   { resource: "payouts", method: "list", httpMethod: "GET", path: "/v1/payouts", idempotent: false },
@@ -4867,6 +5162,13 @@ export const operations = [
     httpMethod: "POST",
     path: "/v1/test_helpers/payments/{id}/approve",
     idempotent: true,
+  },
+  {
+    resource: "testHelpers",
+    method: "cryptoPayPayment",
+    httpMethod: "POST",
+    path: "/v1/test_helpers/payments/{id}/crypto_pay",
+    idempotent: false,
   },
   {
     resource: "testHelpers",

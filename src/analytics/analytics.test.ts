@@ -432,7 +432,7 @@ describe("merchant analytics", () => {
     const methods = ok(await call(shop.secretKey, "GET", `/v1/analytics/methods?${range}`));
     assert.deepEqual(
       methods.data.map((m: { method: string }) => m.method),
-      ["qr", "payment_code", "checkout"],
+      ["qr", "payment_code", "checkout", "crypto"],
     );
     for (const m of methods.data) {
       const own = await coffer.db.pool.query(
@@ -452,9 +452,12 @@ describe("merchant analytics", () => {
       assert.ok(m.currencies.includes("USD"));
       assert.equal(
         m.who_can_pay,
-        { qr: "wallet_scans_qr", payment_code: "wallet_shows_code", checkout: "wallet_signs_in_checkout" }[
-          m.method as "qr"
-        ],
+        {
+          qr: "wallet_scans_qr",
+          payment_code: "wallet_shows_code",
+          checkout: "wallet_signs_in_checkout",
+          crypto: "anyone_sends_crypto",
+        }[m.method as "qr"],
       );
       assert.equal(m.settlement, "balance_now_payout_on_request");
     }

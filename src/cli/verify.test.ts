@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -84,6 +84,38 @@ describe("coffer verify", () => {
         String(walletId),
       ]);
     }
+  });
+
+  it("--reserves says crypto is off without a chain, and still answers for the ledger", async () => {
+    const off = runCli(["verify", "--reserves"], {
+      DATABASE_URL: db.url,
+      COFFER_CHAINS: undefined,
+      COFFER_SANDBOX_CHAIN: "off",
+    });
+    const { code } = await off.exited;
+    assert.equal(code, 0, off.stderr());
+    assert.match(off.stdout(), /OK: the books balance/);
+    assert.match(off.stdout(), /Reserves, test mode: crypto is off \(no test chain in COFFER_CHAINS/);
+    assert.match(off.stdout(), /Reserves, live mode: crypto is off \(no live chain in COFFER_CHAINS\)/);
+  });
+
+  it("--reserves exits 1 when a chain does not answer: the reserves are unproven", async () => {
+    const down = runCli(["verify", "--reserves", "--ledger", "test", "--json"], {
+      DATABASE_URL: db.url,
+      COFFER_MASTER_KEY: randomBytes(32).toString("hex"),
+      COFFER_CHAINS: undefined,
+      // Nothing listens on port 9 (discard) of loopback.
+      COFFER_SANDBOX_CHAIN: "http://127.0.0.1:9",
+    });
+    const { code } = await down.exited;
+    assert.equal(code, 1, down.stderr());
+    const report = JSON.parse(down.stdout());
+    assert.equal(report.ok, true, "the ledger part is clean");
+    assert.deepEqual(report.reserves, []);
+    assert.match(
+      report.reserves_failures[0],
+      /^Reserves, test mode: UNPROVEN: the sandbox chain at http:\/\/127\.0\.0\.1:9\/? did not answer \(HTTP request failed\.\)$/,
+    );
   });
 
   it("refuses a bad --ledger with a usage error", async () => {

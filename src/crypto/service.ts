@@ -15,8 +15,13 @@ import { createChainRegistry, type RunningChain } from "./chains.js";
 import { type ChainConfig, type CryptoConfig, sandboxChainConfig } from "./config.js";
 import { createCustodyAddresses } from "./custody/addresses.js";
 import { createCustodyKeys } from "./custody/keys.js";
-import type { CryptoDeps } from "./deps.js";
 import { createCryptoDeposits } from "./deposits/service.js";
+import type { CryptoDeps } from "./deps.js";
+import { createCryptoPayments } from "./payments/service.js";
+import { createReservesService } from "./reserves/service.js";
+import { createSigner } from "./signer/service.js";
+import { createCryptoSweeps } from "./sweeps/service.js";
+import { createCryptoWithdrawals } from "./withdrawals/service.js";
 
 /**
  * Blockchain wallets and crypto payments (docs/crypto.md): custody keys and addresses, the chains this process
@@ -76,5 +81,20 @@ export function createCryptoServices(serviceDeps: CryptoServiceDeps) {
     return chain;
   }
 
-  return { ...deps, deposits: createCryptoDeposits(deps), connect, connectSandbox };
+  // Every outgoing transaction goes through the one signer queue of the process; its users register handlers.
+  const signer = createSigner(deps);
+  const deposits = createCryptoDeposits(deps);
+
+  return {
+    ...deps,
+    deposits,
+    /** Crypto payments (method crypto): registers itself with payments, the follower and the signer queue. */
+    cryptoPayments: createCryptoPayments({ ...deps, deposits, signer }),
+    reserves: createReservesService(deps),
+    signer,
+    withdrawals: createCryptoWithdrawals({ ...deps, signer }),
+    sweeps: createCryptoSweeps({ ...deps, signer }),
+    connect,
+    connectSandbox,
+  };
 }

@@ -1,3 +1,4 @@
+import { cryptoDepositError } from "../crypto/deposits/errors.js";
 import { type DeferredWrites, gather, writeNow } from "../db/deferred-writes.js";
 import type { Queryable } from "../db/pool.js";
 import { withTransaction } from "../db/tx.js";
@@ -60,6 +61,9 @@ export interface CreatePaymentInput {
   discounts?: readonly DiscountRequest[];
   /** The payer may pay it again once it failed or ended unpaid (docs/adr/0028); never for a link's or a till's. */
   allowRetries?: boolean;
+  /** Method crypto: the asset paid in, and optionally the chain (src/crypto/payments). */
+  asset?: string;
+  chain?: string;
 }
 
 /** A 429 that says when to come back: the route copies retryAfterS to the Retry-After header. */
@@ -277,6 +281,7 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       tillId: v.till?.id ?? null,
       discount: v.discount?.discount ?? null,
       cashbackAmount: 0n,
+      crypto: null,
       // A link counts its uses at creation (ADR 0020) and a till's payer has left the counter: neither is paid again.
       allowRetries: (v.input.allowRetries ?? false) && v.input.link === undefined && v.till === null,
       attemptCount: 1,
@@ -302,6 +307,27 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
   }
 
   /**
+   * Method crypto (src/crypto/payments): priced in its asset, paid by sending to an address of its own, so none of
+   * a wallet payment's extras apply. Checked before anything is written.
+   */
+  async function quoteCrypto(scope: MerchantScope, input: CreatePaymentInput, amount: bigint) {
+    const refuse = (param: string, what: string) =>
+      new ApiError("parameter_invalid", `A crypto payment is paid on chain: ${what}.`, param);
+    if (input.paymentCode !== undefined)
+      throw refuse("payment_code", "payment_code goes with method payment_code only");
+    if (input.till !== undefined) throw refuse("till", "it is not taken at a till");
+    if (input.discounts?.length) throw refuse("discounts", "discounts do not apply");
+    if ((input.captureMethod ?? "automatic") !== "automatic") {
+      throw refuse("capture_method", "money sent cannot be held and released, so capture_method is automatic");
+    }
+    if (input.allowRetries) throw refuse("allow_retries", "money sent after expiry is held for refund, not a retry");
+    if (input.link) throw new Error("a payment link makes qr or checkout payments only");
+    if (input.asset === undefined) throw new ApiError("parameter_missing", "method crypto needs the asset.", "asset");
+    if (!ctx.crypto) throw cryptoDepositError("crypto_unavailable");
+    return ctx.crypto.quote(scope, { amount, currency: input.currency, asset: input.asset, chain: input.chain });
+  }
+
+  /**
    * Creates a payment. Every path is one database transaction that holds the payment row, its events, any money
    * it moves, the payment code it uses and the request's stored answer (answer), so a crash leaves all or nothing.
    */
@@ -310,8 +336,15 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
     input: CreatePaymentInput,
     answer?: AnswerRecorder<Payment>,
   ): Promise<Payment> {
-    const amount = parseAmount(input.amount);
-    const currency = supportedCurrency(input.currency);
+    if (input.method !== "crypto" && (input.asset !== undefined || input.chain !== undefined)) {
+      const param = input.asset !== undefined ? "asset" : "chain";
+      throw new ApiError("parameter_invalid", `${param} goes with method crypto only.`, param);
+    }
+    const requested = parseAmount(input.amount);
+    // A crypto payment is in its asset: a fiat price is converted at the rate locked now.
+    const crypto = input.method === "crypto" ? await quoteCrypto(scope, input, requested) : undefined;
+    const amount = crypto?.amount ?? requested;
+    const currency = crypto?.currency ?? supportedCurrency(input.currency);
     const metadata = metadataOf(input.metadata);
     const returnUrl = input.returnUrl === undefined ? null : checkReturnUrl(input.returnUrl, scope.livemode);
     if (input.allowRetries && input.till !== undefined) {
@@ -356,7 +389,8 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
       if (input.paymentCode !== undefined) {
         throw new ApiError("parameter_invalid", "payment_code goes with method payment_code only.", "payment_code");
       }
-      const expiresInMs = input.expiresIn === undefined ? paymentExpiryMsDefault : input.expiresIn * 1000;
+      const expiresInDefaultMs = crypto && ctx.crypto ? ctx.crypto.expiryMsDefault : paymentExpiryMsDefault;
+      const expiresInMs = input.expiresIn === undefined ? expiresInDefaultMs : input.expiresIn * 1000;
       if (!Number.isInteger(expiresInMs) || expiresInMs < paymentExpiryMsMin || expiresInMs > paymentExpiryMsMax) {
         throw new ApiError(
           "parameter_invalid",
@@ -365,6 +399,17 @@ export function createPaymentCreation(ctx: PaymentContext, charger: Charger) {
         );
       }
       const draft = await draftOf(null, new Date(now.getTime() + expiresInMs));
+      if (crypto) {
+        // The row first (the address references it), then its address and details, then the event that shows them.
+        return withTransaction(pool, async (tx) => {
+          const values = paymentInsertValues(draft);
+          await writeNow(tx, (writes) => writes.insert({ table: "payments", columns: paymentInsertColumns, values }));
+          const created: Payment = { ...draft, crypto: await crypto.place(tx, draft) };
+          await recordPaymentEvent(tx, ctx, created, created.createdAt);
+          await answer?.(tx, created);
+          return created;
+        });
+      }
       const link = input.link;
       if (link || discount) {
         // The link's claim counts this payment among its uses: the row is written at once, so the next use in the

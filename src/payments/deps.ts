@@ -1,7 +1,9 @@
 import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
+import type { PaymentCryptoSnapshot } from "../crypto/payments/model.js";
 import type { Pool, Queryable } from "../db/pool.js";
+import type { MerchantScope } from "../http/auth.js";
 import type { AnswerRecorder } from "../http/idempotency.js";
 import type { CurrencyRegistry } from "../ledger/currencies.js";
 import type { TransferInput } from "../ledger/model.js";
@@ -150,9 +152,34 @@ export interface PromotionStep {
   commit(tx: Queryable, at: Date): Promise<void>;
 }
 
+/**
+ * Crypto payments (src/crypto/payments, docs/crypto-payments.md), registered once the crypto services exist. Payments ask it
+ * only about payments of method crypto: to price and place a new one, and when one is due (its expiry pass).
+ */
+export interface PaymentCrypto {
+  /** An unpaid crypto payment expires after this when expires_in is not given. */
+  expiryMsDefault: number;
+  /**
+   * Checks the asset (and chain) for the merchant's mode and prices the payment, before any transaction: the
+   * payment is in the asset's currency and minor unit. place() then runs in the payment's creation transaction,
+   * after its row is written: its address and details, as the payment's crypto snapshot.
+   */
+  quote(
+    scope: MerchantScope,
+    request: { amount: bigint; currency: string; asset: string; chain: string | undefined },
+  ): Promise<{
+    amount: bigint;
+    currency: string;
+    place(tx: Queryable, payment: Payment): Promise<PaymentCryptoSnapshot>;
+  }>;
+  /** A crypto payment is due (the expiry worker's pass): settle it, expire it, or look again later. */
+  due(payment: Payment): Promise<void>;
+}
+
 /** The deps plus what the payment services share once built. */
 export interface PaymentContext extends PaymentDeps {
   cards?: CardPaymentGate;
+  crypto?: PaymentCrypto;
   promotions?: PaymentPromotions;
   retries?: PaymentRetries;
   accounts: PaymentAccounts;

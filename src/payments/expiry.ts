@@ -15,6 +15,7 @@ import { changePaymentStatus } from "./transitions.js";
  *   requires_payment  → expired   (failure_code expired)
  *   processing        → canceled  (cancellation_reason confirmation_timeout: nobody confirmed the payment code)
  *   requires_capture  → expired   (the hold is voided, the payer's money and limits come back)
+ *   crypto            → src/crypto/payments decides (paid on chain, underpaid, or waiting for confirmations)
  *
  * Rows are claimed with FOR UPDATE SKIP LOCKED and a lease (due_at moves forward), so several workers share the work
  * and a claim left by a dead process is taken again. Each change is conditional on the status and the deadline, so
@@ -61,6 +62,11 @@ export function createPaymentExpiry(ctx: PaymentContext, capture: PaymentCapture
       try {
         if (payment.status === "requires_capture") {
           await capture.expireHold(payment);
+          continue;
+        }
+        // A crypto payment may have money on its way: src/crypto/payments settles, expires or waits for it.
+        if (payment.method === "crypto" && ctx.crypto) {
+          await ctx.crypto.due(payment);
           continue;
         }
         await withTransaction(pool, async (tx) => {

@@ -1,3 +1,4 @@
+import { cryptoPaymentJson, type PaymentCryptoSnapshot } from "../crypto/payments/model.js";
 import { paymentRetryWindowMs } from "../limits.js";
 import type { FailureCode } from "./failure-codes.js";
 import { qrPayload, qrSvg } from "./qr.js";
@@ -5,7 +6,7 @@ import type { PaymentStatus } from "./state-machine.js";
 
 /** Payments as rows and as the objects the merchant API, the wallet API and events show. */
 
-export const paymentMethods = ["qr", "payment_code", "checkout"] as const;
+export const paymentMethods = ["qr", "payment_code", "checkout", "crypto"] as const;
 export type PaymentMethod = (typeof paymentMethods)[number];
 export const captureMethods = ["automatic", "manual"] as const;
 export type CaptureMethod = (typeof captureMethods)[number];
@@ -120,6 +121,8 @@ export interface Payment {
   discount: PaymentDiscount | null;
   /** Cashback credited to the payer for it, all rules together (src/coupons/cashback.ts). */
   cashbackAmount: bigint;
+  /** Method crypto: its chain, address and what arrived (src/crypto/payments); null for other methods. */
+  crypto?: PaymentCryptoSnapshot | null;
 }
 
 export interface PaymentRow {
@@ -163,6 +166,7 @@ export interface PaymentRow {
   cashback_amount?: bigint | string;
   allow_retries?: boolean;
   attempt_count?: number;
+  crypto?: PaymentCryptoSnapshot | null;
 }
 
 export function paymentFromRow(row: PaymentRow): Payment {
@@ -207,6 +211,7 @@ export function paymentFromRow(row: PaymentRow): Payment {
     cashbackAmount: BigInt(row.cashback_amount ?? 0),
     allowRetries: row.allow_retries ?? false,
     attemptCount: row.attempt_count ?? 1,
+    crypto: row.crypto ?? null,
   };
 }
 
@@ -264,6 +269,7 @@ export function paymentJson(payment: Payment, links: PaymentLinks, options: { sv
     description: payment.description,
     metadata: payment.metadata,
     qr: payload ? { payload, svg: options.svg === false ? null : qrSvg(payload, "Pay with coffer") } : null,
+    crypto: payment.crypto ? cryptoPaymentJson(payment.crypto, payment, options) : null,
     checkout_url: checkoutUrl(links, payment),
     return_url: payment.returnUrl,
     payment_link: payment.paymentLinkId,

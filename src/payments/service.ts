@@ -9,6 +9,7 @@ import { createPaymentCreation } from "./create.js";
 import {
   type CardPaymentGate,
   type PaymentContext,
+  type PaymentCrypto,
   type PaymentDeps,
   type PaymentPromotions,
   type PaymentRetries,
@@ -46,6 +47,8 @@ export function createPaymentServices(deps: PaymentDeps) {
     links: ctx.links,
     metrics: deps.metrics,
     clock: deps.clock,
+    /** The time payments live in (a merchant's test clock in test mode), for services that change payments. */
+    testClocks: deps.testClocks,
     currencies: deps.currencies,
     accounts,
     /** The merchant's side: create, read, list, update, capture, cancel. */
@@ -78,6 +81,10 @@ export function createPaymentServices(deps: PaymentDeps) {
     /** Coupons and cashback register their part of creating, charging and refunding here (src/coupons). */
     setPromotions: (promotions: PaymentPromotions) => {
       ctx.promotions = promotions;
+    },
+    /** Crypto payments register here (src/crypto/payments): method crypto's pricing, address and expiry. */
+    setCrypto: (crypto: PaymentCrypto) => {
+      ctx.crypto = crypto;
     },
     /** The charge path and the payer's currency check, for paying again (src/payment-attempts). */
     charger,

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { attachSandboxChain, type SandboxChain, startSandboxChain } from "../crypto/chain/sandbox-node.js";
+import { restoreOnNewSandboxChain } from "../crypto/sandbox-restart.js";
 import type { Services } from "./services.js";
 
 /**
@@ -25,7 +26,8 @@ export async function startChains(config: Config, services: Services, log: Logge
   const testChainConfigured = crypto.config.chains.some((c) => c.mode === "test");
   const setting = crypto.config.sandboxChain;
   if (!testChainConfigured && setting.kind === "url") {
-    crypto.connectSandbox(await attachSandboxChain(setting.rpcUrl));
+    const chain = crypto.connectSandbox(await attachSandboxChain(setting.rpcUrl));
+    await restoreOnNewSandboxChain(crypto, chain, log);
     log.info({ rpcUrl: setting.rpcUrl }, "sandbox chain connected");
   } else if (!testChainConfigured && setting.kind === "auto") {
     if (config.role !== "all") {
@@ -35,7 +37,7 @@ export async function startChains(config: Config, services: Services, log: Logge
       );
     } else {
       sandbox = await startSandboxChain({ log: (line) => log.debug({ component: "sandbox-chain" }, line) });
-      crypto.connectSandbox(sandbox);
+      await restoreOnNewSandboxChain(crypto, crypto.connectSandbox(sandbox), log);
       log.info({ rpcUrl: sandbox.rpcUrl }, "sandbox chain started (a local hardhat node, test mode only)");
     }
   }

@@ -1,6 +1,10 @@
 import type { Logger } from "pino";
 import { analyticsFoldWorker } from "../analytics/worker.js";
 import { cashbackWorker, couponReleaseWorker } from "../coupons/worker.js";
+import { cryptoDepositWorker } from "../crypto/deposits/worker.js";
+import { reservesWorker } from "../crypto/reserves/worker.js";
+import { cryptoSignerWorker } from "../crypto/signer/worker.js";
+import { cryptoSweepWorker } from "../crypto/sweeps/worker.js";
 import type { Pool } from "../db/pool.js";
 import { disputeWorker } from "../disputes/worker.js";
 import { createIdempotencyStore } from "../http/idempotency-store.js";
@@ -63,6 +67,10 @@ export function backgroundWorkers(deps: WorkerDeps): Worker[] {
     securityAuditWorker({ audit: deps.services.securityAudit, clock: deps.services.clock, log: deps.log }),
     analyticsFoldWorker({ pool: deps.pool, log: deps.log }),
     successRateAlertWorker(deps),
+    cryptoDepositWorker({ deposits: deps.services.crypto.deposits, log: deps.log }),
+    cryptoSignerWorker({ signer: deps.services.crypto.signer, log: deps.log }),
+    cryptoSweepWorker({ sweeps: deps.services.crypto.sweeps, log: deps.log }),
+    reservesWorker({ reserves: deps.services.crypto.reserves, log: deps.log }),
   ];
 }
 

@@ -106,12 +106,31 @@ export function createPaymentHelpers(deps: PaymentHelperDeps) {
       return after;
     }
     if (payment.status !== "requires_payment" && payment.status !== "processing") throw wrongStatus(payment, "expired");
+    if (payment.method === "crypto") return expireCrypto(scope, payment);
     const ended = await endNow(payment, ["requires_payment", "processing"], "expired", {
       failure_code: "expired",
       failure_message: "Nobody paid the payment before it expired (expired by the test helper).",
     });
     if (!ended) throw wrongStatus(await load(scope, id), "expired");
     return ended;
+  }
+
+  /**
+   * A crypto payment ends through its own expiry (src/crypto/payments): money already received makes it underpaid,
+   * and money seen in time but not yet confirmed keeps it open for its confirmations. So the helper moves its expiry
+   * to now and runs the merchant's due work, as the expiry worker would.
+   */
+  async function expireCrypto(scope: MerchantScope, payment: Payment): Promise<Payment> {
+    const at = await deps.testClocks.now(payment.merchantId, false);
+    await pool.query(
+      `UPDATE payments SET expires_at = $2, due_at = $2
+        WHERE id = $1 AND status IN ('requires_payment', 'processing')`,
+      [payment.id, at],
+    );
+    await payments.expireDue(undefined, payment.merchantId);
+    const after = await load(scope, payment.id);
+    if (after.status !== "expired" && after.status !== "processing") throw wrongStatus(after, "expired");
+    return after;
   }
 
   /** One conditional status change with its event, at the merchant's test-clock time. */

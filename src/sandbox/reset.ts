@@ -98,7 +98,12 @@ export function createSandboxReset(deps: {
       const count = async (sql: string, params: unknown[]) => (await tx.query(sql, params)).rowCount ?? 0;
       // Payers that paid another merchant's payment keep their wallet (that merchant's rows reference it).
       const kept = await tx.query<{ payer_id: string }>(
-        `SELECT DISTINCT payer_id FROM payments WHERE payer_id = ANY($2::text[]) AND NOT (merchant_id = $1 AND NOT livemode)`,
+        `SELECT DISTINCT payer_id FROM payments WHERE payer_id = ANY($2::text[])
+            AND (NOT (merchant_id = $1 AND NOT livemode) OR method = 'crypto')
+         UNION
+         -- a payer with a blockchain address keeps it: money may still arrive there, and its deposits and
+         -- withdrawals are in the books (src/crypto)
+         SELECT wallet_user_id FROM crypto_addresses WHERE wallet_user_id = ANY($2::text[])`,
         [merchantId, payers],
       );
       const keptIds = new Set(kept.rows.map((r) => r.payer_id));
@@ -165,7 +170,12 @@ export function createSandboxReset(deps: {
         "DELETE FROM events WHERE (merchant_id = $1 AND NOT livemode) OR wallet_user_id = ANY($2::text[])",
         mp,
       );
-      const payments = await count("DELETE FROM payments WHERE merchant_id = $1 AND NOT livemode", m);
+      // Crypto payments stay: each has a custody address that may still receive money on chain, and the follower
+      // must find the payment that money belongs to (src/crypto/payments).
+      const payments = await count(
+        "DELETE FROM payments WHERE merchant_id = $1 AND NOT livemode AND method <> 'crypto'",
+        m,
+      );
       await tx.query("DELETE FROM payment_links WHERE merchant_id = $1 AND NOT livemode", m);
       await tx.query("DELETE FROM tills WHERE merchant_id = $1 AND NOT livemode", m);
       await tx.query("DELETE FROM stores WHERE merchant_id = $1 AND NOT livemode", m);

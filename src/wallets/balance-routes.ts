@@ -13,7 +13,9 @@ const BalanceSchema = Type.Object(
     currency: Type.String(),
     available: Object.assign({}, AmountString, { description: "What can be spent now." }),
     held: Object.assign({}, AmountString, { description: "Reserved for withdrawals the bank has not paid out yet." }),
-    incoming: Object.assign({}, AmountString, { description: "Top-ups the bank has not confirmed yet." }),
+    incoming: Object.assign({}, AmountString, {
+      description: "Top-ups the bank has not confirmed yet, and blockchain deposits waiting for their confirmations.",
+    }),
   },
   { additionalProperties: false },
 );
@@ -58,7 +60,8 @@ export const walletBalanceRoutes: FastifyPluginAsyncTypebox<{ wallets: WalletSer
             currency,
             available: String(balance?.available ?? 0n),
             held: String(balance?.debitsPending ?? 0n),
-            incoming: String(incoming.get(currency) ?? 0n),
+            // Deposits on chain are pending credits of the wallet account until confirmed (src/crypto/deposits).
+            incoming: String((incoming.get(currency) ?? 0n) + (balance?.creditsPending ?? 0n)),
           };
         }),
         has_more: false,

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { newId } from "../../src/ids.js";
 import { type PaymentsCoffer, startPaymentsCoffer } from "../helpers/payments.js";
 import { comparable, type Send, setUpTenants, type Tenants, unknownIdLike } from "../helpers/tenants.js";
 
@@ -15,6 +17,7 @@ describe("list cursors answer another tenant's id as they answer an unknown one"
   let bCard: string;
   let cardSession: { card: string; send: Send };
   let cardTransactions: string[];
+  let crypto: { deposit: string; withdrawal: string };
 
   /** For each list: the URL, who calls it, and the ids that caller may not use as a cursor. */
   const cases = (): Record<string, { url: string; callers: [string, Send][]; foreign: string[] }> => {
@@ -86,6 +89,16 @@ describe("list cursors answer another tenant's id as they answer an unknown one"
         callers: merchantCallers,
         foreign: cardTransactions,
       },
+      "/v1/wallet/crypto/deposits": {
+        url: "/v1/wallet/crypto/deposits",
+        callers: [["another wallet user", t.as.otherWallet]],
+        foreign: [crypto.deposit],
+      },
+      "/v1/wallet/crypto/withdrawals": {
+        url: "/v1/wallet/crypto/withdrawals",
+        callers: [["another wallet user", t.as.otherWallet]],
+        foreign: [crypto.withdrawal],
+      },
       "/v1/wallet/cards/{id}/transactions": {
         url: `/v1/wallet/cards/${cardSession.card}/transactions`,
         callers: [["a card's own session", cardSession.send]],
@@ -117,7 +130,55 @@ describe("list cursors answer another tenant's id as they answer an unknown one"
     const history = await t.payer.client.get(`/v1/wallet/cards/${t.wallet.card}/transactions`);
     cardTransactions = history.json().data.map((x: { id: string }) => x.id);
     assert.equal(cardTransactions.length, 2, history.body);
+    crypto = await cryptoRowsOf(t.payer.id);
   });
+
+  /**
+   * A deposit and a withdrawal of the payer's, written as the follower and the withdrawal service record them (no
+   * chain runs here: only their ids matter, as another wallet user's cursors).
+   */
+  async function cryptoRowsOf(walletUserId: string): Promise<{ deposit: string; withdrawal: string }> {
+    const pool = coffer.services.pool;
+    const user = await pool.query<{ livemode: boolean }>("SELECT livemode FROM wallet_users WHERE id = $1", [
+      walletUserId,
+    ]);
+    const livemode = user.rows[0]!.livemode;
+    await coffer.services.secrets.warm();
+    const { address } = await coffer.services.crypto.addresses.forWalletUser({ id: walletUserId, livemode });
+    const hot = await coffer.services.crypto.keys.hotWallet(livemode);
+    const deposit = newId("cdep");
+    await pool.query(
+      `INSERT INTO crypto_deposits (id, chain, livemode, tx_hash, log_index, block_number, block_hash, from_address,
+                                    address, asset, amount, address_kind, wallet_user_id, status, inclusion,
+                                    seen_applied, confirmations_required, created_at, updated_at)
+       VALUES ($1, 'sandbox', $2, $3, -1, 7, $4, $5, $6, 'ETH', 1000000000000000, 'wallet', $7, 'available', 1, true,
+               3, now(), now())`,
+      [
+        deposit,
+        livemode,
+        `0x${"ab".repeat(32)}`,
+        `0x${"cd".repeat(32)}`,
+        `0x${"12".repeat(20)}`,
+        address,
+        walletUserId,
+      ],
+    );
+    const withdrawal = newId("cwd");
+    const outgoing = newId("cotx");
+    await pool.query(
+      `INSERT INTO crypto_outgoing_transactions (id, chain, livemode, from_index, from_address, to_address, asset,
+                                                 amount, purpose, purpose_id, status, created_at, updated_at)
+       VALUES ($1, 'sandbox', $2, 0, $3, $4, 'ETH', 1000, 'withdrawal', $5, 'queued', now(), now())`,
+      [outgoing, livemode, hot.address, `0x${"34".repeat(20)}`, withdrawal],
+    );
+    await pool.query(
+      `INSERT INTO crypto_withdrawals (id, wallet_user_id, livemode, chain, asset, amount, fee, to_address, status,
+                                       outgoing_id, hold_transfer_id, spend_day, spend_month, created_at, updated_at)
+       VALUES ($1, $2, $3, 'sandbox', 'ETH', 1000, 0, $4, 'pending', $5, $6, '2026-12-07', '2026-12', now(), now())`,
+      [withdrawal, walletUserId, livemode, `0x${"34".repeat(20)}`, outgoing, randomUUID()],
+    );
+    return { deposit, withdrawal };
+  }
   after(async () => {
     await t?.stop();
     await coffer.close();

@@ -258,8 +258,11 @@ export function createSandboxChainControl(
       const oldHead = await client.getBlock({ blockTag: "latest" });
       await control.revert(snapshotId);
       // After every orphaned block: an empty replacement of an empty block would otherwise hash the same when it
-      // falls in the same second.
-      await client.setNextBlockTimestamp({ timestamp: oldHead.timestamp + 1n });
+      // falls in the same second. Hardhat's timestamps may run ahead of the clock (hardhat_mine, earlier forks), so
+      // the later of both heads counts.
+      const revertedHead = await client.getBlock({ blockTag: "latest" });
+      const after = oldHead.timestamp > revertedHead.timestamp ? oldHead.timestamp : revertedHead.timestamp;
+      await client.setNextBlockTimestamp({ timestamp: after + 1n });
       await client.mine({ blocks });
       return client.getBlockNumber();
     },

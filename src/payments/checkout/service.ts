@@ -1,3 +1,4 @@
+import { cryptoPaymentJson } from "../../crypto/payments/model.js";
 import { ApiError } from "../../http/errors.js";
 import { formatMinorUnits } from "../../ledger/currencies.js";
 import type { PaymentContext } from "../deps.js";
@@ -62,6 +63,8 @@ export function createCheckout(ctx: PaymentContext) {
       redirect_url: paid && p.returnUrl ? returnUrlWith(p.returnUrl, p.id) : null,
       cancel_url: p.returnUrl,
       qr: payload ? { payload, svg: qrSvg(payload, "Pay with the coffer wallet app") } : null,
+      // Method crypto: the address, amount and EIP-681 QR code to pay with any wallet (src/crypto/payments).
+      crypto: p.crypto ? cryptoPaymentJson(p.crypto, p) : null,
       retryable_until: retryUntil ? unixSeconds(retryUntil) : null,
       last_attempt: (await ctx.retries?.lastAttempt(p)) ?? null,
     };

@@ -1,3 +1,4 @@
+import { cryptoPaymentError } from "../../crypto/payments/errors.js";
 import { updateMetadata } from "../../db/metadata-update.js";
 import type { Queryable } from "../../db/pool.js";
 import { withTransaction } from "../../db/tx.js";
@@ -139,6 +140,10 @@ export function createRefundService(ctx: PaymentContext) {
   ): Promise<Refund> {
     const payment = await getMerchantPayment(pool, scope, input.payment);
     if (!payment) throw new ApiError("resource_not_found", "No such payment.", "payment");
+    // Paid on chain, a crypto payment has no wallet to refund to (paid from a coffer wallet, it refunds as any other).
+    if (payment.method === "crypto" && payment.status === "succeeded" && !payment.payerId) {
+      throw cryptoPaymentError("crypto_refund_on_chain_only", undefined, "payment");
+    }
     if (payment.status !== "succeeded" || !payment.payerId) {
       throw paymentError(
         "payment_status_invalid",

@@ -191,7 +191,7 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
         tags: ["payments"],
         summary: "Create a payment",
         description:
-          "qr: answers a QR code for the payer to scan. checkout: answers checkout_url, the hosted page. payment_code: charges the payer whose code your POS scanned — at once up to the payer's password-free amount, else it waits in processing for the payer to confirm (canceled by coffer after 60 s).",
+          "qr: answers a QR code for the payer to scan. checkout: answers checkout_url, the hosted page. payment_code: charges the payer whose code your POS scanned — at once up to the payer's password-free amount, else it waits in processing for the payer to confirm (canceled by coffer after 60 s). crypto: answers crypto, an address of the payment's own, the amount of asset to send and an EIP-681 QR code; it succeeds once that much has its confirmations (docs/crypto-payments.md).",
         body: CreateBody,
         response: { 201: paymentRef },
       },
@@ -215,6 +215,8 @@ export const merchantPaymentRoutes: FastifyPluginAsync<{ payments: PaymentServic
             paymentCode: body.payment_code,
             till: body.till,
             discounts: body.discounts,
+            asset: body.asset,
+            chain: body.chain,
             // Paying again (docs/adr/0028): checkout payments allow it by default from API version 2026-12-14.
             allowRetries:
               body.allow_retries ??

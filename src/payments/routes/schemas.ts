@@ -1,4 +1,5 @@
 import { type TSchema, Type } from "@sinclair/typebox";
+import { cryptoPaymentOutcomes, cryptoRefundStatuses } from "../../crypto/payments/model.js";
 import { AmountString } from "../../http/amount.js";
 import { MetadataSchema } from "../../http/metadata.js";
 import { offlineCodeLengthMax, paymentDescriptionLengthMax } from "../../limits.js";
@@ -25,7 +26,7 @@ export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength:
 export const PaymentStatusSchema = literals(paymentStatuses, "Where the payment stands (docs/payments.md).");
 export const PaymentMethodSchema = literals(
   paymentMethods,
-  "qr: the payer scans the payment's QR code; payment_code: the merchant scans the payer's code; checkout: the hosted page.",
+  "qr: the payer scans the payment's QR code; payment_code: the merchant scans the payer's code; checkout: the hosted page; crypto: the payer sends an asset to the payment's blockchain address (docs/crypto-payments.md).",
 );
 const FailureCodeSchema = Nullable(
   literals(Object.keys(failureCodes), "Why it did not go through (docs/payments.md)."),
@@ -49,6 +50,79 @@ const PaymentDiscountSchema = Type.Object(
     ),
   },
   Closed,
+);
+
+/** Method crypto's details (docs/crypto-payments.md); null on other payments. */
+export const CryptoPaymentDetailsSchema = Type.Object(
+  {
+    chain: Type.String({ description: 'The chain the payment is paid on ("sandbox" in test mode by default).' }),
+    chain_id: Type.Integer({ description: "The chain's EIP-155 id." }),
+    asset: Type.String({ description: "What to send: ETH, USDC …; the payment's currency." }),
+    contract: Nullable(Type.String({ description: "The ERC-20 contract (EIP-55), null for the chain's native coin." })),
+    address: Type.String({ description: "Where to send it: this payment's own address (EIP-55 checksummed)." }),
+    amount: Amount("What to send in all, in the asset's minor unit (wei for ETH); the payment's amount."),
+    amount_due: Amount("What is still to send while the payment is open (amount less what was seen), else 0."),
+    price: Nullable(
+      Type.Object(
+        {
+          amount: Amount("The price asked for, in the fiat currency's minor unit."),
+          currency: Type.String({ description: "The fiat currency of the price." }),
+          rate: Type.String({ description: "The fiat price of one whole asset, locked at creation." }),
+          rate_source: literals(["asset", "fixed", "configured"] as const, "fixed: the sandbox's fixed rates."),
+        },
+        {
+          ...Closed,
+          description:
+            "A fiat-priced payment: amount is the price at the locked rate, rounded up to the asset's minor unit.",
+        },
+      ),
+    ),
+    uri: Type.String({
+      description:
+        "An EIP-681 payment request for wallets: ethereum:<address>@<chain id>?value=… (or /transfer?… for tokens).",
+    }),
+    qr: Type.Object(
+      {
+        payload: Type.String({ description: "The uri." }),
+        svg: Nullable(
+          Type.String({ description: "The uri as a QR code, SVG (on create and retrieve; null in lists)." }),
+        ),
+      },
+      Closed,
+    ),
+    amount_received: Amount("Seen on chain so far (pending or confirmed)."),
+    amount_confirmed: Amount("Of that, what has its confirmations."),
+    amount_held: Amount(
+      "Confirmed money that is not yours (over, under or late payment): held for refund to the payer.",
+    ),
+    amount_refunded: Amount("Held money sent back to the payer so far."),
+    confirmations_required: Type.Integer({ description: "Blocks a deposit needs before it counts." }),
+    expires_at: Timestamp,
+    outcome: Nullable(
+      literals(
+        cryptoPaymentOutcomes,
+        "paid: exactly; overpaid: the excess is held; underpaid: expired with less, what came is held; paid_late: money came after the payment ended, it is held.",
+      ),
+    ),
+    paid_with: Nullable(
+      literals(["chain", "wallet"] as const, "Once succeeded: paid on chain, or from a coffer wallet's balance."),
+    ),
+    reorg_shortfall: Amount("Money that paid you and then vanished in a chain reorganisation (coffer bears it)."),
+    refund: Nullable(
+      Type.Object(
+        {
+          address: Nullable(Type.String({ description: "Where the held money goes (EIP-55)." })),
+          status: literals(cryptoRefundStatuses),
+          amount: Nullable(Amount("What is sent: the held money less the network fee.")),
+          network_fee: Nullable(Amount("The asset's network fee kept from the held money.")),
+          tx_hash: Nullable(Type.String()),
+          sent_at: Nullable(Timestamp),
+        },
+        { ...Closed, description: "The last refund of held money (POST /v1/payments/{id}/crypto_refund_address)." },
+      ),
+    ),
+  },
+  { ...Closed, description: "Method crypto: where and what to send, and what arrived (docs/crypto-payments.md)." },
 );
 
 export const PaymentSchema = Type.Object(
@@ -84,6 +158,7 @@ export const PaymentSchema = Type.Object(
         Closed,
       ),
     ),
+    crypto: Nullable(CryptoPaymentDetailsSchema),
     checkout_url: Nullable(Type.String({ description: "The hosted checkout page (qr and checkout payments)." })),
     return_url: Nullable(Type.String()),
     payment_link: Nullable(Type.String({ description: "The payment link (plk_…) whose use made this payment." })),
@@ -221,6 +296,7 @@ export const CheckoutSchema = Type.Object(
         { ...Closed, description: "Null for a payment code's payment." },
       ),
     ),
+    crypto: Nullable(CryptoPaymentDetailsSchema),
     retryable_until: Nullable(
       Type.Integer({ description: "Unix seconds: until then the payer may pay this failed or expired payment again." }),
     ),
@@ -312,6 +388,19 @@ export const CreatePaymentBody = (amount: TSchema) =>
       ),
       expires_in: Type.Optional(
         Type.Integer({ description: "Seconds until an unpaid qr or checkout payment expires (60 to 604800; 900)." }),
+      ),
+      asset: Type.Optional(
+        Type.String({
+          pattern: "^[A-Z][A-Z0-9]{2,9}$",
+          description:
+            "method crypto: the asset to be paid in (ETH, USDC …), of a chain of this mode. currency is then the asset (amount in its minor unit) or a fiat currency (priced at the rate locked now).",
+        }),
+      ),
+      chain: Type.Optional(
+        Type.String({
+          pattern: "^[a-z][a-z0-9_-]{0,31}$",
+          description: "method crypto: the chain, when several of this mode carry the asset (default: the first).",
+        }),
       ),
       payment_code: Type.Optional(
         Type.String({
