@@ -56,6 +56,14 @@ export async function holdingConnection<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Starts fn as code that holds no connection, from inside one that does: work a transaction sets off after its
+ * commit (afterCommit) runs while the committing code still holds its client, but is not part of it.
+ */
+export function detachedFromConnection(fn: () => void): void {
+  holdings.exit(fn);
+}
+
 /** True when the calling code runs inside holdingConnection() that has not finished. */
 export function isHoldingConnection(): boolean {
   const holding = holdings.getStore();

@@ -68,6 +68,9 @@ interface Submission {
   reject: (error: unknown) => void;
 }
 
+/** Results that a transfer made concurrently under the same id would turn into "exists". */
+const balanceRefusals = new Set<string>(["exceeds_credits", "exceeds_debits"]);
+
 /** A conflict with another writer that fresh reads will resolve: same id or same hold taken concurrently. */
 class WriteConflict extends Error {}
 
@@ -221,12 +224,32 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
       }
       const accounts = await lockAccounts(client, [...accountIds].sort(compareBigint));
       phases.lockMs = lap();
-      const plan = planBatch(
+      let plan = planBatch(
         batch.map((s) => s.transfers),
         accounts,
         known,
         options.now(),
       );
+      // A transfer refused for a balance may be one another writer made with the same id while we waited for the
+      // locks: its money is already in the balances we read. Known now, it is what it is ("exists"), not a refusal.
+      // Only refusals pay for this read; the usual batch does not.
+      const refusedUnknown = batch.flatMap((submission, i) =>
+        submission.transfers
+          .filter((t, j) => balanceRefusals.has(plan.results[i]![j]!.code) && !known.has(t.id) && isUuidLike(t.id))
+          .map((t) => t.id),
+      );
+      if (refusedUnknown.length > 0) {
+        const madeMeanwhile = await readKnownTransfers(client, refusedUnknown);
+        if (madeMeanwhile.size > 0) {
+          for (const [id, transfer] of madeMeanwhile) known.set(id, transfer);
+          plan = planBatch(
+            batch.map((s) => s.transfers),
+            accounts,
+            known,
+            options.now(),
+          );
+        }
+      }
       if (!(await writePlan(client, plan))) throw new WriteConflict("another writer took a transfer id or hold");
       phases.writeMs = lap();
       for (let i = 0; i < batch.length; i++) {

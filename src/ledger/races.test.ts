@@ -93,6 +93,39 @@ describe("ledger under concurrency", () => {
     }
   });
 
+  it("the same transfer from several writers at once, for all the account holds: one applies, the rest answer exists", async () => {
+    const [merchant] = await ledger.createAccounts(db.pool, [{ ledger: "test", currency: "USD", code: "merchant" }]);
+    const writers = Array.from({ length: 4 }, () => {
+      const pool = createPool({ connectionString: db.url, max: 3 });
+      return { pool, ledger: createLedgerService({ pool, currencies }) };
+    });
+    try {
+      for (let round = 0; round < 5; round++) {
+        const [wallet] = (await fund(500n, 1)).wallets;
+        const id = randomUUID();
+        const transfer = {
+          id,
+          debitAccountId: wallet!.id,
+          creditAccountId: merchant!.id,
+          amount: 500n,
+          code: "payment",
+        };
+        // Each writer's batch reads the id as unknown before the others commit; the loser must not see its
+        // balance check fail on money the winner already moved under the same id.
+        const results = await Promise.all(
+          writers.flatMap((w) => [w.ledger.createTransfers([transfer]), w.ledger.createTransfers([transfer])]),
+        );
+        const codes = results.map(([result]) => result!.code).sort();
+        assert.deepEqual(codes, ["exists", "exists", "exists", "exists", "exists", "exists", "exists", "ok"]);
+      }
+    } finally {
+      for (const w of writers) {
+        await w.ledger.close();
+        await w.pool.end();
+      }
+    }
+  });
+
   it("bank test: thousands of random transfers among 20 accounts, every concurrent read sums to the total", async () => {
     const start = 1_000n;
     const { wallets } = await fund(start, 20);

@@ -82,6 +82,10 @@ const CryptoAddressSchema = Type.Object(
           minimum_deposit: Object.assign({}, AmountString, {
             description: "Deposits below this (minor units) are dust: recorded, not credited.",
           }),
+          withdrawal_fee: Object.assign({}, AmountString, {
+            description:
+              "What a withdrawal of this asset is charged for the network (minor units), on top of the amount.",
+          }),
           uri: Type.String({ description: "EIP-681 payment request for this asset to the address." }),
           qr_svg: Type.String({ description: "The URI as a QR code (SVG)." }),
         },

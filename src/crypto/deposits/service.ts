@@ -156,6 +156,7 @@ export function createCryptoDeposits(deps: CryptoDeps) {
             decimals: asset.decimals,
             confirmations_required: asset.confirmations,
             minimum_deposit: asset.dustMinor.toString(),
+            withdrawal_fee: asset.withdrawalFeeMinor.toString(),
             uri,
             qr_svg: qrSvg(uri, `${asset.code} deposit address`),
           };

@@ -1,5 +1,5 @@
 import { gather } from "../../db/deferred-writes.js";
-import type { Queryable } from "../../db/pool.js";
+import { detachedFromConnection, type Queryable } from "../../db/pool.js";
 import { withTransaction } from "../../db/tx.js";
 import { recordEvent } from "../../events/outbox.js";
 import type { MerchantScope } from "../../http/auth.js";
@@ -207,11 +207,14 @@ export function createCryptoPaymentLifecycle(deps: CryptoDeps) {
   async function settleSoon(tx: Queryable, paymentId: string): Promise<void> {
     await setDueAt(tx, paymentId, clock.now(), payable);
     await gather(tx, (writes) =>
-      writes.afterCommit(() => {
-        getPayment(pool, paymentId)
-          .then((payment) => (payment ? due(payment) : undefined))
-          .catch((error) => log.error({ err: error, payment: paymentId }, "settling a crypto payment failed"));
-      }),
+      writes.afterCommit(() =>
+        // The committing follower still holds its client here; settling is work of its own.
+        detachedFromConnection(() => {
+          getPayment(pool, paymentId)
+            .then((payment) => (payment ? due(payment) : undefined))
+            .catch((error) => log.error({ err: error, payment: paymentId }, "settling a crypto payment failed"));
+        }),
+      ),
     );
   }
 

@@ -17,6 +17,7 @@ import { createServices, type Services } from "../../runtime/services.js";
 import type { Address } from "../chain/connector.js";
 import type { SandboxChain } from "../chain/sandbox-node.js";
 import type { RunningChain } from "../chains.js";
+import { sandboxConfirmations } from "../config.js";
 
 /**
  * Crypto payments against a real hardhat node: paid exactly, underpaid, overpaid and late, each with its status,
@@ -48,7 +49,7 @@ describe("crypto payments", () => {
     services = createServices({
       config: loadConfig({}, { smtpUrl: sink.url }),
       pool: db.pool,
-      log: createLogger({ level: "silent" }),
+      log: createLogger({ level: (process.env.TEST_LOG_LEVEL ?? "silent") as "silent" }),
       masterKey: Buffer.alloc(32, 7),
       clock,
       walletConfig: walletTestConfig(),
@@ -164,6 +165,27 @@ describe("crypto payments", () => {
     const refund = await send("POST", "/v1/refunds", { payment: created.id });
     assert.equal(refund.statusCode, 409, refund.body);
     assert.equal(refund.json().error.code, "crypto_refund_on_chain_only");
+    await assertBooks();
+  });
+
+  it("is paid by the block follower alone: the merchant is paid once the money has its confirmations", async () => {
+    const created = await create({ amount: "1000000", currency: "USDC", asset: "USDC" });
+    const follow = () => services.crypto.deposits.follower.follow(running);
+    await follow();
+    await chain.control.mintToken(created.crypto.address as Address, 1_000_000n);
+    await follow();
+    assert.equal((await send("GET", `/v1/payments/${created.id}`)).json().status, "processing");
+    await chain.control.mine(sandboxConfirmations);
+    await follow();
+    // Settled right after the confirming commit, with no expiry pass.
+    const deadline = Date.now() + 5_000;
+    let status = "";
+    while (Date.now() < deadline) {
+      status = (await send("GET", `/v1/payments/${created.id}`)).json().status;
+      if (status === "succeeded") break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(status, "succeeded");
     await assertBooks();
   });
 

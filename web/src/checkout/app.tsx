@@ -6,6 +6,7 @@ import { match, usePath } from "../shared/router";
 import { Alert, Spinner } from "../shared/ui";
 import { PayAgain, PayAgainState } from "./again";
 import { CardPayForm } from "./card-form";
+import type { CryptoCheckoutSummary } from "./crypto-model";
 import { messages, useT } from "./messages";
 import { PayForm, TestPayerForm } from "./pay-form";
 import { PayLinkPage } from "./pay-link";
@@ -26,6 +27,9 @@ export function App() {
     </I18nProvider>
   );
 }
+
+/** A crypto payment's page (./crypto.tsx), loaded when one is opened. */
+const LazyCryptoCheckout = lazy(() => import("./crypto"));
 
 /** The rating after paying and the receipt's feedback link (./feedback.tsx), loaded when first shown. */
 const LazyCheckoutFeedback = lazy(() => import("./feedback"));
@@ -100,6 +104,20 @@ function CheckoutView({ summary, onPaid }: { summary: CheckoutSummary; onPaid():
   // The server expires it on its own schedule; the page stops offering to pay once the time is up.
   const expiredHere = summary.status === "requires_payment" && timeLeft <= 0;
   const payable = summary.status === "requires_payment" && !expiredHere;
+
+  const crypto = (summary as CryptoCheckoutSummary).crypto;
+  if (crypto) {
+    return (
+      <Suspense fallback={<Spinner label={t("loading")} />}>
+        <LazyCryptoCheckout
+          summary={summary}
+          crypto={crypto}
+          back={<BackLink summary={summary} payable={payable} />}
+          onRefresh={onPaid}
+        />
+      </Suspense>
+    );
+  }
 
   return (
     <section className="card checkout-card" aria-labelledby="checkout-heading">

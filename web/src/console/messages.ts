@@ -418,6 +418,7 @@ export const en = {
   "method.qr": "QR code",
   "method.payment_code": "Payment code",
   "method.checkout": "Checkout page",
+  "method.crypto": "Crypto",
 
   "reason.requested_by_customer": "Requested by customer",
   "reason.duplicate": "Duplicate",
@@ -436,6 +437,11 @@ export const en = {
   "event.refund.created": "Refund created",
   "event.refund.succeeded": "Refund succeeded",
   "event.refund.failed": "Refund failed",
+  "event.payment.crypto_received": "Crypto seen on chain",
+  "event.payment.crypto_underpaid": "Crypto underpaid: what came is held for the payer",
+  "event.payment.crypto_overpaid": "Crypto overpaid: the excess is held for the payer",
+  "event.payment.crypto_paid_late": "Crypto arrived late: it is held for the payer",
+  "event.payment.crypto_refund_sent": "Held crypto sent back to the payer",
 
   "error.network_error": "coffer could not be reached. Check your connection and try again.",
   "error.login_failed": "The email or password is wrong.",
@@ -870,6 +876,7 @@ const zhCN: { [K in keyof typeof en]: string } = {
   "method.qr": "二维码",
   "method.payment_code": "付款码",
   "method.checkout": "收银台页面",
+  "method.crypto": "加密资产",
 
   "reason.requested_by_customer": "顾客申请",
   "reason.duplicate": "重复支付",
@@ -888,6 +895,11 @@ const zhCN: { [K in keyof typeof en]: string } = {
   "event.refund.created": "退款已创建",
   "event.refund.succeeded": "退款成功",
   "event.refund.failed": "退款失败",
+  "event.payment.crypto_received": "链上已收到加密资产",
+  "event.payment.crypto_underpaid": "加密资产少付：收到的款项为付款人保管",
+  "event.payment.crypto_overpaid": "加密资产多付：多出部分为付款人保管",
+  "event.payment.crypto_paid_late": "加密资产逾期到账：为付款人保管",
+  "event.payment.crypto_refund_sent": "保管的加密资产已退还付款人",
 
   "error.network_error": "无法连接 coffer，请检查网络后重试。",
   "error.login_failed": "邮箱或密码不正确。",

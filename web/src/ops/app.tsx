@@ -7,6 +7,7 @@ import "./ops.css";
 import { DisputesPage, SupportQueuePage } from "./pages/after-sales-lazy";
 import { AuditLogPage } from "./pages/audit-log";
 import { BankFilesPage } from "./pages/bank-files";
+import { CryptoPage } from "./pages/crypto-lazy";
 import { KybApplicationPage } from "./pages/kyb-application";
 import { KybQueuePage } from "./pages/kyb-queue";
 import { KycPage } from "./pages/kyc";
@@ -93,6 +94,8 @@ function Page({ path }: { path: string }) {
       return <SystemHealthPage />;
     case "/ops/stored-value":
       return <StoredValuePage />;
+    case "/ops/crypto":
+      return <CryptoPage />;
     case "/ops/marketing":
       return <MarketingPage />;
     case "/ops/disputes":

@@ -12,6 +12,7 @@ const navItems: { to: string; label: MessageKey; needs?: ConsolePermission }[] =
   { to: "/ops/merchants", label: "nav.merchants" },
   { to: "/ops/wallet-users", label: "nav.walletUsers" },
   { to: "/ops/stored-value", label: "nav.storedValue" },
+  { to: "/ops/crypto", label: "nav.crypto" },
   { to: "/ops/marketing", label: "nav.marketing" },
   { to: "/ops/disputes", label: "nav.disputes" },
   { to: "/ops/support", label: "nav.support" },

@@ -1,3 +1,5 @@
+import { formatUnits } from "./crypto-amount";
+
 /**
  * Money on screen. Amounts travel as strings of minor units ("1999"); they are formatted and parsed with BigInt
  * and exact decimal strings, never through a float, so 0.1 + 0.2 never shows up in anyone's balance.
@@ -60,6 +62,8 @@ export function formatMoney(amountMinor: string | bigint, currency: string, loca
       // An ISO-looking code Intl does not know: fall through to the plain form.
     }
   }
+  // Crypto assets (18 decimals for ETH) drop trailing zeros: 0.05 ETH, not 0.050000000000000000 ETH.
+  if (exponent > 3) return `${formatUnits(amountMinor, exponent, locale)} ${code}`;
   return `${decimal} ${code}`;
 }
 

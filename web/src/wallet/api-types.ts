@@ -87,7 +87,7 @@ export interface WalletPayment {
   id: string;
   livemode: boolean;
   status: "requires_payment" | "processing" | "requires_capture" | "succeeded" | "failed" | "canceled" | "expired";
-  method: "qr" | "payment_code" | "checkout";
+  method: "qr" | "payment_code" | "checkout" | "crypto";
   merchant: { name: string };
   amount: string;
   /** Before a discount (equal to amount without one, docs/coupons.md). */

@@ -3,6 +3,7 @@ import { HelpLink, HelpPage, isHelpPath } from "../shared/help";
 import { I18nProvider, LanguageSwitcher } from "../shared/i18n";
 import { Link, match, navigate, Redirect, usePath } from "../shared/router";
 import { AddCardPage, CardHomePage } from "./cards/lazy";
+import { CryptoPages, isCryptoPath } from "./crypto/lazy";
 import { type MessageKey, messages, useT } from "./messages";
 import { OfflinePage } from "./offline/lazy";
 import { HistoryPage } from "./pages/history";
@@ -116,6 +117,7 @@ function Page({ path }: { path: string }) {
   if (payment) return <PaymentPage id={payment.id as string} />;
   const ticket = match(`${walletBase}/support/:id`, path);
   if (ticket) return <TicketPage id={ticket.id as string} />;
+  if (isCryptoPath(path)) return <CryptoPages path={path} />;
   switch (path) {
     case paths.support:
       return <SupportPage />;

@@ -32,6 +32,12 @@ export const paths = {
   /** Help and support: the payer's conversations with merchants and coffer (web/src/wallet/support). */
   support: `${walletBase}/support`,
   ticket: (id: string) => `${walletBase}/support/${encodeURIComponent(id)}`,
+  /** Blockchain wallets: balances, receive, send, history and the withdrawal allowlist (web/src/wallet/crypto). */
+  crypto: `${walletBase}/crypto`,
+  cryptoReceive: `${walletBase}/crypto/receive`,
+  cryptoSend: `${walletBase}/crypto/send`,
+  cryptoHistory: `${walletBase}/crypto/history`,
+  cryptoAllowlist: `${walletBase}/crypto/allowlist`,
   /** Add a prepaid card (no sign-up); its printed QR code opens /wallet/card#number=…&secret=…. */
   card: `${walletBase}/card`,
 } as const;

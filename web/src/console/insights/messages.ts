@@ -96,6 +96,8 @@ const en = {
     "Any coffer wallet user who shows the payment code from the wallet app at the till; no phone needed on your side.",
   "methods.whoCanPay.wallet_signs_in_checkout":
     "Any coffer wallet user who opens the hosted checkout page in a browser and signs in to the wallet.",
+  "methods.whoCanPay.anyone_sends_crypto":
+    "Anyone who sends the asset to the payment's own address from any wallet on the chain, once it has its confirmations.",
   "methods.settlement.balance_now_daily_payout":
     "In your coffer balance at once; paid out to your bank account once a day (UTC).",
   "methods.settlement.balance_now_payout_on_request":
@@ -209,6 +211,8 @@ const zhCN: { [K in keyof typeof en]: string } = {
   "methods.whoCanPay.wallet_scans_qr": "任何 coffer 钱包用户（账户或储值钱包）用钱包 App 扫描您的二维码即可支付。",
   "methods.whoCanPay.wallet_shows_code": "任何 coffer 钱包用户在柜台出示钱包 App 中的付款码即可支付；您这边无需手机。",
   "methods.whoCanPay.wallet_signs_in_checkout": "任何 coffer 钱包用户在浏览器中打开收银台页面并登录钱包即可支付。",
+  "methods.whoCanPay.anyone_sends_crypto":
+    "任何人从该链上的任意钱包向该笔付款的专属地址转入相应资产，达到确认数后即完成支付。",
   "methods.settlement.balance_now_daily_payout": "款项立即进入您的 coffer 余额；每天（UTC）向您的银行账户付款一次。",
   "methods.settlement.balance_now_payout_on_request": "款项立即进入您的 coffer 余额；您申请提现时付款到您的银行账户。",
   "methods.source": "数据来源",

@@ -86,7 +86,7 @@ export interface MethodFigures {
   payments: number;
   currencies: string[];
   /** Codes: the console words them in the reader's language (messages "methods.whoCanPay.<code>"). */
-  who_can_pay: "wallet_scans_qr" | "wallet_shows_code" | "wallet_signs_in_checkout";
+  who_can_pay: "wallet_scans_qr" | "wallet_shows_code" | "wallet_signs_in_checkout" | "anyone_sends_crypto";
   settlement: "balance_now_daily_payout" | "balance_now_payout_on_request";
 }
 

@@ -19,11 +19,12 @@ import { api, type CofferEvent, type Payment, type Refund } from "../api";
 import { ConsoleError, type Cursor, Pager, PaymentStatusBadge, StatusBadge, useFormat } from "../common";
 import { type en, useT } from "../messages";
 import { canWrite, useMe } from "../session";
+import { CryptoPaymentSection, refundsOnChainOnly } from "./crypto-payment-lazy";
 import { PaymentExtras } from "./feedback-lazy";
 
 /** Payments: the list with filters (status, method), and one payment with its timeline, refunds and refund form. */
 const statuses = ["requires_payment", "processing", "requires_capture", "succeeded", "failed", "canceled", "expired"];
-const methods = ["qr", "payment_code", "checkout"];
+const methods = ["qr", "payment_code", "checkout", "crypto"];
 const refundReasons = ["requested_by_customer", "duplicate", "fraudulent", "other"] as const;
 
 /** A date field's "2026-04-02" as Unix seconds at the start of that day (plus dayOffset days) in the user's zone. */
@@ -354,7 +355,8 @@ export function PaymentDetailPage({ id }: { id: string }) {
               ]}
             />
           </Card>
-          {canWrite(me) && p.status === "succeeded" ? (
+          <CryptoPaymentSection payment={p} onChanged={reloadAll} />
+          {canWrite(me) && p.status === "succeeded" && !refundsOnChainOnly(p) ? (
             <Card title={t("refund.title")} actions={<HelpButton slug="refunds" />}>
               <RefundForm payment={p} onRefunded={reloadAll} />
             </Card>

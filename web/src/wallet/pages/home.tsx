@@ -17,6 +17,7 @@ const actions: [string, MessageKey][] = [
   [paths.pending, "action.pending"],
   [paths.withdraw, "action.withdraw"],
   [paths.history, "action.history"],
+  [paths.crypto, "action.crypto"],
   [paths.identity, "action.identity"],
   [paths.card, "action.card"],
   [paths.support, "action.support"],

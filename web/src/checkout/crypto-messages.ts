@@ -1,0 +1,93 @@
+import { defineMessages, usePageMessages } from "../shared/i18n";
+
+/** Texts of a crypto payment's checkout (./crypto.tsx), beside the page's own in ./messages.ts. */
+const en = {
+  "crypto.price": "Price {price}, at {rate} per {asset} (rate locked for this payment).",
+  "crypto.sendExactly": "Send exactly {amount}",
+  "crypto.sendRest": "Send the remaining {amount}",
+  "crypto.network": "on the {chain} network (chain id {chainId}) to this address:",
+  "crypto.token": "{asset} is a token: send it from its contract {contract}, not the network's own coin.",
+  "crypto.onlyThis": "Send only {asset} on {chain}. Other coins or networks cannot be credited and may be lost.",
+  "crypto.address": "Payment address",
+  "crypto.copyAddress": "Copy address",
+  "crypto.copyAmount": "Copy amount",
+  "crypto.copied": "Copied.",
+  "crypto.copyFailed": "Copying is not allowed here: select the text and copy it.",
+  "crypto.qrAlt": "QR code of this payment: {amount} to its address",
+  "crypto.qrCaption": "Scan with any wallet app that reads payment QR codes (EIP-681).",
+  "crypto.openWallet": "Open in wallet app",
+  "crypto.expiresIn": "Send it within {time}",
+  "crypto.confirmationsNeeded": "It counts once it has {count, plural, one {# confirmation} other {# confirmations}}.",
+
+  "crypto.state.waiting": "Waiting for your payment",
+  "crypto.state.waiting.body": "This page updates by itself when the network sees the money.",
+  "crypto.state.partial": "{received} of {amount} received",
+  "crypto.state.partial.body": "Send the rest before the time is up; what came counts toward the payment.",
+  "crypto.state.seen": "Payment seen",
+  "crypto.state.seen.body":
+    "{received} received. Waiting for {count, plural, one {# confirmation} other {# confirmations}} on the network; you may close this page.",
+  "crypto.state.confirming": "{confirmed} of {amount} confirmed so far.",
+  "crypto.state.paid": "Paid. Thank you!",
+  "crypto.state.paid.body": "{amount} was paid to {merchant}.",
+  "crypto.state.overpaid": "You sent {excess} more than asked.",
+  "crypto.state.underpaid": "Not enough arrived in time",
+  "crypto.state.underpaid.body": "The payment expired with {received} of {amount} received, so it was not paid.",
+  "crypto.state.late": "Your money arrived after the payment ended",
+  "crypto.state.late.body": "{received} arrived once this payment could no longer be paid, so it did not pay it.",
+  "crypto.state.expired": "This payment expired",
+  "crypto.state.expired.body":
+    "Nobody paid it in time. Do not send money to this address any more; ask {merchant} for a new payment.",
+  "crypto.state.canceled": "This payment was canceled",
+  "crypto.held":
+    "{amount} of yours is held by {merchant}. Give {merchant} an address of yours on {chain} and they send it back, less the network fee.",
+  "crypto.refund.pending": "A refund of {amount} to {address} is on its way (network fee {fee}).",
+  "crypto.refund.sent": "{amount} was sent back to {address}.",
+  "crypto.refund.failed": "Sending the refund to {address} failed. {merchant} can try again.",
+  "crypto.refund.tx": "Transaction",
+};
+
+const zhCN: typeof en = {
+  "crypto.price": "价格 {price}，按每 {asset} {rate} 计算（本次付款已锁定汇率）。",
+  "crypto.sendExactly": "请准确发送 {amount}",
+  "crypto.sendRest": "请发送剩余的 {amount}",
+  "crypto.network": "通过 {chain} 网络（链 ID {chainId}）发送到此地址：",
+  "crypto.token": "{asset} 是代币：请从其合约 {contract} 发送，而不是发送该网络的原生币。",
+  "crypto.onlyThis": "只能发送 {chain} 上的 {asset}。其他币种或网络无法入账，可能会丢失。",
+  "crypto.address": "付款地址",
+  "crypto.copyAddress": "复制地址",
+  "crypto.copyAmount": "复制金额",
+  "crypto.copied": "已复制。",
+  "crypto.copyFailed": "此处不允许复制：请选中文字后手动复制。",
+  "crypto.qrAlt": "本次付款的二维码：向其地址发送 {amount}",
+  "crypto.qrCaption": "用任何能识别付款二维码（EIP-681）的钱包应用扫码。",
+  "crypto.openWallet": "在钱包应用中打开",
+  "crypto.expiresIn": "请在 {time} 内发送",
+  "crypto.confirmationsNeeded": "达到 {count} 个确认后计入。",
+
+  "crypto.state.waiting": "等待您付款",
+  "crypto.state.waiting.body": "网络收到款项后，本页会自动更新。",
+  "crypto.state.partial": "已收到 {received}（共 {amount}）",
+  "crypto.state.partial.body": "请在时限内发送剩余部分；已收到的金额计入本次付款。",
+  "crypto.state.seen": "已收到付款",
+  "crypto.state.seen.body": "已收到 {received}。正在等待网络上的 {count} 个确认；您可以关闭本页。",
+  "crypto.state.confirming": "目前已确认 {confirmed}（共 {amount}）。",
+  "crypto.state.paid": "付款成功，谢谢！",
+  "crypto.state.paid.body": "已向{merchant}支付 {amount}。",
+  "crypto.state.overpaid": "您多发送了 {excess}。",
+  "crypto.state.underpaid": "未能按时收到足额付款",
+  "crypto.state.underpaid.body": "付款已过期，只收到 {received}（应付 {amount}），因此未完成付款。",
+  "crypto.state.late": "您的款项在付款结束后才到账",
+  "crypto.state.late.body": "{received} 在本次付款已无法支付后才到账，因此未用于付款。",
+  "crypto.state.expired": "此付款已过期",
+  "crypto.state.expired.body": "没有人按时付款。请不要再向此地址转账；请向{merchant}索取新的付款。",
+  "crypto.state.canceled": "此付款已取消",
+  "crypto.held":
+    "{merchant}为您保管着 {amount}。请把您在 {chain} 上的地址告诉{merchant}，对方会扣除网络手续费后退还给您。",
+  "crypto.refund.pending": "{amount} 正在退还到 {address}（网络手续费 {fee}）。",
+  "crypto.refund.sent": "{amount} 已退还到 {address}。",
+  "crypto.refund.failed": "向 {address} 退款失败，{merchant}可以重试。",
+  "crypto.refund.tx": "交易",
+};
+
+export const cryptoMessages = defineMessages(en, zhCN);
+export const useCryptoCheckoutT = () => usePageMessages(cryptoMessages);
