@@ -9,7 +9,7 @@ import type { WalletServices } from "../wallets/service.js";
 import { createCryptoAccounts } from "./accounts.js";
 import { createCryptoAlerts } from "./alerts.js";
 import type { Address } from "./chain/connector.js";
-import { createEvmConnector } from "./chain/evm.js";
+import { createLazyEvmConnector as createEvmConnector } from "./chain/lazy-evm.js";
 import type { SandboxChain } from "./chain/sandbox-node.js";
 import { createChainRegistry, type RunningChain } from "./chains.js";
 import { type ChainConfig, type CryptoConfig, sandboxChainConfig } from "./config.js";

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
-import { attachSandboxChain, type SandboxChain, startSandboxChain } from "../crypto/chain/sandbox-node.js";
+import type { SandboxChain } from "../crypto/chain/sandbox-node.js";
 import { restoreOnNewSandboxChain } from "../crypto/sandbox-restart.js";
 import type { Services } from "./services.js";
 
@@ -26,6 +26,8 @@ export async function startChains(config: Config, services: Services, log: Logge
   const testChainConfigured = crypto.config.chains.some((c) => c.mode === "test");
   const setting = crypto.config.sandboxChain;
   if (!testChainConfigured && setting.kind === "url") {
+    // Loaded only here: the sandbox chain's control is viem, seconds of start-up a process without it never pays.
+    const { attachSandboxChain } = await import("../crypto/chain/sandbox-node.js");
     const chain = crypto.connectSandbox(await attachSandboxChain(setting.rpcUrl));
     await restoreOnNewSandboxChain(crypto, chain, log);
     log.info({ rpcUrl: setting.rpcUrl }, "sandbox chain connected");
@@ -36,6 +38,7 @@ export async function startChains(config: Config, services: Services, log: Logge
         "COFFER_SANDBOX_CHAIN=auto needs role all; test-mode crypto is off (give every process COFFER_SANDBOX_CHAIN=<url>)",
       );
     } else {
+      const { startSandboxChain } = await import("../crypto/chain/sandbox-node.js");
       sandbox = await startSandboxChain({ log: (line) => log.debug({ component: "sandbox-chain" }, line) });
       await restoreOnNewSandboxChain(crypto, crypto.connectSandbox(sandbox), log);
       log.info({ rpcUrl: sandbox.rpcUrl }, "sandbox chain started (a local hardhat node, test mode only)");

@@ -262,7 +262,12 @@ describe("merchant dashboard and method comparison in the browser", { timeout: 3
     const methods = await (await answer).json();
     const table = page.getByRole("table", { name: "How to choose a payment method" });
     await table.waitFor();
-    const names: Record<string, string> = { qr: "QR code", payment_code: "Payment code", checkout: "Checkout page" };
+    const names: Record<string, string> = {
+      qr: "QR code",
+      payment_code: "Payment code",
+      checkout: "Checkout page",
+      crypto: "Crypto",
+    };
     for (const method of methods.data) {
       await table.getByRole("columnheader", { name: names[method.method] ?? method.method, exact: true }).waitFor();
     }

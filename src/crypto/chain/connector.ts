@@ -1,4 +1,4 @@
-import { isAddress } from "viem";
+import { isValidAddress } from "./address.js";
 
 /**
  * A blockchain as coffer's custodial wallets see it, kept small so another chain family can implement it later.
@@ -142,7 +142,7 @@ export class ChainError extends Error {
 
 /** EIP-55: 0x and 40 hex digits, either all lowercase (no checksum) or mixed case with a correct checksum. */
 export function isChecksumAddress(value: string): boolean {
-  return isAddress(value, { strict: true });
+  return isValidAddress(value);
 }
 
 /**

@@ -1,11 +1,10 @@
 import { HDKey } from "@scure/bip32";
 import { generateMnemonic, mnemonicToSeedSync, validateMnemonic } from "@scure/bip39";
 import { wordlist as english } from "@scure/bip39/wordlists/english.js";
-import { bytesToHex } from "viem";
-import { privateKeyToAddress } from "viem/accounts";
 import type { Clock } from "../../clock.js";
 import type { Pool, Queryable } from "../../db/pool.js";
 import type { SecretBox } from "../../security/encryption.js";
+import { addressOfPrivateKey } from "../chain/address.js";
 import type { Address, Hex } from "../chain/connector.js";
 
 /**
@@ -37,11 +36,13 @@ export function createCustodyKeys(deps: { pool: Pool; secrets: SecretBox; clock:
     if (!Number.isInteger(index) || index < 0 || index >= 2 ** 31) throw new Error(`bad derivation index ${index}`);
     const child = root.derive(`${custodyDerivationPathPrefix}/${index}`);
     if (!child.privateKey) throw new Error(`derivation ${index} gave no private key`);
-    return bytesToHex(child.privateKey);
+    return `0x${Buffer.from(child.privateKey).toString("hex")}`;
   }
 
   function addressFrom(root: HDKey, index: number): Address {
-    return privateKeyToAddress(privateKeyFrom(root, index)).toLowerCase() as Address;
+    const child = root.derive(`${custodyDerivationPathPrefix}/${index}`);
+    if (!child.privateKey) throw new Error(`derivation ${index} gave no private key`);
+    return addressOfPrivateKey(child.privateKey);
   }
 
   /** Loads the mode's seed, creating it on first need; db is the caller's transaction when it holds one. */

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { getAddress } from "viem";
 import { unixSeconds, unixSecondsOrNull } from "../../wallets/time.js";
+import { toChecksumAddress as getAddress } from "../chain/address.js";
 import type { Address, Hex } from "../chain/connector.js";
 import type { DepositRecord } from "../deps.js";
 

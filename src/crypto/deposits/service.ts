@@ -1,4 +1,3 @@
-import { getAddress } from "viem";
 import { parseAmount } from "../../http/amount.js";
 import { ApiError } from "../../http/errors.js";
 import { keysetPage, type ListPage, mapPage, type PageRequest } from "../../http/pagination.js";
@@ -8,6 +7,7 @@ import { sandboxError } from "../../sandbox/errors.js";
 import { createKeyedQueue } from "../../wallets/limits/serialize.js";
 import { unixSeconds, unixSecondsOrNull } from "../../wallets/time.js";
 import type { CryptoAlert, CryptoAlertKind } from "../alerts.js";
+import { toChecksumAddress as getAddress } from "../chain/address.js";
 import type { Address, Hex } from "../chain/connector.js";
 import type { RunningChain } from "../chains.js";
 import type { AssetConfig } from "../config.js";

@@ -1,5 +1,5 @@
-import { getAddress } from "viem";
 import { qrSvg } from "../../payments/qr.js";
+import { toChecksumAddress as getAddress } from "../chain/address.js";
 
 /**
  * Crypto payments (docs/crypto-payments.md): a payment of method "crypto" is paid by sending its asset to

@@ -1,6 +1,6 @@
-import { getAddress } from "viem";
 import type { SpendPeriods } from "../../wallets/limits/spend.js";
 import { unixSeconds, unixSecondsOrNull } from "../../wallets/time.js";
+import { toChecksumAddress as getAddress } from "../chain/address.js";
 import type { Address, Hex } from "../chain/connector.js";
 
 export type CryptoWithdrawalStatus = "pending" | "broadcast" | "confirmed" | "failed";
