@@ -57,16 +57,19 @@ export interface WalletConfig {
   cardLimits?: ReadonlyMap<string, StoredValueLimits>;
 }
 
+/** The dollar's limits, also those of the dollar stablecoins (USDC, USDT), which a wallet holds beside it. */
+const dollarTiers: { tiers: [number, number, number, number][]; stepUpAbove: number } = {
+  tiers: [
+    [250, 100, 100, 500],
+    [5_000, 2_000, 2_500, 10_000],
+    [100_000, 50_000, 50_000, 200_000],
+  ],
+  stepUpAbove: 500,
+};
+
 /** Defaults in major units, per currency: [balance cap, per payment, daily, monthly] for tiers 0, 1, 2. */
 const defaultTierTable: Record<string, { tiers: [number, number, number, number][]; stepUpAbove: number }> = {
-  USD: {
-    tiers: [
-      [250, 100, 100, 500],
-      [5_000, 2_000, 2_500, 10_000],
-      [100_000, 50_000, 50_000, 200_000],
-    ],
-    stepUpAbove: 500,
-  },
+  USD: dollarTiers,
   EUR: {
     tiers: [
       [250, 100, 100, 500],
@@ -99,23 +102,9 @@ const defaultTierTable: Record<string, { tiers: [number, number, number, number]
     ],
     stepUpAbove: 75_000,
   },
-  // Blockchain wallets (src/crypto): the stablecoins as the dollar, ETH in whole coins.
-  USDC: {
-    tiers: [
-      [250, 100, 100, 500],
-      [5_000, 2_000, 2_500, 10_000],
-      [100_000, 50_000, 50_000, 200_000],
-    ],
-    stepUpAbove: 500,
-  },
-  USDT: {
-    tiers: [
-      [250, 100, 100, 500],
-      [5_000, 2_000, 2_500, 10_000],
-      [100_000, 50_000, 50_000, 200_000],
-    ],
-    stepUpAbove: 500,
-  },
+  // Blockchain wallets (src/crypto): ETH in whole coins.
+  USDC: dollarTiers,
+  USDT: dollarTiers,
   ETH: {
     tiers: [
       [1, 1, 1, 2],

@@ -1,6 +1,7 @@
 import { type FormEvent, type ReactNode, useState } from "react";
 import type { ApiRequestError } from "../../shared/api";
 import { formatAsset, looksLikeAddress } from "../../shared/crypto-amount";
+import type { CryptoPaymentDetails } from "../../shared/crypto-payment-details";
 import { currencyExponent, formatMoney } from "../../shared/money";
 import { Alert, Badge, Button, Card, DefinitionList, ErrorAlert, TextField } from "../../shared/ui";
 import { useAction } from "../../shared/use-async";
@@ -9,37 +10,7 @@ import { useFormat } from "../common";
 import { canWrite, useMe } from "../session";
 import { type CryptoMessageKey, useCryptoPaymentT } from "./crypto-messages";
 
-/** A payment's `crypto` object (src/payments/routes/schemas.ts, CryptoPaymentDetails). */
-export interface CryptoDetails {
-  chain: string;
-  chain_id: number;
-  asset: string;
-  contract: string | null;
-  /** The asset's decimals, when the API gives them; else coffer's currency table's. */
-  decimals?: number;
-  address: string;
-  amount: string;
-  amount_due: string;
-  price: { amount: string; currency: string; rate: string; rate_source: "asset" | "fixed" | "configured" } | null;
-  uri: string;
-  amount_received: string;
-  amount_confirmed: string;
-  amount_held: string;
-  amount_refunded: string;
-  confirmations_required: number;
-  expires_at: number;
-  outcome: "paid" | "underpaid" | "overpaid" | "paid_late" | null;
-  paid_with: "chain" | "wallet" | null;
-  reorg_shortfall: string;
-  refund: {
-    address: string | null;
-    status: "pending" | "sent" | "failed";
-    amount: string | null;
-    network_fee: string | null;
-    tx_hash: string | null;
-    sent_at: number | null;
-  } | null;
-}
+export type CryptoDetails = CryptoPaymentDetails;
 
 export interface PaymentWithCrypto {
   id: string;
