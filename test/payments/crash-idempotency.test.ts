@@ -71,7 +71,7 @@ const refundSourceAmountMinor = 40_000; // below the wallet's step-up threshold 
 const bigPayerBalanceMinor = "2000000";
 const codePayerBalanceMinor = "100000";
 const magicSuccessCode = "880000000000000001"; // docs/sandbox.md: the merchant's scripted payer, charged at once
-const caseTimeoutMs = 120_000;
+const caseTimeoutMs = 240_000; // the load (loadDeadlineMs) plus three restarts, each up to ~20 s on a loaded 2-core machine
 // A small pool under this load: answers queue for a connection as on a saturated server, which is when the step
 // between an effect and its stored answer takes long enough for a crash to land in it.
 const cofferDbPoolSize = 4;
