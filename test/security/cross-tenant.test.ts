@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { newId } from "../../src/ids.js";
 import { type PaymentsCoffer, startPaymentsCoffer } from "../helpers/payments.js";
 import { comparable, type Send, setUpTenants, type Tenants, unknownIdLike } from "../helpers/tenants.js";
 import { changedTables, tableChecksumQuery, tableChecksums } from "./table-checksums.js";
@@ -73,6 +74,9 @@ const idKinds: Record<string, IdKind | { exempt: string }> = {
   "/v1/wallet/top_ups": walletKind("top_up"),
   "/v1/wallet/transfers": walletKind("transfer"),
   "/v1/wallet/withdrawals": walletKind("withdrawal"),
+  "/v1/wallet/crypto/withdrawals": walletKind("crypto_withdrawal"),
+  "/v1/wallet/crypto/allowlist": walletKind("crypto_allowlist_entry"),
+  "/v1/ops/crypto/alerts": { exempt: "operators watch custody across every tenant, by role" },
   "/v1/stored_value/cards": merchantKind("stored_value_card"),
   "/v1/coupons": merchantKind("coupon"),
   "/v1/promotion_codes": merchantKind("promotion_code"),
@@ -108,6 +112,7 @@ const idKinds: Record<string, IdKind | { exempt: string }> = {
 
 /** Bodies for routes that need one to get past their schema; every other write is sent `{}`. */
 const bodies: Record<string, unknown> = {
+  "POST /v1/payments/{id}/crypto_refund_address": { address: "0x3434343434343434343434343434343434343434" },
   "POST /v1/console/team/members/{id}": { role: "admin" },
   "POST /v1/stored_value/cards/{id}/load": { amount: "100" },
   "POST /v1/wallet/payments/{id}/feedback": { rating: 5 },
@@ -131,9 +136,46 @@ describe("cross-tenant: every route that takes an id, with another tenant's ids"
   let t: Tenants;
   let operations: Operation[];
 
+  /**
+   * A crypto withdrawal and an allowlist entry of the payer's, written as their services record them (no chain runs
+   * here: only their ids matter, as another wallet user's).
+   */
+  async function cryptoObjectsOf(walletUserId: string): Promise<Record<string, string>> {
+    const pool = coffer.services.pool;
+    const user = await pool.query<{ livemode: boolean }>("SELECT livemode FROM wallet_users WHERE id = $1", [
+      walletUserId,
+    ]);
+    const livemode = user.rows[0]!.livemode;
+    await coffer.services.secrets.warm();
+    const hot = await coffer.services.crypto.keys.hotWallet(livemode);
+    const withdrawal = newId("cwd");
+    const outgoing = newId("cotx");
+    const to = `0x${"34".repeat(20)}`;
+    await pool.query(
+      `INSERT INTO crypto_outgoing_transactions (id, chain, livemode, from_index, from_address, to_address, asset,
+                                                 amount, purpose, purpose_id, status, created_at, updated_at)
+       VALUES ($1, 'sandbox', $2, 0, $3, $4, 'ETH', 1000, 'withdrawal', $5, 'queued', now(), now())`,
+      [outgoing, livemode, hot.address, to, withdrawal],
+    );
+    await pool.query(
+      `INSERT INTO crypto_withdrawals (id, wallet_user_id, livemode, chain, asset, amount, fee, to_address, status,
+                                       outgoing_id, hold_transfer_id, spend_day, spend_month, created_at, updated_at)
+       VALUES ($1, $2, $3, 'sandbox', 'ETH', 1000, 0, $4, 'pending', $5, $6, '2026-12-07', '2026-12', now(), now())`,
+      [withdrawal, walletUserId, livemode, to, outgoing, randomUUID()],
+    );
+    const entry = newId("cal");
+    await pool.query(
+      `INSERT INTO crypto_allowlist_entries (id, wallet_user_id, address, label, created_at)
+       VALUES ($1, $2, $3, 'cold storage', now())`,
+      [entry, walletUserId, to],
+    );
+    return { crypto_withdrawal: withdrawal, crypto_allowlist_entry: entry };
+  }
+
   before(async () => {
     coffer = await startPaymentsCoffer();
     t = await setUpTenants(coffer);
+    Object.assign(t.wallet, await cryptoObjectsOf(t.payer.id));
     const spec = (await coffer.app.inject({ url: "/openapi.json" })).json();
     operations = [];
     for (const [path, methods] of Object.entries<Record<string, unknown>>(spec.paths)) {
