@@ -27,6 +27,11 @@ export const operatorPermissions = {
   /** Disputes (src/disputes): everyone sees the queue; deciding moves money, like a KYB decision. */
   "disputes.read": ["admin", "reviewer", "support"],
   "disputes.decide": ["admin", "reviewer"],
+  /** Custody (src/crypto): everyone sees deposits, alerts and reserves reports; the hot wallets' and withdrawals'
+   * queues, and acknowledging an alert, are for those who act on them; a reserves report on demand is an admin's. */
+  "crypto.read": ["admin", "reviewer", "support"],
+  "crypto.custody": ["admin", "support"],
+  "crypto.reserves_run": ["admin"],
   /** Support tickets to the platform (src/support): the support staff answer them. */
   "support.read": ["admin", "reviewer", "support"],
   "support.write": ["admin", "support"],

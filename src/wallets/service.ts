@@ -94,6 +94,8 @@ export function createWalletServices(deps: WalletDeps) {
     transactions,
     statements,
     spend,
+    /** One spend at a time per wallet in this process (limits/serialize.ts): crypto withdrawals queue here too. */
+    spendQueue,
     reconcile: (connector: BankConnectorName, range: { from: Date; to: Date }) =>
       reconcileBank({ pool: deps.pool, connectors }, connector, range),
     /** Turns `Authorization: Bearer wst_…` into a wallet caller; listed in services.authenticators. */

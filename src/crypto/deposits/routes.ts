@@ -5,6 +5,7 @@ import { AmountString, amountSchema } from "../../http/amount.js";
 import { authErrors, authOf, guardFor, requireAuth } from "../../http/auth.js";
 import { ApiError } from "../../http/errors.js";
 import { listOf, listQueryProperties, mapPage, pageRequest } from "../../http/pagination.js";
+import { operatorActor, requireOperator } from "../../operators/permissions.js";
 import { sandboxError } from "../../sandbox/errors.js";
 import { IdParams, Nullable, operationsTag, Timestamp, walletTag } from "../../wallets/schemas.js";
 import type { WalletServices } from "../../wallets/service.js";
@@ -118,17 +119,6 @@ const TestChainSchema = Type.Object(
   { additionalProperties: false },
 );
 
-type OperatorRole = "admin" | "reviewer" | "support";
-
-/** The operator of a request, if their role may do this. */
-function operator(request: FastifyRequest, roles: OperatorRole[]) {
-  const auth = authOf(request, "operator");
-  if (!roles.includes(auth.role)) {
-    throw authErrors.toApiError("permission_denied", `The ${auth.role} role cannot do this.`);
-  }
-  return auth;
-}
-
 export const cryptoDepositRoutes: FastifyPluginAsyncTypebox<{
   deposits: CryptoDeposits;
   wallets: WalletServices;
@@ -136,7 +126,6 @@ export const cryptoDepositRoutes: FastifyPluginAsyncTypebox<{
   app.addSchema(CryptoDepositSchema);
   const depositRef = Type.Ref(CryptoDepositSchema);
   const walletGuard = { preHandler: requireAuth("wallet") };
-  const operatorGuard = { preHandler: requireAuth("operator") };
 
   /** Test helpers: a test-mode wallet only, checked before the body so a live wallet always hears why. */
   const requireTestWallet = guardFor(
@@ -183,7 +172,7 @@ export const cryptoDepositRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     "/v1/ops/crypto/deposits",
     {
-      ...operatorGuard,
+      preHandler: requireOperator("crypto.read"),
       schema: {
         tags: [operationsTag],
         summary: "Crypto deposits of every wallet, payment and the hot wallet, newest first",
@@ -199,7 +188,6 @@ export const cryptoDepositRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      operator(request, ["admin", "reviewer", "support"]);
       const { status, livemode } = request.query;
       return deposits.listForOps({ status: status as never, livemode }, pageRequest(request.query));
     },
@@ -208,7 +196,7 @@ export const cryptoDepositRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     "/v1/ops/crypto/alerts",
     {
-      ...operatorGuard,
+      preHandler: requireOperator("crypto.read"),
       schema: {
         tags: [operationsTag],
         summary: "Custody alerts, newest first",
@@ -222,7 +210,6 @@ export const cryptoDepositRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      operator(request, ["admin", "reviewer", "support"]);
       const page = await deposits.listAlerts({ open: request.query.open }, pageRequest(request.query));
       return mapPage(page, alertJson);
     },
@@ -231,7 +218,7 @@ export const cryptoDepositRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     "/v1/ops/crypto/alerts/:id/acknowledge",
     {
-      ...operatorGuard,
+      preHandler: requireOperator("crypto.custody"),
       config: { idempotent: true },
       schema: {
         tags: [operationsTag],
@@ -242,8 +229,7 @@ export const cryptoDepositRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const auth = operator(request, ["admin", "support"]);
-      return alertJson(await deposits.acknowledgeAlert(request.params.id, auth.operatorId));
+      return alertJson(await deposits.acknowledgeAlert(request.params.id, operatorActor(request).operatorId));
     },
   );
 

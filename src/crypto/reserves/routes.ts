@@ -1,25 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import type { FastifyRequest } from "fastify";
-import { authErrors, authOf, requireAuth } from "../../http/auth.js";
+import { authOf, requireAuth } from "../../http/auth.js";
 import { ApiError } from "../../http/errors.js";
 import { listOf, listQueryProperties, mapPage, pageRequest } from "../../http/pagination.js";
+import { operatorActor, requireOperator } from "../../operators/permissions.js";
 import { Nullable, operationsTag, walletTag } from "../../wallets/schemas.js";
 import { ChainError } from "../chain/connector.js";
 import { leafHash, type ReservesProof } from "./merkle.js";
 import { type ReservesAssetProof, type ReservesReport, storedAssetFigures } from "./model.js";
 import type { ReservesService } from "./service.js";
-
-type OperatorRole = "admin" | "reviewer" | "support";
-
-/** The operator of a request, if their role may do this (as src/wallets/ops/routes.ts). */
-function operator(request: FastifyRequest, roles: OperatorRole[]) {
-  const auth = authOf(request, "operator");
-  if (!roles.includes(auth.role)) {
-    throw authErrors.toApiError("permission_denied", `The ${auth.role} role cannot do this.`);
-  }
-  return { operatorId: auth.operatorId, ip: request.ip };
-}
 
 const Closed = { additionalProperties: false } as const;
 const Minor = Type.String({ pattern: "^[0-9]+$", description: "Minor units of the asset (wei for ETH)." });
@@ -208,13 +197,12 @@ export const reservesRoutes: FastifyPluginAsyncTypebox<{ reserves: ReservesServi
     },
   );
 
-  const guard = { preHandler: requireAuth("operator") };
   const Mode = Type.Union([Type.Literal("test"), Type.Literal("live")]);
 
   app.post(
     "/v1/ops/crypto/reserves_reports",
     {
-      ...guard,
+      preHandler: requireOperator("crypto.reserves_run"),
       config: { idempotent: true },
       schema: {
         tags: [operationsTag],
@@ -228,9 +216,9 @@ export const reservesRoutes: FastifyPluginAsyncTypebox<{ reserves: ReservesServi
       },
     },
     async (request, reply) => {
-      const actor = operator(request, ["admin"]);
+      const { operatorId, ip } = operatorActor(request);
       const report = await reserves
-        .run(request.body.mode === "live", { source: "operator", ...actor })
+        .run(request.body.mode === "live", { source: "operator", operatorId, ip })
         .catch(chainUnavailable);
       reply.code(201);
       return reservesReportJson(report);
@@ -240,7 +228,7 @@ export const reservesRoutes: FastifyPluginAsyncTypebox<{ reserves: ReservesServi
   app.get(
     "/v1/ops/crypto/reserves_reports",
     {
-      ...guard,
+      preHandler: requireOperator("crypto.read"),
       schema: {
         tags: [operationsTag],
         summary: "Proof-of-reserves reports, newest first",
@@ -249,7 +237,6 @@ export const reservesRoutes: FastifyPluginAsyncTypebox<{ reserves: ReservesServi
       },
     },
     async (request) => {
-      operator(request, ["admin", "reviewer", "support"]);
       const { mode, ...page } = request.query;
       const listed = await reserves.list(pageRequest(page), {
         livemode: mode === undefined ? undefined : mode === "live",

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import type { FastifyRequest } from "fastify";
 import { AmountString, amountSchema } from "../../http/amount.js";
-import { authErrors, authOf, requireAuth } from "../../http/auth.js";
+import { authOf, requireAuth } from "../../http/auth.js";
 import { answerWithEffect } from "../../http/idempotency.js";
 import { listOf, listQueryProperties, pageRequest } from "../../http/pagination.js";
+import { requireOperator } from "../../operators/permissions.js";
 import {
   CurrencyCode,
   IdParams,
@@ -91,15 +91,6 @@ const HotWalletSchema = Type.Object(
 
 function settingsJson(settings: { allowlistOnly: boolean }) {
   return { object: "crypto_withdrawal_settings" as const, allowlist_only: settings.allowlistOnly };
-}
-
-type OperatorRole = "admin" | "reviewer" | "support";
-
-function operator(request: FastifyRequest, roles: OperatorRole[]): void {
-  const auth = authOf(request, "operator");
-  if (!roles.includes(auth.role)) {
-    throw authErrors.toApiError("permission_denied", `The ${auth.role} role cannot do this.`);
-  }
 }
 
 /** Crypto withdrawals, the withdrawal allowlist, and the operators' view of the hot wallet and withdrawals. */
@@ -307,7 +298,7 @@ export const cryptoWithdrawalRoutes: FastifyPluginAsyncTypebox<{ withdrawals: Cr
     },
   );
 
-  const ops = { preHandler: requireAuth("operator") };
+  const ops = { preHandler: requireOperator("crypto.custody") };
 
   app.get(
     "/v1/ops/crypto/hot_wallet",
@@ -324,10 +315,7 @@ export const cryptoWithdrawalRoutes: FastifyPluginAsyncTypebox<{ withdrawals: Cr
         },
       },
     },
-    async (request) => {
-      operator(request, ["admin", "support"]);
-      return { object: "list" as const, data: await withdrawals.hotWalletReport(), has_more: false };
-    },
+    async () => ({ object: "list" as const, data: await withdrawals.hotWalletReport(), has_more: false }),
   );
 
   app.get(
@@ -355,7 +343,6 @@ export const cryptoWithdrawalRoutes: FastifyPluginAsyncTypebox<{ withdrawals: Cr
       },
     },
     async (request) => {
-      operator(request, ["admin", "support"]);
       return withdrawals.pageJson(await withdrawals.listAll(request.query.status, pageRequest(request.query)));
     },
   );

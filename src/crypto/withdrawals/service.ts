@@ -9,11 +9,9 @@ import { isApplied } from "../../ledger/errors.js";
 import { type TransferInput, transferIdFor } from "../../ledger/model.js";
 import { walletError } from "../../wallets/errors.js";
 import { recordWalletEvent } from "../../wallets/events.js";
-import { createKeyedQueue } from "../../wallets/limits/serialize.js";
 import { consumeSpend, precheckSpend, releaseSpend, spendPeriods } from "../../wallets/limits/spend.js";
 import { assertNotFrozen, assertPerPayment, limitsOf } from "../../wallets/limits/tiers.js";
 import type { StepUpProof } from "../../wallets/stepup/service.js";
-import type { WalletUser } from "../../wallets/users/model.js";
 import { getWalletUser } from "../../wallets/users/store.js";
 import { type Address, isChecksumAddress } from "../chain/connector.js";
 import type { RunningChain } from "../chains.js";
@@ -60,8 +58,6 @@ export type CryptoWithdrawals = ReturnType<typeof createCryptoWithdrawals>;
 
 export function createCryptoWithdrawals(deps: CryptoDeps & { signer: Signer }) {
   const { pool, clock, ledger, wallets } = deps;
-  // One spend at a time per wallet in this process, as wallet withdrawals do (src/wallets/limits/serialize.ts).
-  const spendQueue = createKeyedQueue();
 
   function parseDestination(value: string, param: string): Address {
     if (!/^0x[0-9a-fA-F]{40}$/.test(value)) throw cryptoWithdrawalError("crypto_address_invalid", undefined, param);
@@ -156,7 +152,7 @@ export function createCryptoWithdrawals(deps: CryptoDeps & { signer: Signer }) {
       purpose: "withdrawal",
       purposeId: id,
     };
-    const results = await spendQueue.run(user.id, async () => {
+    const results = await wallets.spendQueue.run(user.id, async () => {
       await precheckSpend(pool, spend, limits);
       return ledger.createTransfers(transfers, async (tx, applied) => {
         if (!applied.every((result) => isApplied(result.code))) return;
@@ -369,7 +365,7 @@ export function createCryptoWithdrawals(deps: CryptoDeps & { signer: Signer }) {
   ): Promise<{ allowlistOnly: boolean }> {
     const user = await wallets.users.get(userId);
     if (!input.allowlistOnly && (await settings(userId)).allowlistOnly)
-      await requireSecondFactor(user, input.stepUp, ip);
+      await wallets.stepUp.requireAlways(user, input.stepUp, ip, "Changes to where crypto may be withdrawn to");
     const updated = { allowlistOnly: input.allowlistOnly };
     await withTransaction(pool, async (tx) => {
       await tx.query(
@@ -404,7 +400,7 @@ export function createCryptoWithdrawals(deps: CryptoDeps & { signer: Signer }) {
     if (await allowlisted(userId, address)) {
       throw cryptoWithdrawalError("crypto_allowlist_entry_exists", undefined, "address");
     }
-    await requireSecondFactor(user, input.stepUp, ip);
+    await wallets.stepUp.requireAlways(user, input.stepUp, ip, "Changes to where crypto may be withdrawn to");
     return withTransaction(pool, async (tx) => {
       // The wallet user's row orders concurrent additions, so the count below holds.
       await tx.query("SELECT 1 FROM wallet_users WHERE id = $1 FOR UPDATE", [userId]);
@@ -447,36 +443,6 @@ export function createCryptoWithdrawals(deps: CryptoDeps & { signer: Signer }) {
       : undefined;
     if (!deleted?.rows[0]) throw new ApiError("resource_not_found", "No such allowlist entry.", "id");
     return allowlistEntryFromRow(deleted.rows[0]);
-  }
-
-  /**
-   * A fresh second factor whatever the amount (the wallet's step-up asks only above its threshold): a TOTP code,
-   * accepted once, or a passkey assertion; failures count toward the wallet's lockout.
-   */
-  async function requireSecondFactor(user: WalletUser, proof: StepUpProof | undefined, ip: string | null) {
-    if (!proof) {
-      const methods = [
-        ...(user.totpEnabledAt ? ["totp"] : []),
-        ...((await wallets.passkeys.list(user.id)).length > 0 ? ["passkey"] : []),
-      ];
-      throw walletError(
-        "step_up_required",
-        methods.length > 0
-          ? `Changing where crypto may be withdrawn to needs step_up with one of: ${methods.join(", ")}.`
-          : "Changing where crypto may be withdrawn to needs a second factor; enroll an authenticator app or a passkey first.",
-        "step_up",
-      );
-    }
-    wallets.users.assertNotLocked(user, clock.now());
-    const ok =
-      proof.method === "totp"
-        ? await wallets.totp.consume(user, proof.code)
-        : await wallets.passkeys.verifyStepUp(user.id, proof.challengeId, proof.credential);
-    if (!ok) {
-      await wallets.users.recordAuthFailure(user.id, ip);
-      throw walletError("step_up_failed", undefined, "step_up");
-    }
-    if (user.failedLogins > 0) await wallets.users.resetAuthFailures(user.id);
   }
 
   // ---- Operators ----

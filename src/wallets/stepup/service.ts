@@ -33,6 +33,19 @@ export function createWalletStepUp(
     ip: string | null,
   ): Promise<void> {
     if (!isRequired(amount, currency)) return;
+    await requireAlways(user, proof, ip, `Amounts above ${deps.config.stepUpAbove.get(currency)}`);
+  }
+
+  /**
+   * A fresh second factor whatever the amount (an allowlist change, say): a TOTP code, accepted once, or a passkey
+   * assertion; failures count toward the wallet's lockout. what: the sentence's subject in the refusal.
+   */
+  async function requireAlways(
+    user: WalletUser,
+    proof: StepUpProof | undefined,
+    ip: string | null,
+    what: string,
+  ): Promise<void> {
     if (!proof) {
       const methods = [
         ...(user.totpEnabledAt ? ["totp"] : []),
@@ -41,8 +54,8 @@ export function createWalletStepUp(
       throw walletError(
         "step_up_required",
         methods.length > 0
-          ? `Amounts above ${deps.config.stepUpAbove.get(currency)} need step_up with one of: ${methods.join(", ")}.`
-          : `Amounts above ${deps.config.stepUpAbove.get(currency)} need a second factor; enroll an authenticator app or a passkey first.`,
+          ? `${what} need step_up with one of: ${methods.join(", ")}.`
+          : `${what} need a second factor; enroll an authenticator app or a passkey first.`,
         "step_up",
       );
     }
@@ -58,5 +71,5 @@ export function createWalletStepUp(
     if (user.failedLogins > 0) await deps.users.resetAuthFailures(user.id);
   }
 
-  return { isRequired, require };
+  return { isRequired, require, requireAlways };
 }
