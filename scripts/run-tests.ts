@@ -26,81 +26,141 @@ async function findTestFiles(dir: string): Promise<string[]> {
   return found.sort();
 }
 
+/** What a file needs, judged from its source: a browser, processes of its own, or neither. */
+type FileKind = "browser" | "processes" | "plain";
+
 /**
- * Longest first: a long file started last keeps the run going after the others are done. Browser files are the longest, then those that start coffer processes; within each,
- * the bigger file first. Judged from the source, so a new file finds its place without a list to keep.
+ * Plain files share a process, this many at a time: loading coffer's modules costs seconds of CPU per process,
+ * paid once per group instead of once per file. Files with a browser or processes of their own run alone, so
+ * nothing they start can reach another file.
  */
-async function longestFirst(files: string[]): Promise<string[]> {
+const plainFilesPerProcessMax = 6;
+
+interface TestUnit {
+  files: string[];
+  kind: FileKind;
+}
+
+/**
+ * Longest first: a long unit started last keeps the run going after the others are done. Browser files are the
+ * longest, then those that start processes, then the plain ones, grouped; within each, the bigger file first.
+ * Judged from the source, so a new file finds its place without a list to keep.
+ */
+async function plan(files: string[]): Promise<TestUnit[]> {
   const weighed = await Promise.all(
     files.map(async (file) => {
       const text = await fs.readFile(file, "utf8");
-      const kind = /helpers\/browser\.js/.test(text)
-        ? 2
+      const kind: FileKind = /helpers\/browser\.js/.test(text)
+        ? "browser"
         : /helpers\/cli\.js|helpers\/chain\.js|chain\/sandbox-node\.js|node:child_process/.test(text)
-          ? 1
-          : 0;
+          ? "processes"
+          : "plain";
       return { file, kind, size: text.length };
     }),
   );
-  return weighed.sort((a, b) => b.kind - a.kind || b.size - a.size || a.file.localeCompare(b.file)).map((w) => w.file);
+  const rank = { browser: 2, processes: 1, plain: 0 } as const;
+  weighed.sort((a, b) => rank[b.kind] - rank[a.kind] || b.size - a.size || a.file.localeCompare(b.file));
+  const units: TestUnit[] = weighed.filter((w) => w.kind !== "plain").map((w) => ({ files: [w.file], kind: w.kind }));
+  const plain = weighed.filter((w) => w.kind === "plain").map((w) => w.file);
+  for (let at = 0; at < plain.length; at += plainFilesPerProcessMax) {
+    units.push({ files: plain.slice(at, at + plainFilesPerProcessMax), kind: "plain" });
+  }
+  return units;
 }
 
 interface FileResult {
   file: string;
+  ok: boolean;
+  seconds: number;
+}
+
+interface UnitResult {
+  unit: TestUnit;
   exitCode: number;
   seconds: number;
   tests: number;
   failed: number;
+  files: FileResult[];
 }
 
 /**
- * Runs each file in its own node process (as `node --test` does), at most `concurrency` at once, in the order given.
- * Not `node --test` itself: it sorts the files by name, which would start the longest ones last. Each file's TAP
- * output is printed whole when it ends, so parallel files do not interleave.
+ * Each file's line in the unit's TAP: test-group.ts reports every file as a top-level suite named after it. A file
+ * with no line did not finish (its process died first).
  */
-async function runFiles(files: string[], concurrency: number, env: NodeJS.ProcessEnv): Promise<FileResult[]> {
-  const queue = [...files];
-  const results: FileResult[] = [];
-  const runOne = (file: string) =>
-    new Promise<FileResult>((resolve) => {
+function fileResults(unit: TestUnit, tap: string): FileResult[] {
+  return unit.files.map((file) => {
+    const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const line = tap.match(new RegExp(`^(not )?ok \\d+ - ${escaped}\\n  ---\\n  duration_ms: ([\\d.]+)`, "m"));
+    if (!line) return { file, ok: false, seconds: 0 };
+    return {
+      file,
+      ok: line[1] === undefined,
+      seconds: Number(line[2]) / 1000,
+    };
+  });
+}
+
+/**
+ * Runs each unit in its own node process, at most `concurrency` at once, in the order given. Not `node --test`:
+ * it sorts files by name, which would start the longest ones last, and gives each file a process. Each unit's TAP
+ * output is printed whole when it ends, so parallel units do not interleave.
+ */
+async function runUnits(units: TestUnit[], concurrency: number, env: NodeJS.ProcessEnv): Promise<UnitResult[]> {
+  const queue = [...units];
+  const results: UnitResult[] = [];
+  const runOne = (unit: TestUnit) =>
+    new Promise<UnitResult>((resolve) => {
       const started = performance.now();
-      const child = spawn(process.execPath, ["--import", "tsx", "--test-reporter=tap", file], {
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "--test-reporter=tap", "scripts/test-group.ts", ...unit.files],
+        { env, stdio: ["ignore", "pipe", "pipe"] },
+      );
       const output: Buffer[] = [];
       child.stdout.on("data", (chunk: Buffer) => output.push(chunk));
       child.stderr.on("data", (chunk: Buffer) => output.push(chunk));
-      child.on("close", (exitCode, signal) => {
+      child.on("close", (code, signal) => {
         const text = Buffer.concat(output).toString("utf8");
         const count = (name: string) => Number(text.match(new RegExp(`^# ${name} (\\d+)$`, "m"))?.[1] ?? 0);
-        process.stdout.write(`# file: ${file}\n${text}`);
+        const seconds = (performance.now() - started) / 1000;
+        const exitCode = code ?? (signal ? 1 : 0);
+        const files = fileResults(unit, text);
+        const timing = files.map((f) => `${f.file} (${f.seconds.toFixed(1)} s)`).join(", ");
+        process.stdout.write(`# unit: ${timing}, ${seconds.toFixed(1)} s in all\n${text}`);
         resolve({
-          file,
-          exitCode: exitCode ?? (signal ? 1 : 0),
-          seconds: (performance.now() - started) / 1000,
+          unit,
+          exitCode,
+          seconds,
           tests: count("tests"),
           // A test cancelled by its suite's failing hook is a failure too.
           failed: count("fail") + count("cancelled"),
+          files,
         });
       });
     });
-  const lanes = Array.from({ length: Math.min(concurrency, files.length) }, async () => {
-    for (let file = queue.shift(); file !== undefined; file = queue.shift()) results.push(await runOne(file));
+  const lanes = Array.from({ length: Math.min(concurrency, units.length) }, async () => {
+    for (let unit = queue.shift(); unit !== undefined; unit = queue.shift()) results.push(await runOne(unit));
   });
   await Promise.all(lanes);
   return results;
 }
 
-/** The run's totals, the files that failed and the slowest ones; 1 when any file failed. */
-function report(results: FileResult[]): number {
-  const failedFiles = results.filter((r) => r.exitCode !== 0);
-  const sum = (pick: (r: FileResult) => number) => results.reduce((total, r) => total + pick(r), 0);
-  const slowest = [...results].sort((a, b) => b.seconds - a.seconds).slice(0, slowestFilesShown);
-  console.log(`# files ${results.length}, tests ${sum((r) => r.tests)}, failed tests ${sum((r) => r.failed)}`);
+/** The run's totals, the files that failed and the slowest ones; 1 when any unit failed. */
+function report(results: UnitResult[]): number {
+  const files = results.flatMap((r) => r.files);
+  const failedUnits = results.filter((r) => r.exitCode !== 0);
+  const sum = (pick: (r: UnitResult) => number) => results.reduce((total, r) => total + pick(r), 0);
+  const slowest = [...files].sort((a, b) => b.seconds - a.seconds).slice(0, slowestFilesShown);
+  console.log(
+    `# files ${files.length} in ${results.length} processes, tests ${sum((r) => r.tests)}, failed tests ${sum((r) => r.failed)}`,
+  );
   console.log(`# slowest files: ${slowest.map((r) => `${r.file} ${r.seconds.toFixed(0)} s`).join(", ")}`);
-  for (const r of failedFiles) console.log(`# FAILED: ${r.file} (exit ${r.exitCode}, ${r.failed} failed tests)`);
-  return failedFiles.length > 0 ? 1 : 0;
+  for (const r of failedUnits) {
+    const failedFiles = r.files.filter((f) => !f.ok).map((f) => f.file);
+    const named = failedFiles.length > 0 ? failedFiles.join(", ") : r.unit.files.join(", ");
+    console.log(`# FAILED: ${named} (exit ${r.exitCode}, ${r.failed} failed tests)`);
+  }
+  return failedUnits.length > 0 ? 1 : 0;
 }
 
 function withDatabase(url: string, database: string): string {
@@ -122,9 +182,7 @@ async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Pro
 async function main(): Promise<number> {
   const filters = process.argv.slice(2);
   const all = [...(await findTestFiles("src")), ...(await findTestFiles("test"))];
-  const files = await longestFirst(
-    filters.length === 0 ? all : all.filter((f) => filters.some((flt) => f.includes(flt))),
-  );
+  const files = filters.length === 0 ? all : all.filter((f) => filters.some((flt) => f.includes(flt)));
   if (files.length === 0) {
     console.error(`no test files match ${filters.join(" ")}`);
     return 1;
@@ -157,7 +215,7 @@ async function main(): Promise<number> {
     // the files that test crypto start one chain themselves (test/helpers/chain.ts) and hand it over.
     COFFER_SANDBOX_CHAIN: process.env.COFFER_SANDBOX_CHAIN ?? "off",
   };
-  const results = await runFiles(files, testConcurrency, env);
+  const results = await runUnits(await plan(files), testConcurrency, env);
   const code = report(results);
   // Drop what the files left behind (a crashed file cannot clean up after itself).
   await admin(adminUrl, async (c) => {

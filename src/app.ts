@@ -1,4 +1,3 @@
-import { AjvCompiler, type Options as AjvOptions } from "@fastify/ajv-compiler";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import type { Logger } from "pino";
@@ -16,13 +15,12 @@ import { registerAuthentication } from "./http/auth.js";
 import { registerBodyReading } from "./http/body-reading.js";
 import { registerDraining } from "./http/draining.js";
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandlers } from "./http/error-handler.js";
-import { schemaErrorCodeKeyword } from "./http/errors.js";
-import { refusingNonFiniteNumbers } from "./http/finite-numbers.js";
 import { registerIdempotency } from "./http/idempotency.js";
 import { createIdempotencyStore } from "./http/idempotency-store.js";
 import { registerMetrics } from "./http/metrics.js";
 import { registerOpenApi } from "./http/openapi.js";
 import { registerRateLimits } from "./http/rate-limit.js";
+import { type SchemaCompilation, serializerFactory, validatorFactory } from "./http/schema-compilers.js";
 import { generateRequestId, registerRequestIdHeader, requestChildLogger } from "./http/request-id.js";
 import { trackRouteMethods } from "./http/route-methods.js";
 import { registerSecurityHeaders } from "./http/security-headers.js";
@@ -66,6 +64,8 @@ export interface AppDeps {
   webDistDir?: string | null;
   /** For tests: the rate limiter's clock, in milliseconds (default: the process's monotonic clock). */
   rateLimitNowMs?: () => number;
+  /** When route schemas are compiled (src/http/schema-compilers.ts); `coffer start` compiles them all up front. */
+  schemaCompilation?: SchemaCompilation;
 }
 
 /** Probes and scrapes come every few seconds; logging each would drown the log. */
@@ -104,7 +104,12 @@ export async function buildApp(deps: AppDeps) {
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, caseSensitive: true },
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
-    schemaController: { compilersFactory: { buildValidator: buildValidatorFactory } },
+    schemaController: {
+      compilersFactory: {
+        buildValidator: validatorFactory(deps.schemaCompilation ?? "eager"),
+        buildSerializer: serializerFactory(deps.schemaCompilation ?? "eager"),
+      },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON only: without this, a text/plain body would reach validation as a string instead of answering 415.
@@ -176,28 +181,4 @@ export type App = Awaited<ReturnType<typeof buildApp>>;
 /** Fastify's trustProxy: the configured proxies, or none at all. */
 function trustedProxiesOf(config: Config): boolean | string[] {
   return config.trustedProxies.length > 0 ? config.trustedProxies : false;
-}
-
-/**
- * Two validators from Fastify's own Ajv compiler: request bodies are JSON and keep their types exactly (a string
- * "5" is not the integer 5), while querystrings, path parameters and headers arrive as text and are coerced.
- * Unknown properties are errors, never silently dropped; the first error stops validation (allErrors on
- * untrusted input is a denial-of-service risk).
- */
-const ajvCompilerPool = AjvCompiler();
-const ajvOptions: AjvOptions = {
-  removeAdditional: false,
-  useDefaults: true,
-  allErrors: false,
-  // Errors carry their schema, so a field's x-error-code can choose the error code (see amountSchema).
-  verbose: true,
-  keywords: [schemaErrorCodeKeyword],
-};
-
-/** Fastify's `ajv` server option is not used: the options above are the whole validator configuration. */
-function buildValidatorFactory(externalSchemas: Parameters<typeof ajvCompilerPool>[0]) {
-  const strict = ajvCompilerPool(externalSchemas, { customOptions: { ...ajvOptions, coerceTypes: false } });
-  const coercing = ajvCompilerPool(externalSchemas, { customOptions: { ...ajvOptions, coerceTypes: "array" } });
-  return (route: Parameters<typeof strict>[0]) =>
-    route.httpPart === "body" ? strict(route) : refusingNonFiniteNumbers(coercing(route));
 }

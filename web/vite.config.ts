@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import optimizeLocales from "@react-aria/optimize-locales-plugin";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 import { helpArticlesPlugin } from "./help-articles";
@@ -13,7 +14,12 @@ export default defineConfig({
   root,
   base: "/",
   // The help centre's Markdown articles (help/<locale>/*.md) are rendered here, at build time.
-  plugins: [react(), helpArticlesPlugin()],
+  // React Aria carries its own texts for 30-odd languages; only the two the apps speak are kept (ADR 0030).
+  plugins: [
+    react(),
+    helpArticlesPlugin(),
+    { ...optimizeLocales.vite({ locales: ["en-US", "zh-CN"] }), enforce: "pre" },
+  ],
   build: {
     outDir: resolve(root, "dist"),
     emptyOutDir: true,

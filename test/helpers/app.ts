@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { type App, buildApp } from "../../src/app.js";
 import { loadConfig, type RateLimits } from "../../src/config.js";
 import type { Pool } from "../../src/db/pool.js";
+import type { SchemaCompilation } from "../../src/http/schema-compilers.js";
 import { rateLimitBurstRequestsMax, rateLimitRequestsPerSMax } from "../../src/limits.js";
 import { createLogger } from "../../src/logging.js";
 import type { Services } from "../../src/runtime/services.js";
@@ -38,6 +39,7 @@ export async function createTestApp(options: {
    */
   rateLimits?: RateLimits;
   rateLimitNowMs?: () => number;
+  schemaCompilation?: SchemaCompilation;
 }): Promise<App> {
   // As `coffer start` does: the first data key exists before a request encrypts inside a transaction.
   await options.services?.secrets.warm();
@@ -51,6 +53,9 @@ export async function createTestApp(options: {
     services: options.services,
     webDistDir: options.webDistDir,
     rateLimitNowMs: options.rateLimitNowMs,
+    // A test file calls a few of the hundreds of routes; compiling each on first use saves seconds per file.
+    // test/http/schema-compilation.test.ts compiles them all, as `coffer start` does.
+    schemaCompilation: options.schemaCompilation ?? "lazy",
   });
   if (options.routes) await app.register(options.routes);
   if (options.services) registerResponseValidation(app);
