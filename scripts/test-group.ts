@@ -9,8 +9,10 @@ import path from "node:path";
 import { describe } from "node:test";
 import { pathToFileURL } from "node:url";
 
+// One file at a time, each imported just before it runs: a file may take the time at load (a "now" for its
+// tests), which must not be minutes old when its tests start.
 for (const file of process.argv.slice(2)) {
-  describe(file, async () => {
+  await describe(file, async () => {
     await import(pathToFileURL(path.resolve(file)).href);
   });
 }

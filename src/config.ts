@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import path from "node:path";
+import type { SchemaCompilation } from "./http/schema-compilers.js";
 import { type Currency, createCurrencyRegistry, defaultCryptoAssets, parseCryptoAssets } from "./ledger/currencies.js";
 import {
   rateLimitBurstRequestsMax,
@@ -53,6 +54,11 @@ export interface Config {
    * Default: on with the embedded database (development), off with DATABASE_URL (a real deployment).
    */
   devMailbox: boolean;
+  /**
+   * COFFER_SCHEMA_COMPILATION: `eager` (default) compiles every route's validators and serializers before coffer
+   * answers; `lazy` compiles each on its route's first call, for a start seconds faster (see src/http/schema-compilers.ts).
+   */
+  schemaCompilation: SchemaCompilation;
   /**
    * COFFER_ENV. Default: development with the embedded database, production with DATABASE_URL. Decides the
    * defaults of the dev mailbox, local webhook targets and the wallets' sandbox identity checks and bank.
@@ -121,6 +127,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   );
   const trustedProxies = parseTrustedProxies(env.COFFER_TRUSTED_PROXIES, problems);
   const devMailbox = parseSwitch(env.COFFER_DEV_MAILBOX, "COFFER_DEV_MAILBOX", development, problems);
+  const schemaCompilation = parseEnum(
+    env.COFFER_SCHEMA_COMPILATION,
+    "COFFER_SCHEMA_COMPILATION",
+    ["eager", "lazy"] as const,
+    "eager",
+    problems,
+  );
 
   const rateLimits: RateLimits = {
     live: parseRateLimit(env, "LIVE", rateLimitLiveRequestsPerSDefault, rateLimitLiveBurstRequestsDefault, problems),
@@ -147,6 +160,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     rateLimits,
     trustedProxies,
     devMailbox,
+    schemaCompilation,
     environment,
     ...overrides,
   };

@@ -49,6 +49,7 @@ describe("the README's five-minute walk-through", () => {
       COFFER_DATA_DIR: dataDir,
       PORT: "0",
       LOG_LEVEL: "warn",
+      COFFER_SCHEMA_COMPILATION: "eager", // the README's own start
     });
     port = new URL(await coffer.listening).port;
   });

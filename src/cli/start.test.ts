@@ -24,8 +24,13 @@ describe("coffer start", () => {
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 
+  // As users start it: every route's schema compiled before the first answer.
   const start = () =>
-    runCli(["start", "--port", "0", "--role", "all"], { DATABASE_URL: db.url, COFFER_DATA_DIR: dataDir });
+    runCli(["start", "--port", "0", "--role", "all"], {
+      DATABASE_URL: db.url,
+      COFFER_DATA_DIR: dataDir,
+      COFFER_SCHEMA_COMPILATION: "eager",
+    });
 
   async function holdMigrationsLock(): Promise<PoolClient> {
     const client = await db.pool.connect();

@@ -59,7 +59,14 @@ export async function startCoffer(config: Config, log: Logger): Promise<RunningC
     await services.secrets.warm();
     chains = await startChains(config, services, log);
     if (config.role !== "worker") {
-      app = await buildApp({ config, pool: db.pool, logger: log, version: cofferVersion, services });
+      app = await buildApp({
+        config,
+        pool: db.pool,
+        logger: log,
+        version: cofferVersion,
+        services,
+        schemaCompilation: config.schemaCompilation,
+      });
     }
     if (config.role !== "api") {
       workers = startWorkers(backgroundWorkers({ pool: db.pool, log, services }), log, services.workerHealth);
