@@ -196,7 +196,7 @@ function parseAsset(
 ): AssetConfig {
   const code = typeof asset.code === "string" ? asset.code : "";
   const currency = currencies.get(code);
-  if (!currency || currency.kind !== "crypto") {
+  if (currency?.kind !== "crypto") {
     problems.push(`${at}.code must be a crypto asset of the currency registry (COFFER_CRYPTO_ASSETS), got "${code}"`);
   }
   const decimals = asset.decimals;

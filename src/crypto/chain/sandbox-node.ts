@@ -261,6 +261,7 @@ export function createSandboxChainControl(
       // falls in the same second. Hardhat's timestamps may run ahead of the clock (hardhat_mine, earlier forks), so
       // the later of both heads counts.
       const revertedHead = await client.getBlock({ blockTag: "latest" });
+      // biome-ignore lint/complexity/useMathMinMax: timestamps are bigints, which Math.max does not take
       const after = oldHead.timestamp > revertedHead.timestamp ? oldHead.timestamp : revertedHead.timestamp;
       await client.setNextBlockTimestamp({ timestamp: after + 1n });
       await client.mine({ blocks });
