@@ -16,7 +16,7 @@ import { getPayment, recordPaymentEvent } from "../../payments/store.js";
 import { changePaymentStatus } from "../../payments/transitions.js";
 import type { RunningChain } from "../chains.js";
 import { cryptoDepositError } from "../deposits/errors.js";
-import type { CryptoDeps, DepositHandler, DepositRecord } from "../deps.js";
+import type { CryptoDeps, DepositHandler, DepositRecord, LedgerPlan } from "../deps.js";
 import { cryptoPaymentError } from "./errors.js";
 import {
   type CryptoPaymentDetails,
@@ -32,6 +32,7 @@ import {
   insertDetails,
   moveDeposit,
   onTimeTotals,
+  type PaymentDeposit,
   setDueAt,
   updateDetails,
 } from "./store.js";
@@ -198,6 +199,43 @@ export function createCryptoPaymentLifecycle(deps: CryptoDeps) {
     return { payment, details };
   }
 
+  /**
+   * A pending deposit of a payment ends: confirmed posts its pending transfer, orphaned voids it. Then, under the
+   * payment's lock, the deposit moves out of pending once (a replay finds it moved and changes nothing) and `then`
+   * updates the payment.
+   */
+  async function resolvePending(
+    deposit: DepositRecord,
+    to: "confirmed" | "orphaned",
+    then: (
+      tx: Queryable,
+      state: { payment: Payment; details: CryptoPaymentDetails; at: Date; moved: PaymentDeposit },
+    ) => Promise<void>,
+  ): Promise<LedgerPlan> {
+    const paymentId = paymentIdOf(deposit);
+    const pending = seenTransferId(deposit);
+    return {
+      transfers: [
+        {
+          id: transferIdFor(
+            deposit.id,
+            to === "confirmed" ? "payment_confirmed" : "payment_orphaned",
+            String(deposit.inclusion),
+          ),
+          ...(to === "confirmed" ? { postPendingId: pending } : { voidPendingId: pending }),
+          reference: paymentId,
+        },
+      ],
+      async write(tx, results) {
+        assertApplied(results, `${to === "confirmed" ? "posting" : "voiding"} deposit ${deposit.id}`);
+        const { payment, details } = await lockPayment(tx, paymentId);
+        const at = await paymentTime(payment, tx);
+        const moved = await moveDeposit(tx, { depositId: deposit.id, inclusion: deposit.inclusion }, "pending", to, at);
+        if (moved) await then(tx, { payment, details, at, moved });
+      },
+    };
+  }
+
   function paymentIdOf(deposit: DepositRecord): string {
     if (deposit.paymentId === null) throw new Error(`payment deposit ${deposit.id} names no payment`);
     return deposit.paymentId;
@@ -269,83 +307,40 @@ export function createCryptoPaymentLifecycle(deps: CryptoDeps) {
       };
     },
 
-    async confirmed(deposit) {
-      const paymentId = paymentIdOf(deposit);
-      return {
-        transfers: [
-          {
-            id: transferIdFor(deposit.id, "payment_confirmed", String(deposit.inclusion)),
-            postPendingId: seenTransferId(deposit),
-            reference: paymentId,
-          },
-        ],
-        async write(tx, results) {
-          assertApplied(results, `posting deposit ${deposit.id}`);
-          const { payment, details } = await lockPayment(tx, paymentId);
-          const at = await paymentTime(payment, tx);
-          const moved = await moveDeposit(
-            tx,
-            { depositId: deposit.id, inclusion: deposit.inclusion },
-            "pending",
-            "confirmed",
-            at,
-          );
-          if (!moved) return;
-          const change: DetailsChange = {
-            amount_confirmed: details.amountConfirmed + deposit.amount,
-            amount_held: details.amountHeld + deposit.amount,
-          };
-          let event: "crypto_overpaid" | "crypto_paid_late" | undefined;
-          if (isPayable(payment.status)) {
-            if (moved.onTime && (await onTimeTotals(tx, paymentId)).confirmed >= payment.amount) {
-              await settleSoon(tx, paymentId);
-            }
-          } else if (payment.status === "succeeded") {
-            // Paid already (on chain or from a wallet): all of it is the payer's, held for refund.
-            change.outcome = "overpaid";
-            event = "crypto_overpaid";
-          } else if (!moved.onTime || details.outcome === null) {
-            // Ended unpaid (expired, canceled) before this money came: BTCPay's "paid late".
-            change.outcome = "paid_late";
-            event = "crypto_paid_late";
+    confirmed: (deposit) =>
+      resolvePending(deposit, "confirmed", async (tx, { payment, details, at, moved }) => {
+        const paymentId = payment.id;
+        const change: DetailsChange = {
+          amount_confirmed: details.amountConfirmed + deposit.amount,
+          amount_held: details.amountHeld + deposit.amount,
+        };
+        let event: "crypto_overpaid" | "crypto_paid_late" | undefined;
+        if (isPayable(payment.status)) {
+          if (moved.onTime && (await onTimeTotals(tx, paymentId)).confirmed >= payment.amount) {
+            await settleSoon(tx, paymentId);
           }
-          const after = await updateDetails(tx, paymentId, change, at);
-          if (event) await recordCryptoEvent(tx, event, after, at);
-        },
-      };
-    },
+        } else if (payment.status === "succeeded") {
+          // Paid already (on chain or from a wallet): all of it is the payer's, held for refund.
+          change.outcome = "overpaid";
+          event = "crypto_overpaid";
+        } else if (!moved.onTime || details.outcome === null) {
+          // Ended unpaid (expired, canceled) before this money came: BTCPay's "paid late".
+          change.outcome = "paid_late";
+          event = "crypto_paid_late";
+        }
+        const after = await updateDetails(tx, paymentId, change, at);
+        if (event) await recordCryptoEvent(tx, event, after, at);
+      }),
 
-    async orphaned(deposit) {
-      const paymentId = paymentIdOf(deposit);
-      return {
-        transfers: [
-          {
-            id: transferIdFor(deposit.id, "payment_orphaned", String(deposit.inclusion)),
-            voidPendingId: seenTransferId(deposit),
-            reference: paymentId,
-          },
-        ],
-        async write(tx, results) {
-          assertApplied(results, `voiding deposit ${deposit.id}`);
-          const { payment, details } = await lockPayment(tx, paymentId);
-          const at = await paymentTime(payment, tx);
-          const moved = await moveDeposit(
-            tx,
-            { depositId: deposit.id, inclusion: deposit.inclusion },
-            "pending",
-            "orphaned",
-            at,
-          );
-          if (!moved) return;
-          const received = details.amountReceived - deposit.amount;
-          // An underpaid payment whose only money vanished was not underpaid after all.
-          const outcome = details.outcome === "underpaid" && received === 0n ? { outcome: null } : {};
-          await updateDetails(tx, paymentId, { amount_received: received, ...outcome }, at);
-          // The expiry pass looks again: a payment waiting for this money past its expiry ends now.
-          if (isPayable(payment.status)) await setDueAt(tx, paymentId, clock.now(), payable);
-        },
-      };
-    },
+    orphaned: (deposit) =>
+      resolvePending(deposit, "orphaned", async (tx, { payment, details, at }) => {
+        const received = details.amountReceived - deposit.amount;
+        // An underpaid payment whose only money vanished was not underpaid after all.
+        const outcome = details.outcome === "underpaid" && received === 0n ? { outcome: null } : {};
+        await updateDetails(tx, payment.id, { amount_received: received, ...outcome }, at);
+        // The expiry pass looks again: a payment waiting for this money past its expiry ends now.
+        if (isPayable(payment.status)) await setDueAt(tx, payment.id, clock.now(), payable);
+      }),
 
     async reversed(deposit, chain) {
       const paymentId = paymentIdOf(deposit);
