@@ -509,7 +509,7 @@ describe("crypto screens (browser)", { timeout: 300_000 }, () => {
       const alerts = page.getByRole("table", { name: "Custody alerts" });
       await alerts.getByText("Hot wallet above its limit").waitFor();
       await alerts.getByRole("button", { name: /^Acknowledge alert calr_/ }).click();
-      await page.getByText("No alert.").waitFor();
+      await page.getByText("No open alerts", { exact: true }).waitFor();
       await page.getByLabel("Mode").selectOption("test");
       await page.getByRole("button", { name: "Run now" }).click();
       await page.getByText(/^Report rsv_\w+ made\.$/).waitFor();

@@ -171,7 +171,7 @@ describe("merchant dashboard and method comparison in the browser", { timeout: 3
     assert.equal(summary.previous.gross_volume, "0");
     assert.equal(await figure(page, "gross_volume").locator(".figure-change").textContent(), "New this period");
 
-    const failures = page.getByRole("table", { name: "Why payments failed" });
+    const failures = page.getByRole("grid", { name: "Why payments failed" });
     await failures.getByRole("link", { name: "Failed Payment code payments: insufficient_funds" }).waitFor();
     await failures.getByRole("link", { name: "Failed Payment code payments: risk_declined" }).waitFor();
     await shot(page, "dashboard");
@@ -255,12 +255,12 @@ describe("merchant dashboard and method comparison in the browser", { timeout: 3
     await figure(page, "gross_volume").getByText(money(summary.gross_volume)).waitFor();
   });
 
-  it("compares every payment method, saying whose figures each column shows", async () => {
+  it("compares every payment method, saying whose figures each row shows", async () => {
     const answer = page.waitForResponse((r) => r.url().includes("/v1/analytics/methods"));
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Payment methods" }).click();
     await page.getByRole("heading", { name: "How to choose a payment method" }).waitFor();
     const methods = await (await answer).json();
-    const table = page.getByRole("table", { name: "How to choose a payment method" });
+    const table = page.getByRole("grid", { name: "How to choose a payment method" });
     await table.waitFor();
     const names: Record<string, string> = {
       qr: "QR code",
@@ -269,13 +269,18 @@ describe("merchant dashboard and method comparison in the browser", { timeout: 3
       crypto: "Crypto",
     };
     for (const method of methods.data) {
-      await table.getByRole("columnheader", { name: names[method.method] ?? method.method, exact: true }).waitFor();
+      await table.getByRole("rowheader", { name: names[method.method] ?? method.method, exact: true }).waitFor();
     }
     const own = methods.data.find((m: { method: string }) => m.method === "payment_code");
     assert.equal(own.source, "merchant", "24 finished payment-code payments are enough for the merchant's own figures");
-    await table.getByText(`Your payments (${own.payments})`).waitFor();
-    const successRow = table.getByRole("row", { name: /^Success rate/ });
-    await successRow.getByText(formatRate(own.success_rate, "en")).waitFor();
+    const ownRow = table.getByRole("row", { name: "Payment code", exact: true });
+    await ownRow.getByText(`Your payments (${own.payments})`).waitFor();
+    const headers = await table.getByRole("columnheader").allTextContents();
+    const successColumn = headers.findIndex((header) => header.startsWith("Success rate"));
+    assert.ok(successColumn > 0, headers.join(", "));
+    // Its success rate in the success-rate column (the row's cells are in the headers' order).
+    const ownRate = await ownRow.locator("td").nth(successColumn).textContent();
+    assert.equal(ownRate, formatRate(own.success_rate, "en"));
     await shot(page, "payment-methods");
   });
 
@@ -296,7 +301,7 @@ describe("merchant dashboard and method comparison in the browser", { timeout: 3
     await shot(chinese, "dashboard-zh");
     await chinese.getByRole("navigation", { name: "控制台" }).getByRole("link", { name: "支付方式" }).click();
     await chinese.getByRole("heading", { name: "如何选择支付方式" }).waitFor();
-    await chinese.getByRole("table", { name: "如何选择支付方式" }).getByText("您的支付（", { exact: false }).waitFor();
+    await chinese.getByRole("grid", { name: "如何选择支付方式" }).getByText("您的支付（", { exact: false }).waitFor();
     await shot(chinese, "payment-methods-zh");
     await chineseContext.close();
   });

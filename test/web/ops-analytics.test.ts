@@ -126,8 +126,8 @@ describe("platform analytics page in the browser", { timeout: 240_000 }, () => {
     assert.equal(summary.active_merchants, 2);
     await page.getByRole("heading", { name: "Platform analytics" }).waitFor();
     const usd = page.getByRole("row", { name: /^USD/ });
-    await usd.getByRole("cell", { name: "$125.00" }).waitFor();
-    await page.getByRole("row", { name: /^CNY/ }).getByRole("cell", { name: "CN¥888.00" }).waitFor();
+    await usd.getByRole("gridcell", { name: "$125.00" }).waitFor();
+    await page.getByRole("row", { name: /^CNY/ }).getByRole("gridcell", { name: "CN¥888.00" }).waitFor();
     const figure = (label: string) => page.locator("dt", { hasText: label }).locator("xpath=following-sibling::dd[1]");
     assert.equal(await figure("Active merchants").textContent(), "2");
     assert.equal(await figure("Success rate").textContent(), "100.0%");
@@ -150,7 +150,7 @@ describe("platform analytics page in the browser", { timeout: 240_000 }, () => {
     await chinese.goto("/ops/analytics?mode=live&days=7");
     await chinese.getByRole("heading", { name: "平台分析" }).waitFor();
     await chinese.getByRole("heading", { name: "按币种的交易额" }).waitFor();
-    await chinese.getByRole("row", { name: /^USD/ }).getByRole("cell", { name: "US$125.00" }).waitFor();
+    await chinese.getByRole("row", { name: /^USD/ }).getByRole("gridcell", { name: "US$125.00" }).waitFor();
     await chinese.getByText("等待审核").waitFor();
     await shot(chinese, "platform-analytics-zh");
     await chineseContext.close();

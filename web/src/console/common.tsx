@@ -1,6 +1,8 @@
-import { type ReactNode, useState } from "react";
+import { Copy } from "lucide-react";
+import { type ReactNode, useCallback, useState } from "react";
 import type { ApiRequestError, ListPage } from "../shared/api";
 import { apiErrorText } from "../shared/api-error-text";
+import { statusIcon } from "../shared/icons";
 import { formatDateTime, formatMoney } from "../shared/money";
 import { Alert, Badge, Button, type Column, DataTable, Spinner, statusTone } from "../shared/ui";
 import type { AsyncState } from "../shared/use-async";
@@ -19,11 +21,21 @@ export function ConsoleError({ error }: { error: ApiRequestError | null | undefi
   );
 }
 
+/** A refusal in the reader's words, as ConsoleError says it: for a form field that shows it (../shared/form.tsx). */
+export function useConsoleDescribe() {
+  const { t } = useT();
+  return useCallback((error: ApiRequestError) => apiErrorText<keyof typeof en>(t, error), [t]);
+}
+
 export function StatusBadge({ status }: { status: string }) {
   const { t } = useT();
   const key = `status.${status}` as keyof typeof en;
   const label = t(key);
-  return <Badge tone={statusTone(status)}>{label === key ? status : label}</Badge>;
+  return (
+    <Badge tone={statusTone(status)} icon={statusIcon(status)}>
+      {label === key ? status : label}
+    </Badge>
+  );
 }
 
 /**
@@ -95,6 +107,7 @@ export function SecretOnce({ label, value }: { label: string; value: string }) {
       </p>
       <Button
         variant="secondary"
+        icon={Copy}
         onClick={() => {
           navigator.clipboard?.writeText(value).then(
             () => setCopied(true),

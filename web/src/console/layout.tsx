@@ -1,6 +1,28 @@
+import {
+  BadgeCheck,
+  Banknote,
+  CreditCard,
+  House,
+  KeyRound,
+  Layers,
+  LifeBuoy,
+  Link as LinkIcon,
+  LogOut,
+  MessageSquare,
+  Rocket,
+  Scale,
+  ScrollText,
+  ShieldCheck,
+  Store,
+  TicketPercent,
+  Users,
+  WalletCards,
+  Webhook,
+} from "lucide-react";
 import type { ReactNode } from "react";
 import { HelpLink } from "../shared/help";
 import { LanguageSwitcher } from "../shared/i18n";
+import { Icon, type LucideIcon } from "../shared/icons";
 import { Link, usePath } from "../shared/router";
 import { Button } from "../shared/ui";
 import { useAction } from "../shared/use-async";
@@ -9,26 +31,29 @@ import { ConsoleError } from "./common";
 import { type en, useT } from "./messages";
 import { isAdmin, useMe, useSession } from "./session";
 
-/** The signed-in console: header (brand, mode switch, language, user), the nav, and the test-mode banner. */
-const navItems: { to: string; label: keyof typeof en; adminOnly?: boolean }[] = [
-  { to: "/", label: "nav.home" },
-  { to: "/payments", label: "nav.payments" },
-  { to: "/feedback", label: "nav.feedback" },
-  { to: "/payment-links", label: "nav.paymentLinks" },
-  { to: "/promotions", label: "nav.promotions" },
-  { to: "/stores", label: "nav.stores" },
-  { to: "/prepaid-cards", label: "nav.prepaidCards" },
-  { to: "/payment-methods", label: "nav.methods" },
-  { to: "/balance", label: "nav.balance" },
-  { to: "/disputes", label: "nav.disputes" },
-  { to: "/support", label: "nav.support" },
-  { to: "/webhooks", label: "nav.webhooks" },
-  { to: "/api-keys", label: "nav.apiKeys" },
-  { to: "/go-live", label: "nav.goLive" },
-  { to: "/verification", label: "nav.verification", adminOnly: true },
-  { to: "/team", label: "nav.team" },
-  { to: "/audit-log", label: "nav.audit", adminOnly: true },
-  { to: "/security", label: "nav.security" },
+/**
+ * The signed-in console: header (brand, mode switch, language, user), the nav, and the test-mode banner. Each menu
+ * entry has an icon, so a page is found again by its picture as well as its name.
+ */
+const navItems: { to: string; label: keyof typeof en; icon: LucideIcon; adminOnly?: boolean }[] = [
+  { to: "/", label: "nav.home", icon: House },
+  { to: "/payments", label: "nav.payments", icon: CreditCard },
+  { to: "/feedback", label: "nav.feedback", icon: MessageSquare },
+  { to: "/payment-links", label: "nav.paymentLinks", icon: LinkIcon },
+  { to: "/promotions", label: "nav.promotions", icon: TicketPercent },
+  { to: "/stores", label: "nav.stores", icon: Store },
+  { to: "/prepaid-cards", label: "nav.prepaidCards", icon: WalletCards },
+  { to: "/payment-methods", label: "nav.methods", icon: Layers },
+  { to: "/balance", label: "nav.balance", icon: Banknote },
+  { to: "/disputes", label: "nav.disputes", icon: Scale },
+  { to: "/support", label: "nav.support", icon: LifeBuoy },
+  { to: "/webhooks", label: "nav.webhooks", icon: Webhook },
+  { to: "/api-keys", label: "nav.apiKeys", icon: KeyRound },
+  { to: "/go-live", label: "nav.goLive", icon: Rocket },
+  { to: "/verification", label: "nav.verification", icon: BadgeCheck, adminOnly: true },
+  { to: "/team", label: "nav.team", icon: Users },
+  { to: "/audit-log", label: "nav.audit", icon: ScrollText, adminOnly: true },
+  { to: "/security", label: "nav.security", icon: ShieldCheck },
 ];
 
 function isCurrent(path: string, to: string): boolean {
@@ -90,7 +115,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
           <HelpLink to="/help" />
           <LanguageSwitcher locale={locale} onChange={setLocale} label={t("common.language")} />
           <span className="user-email">{me.user.email}</span>
-          <Button variant="secondary" onClick={() => signOut()}>
+          <Button variant="secondary" icon={LogOut} onClick={() => signOut()}>
             {t("auth.signOut")}
           </Button>
         </div>
@@ -108,6 +133,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
               .map((item) => (
                 <li key={item.to}>
                   <Link to={item.to} aria-current={isCurrent(path, item.to) ? "page" : undefined}>
+                    <Icon icon={item.icon} />
                     {t(item.label)}
                   </Link>
                 </li>

@@ -1,4 +1,4 @@
-import { type FormEvent, type ReactNode, useState } from "react";
+import { type FormEvent, isValidElement, type ReactNode, useState } from "react";
 import type { ListPage } from "../shared/api";
 import { Link, navigate, useSearch } from "../shared/router";
 import { Button, type Column, DataTable, Empty, ErrorAlert, Spinner } from "../shared/ui";
@@ -139,7 +139,10 @@ export function usePagedList<T>(
   return useAsync(() => api.get<ListPage<T>>(path, query), [path, query]);
 }
 
-/** A loaded list: its empty text when there is nothing (without one, an empty table), else the table and pager. */
+/**
+ * A loaded list: its empty state when there is nothing (an <Empty> or <NoMatch>; without one, an empty table), else
+ * the table and pager.
+ */
 export function PagedTable<T extends { id: string }>({
   state,
   params,
@@ -151,13 +154,17 @@ export function PagedTable<T extends { id: string }>({
   params: Record<string, string>;
   setParams(next: Record<string, string | undefined>): void;
   columns: Column<T>[];
-  empty?: string;
+  empty?: ReactNode;
 }) {
   return (
     <Loaded state={state}>
       {(page) =>
         page.data.length === 0 && empty !== undefined ? (
-          <Empty>{empty}</Empty>
+          isValidElement(empty) ? (
+            empty
+          ) : (
+            <Empty>{empty}</Empty>
+          )
         ) : (
           <>
             <DataTable rows={page.data} columns={columns} rowKey={(row) => row.id} />

@@ -1,3 +1,4 @@
+import { Copy } from "lucide-react";
 import { useEffect, useState } from "react";
 import { Button } from "./ui";
 
@@ -38,7 +39,7 @@ export function CopyButton({
   };
   return (
     <>
-      <Button variant="secondary" onClick={copy}>
+      <Button variant="secondary" icon={Copy} onClick={copy}>
         {label}
       </Button>
       <span role="status" aria-live="polite" className="copy-state">

@@ -1,32 +1,47 @@
 import {
+  CircleCheck,
+  CircleExclamationPoint,
+  FunnelX,
+  Inbox,
+  Info,
+  SearchX,
+  TriangleExclamationPoint,
+} from "lucide-react";
+import {
   type ButtonHTMLAttributes,
   type InputHTMLAttributes,
+  isValidElement,
   type ReactNode,
   type SelectHTMLAttributes,
   useId,
 } from "react";
 import type { ApiRequestError } from "./api";
+import { badgeIconSizePx, emptyStateIconSizePx, Icon, type LucideIcon } from "./icons";
 
 /** The few building blocks every page uses: labelled fields, buttons, alerts, loading and empty states, tables. */
 
 export function Button({
   variant = "primary",
   pending = false,
+  icon,
   children,
   ...rest
 }: ButtonHTMLAttributes<HTMLButtonElement> & {
   variant?: "primary" | "secondary" | "danger" | "link";
   pending?: boolean;
+  /** A main action's icon (create, copy, download, refresh, sign out), before its text. */
+  icon?: LucideIcon;
 }) {
   return (
     <button
       type="button"
-      className={`button button-${variant}`}
+      className={`button button-${variant}${icon ? " button-with-icon" : ""}`}
       {...rest}
       // After the spread: a pending button is disabled whatever the caller passed, so a slow request is sent once.
       disabled={pending || rest.disabled}
       aria-busy={pending || undefined}
     >
+      {icon ? <Icon icon={icon} /> : null}
       {children}
     </button>
   );
@@ -80,16 +95,21 @@ export function SelectField({
   );
 }
 
-export function Alert({
-  kind = "error",
-  children,
-}: {
-  kind?: "error" | "info" | "success" | "warning";
-  children: ReactNode;
-}) {
+type AlertKind = "error" | "info" | "success" | "warning";
+
+/** An alert's icon says its kind at a glance; its colour and text say it too (never the icon alone). */
+const alertIcons: Record<AlertKind, LucideIcon> = {
+  error: CircleExclamationPoint,
+  warning: TriangleExclamationPoint,
+  success: CircleCheck,
+  info: Info,
+};
+
+export function Alert({ kind = "error", children }: { kind?: AlertKind; children: ReactNode }) {
   return (
-    <div className={`alert alert-${kind}`} role={kind === "error" ? "alert" : "status"}>
-      {children}
+    <div className={`alert alert-${kind} alert-with-icon`} role={kind === "error" ? "alert" : "status"}>
+      <Icon icon={alertIcons[kind]} className="alert-icon" />
+      <div className="alert-body">{children}</div>
     </div>
   );
 }
@@ -113,13 +133,80 @@ export function Spinner({ label }: { label: string }) {
   );
 }
 
-export function Empty({ children }: { children: ReactNode }) {
-  return <p className="empty">{children}</p>;
+/**
+ * A list with nothing in it yet: an icon, a short title, one sentence saying what will appear here and how it gets
+ * here, and the one next action where there is one (a link or a button). `compact` is for a small list inside a
+ * page about something else (a payment's refunds, a ticket's timeline): the icon sits beside the words.
+ */
+export function Empty({
+  icon = Inbox,
+  title,
+  children,
+  action,
+  compact = false,
+}: {
+  icon?: LucideIcon;
+  title?: ReactNode;
+  children?: ReactNode;
+  action?: ReactNode;
+  compact?: boolean;
+}) {
+  return (
+    <div className={compact ? "empty empty-compact" : "empty"}>
+      <Icon icon={icon} sizePx={compact ? undefined : emptyStateIconSizePx} className="empty-icon" />
+      <div className="empty-words">
+        {title ? <p className="empty-title">{title}</p> : null}
+        {children ? <p className="empty-text">{children}</p> : null}
+        {action ? <div className="empty-action">{action}</div> : null}
+      </div>
+    </div>
+  );
 }
 
-export function Card({ title, actions, children }: { title?: ReactNode; actions?: ReactNode; children: ReactNode }) {
+/**
+ * A filtered list that came back empty: unlike "nothing yet", it says the filter matched nothing and offers to
+ * clear it, so nobody reads an empty filter as an empty account.
+ */
+export function NoMatch({
+  title,
+  children,
+  clearLabel,
+  onClear,
+}: {
+  title: ReactNode;
+  children?: ReactNode;
+  clearLabel: string;
+  onClear(): void;
+}) {
   return (
-    <section className="card">
+    <Empty
+      icon={SearchX}
+      title={title}
+      action={
+        <Button variant="secondary" icon={FunnelX} onClick={onClear}>
+          {clearLabel}
+        </Button>
+      }
+    >
+      {children}
+    </Empty>
+  );
+}
+
+/** A card; with an `id`, a JumpLink leads to it and it takes the focus (tabIndex -1: reachable, not a tab stop). */
+export function Card({
+  title,
+  actions,
+  id,
+  children,
+}: {
+  title?: ReactNode;
+  actions?: ReactNode;
+  id?: string;
+  children: ReactNode;
+}) {
+  return (
+    <section className="card" id={id} tabIndex={id ? -1 : undefined}>
       {title || actions ? (
         <header className="card-header">
           {title ? <h2>{title}</h2> : <span />}
@@ -133,12 +220,20 @@ export function Card({ title, actions, children }: { title?: ReactNode; actions?
 
 export function Badge({
   tone = "neutral",
+  icon,
   children,
 }: {
   tone?: "neutral" | "good" | "bad" | "warn" | "info";
+  /** A status's icon (./icons statusIcon), so the status reads without its colour. */
+  icon?: LucideIcon;
   children: ReactNode;
 }) {
-  return <span className={`badge badge-${tone}`}>{children}</span>;
+  return (
+    <span className={`badge badge-${tone}${icon ? " badge-with-icon" : ""}`}>
+      {icon ? <Icon icon={icon} sizePx={badgeIconSizePx} /> : null}
+      {children}
+    </span>
+  );
 }
 
 /** The tone of a status badge, shared by payments, refunds, payouts, KYB and deliveries. */
@@ -176,8 +271,9 @@ export interface Column<T> {
 }
 
 /**
- * A list as a table: one row per item, or the empty text when there are none (without an empty text the table is
- * shown even with no rows). The caption, when given, names the table for screen readers only.
+ * A list as a table: one row per item, or the empty state when there are none (an <Empty> or <NoMatch>; a plain
+ * text is shown as an empty state's sentence; without one the table is shown even with no rows). The caption, when
+ * given, names the table for screen readers only.
  */
 export function DataTable<T>({
   rows,
@@ -192,7 +288,7 @@ export function DataTable<T>({
   caption?: string;
   empty?: ReactNode;
 }) {
-  if (rows.length === 0 && empty !== undefined) return <Empty>{empty}</Empty>;
+  if (rows.length === 0 && empty !== undefined) return isValidElement(empty) ? empty : <Empty>{empty}</Empty>;
   return (
     <div className="table-wrap">
       <table>

@@ -1,6 +1,8 @@
+import { House, type LucideIcon, QrCode, ReceiptText, ScanLine, ShieldCheck } from "lucide-react";
 import { type ReactNode, useEffect } from "react";
 import { HelpLink, HelpPage, isHelpPath } from "../shared/help";
 import { I18nProvider, LanguageSwitcher } from "../shared/i18n";
+import { Icon, tabBarIconSizePx } from "../shared/icons";
 import { Link, match, navigate, Redirect, usePath } from "../shared/router";
 import { AddCardPage, CardHomePage } from "./cards/lazy";
 import { CryptoPages, isCryptoPath } from "./crypto/lazy";
@@ -38,19 +40,20 @@ export function App() {
 
 const helpBase = `${walletBase}/help`;
 
-const navItems: [string, MessageKey][] = [
-  [paths.home, "nav.home"],
-  [paths.scan, "nav.scan"],
-  [paths.code, "nav.code"],
-  [paths.history, "nav.history"],
-  [paths.security, "nav.security"],
+/** Each entry of the bottom navigation has an icon above its name, as phone apps do. */
+const navItems: [string, MessageKey, LucideIcon][] = [
+  [paths.home, "nav.home", House],
+  [paths.scan, "nav.scan", ScanLine],
+  [paths.code, "nav.code", QrCode],
+  [paths.history, "nav.history", ReceiptText],
+  [paths.security, "nav.security", ShieldCheck],
 ];
 
 /** With a prepaid card open: the card's pages only (a card cannot top up, send, withdraw or verify an identity). */
-const cardNavItems: [string, MessageKey][] = [
-  [paths.home, "nav.home"],
-  [paths.scan, "nav.scan"],
-  [paths.code, "nav.code"],
+const cardNavItems: [string, MessageKey, LucideIcon][] = [
+  [paths.home, "nav.home", House],
+  [paths.scan, "nav.scan", ScanLine],
+  [paths.code, "nav.code", QrCode],
 ];
 
 function Wallet() {
@@ -197,14 +200,15 @@ function Frame({ nav, children }: { nav?: ReactNode; children: ReactNode }) {
   );
 }
 
-function BottomNav({ path, items }: { path: string; items: [string, MessageKey][] }) {
+function BottomNav({ path, items }: { path: string; items: [string, MessageKey, LucideIcon][] }) {
   const { t } = useT();
   return (
     <nav className={`wallet-nav wallet-nav-${items.length}`} aria-label={t("nav.label")}>
       <ul>
-        {items.map(([to, key]) => (
+        {items.map(([to, key, icon]) => (
           <li key={to}>
             <Link to={to} aria-current={path === to ? "page" : undefined}>
+              <Icon icon={icon} sizePx={tabBarIconSizePx} />
               {t(key)}
             </Link>
           </li>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { ApiRequestError } from "../shared/api";
 import { apiErrorText } from "../shared/api-error-text";
+import { statusIcon } from "../shared/icons";
 import { type ParsedAmount, parseMoney } from "../shared/money";
 import { Link } from "../shared/router";
 import { Alert, Badge, statusTone, TextField } from "../shared/ui";
@@ -49,7 +50,11 @@ export function StatusBadge({ status }: { status: string }) {
   const { t } = useT();
   const key = `status.${status}` as MessageKey;
   const text = t(key);
-  return <Badge tone={statusTone(status)}>{text === key ? status : text}</Badge>;
+  return (
+    <Badge tone={statusTone(status)} icon={statusIcon(status)}>
+      {text === key ? status : text}
+    </Badge>
+  );
 }
 
 export function amountProblem(t: Translate, parsed: ParsedAmount): string | null {

@@ -16,7 +16,9 @@ const en = {
   "devices.signOutOthers": "Sign out every other device",
   "devices.signedOutOthers": "Every other device is signed out.",
   "devices.signedOutOne": "{device} is signed out.",
-  "devices.none": "No devices yet.",
+  "devices.none": "No devices yet",
+  "devices.none.text":
+    "Phones and browsers that log in to your wallet show here, so you can log out one you do not know.",
 
   "signIns.title": "Recent sign-ins",
   "signIns.intro": "The last 90 days. A sign-in from a new device also sends you a message.",
@@ -102,7 +104,8 @@ const zhCN: typeof en = {
   "devices.signOutOthers": "让其他所有设备退出登录",
   "devices.signedOutOthers": "其他所有设备均已退出登录。",
   "devices.signedOutOne": "{device} 已退出登录。",
-  "devices.none": "还没有设备。",
+  "devices.none": "还没有设备",
+  "devices.none.text": "登录过您钱包的手机和浏览器会显示在这里，遇到陌生设备可以将其退出登录。",
 
   "signIns.title": "最近登录",
   "signIns.intro": "最近 90 天。新设备登录时，我们还会给您发送消息。",

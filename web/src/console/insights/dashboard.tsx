@@ -1,6 +1,8 @@
+import { Download } from "lucide-react";
 import { useMemo, useState } from "react";
+import { DateRangeField } from "../../shared/date-picker-lazy";
 import { Link, navigate, useSearch } from "../../shared/router";
-import { Alert, Button, SelectField, Spinner, TextField } from "../../shared/ui";
+import { Alert, Button, SelectField, Spinner } from "../../shared/ui";
 import { useAsync } from "../../shared/use-async";
 import { ConsoleError } from "../common";
 import { type en, useT } from "../messages";
@@ -125,22 +127,12 @@ function DashboardBody({
           ))}
         </SelectField>
         {preset === "custom" ? (
-          <>
-            <TextField
-              type="date"
-              label={t("dash.fromDay")}
-              value={fromDay}
-              max={untilDay || undefined}
-              onChange={(e) => setParams({ from: e.target.value })}
-            />
-            <TextField
-              type="date"
-              label={t("dash.untilDay")}
-              value={untilDay}
-              min={fromDay || undefined}
-              onChange={(e) => setParams({ until: e.target.value })}
-            />
-          </>
+          <DateRangeField
+            label={t("dash.range.custom")}
+            from={fromDay}
+            until={untilDay}
+            onChange={(days) => setParams({ from: days.from, until: days.until })}
+          />
         ) : null}
         <SelectField
           label={t("dash.interval")}
@@ -167,7 +159,12 @@ function DashboardBody({
             </option>
           ))}
         </SelectField>
-        <Button variant="secondary" disabled={!loaded || !range} onClick={() => range && exportCsv(range)}>
+        <Button
+          variant="secondary"
+          icon={Download}
+          disabled={!loaded || !range}
+          onClick={() => range && exportCsv(range)}
+        >
           {t("chart.export")}
         </Button>
       </search>

@@ -1,5 +1,7 @@
+import { CircleCheck } from "lucide-react";
 import { Link } from "../../shared/router";
-import { Card, DataTable } from "../../shared/ui";
+import { SortableTable } from "../../shared/sortable-table-lazy";
+import { Card, Empty } from "../../shared/ui";
 import { paymentsUrl } from "./drill";
 import { formatCount, formatRate } from "./format";
 import { useInsightsT } from "./messages";
@@ -7,7 +9,8 @@ import type { AnalyticsFailures } from "./model";
 import type { DateRange } from "./range";
 
 /**
- * Why payments failed in the range, by failure code and method; each row opens those failed payments. Codes are
+ * Why payments failed in the range, by failure code and method (every row, so they sort on the page); each row opens
+ * those failed payments. Codes are
  * shown as coffer names them (docs/errors.md explains each), methods in the reader's language.
  */
 export function FailuresBreakdown({
@@ -22,15 +25,23 @@ export function FailuresBreakdown({
   const { t, locale } = useInsightsT();
   return (
     <Card title={t("failures.title")}>
-      <DataTable
+      <SortableTable
         rows={failures.data}
         rowKey={(row) => `${row.failure_code}/${row.method}`}
         caption={t("failures.title")}
-        empty={t("failures.none")}
+        // The API lists the most frequent first.
+        initialSort={{ column: "count", direction: "descending" }}
+        empty={
+          <Empty compact icon={CircleCheck} title={t("failures.none")}>
+            {t("failures.noneText")}
+          </Empty>
+        }
         columns={[
           {
+            id: "code",
             header: t("failures.code"),
             rowHeader: true,
+            sortValue: (row) => row.failure_code,
             render: (row) => (
               <Link
                 to={paymentsUrl(range, { status: "failed", method: row.method })}
@@ -40,9 +51,26 @@ export function FailuresBreakdown({
               </Link>
             ),
           },
-          { header: t("failures.method"), render: (row) => methodName(row.method) },
-          { header: t("failures.count"), className: "amount", render: (row) => formatCount(row.count, locale) },
-          { header: t("failures.share"), className: "amount", render: (row) => formatRate(row.share, locale) },
+          {
+            id: "method",
+            header: t("failures.method"),
+            render: (row) => methodName(row.method),
+            sortValue: (row) => methodName(row.method),
+          },
+          {
+            id: "count",
+            header: t("failures.count"),
+            className: "amount",
+            render: (row) => formatCount(row.count, locale),
+            sortValue: (row) => row.count,
+          },
+          {
+            id: "share",
+            header: t("failures.share"),
+            className: "amount",
+            render: (row) => formatRate(row.share, locale),
+            sortValue: (row) => row.share,
+          },
         ]}
       />
     </Card>

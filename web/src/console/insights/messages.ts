@@ -11,8 +11,6 @@ const en = {
   "dash.range.month": "This month",
   "dash.range.12m": "Last 12 months",
   "dash.range.custom": "Custom range",
-  "dash.fromDay": "From",
-  "dash.untilDay": "Until",
   "dash.customInvalid": "Choose a first day on or before the last day.",
   "dash.interval": "Interval",
   "dash.interval.hour": "Hourly",
@@ -72,7 +70,8 @@ const en = {
   "failures.method": "Method",
   "failures.count": "Payments",
   "failures.share": "Share of failures",
-  "failures.none": "No failed payments in this range.",
+  "failures.none": "No failed payments",
+  "failures.noneText": "No payment failed in this range; when one does, its reason shows here.",
   "failures.open": "Failed {method} payments: {code}",
 
   "methods.title": "How to choose a payment method",
@@ -109,7 +108,8 @@ const en = {
   "methods.sourceHint.platform":
     "You have too few payments with this method yet, so these are every merchant's figures on this coffer.",
   "methods.noData": "Not enough payments yet",
-  "methods.empty": "No payment methods are offered.",
+  "methods.empty": "No payment methods offered",
+  "methods.emptyText": "The ways customers can pay you show here with how well each one works.",
   "methods.toDashboard": "← Back to the overview",
   "methods.link": "How to choose a payment method",
 
@@ -129,8 +129,6 @@ const zhCN: { [K in keyof typeof en]: string } = {
   "dash.range.month": "本月",
   "dash.range.12m": "最近 12 个月",
   "dash.range.custom": "自定义范围",
-  "dash.fromDay": "开始日期",
-  "dash.untilDay": "结束日期",
   "dash.customInvalid": "开始日期不能晚于结束日期。",
   "dash.interval": "统计粒度",
   "dash.interval.hour": "按小时",
@@ -190,7 +188,8 @@ const zhCN: { [K in keyof typeof en]: string } = {
   "failures.method": "支付方式",
   "failures.count": "笔数",
   "failures.share": "占失败比例",
-  "failures.none": "该时间范围内没有失败的支付。",
+  "failures.none": "没有失败的支付",
+  "failures.noneText": "该时间范围内没有失败的支付；出现失败时，原因会显示在这里。",
   "failures.open": "失败的{method}支付：{code}",
 
   "methods.title": "如何选择支付方式",
@@ -221,7 +220,8 @@ const zhCN: { [K in keyof typeof en]: string } = {
   "methods.sourceHint.merchant": "来自您自己使用该方式的支付。",
   "methods.sourceHint.platform": "您使用该方式的支付还太少，因此显示本 coffer 所有商户的数据。",
   "methods.noData": "支付数量还不够",
-  "methods.empty": "暂无可用的支付方式。",
+  "methods.empty": "暂无可用的支付方式",
+  "methods.emptyText": "客户可用的付款方式会连同各自的表现显示在这里。",
   "methods.toDashboard": "← 返回经营概览",
   "methods.link": "如何选择支付方式",
 

@@ -1,5 +1,6 @@
-import type { ReactNode } from "react";
+import { Layers } from "lucide-react";
 import { Link } from "../../shared/router";
+import { type SortableColumn, SortableTable } from "../../shared/sortable-table-lazy";
 import { Badge, Card, Empty, Spinner } from "../../shared/ui";
 import { useAsync } from "../../shared/use-async";
 import { ConsoleError } from "../common";
@@ -11,8 +12,9 @@ import type { MethodFigures } from "./model";
 import "./insights.css";
 
 /**
- * "How to choose a payment method": every method side by side, one column each, with where each figure comes from
- * (the merchant's own payments, or the whole platform's when the merchant has too few with that method).
+ * "How to choose a payment method": every method side by side, one row each, with where each figure comes from
+ * (the merchant's own payments, or the whole platform's when the merchant has too few with that method). Every
+ * method is on the page, so its figures sort here (a method without data stays last).
  */
 function feeText(method: MethodFigures, locale: string, t: ReturnType<typeof useInsightsT>["t"]): string {
   const fee = method.fee_schedule;
@@ -32,20 +34,46 @@ export default function MethodsPage() {
     const name = area.t(key);
     return name === key ? method : name;
   };
-  const rows: { header: string; cell(m: MethodFigures): ReactNode }[] = [
-    { header: t("methods.fee"), cell: (m) => feeText(m, locale, t) },
+  const columns: SortableColumn<MethodFigures>[] = [
     {
-      header: t("methods.successRate"),
-      cell: (m) => (m.success_rate === null ? t("methods.noData") : formatRate(m.success_rate, locale)),
+      id: "method",
+      header: t("methods.method"),
+      rowHeader: true,
+      render: (m) => methodName(m.method),
+      sortValue: (m) => methodName(m.method),
     },
-    { header: t("methods.timeToPay"), cell: (m) => formatDuration(m.median_time_to_pay_ms, t, locale) },
-    { header: t("methods.refundRate"), cell: (m) => formatRate(m.refund_rate, locale) },
-    { header: t("methods.currencies"), cell: (m) => m.currencies.join(", ") || "—" },
-    { header: t("methods.whoCanPay"), cell: (m) => t(`methods.whoCanPay.${m.who_can_pay}`) },
-    { header: t("methods.settlement"), cell: (m) => t(`methods.settlement.${m.settlement}`) },
     {
+      id: "fee",
+      header: t("methods.fee"),
+      render: (m) => feeText(m, locale, t),
+      // By the percentage: a schedule's fixed part is in its own currency, so it does not compare across methods.
+      sortValue: (m) => m.fee_schedule?.percent_bps ?? 0,
+    },
+    {
+      id: "success_rate",
+      header: t("methods.successRate"),
+      render: (m) => (m.success_rate === null ? t("methods.noData") : formatRate(m.success_rate, locale)),
+      sortValue: (m) => m.success_rate,
+    },
+    {
+      id: "time_to_pay",
+      header: t("methods.timeToPay"),
+      render: (m) => formatDuration(m.median_time_to_pay_ms, t, locale),
+      sortValue: (m) => m.median_time_to_pay_ms,
+    },
+    {
+      id: "refund_rate",
+      header: t("methods.refundRate"),
+      render: (m) => formatRate(m.refund_rate, locale),
+      sortValue: (m) => m.refund_rate,
+    },
+    { id: "currencies", header: t("methods.currencies"), render: (m) => m.currencies.join(", ") || "—" },
+    { id: "who_can_pay", header: t("methods.whoCanPay"), render: (m) => t(`methods.whoCanPay.${m.who_can_pay}`) },
+    { id: "settlement", header: t("methods.settlement"), render: (m) => t(`methods.settlement.${m.settlement}`) },
+    {
+      id: "source",
       header: t("methods.source"),
-      cell: (m) => (
+      render: (m) => (
         <>
           <Badge tone={m.source === "merchant" ? "good" : "info"}>
             {t(`methods.source.${m.source}`, { count: m.payments })}
@@ -68,33 +96,19 @@ export default function MethodsPage() {
       </Card>
       {methods.status === "loading" && !methods.data ? <Spinner label={t("methods.title")} /> : null}
       <ConsoleError error={methods.error} />
-      {methods.data && list.length === 0 ? <Empty>{t("methods.empty")}</Empty> : null}
+      {methods.data && list.length === 0 ? (
+        <Empty icon={Layers} title={t("methods.empty")}>
+          {t("methods.emptyText")}
+        </Empty>
+      ) : null}
       {list.length > 0 ? (
-        <div className="table-wrap">
-          <table className="methods-table">
-            <caption className="visually-hidden">{t("methods.title")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("methods.method")}</th>
-                {list.map((m) => (
-                  <th key={m.method} scope="col">
-                    {methodName(m.method)}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr key={row.header}>
-                  <th scope="row">{row.header}</th>
-                  {list.map((m) => (
-                    <td key={m.method}>{row.cell(m)}</td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <SortableTable
+          rows={list}
+          columns={columns}
+          rowKey={(m) => m.method}
+          caption={t("methods.title")}
+          className="methods-table"
+        />
       ) : null}
     </>
   );

@@ -1,6 +1,8 @@
+import { KeyRound, Plus } from "lucide-react";
 import { useState } from "react";
+import { JumpLink } from "../../shared/action-link";
 import type { ListPage } from "../../shared/api";
-import { Alert, Badge, Button, Card, HiddenHeader, SelectField, TextField } from "../../shared/ui";
+import { Alert, Badge, Button, Card, Empty, HiddenHeader, SelectField, TextField } from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
 import { type ApiKey, api } from "../api";
 import { ConfirmButton, ConsoleError, LoadedTable, SecretOnce, StatusBadge, useFormat } from "../common";
@@ -13,6 +15,9 @@ import { ApiVersionCard } from "./api-version";
  * screen only right after it is made; coffer cannot show it again.
  */
 const keyTypes = ["secret", "restricted", "publishable"] as const;
+
+/** The new-key form's card, where the empty list's action leads. */
+const newKeyCardId = "new-api-key";
 
 export function ApiKeysPage() {
   const { t } = useT();
@@ -99,7 +104,7 @@ export function ApiKeysPage() {
       <h1>{t("keys.title")}</h1>
       <p className="field-hint">{me.livemode ? t("keys.introLive") : t("keys.introTest")}</p>
       {canWrite(me) ? (
-        <Card title={t("keys.create")}>
+        <Card title={t("keys.create")} id={newKeyCardId}>
           <form
             onSubmit={(event) => {
               event.preventDefault();
@@ -122,7 +127,7 @@ export function ApiKeysPage() {
               <TextField label={t("keys.name")} value={name} onChange={(e) => setName(e.target.value)} />
             </div>
             {type === "restricted" ? <p className="field-hint">{t("keys.restrictedHint")}</p> : null}
-            <Button type="submit" pending={create.pending}>
+            <Button type="submit" icon={Plus} pending={create.pending}>
               {me.livemode ? t("keys.createLive") : t("keys.createTest")}
             </Button>
           </form>
@@ -136,7 +141,21 @@ export function ApiKeysPage() {
           rows={(page) => page.data}
           rowKey={(key) => key.id}
           caption={t("keys.title")}
-          empty={t("keys.empty")}
+          empty={
+            <Empty
+              icon={KeyRound}
+              title={t("keys.emptyTitle")}
+              action={
+                canWrite(me) ? (
+                  <JumpLink to={newKeyCardId} icon={Plus}>
+                    {t("keys.create")}
+                  </JumpLink>
+                ) : undefined
+              }
+            >
+              {t("keys.empty")}
+            </Empty>
+          }
           columns={[
             { header: t("keys.name"), render: (key) => key.name ?? "—" },
             {

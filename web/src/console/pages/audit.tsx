@@ -1,6 +1,7 @@
+import { ScrollText } from "lucide-react";
 import { useState } from "react";
 import type { ListPage } from "../../shared/api";
-import { Button, Empty, Spinner, TextField } from "../../shared/ui";
+import { Button, Empty, NoMatch, Spinner, TextField } from "../../shared/ui";
 import { useAsync } from "../../shared/use-async";
 import { type AuditRecord, api } from "../api";
 import { ConsoleError, type Cursor, Pager, useFormat } from "../common";
@@ -42,7 +43,25 @@ export function AuditPage() {
       </form>
       {records.status === "loading" && !records.data ? <Spinner label={t("common.loading")} /> : null}
       <ConsoleError error={records.error} />
-      {records.data && records.data.data.length === 0 ? <Empty>{t("audit.empty")}</Empty> : null}
+      {records.data && records.data.data.length === 0 ? (
+        filter ? (
+          <NoMatch
+            title={t("audit.noMatch")}
+            clearLabel={t("common.clearFilters")}
+            onClear={() => {
+              setAction("");
+              setCursor({});
+              setFilter("");
+            }}
+          >
+            {t("audit.noMatchText")}
+          </NoMatch>
+        ) : (
+          <Empty icon={ScrollText} title={t("audit.empty")}>
+            {t("audit.emptyText")}
+          </Empty>
+        )
+      ) : null}
       {records.data && records.data.data.length > 0 ? (
         <div className="table-wrap">
           <table>

@@ -1,4 +1,6 @@
+import { Banknote, Landmark, Wallet } from "lucide-react";
 import { useState } from "react";
+import { JumpLink } from "../../shared/action-link";
 import type { ListPage } from "../../shared/api";
 import { HelpButton } from "../../shared/help";
 import { parseMoney } from "../../shared/money";
@@ -31,7 +33,13 @@ function PayoutForm({ balance, onCreated }: { balance: Balance; onCreated(): voi
     setDescription("");
     onCreated();
   });
-  if (currencies.length === 0) return <Empty>{t("balance.nothingToPay")}</Empty>;
+  if (currencies.length === 0) {
+    return (
+      <Empty compact icon={Banknote} title={t("balance.nothingToPay")}>
+        {t("balance.nothingToPayText")}
+      </Empty>
+    );
+  }
   return (
     <form
       onSubmit={(event) => {
@@ -81,6 +89,9 @@ function PayoutForm({ balance, onCreated }: { balance: Balance; onCreated(): voi
   );
 }
 
+/** The payout form's card, where the empty list of payouts leads when there is money to pay out. */
+const newPayoutCardId = "new-payout";
+
 export function BalancePage() {
   const { t } = useT();
   const format = useFormat();
@@ -96,7 +107,11 @@ export function BalancePage() {
           state={balance}
           rows={(data) => data.currencies}
           rowKey={(c) => c.currency}
-          empty={t("balance.empty")}
+          empty={
+            <Empty icon={Wallet} title={t("balance.empty")}>
+              {t("balance.emptyText")}
+            </Empty>
+          }
           columns={[
             { header: t("balance.currency"), rowHeader: true, render: (c) => c.currency },
             {
@@ -119,7 +134,7 @@ export function BalancePage() {
         />
       </Card>
       {canWrite(me) && balance.data ? (
-        <Card title={t("balance.newPayout")} actions={<HelpButton slug="payouts" />}>
+        <Card title={t("balance.newPayout")} actions={<HelpButton slug="payouts" />} id={newPayoutCardId}>
           <PayoutForm
             balance={balance.data}
             onCreated={() => {
@@ -136,7 +151,21 @@ export function BalancePage() {
           rows={(page) => page.data}
           rowKey={(p) => p.id}
           caption={t("balance.payouts")}
-          empty={t("balance.noPayouts")}
+          empty={
+            <Empty
+              icon={Landmark}
+              title={t("balance.noPayouts")}
+              action={
+                canWrite(me) && balance.data?.currencies.length ? (
+                  <JumpLink to={newPayoutCardId} icon={Banknote}>
+                    {t("balance.requestPayout")}
+                  </JumpLink>
+                ) : undefined
+              }
+            >
+              {t("balance.noPayoutsText")}
+            </Empty>
+          }
           columns={[
             { header: t("payments.amount"), className: "amount", render: (p) => format.money(p.amount, p.currency) },
             {

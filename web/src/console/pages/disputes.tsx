@@ -1,11 +1,14 @@
-import { useId, useState } from "react";
+import { Paperclip, Scale } from "lucide-react";
+import { useId, useRef, useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { readAsBase64, saveAttachment } from "../../shared/files";
+import { allRules, apiLimits, Field, useApiForm, useRules } from "../../shared/form";
+import { statusIcon } from "../../shared/icons";
 import { Link } from "../../shared/router";
-import { Alert, Badge, Button, Card, DefinitionList, Empty, SelectField, TextField } from "../../shared/ui";
+import { Alert, Badge, Button, Card, DefinitionList, Empty, NoMatch, SelectField } from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
 import { api } from "../api";
-import { ConfirmButton, ConsoleError, type Cursor, LoadedTable, Pager, useFormat } from "../common";
+import { ConfirmButton, ConsoleError, type Cursor, LoadedTable, Pager, useConsoleDescribe, useFormat } from "../common";
 import { canWrite, useMe } from "../session";
 import { type AfterSalesMessageKey, useAfterSalesT } from "./after-sales-messages";
 
@@ -61,7 +64,11 @@ const statuses = ["needs_response", "under_review", "won", "lost"] as const;
 export function DisputeStatus({ status }: { status: Dispute["status"] }) {
   const { t } = useAfterSalesT();
   const tone = status === "won" ? "good" : status === "lost" ? "bad" : status === "needs_response" ? "warn" : "info";
-  return <Badge tone={tone}>{t(`dstatus.${status}`)}</Badge>;
+  return (
+    <Badge tone={tone} icon={statusIcon(status)}>
+      {t(`dstatus.${status}`)}
+    </Badge>
+  );
 }
 
 export function DisputesPage() {
@@ -99,7 +106,24 @@ export function DisputesPage() {
         rows={(page) => page.data}
         rowKey={(d) => d.id}
         caption={t("disputes.title")}
-        empty={t("disputes.empty")}
+        empty={
+          status ? (
+            <NoMatch
+              title={t("disputes.noMatch")}
+              clearLabel={t("disputes.showAll")}
+              onClear={() => {
+                setCursor({});
+                setStatus("");
+              }}
+            >
+              {t("disputes.noMatchText")}
+            </NoMatch>
+          ) : (
+            <Empty icon={Scale} title={t("disputes.empty")}>
+              {t("disputes.emptyText")}
+            </Empty>
+          )
+        }
         columns={[
           {
             header: t("disputes.col.amount"),
@@ -202,28 +226,60 @@ export function DisputePage({ id }: { id: string }) {
   );
 }
 
+type EvidenceFields = Record<EvidenceField, string> & { file: FileList | null };
+
+/** coffer names a refused file by its place among the attachments; submitting with nothing names `submit`. */
+const evidenceParams = { attachments: "file", submit: "explanation" } as const;
+const evidenceFileTypes = ["application/pdf", "image/png", "image/jpeg"] as const;
+
+function hasEvidence(values: Record<string, unknown>, savedFiles: number): boolean {
+  const file = values.file as FileList | null | undefined;
+  return savedFiles > 0 || (file?.length ?? 0) > 0 || evidenceFields.some((f) => String(values[f] ?? "").trim());
+}
+
 function EvidenceCard({ dispute, onChange }: { dispute: Dispute; onChange(): void }) {
   const { t } = useAfterSalesT();
   const me = useMe();
+  const rules = useRules();
   const editable = dispute.status === "needs_response" && !dispute.evidence_details.past_due && canWrite(me);
-  const [texts, setTexts] = useState<Record<EvidenceField, string>>(
-    () =>
-      Object.fromEntries(evidenceFields.map((f) => [f, dispute.evidence[f] ?? ""])) as Record<EvidenceField, string>,
-  );
-  const [file, setFile] = useState<File | null>(null);
-  const [inputKey, setInputKey] = useState(0);
+  const form = useApiForm<EvidenceFields>({
+    defaultValues: {
+      ...(Object.fromEntries(evidenceFields.map((f) => [f, dispute.evidence[f] ?? ""])) as Record<
+        EvidenceField,
+        string
+      >),
+      file: null,
+    },
+    describe: useConsoleDescribe(),
+    params: evidenceParams,
+  });
+  // Which button sent the form: submitting for review needs some evidence, a draft does not.
+  const intent = useRef<"save" | "submit">("save");
   const [saved, setSaved] = useState(false);
-  const save = useAction(async (submit: boolean) => {
+  const save = async (values: EvidenceFields) => {
+    const submit = intent.current === "submit";
     setSaved(false);
+    const file = values.file?.[0];
     const attachments = file
       ? [{ filename: file.name, content_type: file.type, content_base64: await readAsBase64(file) }]
       : undefined;
+    const { file: _file, ...texts } = values;
     await api.post(`/v1/disputes/${encodeURIComponent(dispute.id)}/evidence`, { ...texts, attachments, submit });
-    setFile(null);
-    setInputKey((k) => k + 1);
+    form.setValue("file", null);
     setSaved(!submit);
     onChange();
-  });
+  };
+  const textRules = (field: EvidenceField) =>
+    allRules(
+      rules.maxLength(apiLimits.evidenceTextCharsMax),
+      field === "explanation"
+        ? rules.custom(
+            "evidence",
+            (_value, values) => intent.current === "save" || hasEvidence(values, dispute.evidence.files.length),
+            "rule.evidence.empty",
+          )
+        : {},
+    );
   const accept = useAction(async () => {
     await api.post(`/v1/disputes/${encodeURIComponent(dispute.id)}/close`, {});
     onChange();
@@ -235,36 +291,13 @@ function EvidenceCard({ dispute, onChange }: { dispute: Dispute; onChange(): voi
       ),
     );
   });
-  return (
-    <Card title={t("evidence.title")}>
-      {editable ? <p>{t("evidence.hint")}</p> : null}
-      {evidenceFields.map((field) =>
-        editable ? (
-          longFields.has(field) ? (
-            <TextArea
-              key={field}
-              label={t(`evidence.${field}`)}
-              value={texts[field]}
-              onChange={(value) => setTexts({ ...texts, [field]: value })}
-            />
-          ) : (
-            <TextField
-              key={field}
-              label={t(`evidence.${field}`)}
-              value={texts[field]}
-              onChange={(e) => setTexts({ ...texts, [field]: e.target.value })}
-            />
-          )
-        ) : dispute.evidence[field] ? (
-          <div key={field} className="field">
-            <strong>{t(`evidence.${field}`)}</strong>
-            <p className="preserve-lines">{dispute.evidence[field]}</p>
-          </div>
-        ) : null,
-      )}
+  const files = (
+    <>
       <h3>{t("evidence.files")}</h3>
       {dispute.evidence.files.length === 0 ? (
-        <Empty>{t("evidence.noFiles")}</Empty>
+        <Empty compact icon={Paperclip} title={t("evidence.noFiles")}>
+          {t("evidence.noFilesText")}
+        </Empty>
       ) : (
         <ul className="attachments">
           {dispute.evidence.files.map((f) => (
@@ -278,33 +311,76 @@ function EvidenceCard({ dispute, onChange }: { dispute: Dispute; onChange(): voi
         </ul>
       )}
       <ConsoleError error={download.error} />
-      {editable ? (
-        <>
-          <TextField
-            key={inputKey}
-            label={t("evidence.addFile")}
-            type="file"
-            accept="application/pdf,image/png,image/jpeg"
-            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+    </>
+  );
+  if (!editable) {
+    return (
+      <Card title={t("evidence.title")}>
+        {evidenceFields.map((field) =>
+          dispute.evidence[field] ? (
+            <div key={field} className="field">
+              <strong>{t(`evidence.${field}`)}</strong>
+              <p className="preserve-lines">{dispute.evidence[field]}</p>
+            </div>
+          ) : null,
+        )}
+        {files}
+      </Card>
+    );
+  }
+  return (
+    <Card title={t("evidence.title")}>
+      <p>{t("evidence.hint")}</p>
+      <form {...form.formProps} onSubmit={form.submitWith(save)}>
+        {evidenceFields.map((field) => (
+          <Field
+            key={field}
+            form={form}
+            name={field}
+            label={t(`evidence.${field}`)}
+            multiline={longFields.has(field)}
+            rules={textRules(field)}
           />
-          <ConsoleError error={save.error ?? accept.error} />
-          {saved ? <Alert kind="success">{t("evidence.saved")}</Alert> : null}
-          <div className="button-row">
-            <Button variant="secondary" pending={save.pending} onClick={() => save.run(false)}>
-              {t("evidence.save")}
-            </Button>
-            <Button pending={save.pending} onClick={() => save.run(true)}>
-              {t("evidence.submit")}
-            </Button>
-            <ConfirmButton
-              label={t("evidence.accept")}
-              confirmLabel={t("evidence.acceptConfirm")}
-              pending={accept.pending}
-              onConfirm={() => accept.run()}
-            />
-          </div>
-        </>
-      ) : null}
+        ))}
+        {files}
+        <Field
+          form={form}
+          name="file"
+          label={t("evidence.addFile")}
+          type="file"
+          accept={evidenceFileTypes.join(",")}
+          rules={rules.file(evidenceFileTypes, apiLimits.evidenceFileBytesMax)}
+        />
+        <ConsoleError error={form.error ?? accept.error} />
+        {saved ? <Alert kind="success">{t("evidence.saved")}</Alert> : null}
+        <div className="button-row">
+          <Button
+            type="submit"
+            variant="secondary"
+            pending={form.pending}
+            onClick={() => {
+              intent.current = "save";
+            }}
+          >
+            {t("evidence.save")}
+          </Button>
+          <Button
+            type="submit"
+            pending={form.pending}
+            onClick={() => {
+              intent.current = "submit";
+            }}
+          >
+            {t("evidence.submit")}
+          </Button>
+          <ConfirmButton
+            label={t("evidence.accept")}
+            confirmLabel={t("evidence.acceptConfirm")}
+            pending={accept.pending}
+            onConfirm={() => accept.run()}
+          />
+        </div>
+      </form>
     </Card>
   );
 }

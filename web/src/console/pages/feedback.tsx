@@ -1,8 +1,9 @@
+import { ChartColumn, MessageSquare, Tag } from "lucide-react";
 import { useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { usePageMessages } from "../../shared/i18n";
 import { Link } from "../../shared/router";
-import { Card, DataTable, Empty, SelectField, Spinner } from "../../shared/ui";
+import { Card, DataTable, Empty, NoMatch, SelectField, Spinner } from "../../shared/ui";
 import { useAsync } from "../../shared/use-async";
 import { api } from "../api";
 import { ConsoleError, type Cursor, Pager, useFormat } from "../common";
@@ -124,7 +125,9 @@ export default function FeedbackPage() {
           </Card>
           <Card title={t("feedback.tags")}>
             {s.tags.length === 0 ? (
-              <Empty>{t("feedback.noTags")}</Empty>
+              <Empty compact icon={Tag} title={t("feedback.noTags")}>
+                {t("feedback.noTagsText")}
+              </Empty>
             ) : (
               <ul className="plain-list" aria-label={t("feedback.tags")}>
                 {s.tags.map((tag) => (
@@ -137,7 +140,9 @@ export default function FeedbackPage() {
           </Card>
           <Card title={t("feedback.series")}>
             {s.count === 0 ? (
-              <Empty>{t("feedback.none")}</Empty>
+              <Empty compact icon={ChartColumn} title={t("feedback.none")}>
+                {t("feedback.noneText")}
+              </Empty>
             ) : (
               <ol className="feedback-series" aria-label={t("feedback.series")}>
                 {s.series.map((b) => {
@@ -184,7 +189,24 @@ export default function FeedbackPage() {
           rows={list.data.data}
           rowKey={(f) => f.id}
           caption={t("feedback.list")}
-          empty={t("feedback.empty")}
+          empty={
+            rating ? (
+              <NoMatch
+                title={t("feedback.noMatch")}
+                clearLabel={t("feedback.allRatings")}
+                onClear={() => {
+                  setRating("");
+                  setCursor({});
+                }}
+              >
+                {t("feedback.noMatchText")}
+              </NoMatch>
+            ) : (
+              <Empty icon={MessageSquare} title={t("feedback.empty")}>
+                {t("feedback.emptyText")}
+              </Empty>
+            )
+          }
           columns={[
             {
               header: t("feedback.col.rating"),

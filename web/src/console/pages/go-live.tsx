@@ -1,3 +1,4 @@
+import { Activity } from "lucide-react";
 import { useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { Link } from "../../shared/router";
@@ -81,7 +82,11 @@ export function GoLivePage() {
         ) : null}
         <ConsoleError error={probe.error} />
         {probes.status === "loading" && !probes.data ? <Spinner label={t("common.loading")} /> : null}
-        {!shownProbe && probes.data ? <Empty>{t("goLive.noProbes")}</Empty> : null}
+        {!shownProbe && probes.data ? (
+          <Empty compact icon={Activity} title={t("goLive.noProbes")}>
+            {t("goLive.noProbesText")}
+          </Empty>
+        ) : null}
         {shownProbe ? (
           <div role="status">
             <p>

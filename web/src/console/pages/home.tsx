@@ -1,9 +1,10 @@
 import type { ListPage } from "../../shared/api";
 import { Link } from "../../shared/router";
-import { Alert, Card, Empty, Spinner } from "../../shared/ui";
+import { Alert, Card, Spinner } from "../../shared/ui";
 import { useAsync } from "../../shared/use-async";
 import { api, type GoLiveChecklist, type Payment } from "../api";
 import { ConsoleError, StatusBadge, useFormat } from "../common";
+import { NoPaymentsYet } from "../empty-states";
 import { useT } from "../messages";
 import { useMe } from "../session";
 import { DashboardSection } from "./lazy";
@@ -34,7 +35,7 @@ export function HomePage() {
       <Card title={t("home.recentPayments")}>
         {payments.status === "loading" && !payments.data ? <Spinner label={t("common.loading")} /> : null}
         <ConsoleError error={payments.error} />
-        {payments.data && payments.data.data.length === 0 ? <Empty>{t("payments.empty")}</Empty> : null}
+        {payments.data && payments.data.data.length === 0 ? <NoPaymentsYet /> : null}
         <ul className="plain-list">
           {payments.data?.data.map((p) => (
             <li key={p.id}>

@@ -1,3 +1,4 @@
+import { FileText } from "lucide-react";
 import { useEffect, useState } from "react";
 import { HelpButton } from "../../shared/help";
 import { Alert, Button, Card, Empty, SelectField, Spinner, TextField } from "../../shared/ui";
@@ -307,7 +308,11 @@ export function KybPage() {
         </form>
       </Card>
       <Card title={t("kyb.documents")} actions={<HelpButton slug="business-verification" />}>
-        {app.documents.length === 0 ? <Empty>{t("kyb.noDocuments")}</Empty> : null}
+        {app.documents.length === 0 ? (
+          <Empty compact icon={FileText} title={t("kyb.noDocuments")}>
+            {t("kyb.noDocumentsText")}
+          </Empty>
+        ) : null}
         {app.documents.length > 0 ? (
           <ul className="plain-list" aria-label={t("kyb.documents")}>
             {app.documents.map((d) => (

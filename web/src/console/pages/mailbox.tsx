@@ -1,7 +1,8 @@
+import { Mail, RefreshCw } from "lucide-react";
 import { Fragment, useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { Link } from "../../shared/router";
-import { Button, Card, Empty, Spinner, TextField } from "../../shared/ui";
+import { Button, Card, Empty, NoMatch, Spinner, TextField } from "../../shared/ui";
 import { useAsync } from "../../shared/use-async";
 import { api, type MailboxMessage } from "../api";
 import { ConsoleError, useFormat } from "../common";
@@ -69,14 +70,31 @@ export function DevMailboxPage() {
         <TextField label={t("mailbox.to")} type="email" value={to} onChange={(e) => setTo(e.target.value)} />
         <div className="button-row">
           <Button type="submit">{t("mailbox.filter")}</Button>
-          <Button variant="secondary" onClick={() => mail.reload()}>
+          <Button variant="secondary" icon={RefreshCw} onClick={() => mail.reload()}>
             {t("common.refresh")}
           </Button>
         </div>
       </form>
       {mail.status === "loading" && !mail.data ? <Spinner label={t("common.loading")} /> : null}
       <ConsoleError error={mail.error} />
-      {mail.data && mail.data.data.length === 0 ? <Empty>{t("mailbox.empty")}</Empty> : null}
+      {mail.data && mail.data.data.length === 0 ? (
+        filter ? (
+          <NoMatch
+            title={t("mailbox.noMatch")}
+            clearLabel={t("common.clearFilters")}
+            onClear={() => {
+              setTo("");
+              setFilter("");
+            }}
+          >
+            {t("mailbox.noMatchText")}
+          </NoMatch>
+        ) : (
+          <Empty icon={Mail} title={t("mailbox.empty")}>
+            {t("mailbox.emptyText")}
+          </Empty>
+        )
+      ) : null}
       {mail.data?.data.map((message) => (
         <Card key={message.id} title={message.subject ?? t("mailbox.noSubject")}>
           <p className="field-hint">

@@ -1,18 +1,30 @@
-import { useState } from "react";
+import { CreditCard, Link as LinkIcon, Plus } from "lucide-react";
+import { lazy, Suspense, useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { HelpButton } from "../../shared/help";
-import { parseMoney } from "../../shared/money";
 import { Link, navigate } from "../../shared/router";
-import { Alert, Badge, Button, Card, DataTable, DefinitionList, Empty, SelectField, TextField } from "../../shared/ui";
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  DataTable,
+  DefinitionList,
+  Empty,
+  NoMatch,
+  SelectField,
+  Spinner,
+  TextField,
+} from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
 import { api, type Payment } from "../api";
 import { ConfirmButton, ConsoleError, type Cursor, LoadedTable, Pager, StatusBadge, useFormat } from "../common";
-import { type en, useT } from "../messages";
+import { useT } from "../messages";
 import { canWrite, useMe } from "../session";
 import { useLinksT } from "./payment-links-messages";
 
 /** Payment links: the list with uses and totals, a form for a new one, and one link with its QR code, sending and payments. */
-interface PaymentLink {
+export interface PaymentLink {
   id: string;
   livemode: boolean;
   active: boolean;
@@ -34,6 +46,9 @@ interface PaymentLink {
   deactivated_at: number | null;
   created: number;
 }
+
+/** The form comes with the form layer in a chunk of its own, fetched when the owner asks for a new link. */
+const CreateLinkForm = lazy(() => import("./payment-link-form"));
 
 function useAmountText() {
   const format = useFormat();
@@ -83,12 +98,16 @@ export function PaymentLinksPage() {
       <p>{t("links.intro")}</p>
       {canWrite(me) && !creating ? (
         <p>
-          <Button onClick={() => setCreating(true)}>{t("links.new")}</Button>
+          <Button icon={Plus} onClick={() => setCreating(true)}>
+            {t("links.new")}
+          </Button>
         </p>
       ) : null}
       {creating ? (
         <Card title={t("create.title")} actions={<HelpButton slug="payment-links" />}>
-          <CreateLinkForm onCreated={(link) => navigate(`/payment-links/${link.id}`)} />
+          <Suspense fallback={<Spinner label={common("common.loading")} />}>
+            <CreateLinkForm onCreated={(link) => navigate(`/payment-links/${link.id}`)} />
+          </Suspense>
         </Card>
       ) : null}
       <div className="form-row">
@@ -110,7 +129,34 @@ export function PaymentLinksPage() {
         rows={(page) => page.data}
         rowKey={(l) => l.id}
         caption={t("links.title")}
-        empty={t("links.empty")}
+        empty={
+          show ? (
+            <NoMatch
+              title={t("links.noMatch")}
+              clearLabel={t("links.showAll")}
+              onClear={() => {
+                setCursor({});
+                setShow("");
+              }}
+            >
+              {t("links.noMatchText")}
+            </NoMatch>
+          ) : (
+            <Empty
+              icon={LinkIcon}
+              title={t("links.empty")}
+              action={
+                canWrite(me) && !creating ? (
+                  <Button icon={Plus} onClick={() => setCreating(true)}>
+                    {t("links.createFirst")}
+                  </Button>
+                ) : undefined
+              }
+            >
+              {t("links.emptyText")}
+            </Empty>
+          )
+        }
         columns={[
           {
             header: t("links.col.link"),
@@ -142,157 +188,6 @@ export function PaymentLinksPage() {
       />
       <Pager page={links.data} cursor={cursor} onChange={setCursor} />
     </>
-  );
-}
-
-/** The end of a local day ("2026-04-02") in Unix seconds: a link "until" a day takes payments all that day. */
-function endOfLocalDay(day: string): number | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  if (!match) return undefined;
-  return Math.floor(new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + 1).getTime() / 1000) - 1;
-}
-
-function CreateLinkForm({ onCreated }: { onCreated(link: PaymentLink): void }) {
-  const { t } = useLinksT();
-  const common = useT().t;
-  const [amountType, setAmountType] = useState<"fixed" | "customer_chooses">("fixed");
-  const [currency, setCurrency] = useState("USD");
-  const [price, setPrice] = useState("");
-  const [quantityMax, setQuantityMax] = useState("");
-  const [min, setMin] = useState("");
-  const [max, setMax] = useState("");
-  const [description, setDescription] = useState("");
-  const [maxUses, setMaxUses] = useState("");
-  const [expires, setExpires] = useState("");
-  const [returnUrl, setReturnUrl] = useState("");
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const create = useAction(async (body: Record<string, unknown>) => {
-    onCreated(await api.post<PaymentLink>("/v1/payment_links", body));
-  });
-
-  const submit = () => {
-    const found: Record<string, string> = {};
-    const money = (field: string, text: string) => {
-      const parsed = parseMoney(text, currency);
-      if (parsed.ok) return parsed.minor;
-      found[field] = common(`money.${parsed.reason}` as keyof typeof en);
-      return undefined;
-    };
-    const whole = (field: string, text: string) => {
-      if (text.trim() === "") return undefined;
-      if (/^\d+$/.test(text.trim())) return Number(text.trim());
-      found[field] = t("create.wholeNumber");
-      return undefined;
-    };
-    const body: Record<string, unknown> = { currency, amount_type: amountType };
-    if (amountType === "fixed") {
-      body.unit_amount = money("price", price);
-      body.quantity_max = whole("quantityMax", quantityMax);
-    } else {
-      body.amount_min = money("min", min);
-      body.amount_max = money("max", max);
-    }
-    if (description.trim()) body.description = description.trim();
-    body.max_uses = whole("maxUses", maxUses);
-    body.expires_at = expires ? endOfLocalDay(expires) : undefined;
-    if (returnUrl.trim()) body.return_url = returnUrl.trim();
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    create.run(Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)));
-  };
-
-  return (
-    <form
-      onSubmit={(event) => {
-        event.preventDefault();
-        submit();
-      }}
-      noValidate
-    >
-      <div className="form-row">
-        <SelectField
-          label={t("create.amountType")}
-          value={amountType}
-          onChange={(e) => setAmountType(e.target.value as "fixed" | "customer_chooses")}
-        >
-          <option value="fixed">{t("create.amountType.fixed")}</option>
-          <option value="customer_chooses">{t("create.amountType.customer_chooses")}</option>
-        </SelectField>
-        <TextField
-          label={t("create.currency")}
-          value={currency}
-          maxLength={10}
-          onChange={(e) => setCurrency(e.target.value.toUpperCase())}
-        />
-      </div>
-      {amountType === "fixed" ? (
-        <div className="form-row">
-          <TextField
-            label={t("create.price", { currency })}
-            inputMode="decimal"
-            value={price}
-            error={errors.price}
-            onChange={(e) => setPrice(e.target.value)}
-          />
-          <TextField
-            label={t("create.quantityMax")}
-            inputMode="numeric"
-            hint={t("create.quantityMaxHint")}
-            value={quantityMax}
-            error={errors.quantityMax}
-            onChange={(e) => setQuantityMax(e.target.value)}
-          />
-        </div>
-      ) : (
-        <div className="form-row">
-          <TextField
-            label={t("create.min", { currency })}
-            inputMode="decimal"
-            value={min}
-            error={errors.min}
-            onChange={(e) => setMin(e.target.value)}
-          />
-          <TextField
-            label={t("create.max", { currency })}
-            inputMode="decimal"
-            value={max}
-            error={errors.max}
-            onChange={(e) => setMax(e.target.value)}
-          />
-        </div>
-      )}
-      <TextField
-        label={t("create.description")}
-        value={description}
-        maxLength={500}
-        onChange={(e) => setDescription(e.target.value)}
-      />
-      <div className="form-row">
-        <TextField
-          label={t("create.maxUses")}
-          inputMode="numeric"
-          value={maxUses}
-          error={errors.maxUses}
-          onChange={(e) => setMaxUses(e.target.value)}
-        />
-        <TextField
-          type="date"
-          label={t("create.expires")}
-          value={expires}
-          onChange={(e) => setExpires(e.target.value)}
-        />
-      </div>
-      <TextField
-        type="url"
-        label={t("create.returnUrl")}
-        value={returnUrl}
-        onChange={(e) => setReturnUrl(e.target.value)}
-      />
-      <ConsoleError error={create.error} />
-      <Button type="submit" pending={create.pending}>
-        {t("create.submit")}
-      </Button>
-    </form>
   );
 }
 
@@ -455,7 +350,11 @@ export function PaymentLinkDetailPage({ id }: { id: string }) {
       ) : null}
       <Card title={t("detail.payments")}>
         <ConsoleError error={payments.error} />
-        {payments.data && payments.data.data.length === 0 ? <Empty>{t("detail.noPayments")}</Empty> : null}
+        {payments.data && payments.data.data.length === 0 ? (
+          <Empty compact icon={CreditCard} title={t("detail.noPayments")}>
+            {t("detail.noPaymentsText")}
+          </Empty>
+        ) : null}
         {payments.data && payments.data.data.length > 0 ? (
           <DataTable
             rows={payments.data.data}

@@ -1,5 +1,7 @@
+import { Clock, Undo2 } from "lucide-react";
 import { type ReactNode, useState } from "react";
 import type { ListPage } from "../../shared/api";
+import { DateRangeField } from "../../shared/date-picker-lazy";
 import { HelpButton } from "../../shared/help";
 import { parseMoney } from "../../shared/money";
 import { Link, navigate, useSearch } from "../../shared/router";
@@ -17,6 +19,7 @@ import {
 import { useAction, useAsync } from "../../shared/use-async";
 import { api, type CofferEvent, type Payment, type Refund } from "../api";
 import { ConsoleError, type Cursor, Pager, PaymentStatusBadge, StatusBadge, useFormat } from "../common";
+import { PaymentsEmpty } from "../empty-states";
 import { type en, useT } from "../messages";
 import { canWrite, useMe } from "../session";
 import { CryptoPaymentSection, refundsOnChainOnly } from "./crypto-payment-lazy";
@@ -133,20 +136,7 @@ export function PaymentsPage() {
             ))}
           </SelectField>
         ) : null}
-        <TextField
-          type="date"
-          label={t("payments.createdFrom")}
-          value={from}
-          max={until || undefined}
-          onChange={(e) => setFilter("from", e.target.value)}
-        />
-        <TextField
-          type="date"
-          label={t("payments.createdUntil")}
-          value={until}
-          min={from || undefined}
-          onChange={(e) => setFilter("until", e.target.value)}
-        />
+        <DateRangeField label={t("payments.created")} from={from} until={until} onChange={setFilters} />
       </search>
       {(windowGte !== undefined || windowLt !== undefined) && !from && !until ? (
         <p className="filter-window" role="status">
@@ -163,7 +153,15 @@ export function PaymentsPage() {
           rows={payments.data.data}
           rowKey={(p) => p.id}
           caption={t("payments.title")}
-          empty={t("payments.empty")}
+          empty={
+            <PaymentsEmpty
+              filtered={Boolean(status || method || from || until || store || till || windowGte || windowLt)}
+              onClear={() => {
+                setCursor({});
+                navigate("/payments", { replace: true });
+              }}
+            />
+          }
           columns={[
             {
               header: t("payments.amount"),
@@ -367,7 +365,11 @@ export function PaymentDetailPage({ id }: { id: string }) {
       <Card title={t("refund.listTitle")}>
         {refunds.status === "loading" && !refunds.data ? <Spinner label={t("common.loading")} /> : null}
         <ConsoleError error={refunds.error} />
-        {refunds.data && refunds.data.data.length === 0 ? <Empty>{t("refund.none")}</Empty> : null}
+        {refunds.data && refunds.data.data.length === 0 ? (
+          <Empty compact icon={Undo2} title={t("refund.none")}>
+            {t("refund.noneText")}
+          </Empty>
+        ) : null}
         {refunds.data && refunds.data.data.length > 0 ? (
           <ul aria-label={t("refund.listTitle")} className="plain-list">
             {refunds.data.data.map((r) => (
@@ -382,7 +384,11 @@ export function PaymentDetailPage({ id }: { id: string }) {
       <Card title={t("payments.timeline")}>
         {timeline.status === "loading" && !timeline.data ? <Spinner label={t("common.loading")} /> : null}
         <ConsoleError error={timeline.error} />
-        {timeline.data && timeline.data.data.length === 0 ? <Empty>{t("payments.noEvents")}</Empty> : null}
+        {timeline.data && timeline.data.data.length === 0 ? (
+          <Empty compact icon={Clock} title={t("payments.noEvents")}>
+            {t("payments.noEventsText")}
+          </Empty>
+        ) : null}
         {timeline.data && timeline.data.data.length > 0 ? (
           <ol className="timeline" aria-label={t("payments.timeline")}>
             {[...timeline.data.data].reverse().map((event) => (

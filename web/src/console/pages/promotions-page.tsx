@@ -1,12 +1,39 @@
-import { useState } from "react";
+import { Coins, Plus, TicketPercent } from "lucide-react";
+import { useCallback, useState } from "react";
+import { useWatch } from "react-hook-form";
 import type { ApiRequestError, ListPage } from "../../shared/api";
+import { DateFormField } from "../../shared/date-form-field";
+import {
+  allRules,
+  apiLimits,
+  CheckboxInput,
+  endOfLocalDay,
+  Field,
+  minorOf,
+  type Rules,
+  SelectInput,
+  upperCase,
+  useApiForm,
+  useRecheckOn,
+  useRules,
+  wholeOf,
+} from "../../shared/form";
 import { parseMoney } from "../../shared/money";
 import { parsePercent, percentText } from "../../shared/percent";
 import { Link, navigate } from "../../shared/router";
-import { Alert, Badge, Button, Card, DefinitionList, SelectField, TextField } from "../../shared/ui";
+import { Alert, Badge, Button, Card, DefinitionList, Empty, TextField } from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
 import { api } from "../api";
-import { ActionForm, ConfirmButton, ConsoleError, type Cursor, LoadedTable, Pager, useFormat } from "../common";
+import {
+  ActionForm,
+  ConfirmButton,
+  ConsoleError,
+  type Cursor,
+  LoadedTable,
+  Pager,
+  useConsoleDescribe,
+  useFormat,
+} from "../common";
 import { useT } from "../messages";
 import { canWrite, useMe } from "../session";
 import { type PromotionMessageKey, usePromotionT } from "./promotions-messages";
@@ -66,24 +93,11 @@ interface CashbackRule {
   active: boolean;
 }
 
-/** "" → undefined; a whole number above zero → it; anything else → NaN (the form says so). */
-function optionalCount(text: string): number | undefined {
-  if (!text.trim()) return undefined;
-  return /^\d+$/.test(text.trim()) && Number(text.trim()) > 0 ? Number(text.trim()) : Number.NaN;
-}
-
 /** "" → undefined; an amount → its minor units; anything else → null (the form says so). */
 function optionalMoney(text: string, currency: string): string | undefined | null {
   if (!text.trim()) return undefined;
   const parsed = parseMoney(text, currency);
   return parsed.ok ? parsed.minor : null;
-}
-
-/** The end of a local day ("2027-01-31") in Unix seconds. */
-function endOfLocalDay(day: string): number | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  if (!match) return undefined;
-  return Math.floor(new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + 1).getTime() / 1000) - 1;
 }
 
 function PromotionError({ error }: { error: ApiRequestError | null | undefined }) {
@@ -138,7 +152,9 @@ function CouponsSection() {
       <h2 id="coupons-heading">{t("coupons.title")}</h2>
       {canWrite(me) && !creating ? (
         <p>
-          <Button onClick={() => setCreating(true)}>{t("coupons.new")}</Button>
+          <Button icon={Plus} onClick={() => setCreating(true)}>
+            {t("coupons.new")}
+          </Button>
         </p>
       ) : null}
       {creating ? <NewCoupon onClose={() => setCreating(false)} /> : null}
@@ -147,7 +163,21 @@ function CouponsSection() {
         rows={(page) => page.data}
         rowKey={(coupon) => coupon.id}
         caption={t("coupons.title")}
-        empty={t("coupons.empty")}
+        empty={
+          <Empty
+            icon={TicketPercent}
+            title={t("coupons.empty")}
+            action={
+              canWrite(me) && !creating ? (
+                <Button icon={Plus} onClick={() => setCreating(true)}>
+                  {t("coupons.createFirst")}
+                </Button>
+              ) : undefined
+            }
+          >
+            {t("coupons.emptyText")}
+          </Empty>
+        }
         columns={[
           {
             header: t("coupons.col.name"),
@@ -181,151 +211,170 @@ function CouponsSection() {
   );
 }
 
+interface CouponFields {
+  name: string;
+  currency: string;
+  kind: "amount" | "percent";
+  value: string;
+  min_amount: string;
+  budget: string;
+  max_redemptions: string;
+  max_redemptions_per_payer: string;
+  valid_until: string;
+  first_time_payers_only: boolean;
+  code: string;
+}
+
+const newCouponFields: CouponFields = {
+  name: "",
+  currency: "USD",
+  kind: "percent",
+  value: "",
+  min_amount: "",
+  budget: "",
+  max_redemptions: "",
+  max_redemptions_per_payer: "",
+  valid_until: "",
+  first_time_payers_only: false,
+  code: "",
+};
+
+/** The discount's field takes either API param. */
+const couponParams = { amount_off: "value", percent_off_bps: "value" } as const;
+
+/** A refusal in the reader's words: the Promotions texts know the promotion codes, the console's the rest. */
+function usePromotionDescribe() {
+  const { t } = usePromotionT();
+  const common = useConsoleDescribe();
+  return useCallback(
+    (error: ApiRequestError) => {
+      const key = `error.${error.code}` as PromotionMessageKey;
+      const known = t(key);
+      return known === key ? common(error) : known;
+    },
+    [t, common],
+  );
+}
+
+function couponBody(values: CouponFields) {
+  const { currency } = values;
+  const amountOff = values.kind === "amount" ? minorOf(values.value, currency) : undefined;
+  const optional = {
+    min_amount: minorOf(values.min_amount, currency),
+    budget: minorOf(values.budget, currency),
+    max_redemptions: wholeOf(values.max_redemptions),
+    max_redemptions_per_payer: wholeOf(values.max_redemptions_per_payer),
+    valid_until: endOfLocalDay(values.valid_until),
+    first_time_payers_only: values.first_time_payers_only || undefined,
+  };
+  return {
+    name: values.name.trim(),
+    currency,
+    ...(amountOff ? { amount_off: amountOff } : { percent_off_bps: parsePercent(values.value) }),
+    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
+  };
+}
+
 function NewCoupon({ onClose }: { onClose(): void }) {
   const { t } = usePromotionT();
   const common = useT().t;
-  const [name, setName] = useState("");
-  const [currency, setCurrency] = useState("USD");
-  const [kind, setKind] = useState<"amount" | "percent">("percent");
-  const [value, setValue] = useState("");
-  const [minAmount, setMinAmount] = useState("");
-  const [maxRedemptions, setMaxRedemptions] = useState("");
-  const [perPayer, setPerPayer] = useState("");
-  const [budget, setBudget] = useState("");
-  const [validUntil, setValidUntil] = useState("");
-  const [firstTime, setFirstTime] = useState(false);
-  const [code, setCode] = useState("");
-  const [invalid, setInvalid] = useState<Record<string, string | undefined>>({});
-  const create = useAction(async () => {
-    const amountOff = kind === "amount" ? optionalMoney(value, currency) : undefined;
-    const percent = kind === "percent" ? parsePercent(value) : undefined;
-    const min = optionalMoney(minAmount, currency);
-    const total = optionalCount(maxRedemptions);
-    const each = optionalCount(perPayer);
-    const budgetMinor = optionalMoney(budget, currency);
-    const problems = {
-      name: name.trim() ? undefined : t("form.invalid.name"),
-      value:
-        kind === "amount"
-          ? amountOff
-            ? undefined
-            : t("form.invalid.amount")
-          : percent
-            ? undefined
-            : t("form.invalid.percent"),
-      minAmount: min === null ? t("form.invalid.amount") : undefined,
-      maxRedemptions: Number.isNaN(total) ? t("form.invalid.count") : undefined,
-      perPayer: Number.isNaN(each) ? t("form.invalid.count") : undefined,
-      budget: budgetMinor === null ? t("form.invalid.amount") : undefined,
-    };
-    setInvalid(problems);
-    if (Object.values(problems).some(Boolean)) return;
-    const until = validUntil ? endOfLocalDay(validUntil) : undefined;
-    const created = await api.post<Coupon>("/v1/coupons", {
-      name: name.trim(),
-      currency,
-      ...(kind === "amount" ? { amount_off: amountOff } : { percent_off_bps: percent }),
-      ...(min ? { min_amount: min } : {}),
-      ...(total ? { max_redemptions: total } : {}),
-      ...(each ? { max_redemptions_per_payer: each } : {}),
-      ...(budgetMinor ? { budget: budgetMinor } : {}),
-      ...(until ? { valid_until: until } : {}),
-      ...(firstTime ? { first_time_payers_only: true } : {}),
-    });
-    if (code.trim()) await api.post("/v1/promotion_codes", { coupon: created.id, code: code.trim() });
-    navigate(`/promotions/coupons/${encodeURIComponent(created.id)}`);
-  });
+  const rules = useRules();
+  const form = useApiForm({ defaultValues: newCouponFields, describe: usePromotionDescribe(), params: couponParams });
+  const [kind, currency] = useWatch({ control: form.control, name: ["kind", "currency"] });
+  useRecheckOn(form, `${kind} ${currency}`, ["value", "min_amount", "budget"]);
+  // A coupon made by an earlier press whose code was refused: pressing again adds only the code.
+  const [made, setMade] = useState<Coupon | null>(null);
+  const send = async (values: CouponFields) => {
+    const coupon = made ?? (await api.post<Coupon>("/v1/coupons", couponBody(values)));
+    setMade(coupon);
+    const code = values.code.trim();
+    if (code) await api.post("/v1/promotion_codes", { coupon: coupon.id, code });
+    navigate(`/promotions/coupons/${encodeURIComponent(coupon.id)}`);
+  };
+  const amountRules = (versus?: Parameters<Rules["amountVersus"]>[2]) =>
+    allRules(
+      rules.amount("currency", { optional: true }),
+      kind === "amount" && versus ? rules.amountVersus("value", "currency", versus) : {},
+    );
   return (
     <Card title={t("form.title")}>
-      <ActionForm action={{ ...create, error: null }} submitLabel={t("form.create")}>
-        <TextField
+      <form {...form.formProps} onSubmit={form.submitWith(send)}>
+        <Field
+          form={form}
+          name="name"
           label={t("form.name")}
           hint={t("form.nameHint")}
-          value={name}
-          maxLength={100}
-          error={invalid.name}
-          onChange={(event) => setName(event.target.value)}
+          rules={allRules(rules.required(), rules.maxLength(apiLimits.couponNameCharsMax))}
         />
         <div className="form-row">
-          <TextField
-            label={t("form.currency")}
-            value={currency}
-            maxLength={10}
-            onChange={(event) => setCurrency(event.target.value.toUpperCase())}
-          />
-          <SelectField
-            label={t("form.kind")}
-            value={kind}
-            onChange={(event) => setKind(event.target.value as "amount" | "percent")}
-          >
+          <Field form={form} name="currency" label={t("form.currency")} rules={rules.currency()} onInput={upperCase} />
+          <SelectInput form={form} name="kind" label={t("form.kind")}>
             <option value="percent">{t("form.kind.percent")}</option>
             <option value="amount">{t("form.kind.amount")}</option>
-          </SelectField>
-          <TextField
+          </SelectInput>
+          <Field
+            form={form}
+            name="value"
             label={kind === "amount" ? t("form.amount", { currency }) : t("form.percent")}
             hint={kind === "percent" ? t("form.percentHint") : undefined}
             inputMode="decimal"
-            value={value}
-            error={invalid.value}
-            onChange={(event) => setValue(event.target.value)}
+            rules={kind === "amount" ? rules.amount("currency") : rules.percent()}
           />
         </div>
         <div className="form-row">
-          <TextField
+          <Field
+            form={form}
+            name="min_amount"
             label={t("form.minAmount", { currency })}
             inputMode="decimal"
-            value={minAmount}
-            error={invalid.minAmount}
-            onChange={(event) => setMinAmount(event.target.value)}
+            rules={amountRules({ strictlyAbove: true, message: "rule.amount.notAboveDiscount" })}
           />
-          <TextField
+          <Field
+            form={form}
+            name="budget"
             label={t("form.budget", { currency })}
             inputMode="decimal"
-            value={budget}
-            error={invalid.budget}
-            onChange={(event) => setBudget(event.target.value)}
+            rules={amountRules({ strictlyAbove: false, message: "rule.amount.belowDiscount" })}
           />
         </div>
         <div className="form-row">
-          <TextField
+          <Field
+            form={form}
+            name="max_redemptions"
             label={t("form.maxRedemptions")}
             inputMode="numeric"
-            value={maxRedemptions}
-            error={invalid.maxRedemptions}
-            onChange={(event) => setMaxRedemptions(event.target.value)}
+            rules={rules.whole(1, apiLimits.countMax)}
           />
-          <TextField
+          <Field
+            form={form}
+            name="max_redemptions_per_payer"
             label={t("form.perPayer")}
             inputMode="numeric"
-            value={perPayer}
-            error={invalid.perPayer}
-            onChange={(event) => setPerPayer(event.target.value)}
+            rules={rules.whole(1, apiLimits.countMax)}
           />
-          <TextField
-            label={t("form.validUntil")}
-            type="date"
-            value={validUntil}
-            onChange={(event) => setValidUntil(event.target.value)}
-          />
+          <DateFormField form={form} name="valid_until" label={t("form.validUntil")} rules={rules.futureDay()} />
         </div>
-        <div className="field">
-          <label>
-            <input type="checkbox" checked={firstTime} onChange={(event) => setFirstTime(event.target.checked)} />{" "}
-            {t("form.firstTime")}
-          </label>
-          <p className="field-hint">{t("form.firstTimeHint")}</p>
-        </div>
-        <TextField
+        <CheckboxInput
+          form={form}
+          name="first_time_payers_only"
+          label={t("form.firstTime")}
+          hint={t("form.firstTimeHint")}
+        />
+        <Field
+          form={form}
+          name="code"
           label={t("form.code")}
           hint={t("form.codeHint")}
-          value={code}
-          maxLength={40}
           autoCapitalize="characters"
           spellCheck={false}
-          onChange={(event) => setCode(event.target.value)}
+          rules={rules.promotionCode()}
         />
-        <PromotionError error={create.error} />
-      </ActionForm>
+        {made ? <Alert kind="info">{t("form.couponMade", { name: made.name })}</Alert> : null}
+        <PromotionError error={form.error} />
+        <Button type="submit" pending={form.pending}>
+          {t("form.create")}
+        </Button>
+      </form>
       <Button variant="link" onClick={onClose}>
         {common("common.cancel")}
       </Button>
@@ -388,34 +437,37 @@ export function CouponPage({ id }: { id: string }) {
   );
 }
 
+interface CodeFields {
+  code: string;
+  max_redemptions: string;
+  expires_at: string;
+}
+
+const newCodeFields: CodeFields = { code: "", max_redemptions: "", expires_at: "" };
+
 function Codes({ coupon }: { coupon: Coupon }) {
   const { t } = usePromotionT();
   const format = useFormat();
   const me = useMe();
-  const [code, setCode] = useState("");
-  const [max, setMax] = useState("");
-  const [expires, setExpires] = useState("");
-  const [invalid, setInvalid] = useState<string | undefined>();
+  const rules = useRules();
   const codes = useAsync(
     () => api.get<ListPage<PromotionCode>>("/v1/promotion_codes", { coupon: coupon.id, limit: 100 }),
     [coupon.id],
   );
-  const add = useAction(async () => {
-    const uses = optionalCount(max);
-    setInvalid(Number.isNaN(uses) ? t("form.invalid.count") : undefined);
-    if (Number.isNaN(uses)) return;
-    const expiresAt = expires ? endOfLocalDay(expires) : undefined;
+  const add = useApiForm({ defaultValues: newCodeFields, describe: usePromotionDescribe() });
+  const send = async (values: CodeFields) => {
+    const optional = {
+      code: values.code.trim() || undefined,
+      max_redemptions: wholeOf(values.max_redemptions),
+      expires_at: endOfLocalDay(values.expires_at),
+    };
     await api.post("/v1/promotion_codes", {
       coupon: coupon.id,
-      ...(code.trim() ? { code: code.trim() } : {}),
-      ...(uses ? { max_redemptions: uses } : {}),
-      ...(expiresAt ? { expires_at: expiresAt } : {}),
+      ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
     });
-    setCode("");
-    setMax("");
-    setExpires("");
+    add.reset();
     codes.reload();
-  });
+  };
   const end = useAction(async (id: string) => {
     await api.post(`/v1/promotion_codes/${encodeURIComponent(id)}/deactivate`, {});
     codes.reload();
@@ -427,7 +479,11 @@ function Codes({ coupon }: { coupon: Coupon }) {
         rows={(page) => page.data}
         rowKey={(row) => row.id}
         caption={t("coupon.codes")}
-        empty={t("coupon.codesEmpty")}
+        empty={
+          <Empty compact icon={TicketPercent} title={t("coupon.codesEmpty")}>
+            {t("coupon.codesEmptyText")}
+          </Empty>
+        }
         columns={[
           { header: t("coupon.col.code"), render: (row) => <code>{row.code}</code> },
           {
@@ -455,34 +511,32 @@ function Codes({ coupon }: { coupon: Coupon }) {
       />
       <PromotionError error={end.error} />
       {coupon.active && canWrite(me) ? (
-        <ActionForm action={{ ...add, error: null }} submitLabel={t("coupon.addCode")}>
+        <form {...add.formProps} onSubmit={add.submitWith(send)}>
           <h3>{t("coupon.newCode")}</h3>
           <div className="form-row">
-            <TextField
+            <Field
+              form={add}
+              name="code"
               label={t("coupon.code")}
               hint={t("coupon.codeHint")}
-              value={code}
-              maxLength={40}
               autoCapitalize="characters"
               spellCheck={false}
-              onChange={(event) => setCode(event.target.value)}
+              rules={rules.promotionCode()}
             />
-            <TextField
+            <Field
+              form={add}
+              name="max_redemptions"
               label={t("coupon.codeMax")}
               inputMode="numeric"
-              value={max}
-              error={invalid}
-              onChange={(event) => setMax(event.target.value)}
+              rules={rules.whole(1, apiLimits.countMax)}
             />
-            <TextField
-              label={t("coupon.codeExpires")}
-              type="date"
-              value={expires}
-              onChange={(event) => setExpires(event.target.value)}
-            />
+            <DateFormField form={add} name="expires_at" label={t("coupon.codeExpires")} rules={rules.futureDay()} />
           </div>
           <PromotionError error={add.error} />
-        </ActionForm>
+          <Button type="submit" pending={add.pending}>
+            {t("coupon.addCode")}
+          </Button>
+        </form>
       ) : null}
     </Card>
   );
@@ -507,7 +561,11 @@ function Redemptions({ coupon }: { coupon: Coupon }) {
         rows={(page) => page.data}
         rowKey={(row) => row.id}
         caption={t("coupon.redemptions")}
-        empty={t("coupon.redemptionsEmpty")}
+        empty={
+          <Empty compact icon={TicketPercent} title={t("coupon.redemptionsEmpty")}>
+            {t("coupon.redemptionsEmptyText")}
+          </Empty>
+        }
         columns={[
           {
             header: t("coupon.col.payment"),
@@ -547,7 +605,9 @@ function CashbackSection() {
       <h2 id="cashback-heading">{t("cashback.title")}</h2>
       {canWrite(me) && !creating ? (
         <p>
-          <Button onClick={() => setCreating(true)}>{t("cashback.new")}</Button>
+          <Button icon={Plus} onClick={() => setCreating(true)}>
+            {t("cashback.new")}
+          </Button>
         </p>
       ) : null}
       {creating ? (
@@ -564,7 +624,21 @@ function CashbackSection() {
         rows={(page) => page.data}
         rowKey={(rule) => rule.id}
         caption={t("cashback.title")}
-        empty={t("cashback.empty")}
+        empty={
+          <Empty
+            icon={Coins}
+            title={t("cashback.empty")}
+            action={
+              canWrite(me) && !creating ? (
+                <Button icon={Plus} onClick={() => setCreating(true)}>
+                  {t("cashback.createFirst")}
+                </Button>
+              ) : undefined
+            }
+          >
+            {t("cashback.emptyText")}
+          </Empty>
+        }
         error={rules.error ?? end.error}
         columns={[
           { header: t("cashback.col.name"), render: (rule) => rule.name },

@@ -1,3 +1,4 @@
+import { FingerprintPattern } from "lucide-react";
 import { useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { Alert, Button, Card, Empty, Spinner, TextField } from "../../shared/ui";
@@ -143,7 +144,11 @@ function PasskeysCard() {
     <Card title={t("security.passkeysTitle")}>
       {passkeys.status === "loading" && !passkeys.data ? <Spinner label={t("common.loading")} /> : null}
       <ConsoleError error={passkeys.error ?? remove.error} />
-      {passkeys.data && passkeys.data.data.length === 0 ? <Empty>{t("security.noPasskeys")}</Empty> : null}
+      {passkeys.data && passkeys.data.data.length === 0 ? (
+        <Empty compact icon={FingerprintPattern} title={t("security.noPasskeys")}>
+          {t("security.noPasskeysText")}
+        </Empty>
+      ) : null}
       {passkeys.data && passkeys.data.data.length > 0 ? (
         <ul className="plain-list" aria-label={t("security.passkeysTitle")}>
           {passkeys.data.data.map((p) => (

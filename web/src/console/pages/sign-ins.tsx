@@ -1,3 +1,4 @@
+import { LogIn } from "lucide-react";
 import { useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { defineMessages, usePageMessages } from "../../shared/i18n";
@@ -21,7 +22,8 @@ const en = {
   title: "Recent sign-ins",
   intro:
     "Your sign-ins of the last 90 days, newest first. A sign-in from a browser your account had not used before mails you an alert with a “this wasn't me” link.",
-  none: "No sign-ins recorded yet.",
+  none: "No sign-ins recorded yet",
+  noneText: "Each sign-in to your account shows here with its browser, address and time.",
   newDevice: "New browser",
   alerted: "alert sent",
   "method.password": "password",
@@ -33,7 +35,8 @@ const zhCN: typeof en = {
   title: "最近登录",
   intro:
     "您最近 90 天的登录记录，最新的在前。从账户未使用过的浏览器登录时，我们会发邮件提醒您，邮件中附有“不是我本人”链接。",
-  none: "还没有登录记录。",
+  none: "还没有登录记录",
+  noneText: "您账户的每次登录都会连同浏览器、地址和时间显示在这里。",
   newDevice: "新浏览器",
   alerted: "已发送提醒",
   "method.password": "密码",
@@ -60,7 +63,9 @@ export function SignInsCard() {
       ) : !page.data ? (
         <Spinner label={t("title")} />
       ) : page.data.data.length === 0 ? (
-        <Empty>{t("none")}</Empty>
+        <Empty compact icon={LogIn} title={t("none")}>
+          {t("noneText")}
+        </Empty>
       ) : (
         <ul className="plain-list" aria-label={t("title")}>
           {page.data.data.map((signIn) => (

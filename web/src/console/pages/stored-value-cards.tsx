@@ -1,8 +1,21 @@
-import { useEffect, useId, useMemo, useState } from "react";
+import { ArrowLeftRight, Plus, WalletCards } from "lucide-react";
+import { type ReactNode, useEffect, useId, useMemo, useState } from "react";
 import type { ApiRequestError, ListPage } from "../../shared/api";
+import { DateField } from "../../shared/date-picker-lazy";
 import { parseMoney } from "../../shared/money";
 import { Link } from "../../shared/router";
-import { Alert, Badge, Button, Card, DefinitionList, SelectField, statusTone, TextField } from "../../shared/ui";
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  DefinitionList,
+  Empty,
+  NoMatch,
+  SelectField,
+  statusTone,
+  TextField,
+} from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
 import { api } from "../api";
 import { ActionForm, ConfirmButton, ConsoleError, type Cursor, LoadedTable, Pager, useFormat } from "../common";
@@ -118,6 +131,13 @@ export function StoredValueCardsPage() {
         key={issued}
         path="/v1/stored_value/cards"
         cardLink={(card) => `/prepaid-cards/${encodeURIComponent(card.id)}`}
+        emptyAction={
+          canWrite(me) && !issuing ? (
+            <Button icon={Plus} onClick={() => setIssuing("one")}>
+              {t("cards.issueFirst")}
+            </Button>
+          ) : undefined
+        }
       />
     </>
   );
@@ -129,11 +149,14 @@ export function CardList({
   cardLink,
   initialStatus = "",
   showIssuer = false,
+  emptyAction,
 }: {
   path: string;
   cardLink(card: StoredValueCard): string;
   initialStatus?: string;
   showIssuer?: boolean;
+  /** The next step when there are no cards at all (issuing one). */
+  emptyAction?: ReactNode;
 }) {
   const { t } = useStoredValueT();
   const common = useT().t;
@@ -201,7 +224,27 @@ export function CardList({
         rows={(page) => page.data}
         rowKey={(card) => card.id}
         caption={t("cards.title")}
-        empty={t("cards.empty")}
+        empty={
+          status || query.batch || query.last4 ? (
+            <NoMatch
+              title={t("cards.empty")}
+              clearLabel={common("common.clearFilters")}
+              onClear={() => {
+                setStatus("");
+                setBatch("");
+                setLast4("");
+                setQuery({ batch: "", last4: "" });
+                setCursor({});
+              }}
+            >
+              {t("cards.emptyText")}
+            </NoMatch>
+          ) : (
+            <Empty icon={WalletCards} title={t("cards.none")} action={emptyAction}>
+              {t("cards.noneText")}
+            </Empty>
+          )
+        }
         columns={[
           {
             header: t("cards.col.card"),
@@ -349,13 +392,7 @@ export function IssueCards({
             />
           ) : null}
         </div>
-        <TextField
-          type="date"
-          label={t("issue.expires")}
-          hint={t("issue.expiresHint")}
-          value={expires}
-          onChange={(event) => setExpires(event.target.value)}
-        />
+        <DateField label={t("issue.expires")} hint={t("issue.expiresHint")} value={expires} onChange={setExpires} />
         {kinds.length === 1 ? null : <p className="field-hint">{t("issue.kindHint")}</p>}
       </ActionForm>
       <CardError error={issue.error} />
@@ -558,7 +595,11 @@ export function CardHistory({
       rows={(page) => page.data}
       rowKey={(row) => row.id}
       caption={t("card.history")}
-      empty={t("card.noHistory")}
+      empty={
+        <Empty compact icon={ArrowLeftRight} title={t("card.noHistory")}>
+          {t("card.noHistoryText")}
+        </Empty>
+      }
       columns={[
         { header: t("history.date"), render: (row) => format.date(row.created) },
         { header: t("history.what"), render: (row) => t(`history.type.${row.type}`) },

@@ -1,5 +1,7 @@
+import { Monitor, Plus, Store as StoreIcon } from "lucide-react";
 import { useState } from "react";
 import type { ListPage } from "../../shared/api";
+import { DateField } from "../../shared/date-picker-lazy";
 import { HelpButton } from "../../shared/help";
 import { Link } from "../../shared/router";
 import { Badge, Button, Card, DataTable, Empty, SelectField, TextField } from "../../shared/ui";
@@ -54,7 +56,9 @@ export function StoresPage() {
       <p>{t("stores.intro")}</p>
       {canWrite(me) && !creating ? (
         <p>
-          <Button onClick={() => setCreating(true)}>{t("stores.new")}</Button>
+          <Button icon={Plus} onClick={() => setCreating(true)}>
+            {t("stores.new")}
+          </Button>
         </p>
       ) : null}
       {creating ? (
@@ -68,13 +72,7 @@ export function StoresPage() {
         </Card>
       ) : null}
       <div className="form-row">
-        <TextField
-          type="date"
-          label={t("stores.day")}
-          hint={t("stores.dayHint")}
-          value={day}
-          onChange={(e) => setDay(e.target.value)}
-        />
+        <DateField label={t("stores.day")} hint={t("stores.dayHint")} value={day} onChange={setDay} />
         <SelectField
           label={t("till.posterLanguage")}
           value={posterLanguage}
@@ -85,7 +83,21 @@ export function StoresPage() {
         </SelectField>
       </div>
       <ConsoleError error={stores.error} />
-      {stores.data && stores.data.data.length === 0 ? <Empty>{t("stores.empty")}</Empty> : null}
+      {stores.data && stores.data.data.length === 0 ? (
+        <Empty
+          icon={StoreIcon}
+          title={t("stores.empty")}
+          action={
+            canWrite(me) && !creating ? (
+              <Button icon={Plus} onClick={() => setCreating(true)}>
+                {t("stores.addFirst")}
+              </Button>
+            ) : undefined
+          }
+        >
+          {t("stores.emptyText")}
+        </Empty>
+      ) : null}
       {stores.data?.data.map((store) => (
         <StoreCard key={store.id} store={store} day={day} posterLanguage={posterLanguage} />
       ))}
@@ -172,7 +184,11 @@ function StoreCard({ store, day, posterLanguage }: { store: Store; day: string; 
         error={takings.error ?? deactivate.error}
         rowKey={(row) => row.till}
         caption={store.name}
-        empty={t("stores.noTills")}
+        empty={
+          <Empty compact icon={Monitor} title={t("stores.noTills")}>
+            {t("stores.noTillsText")}
+          </Empty>
+        }
         columns={[
           {
             header: t("till.col.till"),

@@ -1,8 +1,9 @@
+import { Clock, LifeBuoy, MessageSquare } from "lucide-react";
 import { type ReactNode, useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { readAsBase64, saveAttachment } from "../../shared/files";
 import { Link, navigate } from "../../shared/router";
-import { Alert, Badge, Button, Card, DefinitionList, Empty, SelectField, TextField } from "../../shared/ui";
+import { Alert, Badge, Button, Card, DefinitionList, Empty, NoMatch, SelectField, TextField } from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
 import { api } from "../api";
 import { ActionForm, ConsoleError, type Cursor, LoadedTable, Pager, useFormat } from "../common";
@@ -98,7 +99,9 @@ export function SupportPage() {
         </Card>
       ) : (
         <p>
-          <Button onClick={() => setAsking(true)}>{t("support.new")}</Button>
+          <Button icon={MessageSquare} onClick={() => setAsking(true)}>
+            {t("support.new")}
+          </Button>
         </p>
       )}
       <div className="form-row">
@@ -135,7 +138,42 @@ export function SupportPage() {
         rows={(page) => page.data}
         rowKey={(ticket) => ticket.id}
         caption={t("support.title")}
-        empty={t("support.empty")}
+        empty={
+          status ? (
+            <NoMatch
+              title={t("support.noMatch")}
+              clearLabel={t("support.showAll")}
+              onClear={() => {
+                setCursor({});
+                setStatus("");
+              }}
+            >
+              {t("support.noMatchText")}
+            </NoMatch>
+          ) : kind === "payment" ? (
+            <Empty icon={LifeBuoy} title={t("support.empty")}>
+              {t("support.emptyText")}
+            </Empty>
+          ) : kind === "" ? (
+            <Empty icon={LifeBuoy} title={t("support.emptyAll")}>
+              {t("support.emptyAllText")}
+            </Empty>
+          ) : (
+            <Empty
+              icon={LifeBuoy}
+              title={t("support.emptyMine")}
+              action={
+                asking ? undefined : (
+                  <Button icon={MessageSquare} onClick={() => setAsking(true)}>
+                    {t("support.askFirst")}
+                  </Button>
+                )
+              }
+            >
+              {t("support.emptyMineText")}
+            </Empty>
+          )
+        }
         columns={[
           {
             header: t("support.col.subject"),
@@ -255,7 +293,9 @@ function Timeline({ timeline }: { timeline: NonNullable<Ticket["payment_timeline
         {format.money(timeline.payment.amount, timeline.payment.currency)} · <code>{timeline.payment.id}</code>
       </p>
       {timeline.events.length === 0 ? (
-        <Empty>{t("ticket.noTimeline")}</Empty>
+        <Empty compact icon={Clock} title={t("ticket.noTimeline")}>
+          {t("ticket.noTimelineText")}
+        </Empty>
       ) : (
         <ol className="timeline">
           {timeline.events.map((e, i) => (

@@ -1,3 +1,4 @@
+import { Mail, UserPlus } from "lucide-react";
 import { useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { Alert, Badge, Button, Card, Empty, HiddenHeader, SelectField, Spinner, TextField } from "../../shared/ui";
@@ -71,7 +72,7 @@ export function TeamPage() {
             </div>
             <ConsoleError error={invite.error} />
             {invited ? <Alert kind="success">{t("team.invited", { email: invited })}</Alert> : null}
-            <Button type="submit" pending={invite.pending}>
+            <Button type="submit" icon={UserPlus} pending={invite.pending}>
               {t("team.sendInvite")}
             </Button>
           </form>
@@ -138,7 +139,11 @@ export function TeamPage() {
       <Card title={t("team.invites")}>
         {invites.status === "loading" && !invites.data ? <Spinner label={t("common.loading")} /> : null}
         <ConsoleError error={invites.error ?? revokeInvite.error} />
-        {invites.data && invites.data.data.length === 0 ? <Empty>{t("team.noInvites")}</Empty> : null}
+        {invites.data && invites.data.data.length === 0 ? (
+          <Empty compact icon={Mail} title={t("team.noInvites")}>
+            {t("team.noInvitesText")}
+          </Empty>
+        ) : null}
         {invites.data && invites.data.data.length > 0 ? (
           <ul className="plain-list" aria-label={t("team.invites")}>
             {invites.data.data.map((i) => (

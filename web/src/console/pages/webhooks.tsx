@@ -1,7 +1,9 @@
-import { useState } from "react";
+import { Plus, Send, Webhook } from "lucide-react";
+import { lazy, Suspense, useState } from "react";
+import { JumpLink } from "../../shared/action-link";
 import type { ListPage } from "../../shared/api";
 import { Link, navigate } from "../../shared/router";
-import { Alert, Badge, Button, Card, DefinitionList, HiddenHeader, Spinner, TextField } from "../../shared/ui";
+import { Alert, Badge, Button, Card, DefinitionList, Empty, HiddenHeader, Spinner } from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
 import { api, type WebhookDelivery, type WebhookEndpoint } from "../api";
 import {
@@ -17,68 +19,33 @@ import {
 import { useT } from "../messages";
 import { canWrite, useMe } from "../session";
 
+/** The create form comes with the form layer in a chunk of its own (react-hook-form is not in the first load). */
+const WebhookEndpointForm = lazy(() => import("./webhook-endpoint-form"));
+
+/** The new-endpoint form's card, where the empty list's action leads. */
+const newEndpointCardId = "new-webhook-endpoint";
+
 /** Webhook endpoints: create (the signing secret shown once), each endpoint's deliveries, and sending one again. */
 export function WebhooksPage() {
   const { t } = useT();
   const format = useFormat();
   const me = useMe();
   const endpoints = useAsync(() => api.get<ListPage<WebhookEndpoint>>("/v1/webhook_endpoints", { limit: 100 }), []);
-  const [url, setUrl] = useState("");
-  const [events, setEvents] = useState("*");
-  const [description, setDescription] = useState("");
   const [created, setCreated] = useState<WebhookEndpoint | null>(null);
-  const create = useAction(async () => {
-    const enabled = events
-      .split(",")
-      .map((e) => e.trim())
-      .filter(Boolean);
-    setCreated(
-      await api.post<WebhookEndpoint>("/v1/webhook_endpoints", {
-        url: url.trim(),
-        enabled_events: enabled,
-        ...(description.trim() ? { description: description.trim() } : {}),
-      }),
-    );
-    setUrl("");
-    setDescription("");
-    endpoints.reload();
-  });
   return (
     <>
       <h1>{t("webhooks.title")}</h1>
       {canWrite(me) ? (
-        <Card title={t("webhooks.add")}>
-          <form
-            onSubmit={(event) => {
-              event.preventDefault();
-              setCreated(null);
-              create.run();
-            }}
-            noValidate
-          >
-            <TextField
-              label={t("webhooks.url")}
-              type="url"
-              hint={me.livemode ? t("webhooks.urlHintLive") : t("webhooks.urlHint")}
-              value={url}
-              onChange={(e) => setUrl(e.target.value)}
+        <Card title={t("webhooks.add")} id={newEndpointCardId}>
+          <Suspense fallback={<Spinner label={t("common.loading")} />}>
+            <WebhookEndpointForm
+              onSending={() => setCreated(null)}
+              onCreated={(endpoint) => {
+                setCreated(endpoint);
+                endpoints.reload();
+              }}
             />
-            <TextField
-              label={t("webhooks.events")}
-              hint={t("webhooks.eventsHint")}
-              value={events}
-              onChange={(e) => setEvents(e.target.value)}
-            />
-            <TextField
-              label={t("webhooks.description")}
-              value={description}
-              onChange={(e) => setDescription(e.target.value)}
-            />
-            <ConsoleError error={create.error} />
-            <Button type="submit" pending={create.pending}>
-              {t("webhooks.create")}
-            </Button>
-          </form>
+          </Suspense>
           {created?.secret ? <SecretOnce label={t("webhooks.secret")} value={created.secret} /> : null}
         </Card>
       ) : null}
@@ -87,7 +54,21 @@ export function WebhooksPage() {
           state={endpoints}
           rows={(page) => page.data}
           rowKey={(e) => e.id}
-          empty={t("webhooks.empty")}
+          empty={
+            <Empty
+              icon={Webhook}
+              title={t("webhooks.empty")}
+              action={
+                canWrite(me) ? (
+                  <JumpLink to={newEndpointCardId} icon={Plus}>
+                    {t("webhooks.add")}
+                  </JumpLink>
+                ) : undefined
+              }
+            >
+              {t("webhooks.emptyText")}
+            </Empty>
+          }
           columns={[
             {
               header: t("webhooks.url"),
@@ -189,7 +170,11 @@ export function WebhookDetailPage({ id }: { id: string }) {
           rows={(page) => page.data}
           rowKey={(d) => d.id}
           caption={t("webhooks.deliveries")}
-          empty={t("webhooks.noDeliveries")}
+          empty={
+            <Empty compact icon={Send} title={t("webhooks.noDeliveries")}>
+              {t("webhooks.noDeliveriesText")}
+            </Empty>
+          }
           columns={[
             {
               header: t("webhooks.event"),

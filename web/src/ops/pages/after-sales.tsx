@@ -1,6 +1,8 @@
+import { LifeBuoy, MessageSquare, Scale } from "lucide-react";
 import { type ReactNode, useId, useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { readAsBase64, saveAttachment } from "../../shared/files";
+import { statusIcon } from "../../shared/icons";
 import { formatDateTime, formatMoney } from "../../shared/money";
 import { Link } from "../../shared/router";
 import {
@@ -12,6 +14,7 @@ import {
   DefinitionList,
   Empty,
   ErrorAlert,
+  NoMatch,
   SelectField,
   Spinner,
   TextField,
@@ -136,7 +139,11 @@ function Files({ files }: { files: Attachment[] }) {
 function DisputeBadge({ status }: { status: OpsDispute["status"] }) {
   const { t } = useOpsAfterSalesT();
   const tone = status === "won" ? "good" : status === "lost" ? "bad" : status === "under_review" ? "warn" : "info";
-  return <Badge tone={tone}>{t(`dstatus.${status}`)}</Badge>;
+  return (
+    <Badge tone={tone} icon={statusIcon(status)}>
+      {t(`dstatus.${status}`)}
+    </Badge>
+  );
 }
 
 export function OpsDisputesPage() {
@@ -166,7 +173,21 @@ export function OpsDisputesPage() {
           rows={disputes.data.data}
           rowKey={(d) => d.id}
           caption={t("disputes.title")}
-          empty={t("disputes.empty")}
+          empty={
+            status === "under_review" ? (
+              <Empty icon={Scale} title={t("disputes.queueEmpty")}>
+                {t("disputes.queueEmptyText")}
+              </Empty>
+            ) : status === "" ? (
+              <Empty icon={Scale} title={t("disputes.none")}>
+                {t("disputes.noneText")}
+              </Empty>
+            ) : (
+              <NoMatch title={t("disputes.empty")} clearLabel={t("disputes.showAll")} onClear={() => setStatus("")}>
+                {t("disputes.emptyText")}
+              </NoMatch>
+            )
+          }
           columns={[
             {
               header: t("disputes.col.amount"),
@@ -352,7 +373,28 @@ export function OpsSupportPage() {
           rows={tickets.data.data}
           rowKey={(ticket) => ticket.id}
           caption={t("support.title")}
-          empty={t("support.empty")}
+          empty={
+            status === "open" && !overdue ? (
+              <Empty icon={LifeBuoy} title={t("support.queueEmpty")}>
+                {t("support.queueEmptyText")}
+              </Empty>
+            ) : status === "" && !overdue ? (
+              <Empty icon={LifeBuoy} title={t("support.none")}>
+                {t("support.noneText")}
+              </Empty>
+            ) : (
+              <NoMatch
+                title={t("support.empty")}
+                clearLabel={t("support.showAll")}
+                onClear={() => {
+                  setStatus("");
+                  setOverdue(false);
+                }}
+              >
+                {t("support.emptyText")}
+              </NoMatch>
+            )
+          }
           columns={[
             {
               header: t("support.col.subject"),
@@ -450,7 +492,11 @@ export function OpsTicketPage({ id }: { id: string }) {
             </Card>
           ) : null}
           <Card title={t("ticket.thread")}>
-            {(data.messages ?? []).length === 0 ? <Empty>—</Empty> : null}
+            {(data.messages ?? []).length === 0 ? (
+              <Empty compact icon={MessageSquare} title={t("ticket.noMessages")}>
+                {t("ticket.noMessagesText")}
+              </Empty>
+            ) : null}
             <ol className="thread">
               {(data.messages ?? []).map((m) => (
                 <li key={m.id} className={`message message-${m.author.side}`}>

@@ -1,5 +1,6 @@
+import { ScrollText } from "lucide-react";
 import { type FormEvent, useState } from "react";
-import { Button, Card, TextField } from "../../shared/ui";
+import { Button, Card, Empty, NoMatch, TextField } from "../../shared/ui";
 import type { AuditRecord } from "../api";
 import { PagedTable, usePagedList, useQueryParams, When } from "../common";
 import { useT } from "../messages";
@@ -44,7 +45,25 @@ export function AuditLogPage() {
           state={records}
           params={params}
           setParams={setParams}
-          empty={t("audit.empty")}
+          empty={
+            params.action || params.merchant ? (
+              <NoMatch
+                title={t("audit.empty")}
+                clearLabel={t("common.clearFilters")}
+                onClear={() => {
+                  setAction("");
+                  setMerchant("");
+                  setParams({});
+                }}
+              >
+                {t("audit.emptyText")}
+              </NoMatch>
+            ) : (
+              <Empty icon={ScrollText} title={t("audit.none")}>
+                {t("audit.noneText")}
+              </Empty>
+            )
+          }
           columns={[
             { header: t("audit.when"), render: (record) => <When at={record.occurred_at} /> },
             { header: t("audit.action"), render: (record) => <code>{record.action}</code> },

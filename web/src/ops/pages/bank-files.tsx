@@ -1,5 +1,7 @@
+import { Download, FileSpreadsheet } from "lucide-react";
 import { type FormEvent, useEffect, useRef, useState } from "react";
-import { Alert, Badge, Button, Card, ErrorAlert } from "../../shared/ui";
+import { Icon } from "../../shared/icons";
+import { Alert, Badge, Button, Card, Empty, ErrorAlert } from "../../shared/ui";
 import { useAction } from "../../shared/use-async";
 import { api, type BankFileBatch } from "../api";
 import { PagedTable, usePagedList, useQueryParams, When } from "../common";
@@ -31,7 +33,11 @@ export function BankFilesPage() {
           state={batches}
           params={params}
           setParams={setParams}
-          empty={t("bank.empty")}
+          empty={
+            <Empty icon={FileSpreadsheet} title={t("bank.empty")}>
+              {t("bank.emptyText")}
+            </Empty>
+          }
           columns={[
             { header: t("audit.when"), render: (batch) => <When at={batch.created} /> },
             { header: t("bank.direction"), render: (batch) => t(`bank.direction.${batch.direction}`) },
@@ -98,7 +104,7 @@ function ExportCard({ onDone }: { onDone(): void }) {
   });
   return (
     <Card title={t("bank.exportTitle")}>
-      <Button pending={run.pending} onClick={() => run.run()}>
+      <Button icon={Download} pending={run.pending} onClick={() => run.run()}>
         {t("bank.export")}
       </Button>
       <ErrorAlert error={run.error} />
@@ -114,7 +120,7 @@ function ExportCard({ onDone }: { onDone(): void }) {
           </p>
           <p>
             <a href={exported.url} download={exported.result.file.filename}>
-              {t("bank.download", { file: exported.result.file.filename })}
+              <Icon icon={Download} /> {t("bank.download", { file: exported.result.file.filename })}
             </a>
           </p>
           <p>{t("bank.exportWarning")}</p>

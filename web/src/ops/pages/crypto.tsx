@@ -1,3 +1,4 @@
+import { ArrowDownToLine, BellOff, FileCheck, RefreshCw, Send, Unplug } from "lucide-react";
 import { type ReactNode, useState } from "react";
 import type { ApiRequestError, ListPage } from "../../shared/api";
 import { formatAsset, shortHex } from "../../shared/crypto-amount";
@@ -112,7 +113,7 @@ export function CryptoPage() {
       <h1>{t("crypto.title")}</h1>
       <p>{t("crypto.intro")}</p>
       <div className="button-row">
-        <Button variant="secondary" onClick={refresh}>
+        <Button variant="secondary" icon={RefreshCw} onClick={refresh}>
           {t("crypto.refresh")}
         </Button>
       </div>
@@ -188,7 +189,11 @@ function AlertsCard({ refreshed, canAcknowledge }: { refreshed: number; canAckno
             rows={page.data}
             rowKey={(alert) => alert.id}
             caption={t("alerts.title")}
-            empty={t("alerts.none")}
+            empty={
+              <Empty compact icon={BellOff} title={openOnly ? t("alerts.none") : t("alerts.never")}>
+                {t("alerts.noneText")}
+              </Empty>
+            }
             columns={[
               { header: t("alerts.kind"), rowHeader: true, render: (alert) => kindText(alert.kind) },
               {
@@ -258,7 +263,11 @@ function HotWalletsCard({ refreshed }: { refreshed: number }) {
             rows={page.data}
             rowKey={(row) => `${row.livemode}-${row.chain}-${row.asset}`}
             caption={t("hot.title")}
-            empty={t("hot.none")}
+            empty={
+              <Empty compact icon={Unplug} title={t("hot.none")}>
+                {t("hot.noneText")}
+              </Empty>
+            }
             columns={[
               {
                 header: t("hot.chain"),
@@ -336,7 +345,11 @@ function DepositsCard({ refreshed }: { refreshed: number }) {
             rows={page.data}
             rowKey={(row) => row.id}
             caption={t("deposits.title")}
-            empty={t("deposits.none")}
+            empty={
+              <Empty compact icon={ArrowDownToLine} title={t("deposits.none")}>
+                {t("deposits.noneText")}
+              </Empty>
+            }
             columns={[
               {
                 header: t("deposits.amount"),
@@ -385,7 +398,11 @@ function WithdrawalsCard({ refreshed }: { refreshed: number }) {
             rows={page.data}
             rowKey={(row) => row.id}
             caption={t("withdrawals.title")}
-            empty={t("withdrawals.none")}
+            empty={
+              <Empty compact icon={Send} title={t("withdrawals.none")}>
+                {t("withdrawals.noneText")}
+              </Empty>
+            }
             columns={[
               {
                 header: t("withdrawals.amount"),
@@ -466,7 +483,9 @@ function ReservesCard({ canRun }: { canRun: boolean }) {
       <Loaded state={reports}>
         {(page) =>
           page.data.length === 0 ? (
-            <Empty>{t("reserves.none")}</Empty>
+            <Empty compact icon={FileCheck} title={t("reserves.none")}>
+              {t("reserves.noneText")}
+            </Empty>
           ) : (
             page.data.map((report) => <Report key={report.id} report={report} />)
           )

@@ -1,5 +1,6 @@
+import { BadgeCheck } from "lucide-react";
 import { Link } from "../../shared/router";
-import { Badge, Card, SelectField, statusTone } from "../../shared/ui";
+import { Badge, Card, Empty, NoMatch, SelectField, statusTone } from "../../shared/ui";
 import type { KybState, KybSummary } from "../api";
 import { PagedTable, usePagedList, useQueryParams, When } from "../common";
 import { useT } from "../messages";
@@ -39,7 +40,21 @@ export function KybQueuePage() {
           state={queue}
           params={params}
           setParams={setParams}
-          empty={t("kyb.empty")}
+          empty={
+            state === "submitted" ? (
+              <Empty icon={BadgeCheck} title={t("kyb.queueEmpty")}>
+                {t("kyb.queueEmptyText")}
+              </Empty>
+            ) : state === "all" ? (
+              <Empty icon={BadgeCheck} title={t("kyb.none")}>
+                {t("kyb.noneText")}
+              </Empty>
+            ) : (
+              <NoMatch title={t("kyb.empty")} clearLabel={t("kyb.showAll")} onClear={() => setParams({ state: "all" })}>
+                {t("kyb.emptyText")}
+              </NoMatch>
+            )
+          }
           columns={[
             {
               header: t("kyb.business"),

@@ -1,3 +1,4 @@
+import { IdCard } from "lucide-react";
 import { useState } from "react";
 import { Alert, Button, Card, Empty, ErrorAlert, TextField } from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
@@ -18,7 +19,9 @@ export function KycPage() {
         {(page) =>
           page.data.length === 0 ? (
             <Card>
-              <Empty>{t("kyc.empty")}</Empty>
+              <Empty icon={IdCard} title={t("kyc.empty")}>
+                {t("kyc.emptyText")}
+              </Empty>
             </Card>
           ) : (
             page.data.map((item) => (

@@ -1,8 +1,9 @@
+import { Coins, Landmark, TicketPercent } from "lucide-react";
 import { type FormEvent, useState } from "react";
 import type { ApiRequestError, ListPage } from "../../shared/api";
 import { formatMoney, parseMoney } from "../../shared/money";
 import { parsePercent, percentText } from "../../shared/percent";
-import { Alert, Badge, Button, Card, DataTable, ErrorAlert, SelectField, TextField } from "../../shared/ui";
+import { Alert, Badge, Button, Card, DataTable, Empty, ErrorAlert, SelectField, TextField } from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
 import { api } from "../api";
 import { useOperator } from "../session";
@@ -110,7 +111,11 @@ export function MarketingPage() {
             rows={accounts.data.data}
             rowKey={(row) => row.currency}
             caption={t("marketing.accounts")}
-            empty={t("marketing.accountsEmpty")}
+            empty={
+              <Empty compact icon={Landmark} title={t("marketing.accountsEmpty")}>
+                {t("marketing.accountsEmptyText")}
+              </Empty>
+            }
             columns={[
               { header: t("marketing.col.currency"), render: (row) => row.currency },
               {
@@ -137,7 +142,11 @@ export function MarketingPage() {
             rows={coupons.data.data}
             rowKey={(row) => row.id}
             caption={t("marketing.coupons")}
-            empty={t("marketing.couponsEmpty")}
+            empty={
+              <Empty compact icon={TicketPercent} title={t("marketing.couponsEmpty")}>
+                {t("marketing.couponsEmptyText")}
+              </Empty>
+            }
             columns={[
               { header: t("marketing.col.name"), render: (row) => row.name },
               {
@@ -186,7 +195,11 @@ export function MarketingPage() {
             rows={rules.data.data}
             rowKey={(row) => row.id}
             caption={t("marketing.rules")}
-            empty={t("marketing.rulesEmpty")}
+            empty={
+              <Empty compact icon={Coins} title={t("marketing.rulesEmpty")}>
+                {t("marketing.rulesEmptyText")}
+              </Empty>
+            }
             columns={[
               { header: t("marketing.col.name"), render: (row) => row.name },
               {

@@ -1,5 +1,6 @@
+import { Store } from "lucide-react";
 import { Link } from "../../shared/router";
-import { Badge, Card, statusTone } from "../../shared/ui";
+import { Badge, Card, Empty, NoMatch, statusTone } from "../../shared/ui";
 import type { MerchantSummary } from "../api";
 import { PagedTable, SearchForm, usePagedList, useQueryParams, When } from "../common";
 import { useT } from "../messages";
@@ -27,7 +28,21 @@ export function MerchantsPage() {
           state={results}
           params={params}
           setParams={setParams}
-          empty={t("common.noResults")}
+          empty={
+            query ? (
+              <NoMatch
+                title={t("merchants.noMatch", { query })}
+                clearLabel={t("common.clearSearch")}
+                onClear={() => setParams({})}
+              >
+                {t("merchants.noMatchText")}
+              </NoMatch>
+            ) : (
+              <Empty icon={Store} title={t("merchants.none")}>
+                {t("merchants.noneText")}
+              </Empty>
+            )
+          }
           columns={[
             { header: t("merchants.name"), render: (merchant) => merchant.business_name },
             { header: t("merchants.owner"), render: (merchant) => merchant.owner_email ?? t("common.none") },

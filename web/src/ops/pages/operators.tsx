@@ -1,3 +1,4 @@
+import { Plus } from "lucide-react";
 import { type FormEvent, useState } from "react";
 import { Alert, Badge, Button, Card, ErrorAlert, SelectField, TextField } from "../../shared/ui";
 import { useAction } from "../../shared/use-async";
@@ -144,7 +145,7 @@ function CreateOperator({ onCreated }: { onCreated(): void }) {
             </option>
           ))}
         </SelectField>
-        <Button type="submit" pending={create.pending}>
+        <Button type="submit" icon={Plus} pending={create.pending}>
           {t("operators.create")}
         </Button>
       </form>

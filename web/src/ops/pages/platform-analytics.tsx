@@ -1,4 +1,6 @@
+import { ChartColumn } from "lucide-react";
 import { formatMoney } from "../../shared/money";
+import { SortableTable } from "../../shared/sortable-table-lazy";
 import { Card, DefinitionList, Empty, SelectField } from "../../shared/ui";
 import { useAsync } from "../../shared/use-async";
 import { api } from "../api";
@@ -104,34 +106,52 @@ function Figures({ summary }: { summary: PlatformAnalyticsSummary }) {
       </Card>
       <Card title={t("platformAnalytics.volume")}>
         {summary.volume.length === 0 ? (
-          <Empty>{t("platformAnalytics.noVolume")}</Empty>
+          <Empty compact icon={ChartColumn} title={t("platformAnalytics.noVolumeTitle")}>
+            {t("platformAnalytics.noVolume")} {t("platformAnalytics.noVolumeText")}
+          </Empty>
         ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t("platformAnalytics.currency")}</th>
-                  <th scope="col">{t("platformAnalytics.gross")}</th>
-                  <th scope="col">{t("platformAnalytics.refunded")}</th>
-                  <th scope="col">{t("platformAnalytics.fees")}</th>
-                  <th scope="col">{t("platformAnalytics.net")}</th>
-                  <th scope="col">{t("platformAnalytics.succeeded")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {summary.volume.map((v) => (
-                  <tr key={v.currency}>
-                    <th scope="row">{v.currency}</th>
-                    <td>{formatMoney(v.gross_volume, v.currency, locale)}</td>
-                    <td>{formatMoney(v.refunded_amount, v.currency, locale)}</td>
-                    <td>{formatMoney(v.fees, v.currency, locale)}</td>
-                    <td>{formatMoney(v.net_volume, v.currency, locale)}</td>
-                    <td>{number(v.payments_succeeded)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <SortableTable
+            rows={summary.volume}
+            rowKey={(v) => v.currency}
+            caption={t("platformAnalytics.volume")}
+            // Every currency of the range is here, so the rows sort on the page. Amounts do not sort: sums in
+            // different currencies do not compare without exchange rates.
+            columns={[
+              {
+                id: "currency",
+                header: t("platformAnalytics.currency"),
+                rowHeader: true,
+                render: (v) => v.currency,
+                sortValue: (v) => v.currency,
+              },
+              {
+                id: "gross",
+                header: t("platformAnalytics.gross"),
+                render: (v) => formatMoney(v.gross_volume, v.currency, locale),
+              },
+              {
+                id: "refunded",
+                header: t("platformAnalytics.refunded"),
+                render: (v) => formatMoney(v.refunded_amount, v.currency, locale),
+              },
+              {
+                id: "fees",
+                header: t("platformAnalytics.fees"),
+                render: (v) => formatMoney(v.fees, v.currency, locale),
+              },
+              {
+                id: "net",
+                header: t("platformAnalytics.net"),
+                render: (v) => formatMoney(v.net_volume, v.currency, locale),
+              },
+              {
+                id: "succeeded",
+                header: t("platformAnalytics.succeeded"),
+                render: (v) => number(v.payments_succeeded),
+                sortValue: (v) => v.payments_succeeded,
+              },
+            ]}
+          />
         )}
       </Card>
       <Card title={t("platformAnalytics.kyb")}>

@@ -1,7 +1,22 @@
+import { Download, WalletCards } from "lucide-react";
 import { type FormEvent, useEffect, useId, useMemo, useState } from "react";
 import type { ApiRequestError, ListPage } from "../../shared/api";
+import { DateField } from "../../shared/date-picker-lazy";
+import { Icon } from "../../shared/icons";
 import { formatMoney, parseMoney } from "../../shared/money";
-import { Alert, Badge, Button, Card, DataTable, ErrorAlert, SelectField, statusTone, TextField } from "../../shared/ui";
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  DataTable,
+  Empty,
+  ErrorAlert,
+  NoMatch,
+  SelectField,
+  statusTone,
+  TextField,
+} from "../../shared/ui";
 import { useAction, useAsync } from "../../shared/use-async";
 import { api } from "../api";
 import { Loaded, PagedTable, usePagedList, useQueryParams, When } from "../common";
@@ -91,7 +106,11 @@ function FloatCard() {
             rows={page.data}
             rowKey={(line) => `${line.livemode}-${line.currency}`}
             caption={t("float.title")}
-            empty={t("float.none")}
+            empty={
+              <Empty compact icon={WalletCards} title={t("float.none")}>
+                {t("float.noneText")}
+              </Empty>
+            }
             columns={[
               { header: t("float.mode"), render: (line) => (line.livemode ? t("mode.live") : t("mode.test")) },
               { header: t("float.currency"), rowHeader: true, render: (line) => line.currency },
@@ -200,12 +219,7 @@ function IssueCard({ onIssued }: { onIssued(): void }) {
               error={invalid.count}
               onChange={(event) => setCount(event.target.value)}
             />
-            <TextField
-              type="date"
-              label={t("issue.expires")}
-              value={expires}
-              onChange={(event) => setExpires(event.target.value)}
-            />
+            <DateField label={t("issue.expires")} value={expires} onChange={setExpires} />
           </div>
           <p className="field-hint">{t("issue.countHint")}</p>
           <OpsCardError error={issue.error} />
@@ -244,7 +258,8 @@ function BatchDownload({ batch }: { batch: IssuedBatch }) {
     <>
       <Alert kind="warning">{t("issue.batch", { count: batch.count, batch: batch.id })}</Alert>
       <p>
-        <a className="button button-primary" href={url} download={`coffer-cards-${batch.id}.csv`}>
+        <a className="button button-primary button-with-icon" href={url} download={`coffer-cards-${batch.id}.csv`}>
+          <Icon icon={Download} />
           {t("issue.download")}
         </a>
       </p>
@@ -306,7 +321,25 @@ function CardsCard() {
         state={cards}
         params={params}
         setParams={setParams}
-        empty={t("cards.empty")}
+        empty={
+          params.status || params.last4 || params.batch ? (
+            <NoMatch
+              title={t("cards.empty")}
+              clearLabel={t("cards.clear")}
+              onClear={() => {
+                setLast4("");
+                setBatch("");
+                setParams({});
+              }}
+            >
+              {t("cards.emptyText")}
+            </NoMatch>
+          ) : (
+            <Empty icon={WalletCards} title={t("cards.none")}>
+              {t("cards.noneText")}
+            </Empty>
+          )
+        }
         columns={[
           { header: t("cards.card"), render: (card) => <code>•••• {card.last4}</code> },
           {

@@ -1,5 +1,6 @@
+import { Users } from "lucide-react";
 import { Link } from "../../shared/router";
-import { Badge, Card } from "../../shared/ui";
+import { Badge, Card, Empty, NoMatch } from "../../shared/ui";
 import type { WalletUser } from "../api";
 import { PagedTable, SearchForm, usePagedList, useQueryParams, When } from "../common";
 import { useT } from "../messages";
@@ -29,7 +30,21 @@ export function WalletUsersPage() {
           state={results}
           params={params}
           setParams={setParams}
-          empty={t("common.noResults")}
+          empty={
+            query ? (
+              <NoMatch
+                title={t("walletUsers.noMatch", { query })}
+                clearLabel={t("common.clearSearch")}
+                onClear={() => setParams({})}
+              >
+                {t("walletUsers.noMatchText")}
+              </NoMatch>
+            ) : (
+              <Empty icon={Users} title={t("walletUsers.none")}>
+                {t("walletUsers.noneText")}
+              </Empty>
+            )
+          }
           columns={[
             {
               header: t("walletUsers.contact"),

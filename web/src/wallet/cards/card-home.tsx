@@ -1,8 +1,20 @@
+import { ArrowLeftRight } from "lucide-react";
 import { type FormEvent, useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { formatDateTime, formatMoney } from "../../shared/money";
 import { Link, navigate } from "../../shared/router";
-import { Alert, Badge, Button, Card, DataTable, DefinitionList, Spinner, statusTone, TextField } from "../../shared/ui";
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  DataTable,
+  DefinitionList,
+  Empty,
+  Spinner,
+  statusTone,
+  TextField,
+} from "../../shared/ui";
 import { useAsync } from "../../shared/use-async";
 import { pollMs, useInterval } from "../components";
 import { paths, useSession } from "../session";
@@ -102,7 +114,11 @@ export function CardHomePage() {
           rows={history}
           rowKey={(row) => row.id}
           caption={t("history.title")}
-          empty={t("history.none")}
+          empty={
+            <Empty compact icon={ArrowLeftRight} title={t("history.none")}>
+              {t("history.none.text")}
+            </Empty>
+          }
           columns={[
             { header: t("history.date"), render: (row) => formatDateTime(row.created, locale) },
             {

@@ -44,7 +44,8 @@ const en = {
   "card.offline": "Pay offline",
 
   "history.title": "History",
-  "history.none": "Nothing yet.",
+  "history.none": "No movements yet",
+  "history.none.text": "Payments with this card and money loaded onto it show here.",
   "history.date": "Date",
   "history.what": "What",
   "history.amount": "Amount",
@@ -138,7 +139,8 @@ const zhCN: typeof en = {
   "card.offline": "离线付款",
 
   "history.title": "账单",
-  "history.none": "暂无记录。",
+  "history.none": "暂无记录",
+  "history.none.text": "用此卡付款的记录和充值到卡上的金额都会显示在这里。",
   "history.date": "日期",
   "history.what": "项目",
   "history.amount": "金额",

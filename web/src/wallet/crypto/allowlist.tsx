@@ -1,3 +1,4 @@
+import { ListChecks } from "lucide-react";
 import { type FormEvent, useState } from "react";
 import { ApiRequestError, type ListPage } from "../../shared/api";
 import { looksLikeAddress } from "../../shared/crypto-amount";
@@ -52,7 +53,9 @@ function Allowlist() {
       <SettingCard settings={settings} totpEnabled={me.totp_enabled} onSaved={state.reload} />
       <Card title={t("allowlist.entries")}>
         {entries.length === 0 ? (
-          <Empty>{t("allowlist.none")}</Empty>
+          <Empty compact icon={ListChecks} title={t("allowlist.none.title")}>
+            {t("allowlist.none")} {t("allowlist.none.text")}
+          </Empty>
         ) : (
           <ul className="plain-list" aria-label={t("allowlist.entries")}>
             {entries.map((entry) => (

@@ -1,3 +1,5 @@
+import { ArrowDownToLine, Bitcoin } from "lucide-react";
+import { ActionLink } from "../../shared/action-link";
 import type { ListPage } from "../../shared/api";
 import { formatDateTime } from "../../shared/money";
 import { Empty, Spinner } from "../../shared/ui";
@@ -62,7 +64,21 @@ function History({ address }: { address: CryptoAddress }) {
   if (!state.data) {
     return state.status === "error" ? <CryptoProblem error={state.error} /> : <Spinner label={t("loading")} />;
   }
-  if (state.data.length === 0) return <Empty>{t("history.empty")}</Empty>;
+  if (state.data.length === 0) {
+    return (
+      <Empty
+        icon={Bitcoin}
+        title={t("history.empty")}
+        action={
+          <ActionLink to={paths.cryptoReceive} icon={ArrowDownToLine}>
+            {t("receive.title")}
+          </ActionLink>
+        }
+      >
+        {t("history.empty.text")}
+      </Empty>
+    );
+  }
   const requiredFor = (asset: string, chain: string) =>
     address.assets.find((candidate) => candidate.asset === asset && candidate.chain === chain)?.confirmations_required;
   return (

@@ -87,7 +87,9 @@ const en = {
   "send.failure": "Why it failed",
 
   "history.title": "Crypto history",
-  "history.empty": "No crypto has come in or gone out yet.",
+  "history.empty": "No crypto activity yet",
+  "history.empty.text":
+    "No crypto has come in or gone out yet. Deposits to your address and withdrawals you make show here.",
   "history.received": "Received {amount}",
   "history.sent": "Sent {amount}",
   "history.sentTo": "To",
@@ -121,6 +123,8 @@ const en = {
   "allowlist.saved": "Setting saved.",
   "allowlist.entries": "Allowed addresses",
   "allowlist.none": "No address on the allowlist yet.",
+  "allowlist.none.title": "No allowed addresses",
+  "allowlist.none.text": "With the allowlist on, withdrawals go only to the addresses you add here.",
   "allowlist.remove": "Remove {address}",
   "allowlist.removeShort": "Remove",
   "allowlist.add": "Add an address",
@@ -250,7 +254,8 @@ const zhCN: typeof en = {
   "send.failure": "失败原因",
 
   "history.title": "加密资产记录",
-  "history.empty": "还没有加密资产转入或转出。",
+  "history.empty": "还没有加密资产记录",
+  "history.empty.text": "还没有加密资产转入或转出。充值到您地址的资产和您发起的提币都会显示在这里。",
   "history.received": "收到 {amount}",
   "history.sent": "转出 {amount}",
   "history.sentTo": "至",
@@ -283,6 +288,8 @@ const zhCN: typeof en = {
   "allowlist.saved": "设置已保存。",
   "allowlist.entries": "允许的地址",
   "allowlist.none": "白名单中还没有地址。",
+  "allowlist.none.title": "没有白名单地址",
+  "allowlist.none.text": "开启白名单后，提币只能转到您在这里添加的地址。",
   "allowlist.remove": "移除 {address}",
   "allowlist.removeShort": "移除",
   "allowlist.add": "添加地址",

@@ -1,3 +1,5 @@
+import { BanknoteArrowDown, Download, ReceiptText } from "lucide-react";
+import { ActionLink } from "../../shared/action-link";
 import type { ListPage } from "../../shared/api";
 import { formatDateTime, formatMoney } from "../../shared/money";
 import { Link } from "../../shared/router";
@@ -93,7 +95,17 @@ export function HistoryPage() {
       <h1>{t("history.title")}</h1>
       {history.data ? (
         rows.length === 0 ? (
-          <Empty>{t("history.none")}</Empty>
+          <Empty
+            icon={ReceiptText}
+            title={t("history.none")}
+            action={
+              <ActionLink to={paths.topUp} icon={BanknoteArrowDown}>
+                {t("action.topUp")}
+              </ActionLink>
+            }
+          >
+            {t("history.none.text")}
+          </Empty>
         ) : (
           <div className="table-wrap">
             <table aria-label={t("history.title")}>
@@ -136,7 +148,7 @@ export function HistoryPage() {
         <Spinner label={t("loading")} />
       )}
       <p>
-        <Button variant="link" onClick={download}>
+        <Button variant="link" icon={Download} onClick={download}>
           {t("history.statement")}
         </Button>
       </p>

@@ -1,4 +1,21 @@
+import {
+  BanknoteArrowDown,
+  BanknoteArrowUp,
+  Bitcoin,
+  Hourglass,
+  IdCard,
+  LifeBuoy,
+  type LucideIcon,
+  QrCode,
+  ReceiptText,
+  ScanLine,
+  Send,
+  Wallet,
+  WalletCards,
+} from "lucide-react";
+import { ActionLink } from "../../shared/action-link";
 import type { ListPage } from "../../shared/api";
+import { Icon } from "../../shared/icons";
 import { formatMoney } from "../../shared/money";
 import { Link } from "../../shared/router";
 import { Alert, Button, Card, Empty, Spinner } from "../../shared/ui";
@@ -9,18 +26,18 @@ import { type MessageKey, useT } from "../messages";
 import { paths, useSession } from "../session";
 import { WelcomeCard } from "./onboarding";
 
-const actions: [string, MessageKey][] = [
-  [paths.topUp, "action.topUp"],
-  [paths.send, "action.send"],
-  [paths.scan, "action.scan"],
-  [paths.code, "action.code"],
-  [paths.pending, "action.pending"],
-  [paths.withdraw, "action.withdraw"],
-  [paths.history, "action.history"],
-  [paths.crypto, "action.crypto"],
-  [paths.identity, "action.identity"],
-  [paths.card, "action.card"],
-  [paths.support, "action.support"],
+const actions: [string, MessageKey, LucideIcon][] = [
+  [paths.topUp, "action.topUp", BanknoteArrowDown],
+  [paths.send, "action.send", Send],
+  [paths.scan, "action.scan", ScanLine],
+  [paths.code, "action.code", QrCode],
+  [paths.pending, "action.pending", Hourglass],
+  [paths.withdraw, "action.withdraw", BanknoteArrowUp],
+  [paths.history, "action.history", ReceiptText],
+  [paths.crypto, "action.crypto", Bitcoin],
+  [paths.identity, "action.identity", IdCard],
+  [paths.card, "action.card", WalletCards],
+  [paths.support, "action.support", LifeBuoy],
 ];
 
 export function HomePage() {
@@ -62,7 +79,18 @@ export function HomePage() {
       ) : null}
       <Card title={t("home.balances")}>
         {balances.length === 0 ? (
-          <Empty>{t("home.noBalance")}</Empty>
+          <Empty
+            icon={Wallet}
+            title={t("home.noBalance")}
+            action={
+              // Not "Top up": the actions below have a link of that name, and two links of one name are one too many.
+              <ActionLink to={paths.topUp} icon={BanknoteArrowDown}>
+                {t("home.addMoney")}
+              </ActionLink>
+            }
+          >
+            {t("home.noBalance.text")}
+          </Empty>
         ) : (
           <ul className="balances" aria-label={t("home.balances")}>
             {balances.map((balance) => (
@@ -86,9 +114,10 @@ export function HomePage() {
       </Card>
       <nav aria-label={t("home.actions")}>
         <ul className="wallet-actions">
-          {actions.map(([to, key]) => (
+          {actions.map(([to, key, icon]) => (
             <li key={to}>
               <Link to={to} className="wallet-action">
+                <Icon icon={icon} />
                 {t(key)}
               </Link>
             </li>

@@ -1,3 +1,4 @@
+import { IdCard } from "lucide-react";
 import { type FormEvent, useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { HelpButton } from "../../shared/help";
@@ -49,7 +50,9 @@ export function IdentityPage() {
       {me.tier === 1 ? <LevelTwoForm onDone={done} /> : null}
       <Card title={t("identity.submissions")}>
         {submissions.length === 0 ? (
-          <Empty>{t("identity.none")}</Empty>
+          <Empty compact icon={IdCard} title={t("identity.none")}>
+            {t("identity.none.text")}
+          </Empty>
         ) : (
           <ul className="plain-list">
             {submissions.map((submission) => (
@@ -134,6 +137,8 @@ function LevelOneForm({ onDone }: { onDone: OnDone }) {
           value={idNumber}
           onChange={(event) => setIdNumber(event.target.value)}
         />
+        {/* A native date input, not the calendar picker: people type their birth date (and autofill knows it);
+            paging back decades of months in a calendar is slower. */}
         <TextField
           label={t("identity.birth")}
           name="date_of_birth"

@@ -1,3 +1,4 @@
+import { Hourglass } from "lucide-react";
 import { lazy, Suspense, useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { formatDateTime, formatMoney } from "../../shared/money";
@@ -38,7 +39,9 @@ export function PendingPaymentsPage() {
       <h1>{t("pending.title")}</h1>
       {list.data ? (
         list.data.length === 0 ? (
-          <Empty>{t("pending.none")}</Empty>
+          <Empty icon={Hourglass} title={t("pending.none")}>
+            {t("pending.none.text")}
+          </Empty>
         ) : (
           <ul className="plain-list">
             {list.data.map((payment) => {

@@ -1,3 +1,4 @@
+import { Smartphone } from "lucide-react";
 import { type FormEvent, useState } from "react";
 import type { ListPage } from "../../shared/api";
 import { HelpButton } from "../../shared/help";
@@ -49,7 +50,9 @@ export function DevicesCard() {
       <p className="field-hint">{t("devices.intro")}</p>
       {list.data ? (
         list.data.length === 0 ? (
-          <Empty>{t("devices.none")}</Empty>
+          <Empty compact icon={Smartphone} title={t("devices.none")}>
+            {t("devices.none.text")}
+          </Empty>
         ) : (
           <ul className="plain-list" aria-label={t("devices.title")}>
             {list.data.map((device) => (

@@ -1,3 +1,4 @@
+import { FingerprintPattern, LogOut } from "lucide-react";
 import { type FormEvent, useState } from "react";
 import type { ApiClient, ListPage } from "../../shared/api";
 import { formatDateTime } from "../../shared/money";
@@ -51,7 +52,7 @@ export function SecurityPage() {
       <ScamAdviceCard />
       <NeverAskCard />
       <Problem error={error} />
-      <Button variant="danger" onClick={logOutHere}>
+      <Button variant="danger" icon={LogOut} onClick={logOutHere}>
         {t("security.logout")}
       </Button>
     </>
@@ -195,7 +196,9 @@ function PasskeysCard() {
     <Card title={t("security.passkeys")}>
       {list.data ? (
         list.data.length === 0 ? (
-          <Empty>{t("security.passkeys.none")}</Empty>
+          <Empty compact icon={FingerprintPattern} title={t("security.passkeys.none")}>
+            {t("security.passkeys.none.text")}
+          </Empty>
         ) : (
           <ul className="plain-list">
             {list.data.map((passkey) => {

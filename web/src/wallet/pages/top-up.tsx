@@ -1,4 +1,6 @@
+import { Landmark, Plus, X } from "lucide-react";
 import { type FormEvent, useCallback, useState } from "react";
+import { JumpLink } from "../../shared/action-link";
 import type { ListPage } from "../../shared/api";
 import { formatMoney } from "../../shared/money";
 import { Alert, Badge, Button, Card, Empty, SelectField, Spinner, statusTone, TextField } from "../../shared/ui";
@@ -173,6 +175,9 @@ function MoveMoneyForm({ kind, sources }: { kind: "top_up" | "withdrawal"; sourc
   );
 }
 
+/** The card of the form that links a bank account, where the empty list's action leads. */
+const addSourceCardId = "add-bank-account";
+
 function SourcesCard({ sources, onChange }: { sources: FundingSource[]; onChange(): void }) {
   const { t } = useT();
   const { api } = useSession();
@@ -190,7 +195,17 @@ function SourcesCard({ sources, onChange }: { sources: FundingSource[]; onChange
   return (
     <Card title={t("sources.title")}>
       {visible.length === 0 ? (
-        <Empty>{t("sources.none")}</Empty>
+        <Empty
+          icon={Landmark}
+          title={t("sources.none")}
+          action={
+            <JumpLink to={addSourceCardId} icon={Plus}>
+              {t("sources.add")}
+            </JumpLink>
+          }
+        >
+          {t("sources.none.text")}
+        </Empty>
       ) : (
         <ul className="plain-list">
           {visible.map((source) => (
@@ -207,13 +222,13 @@ function SourcesCard({ sources, onChange }: { sources: FundingSource[]; onChange
                 {t(`sources.status.${source.status}` as MessageKey)}
               </Badge>
               {source.failure_message ? <span className="field-hint"> {source.failure_message}</span> : null}{" "}
+              {/* An icon-only button: its name is its aria-label, the icon is decoration. */}
               <Button
                 variant="link"
+                icon={X}
                 onClick={() => remove(source.id)}
                 aria-label={t("sources.remove", { last4: source.last4 })}
-              >
-                ×
-              </Button>
+              />
             </li>
           ))}
         </ul>
@@ -262,7 +277,7 @@ function AddSourceForm({ onAdded }: { onAdded(): void }) {
   };
 
   return (
-    <Card title={t("sources.add")}>
+    <Card title={t("sources.add")} id={addSourceCardId}>
       {sandbox?.bank || me.data?.livemode === false ? <p className="field-hint">{t("sources.sandboxHint")}</p> : null}
       <form onSubmit={submit} noValidate>
         <TextField

@@ -36,7 +36,9 @@ const en = {
 
   "support.title": "Help and support",
   "support.intro": "Your questions to merchants and to coffer, and their answers.",
-  "support.empty": "No conversations yet.",
+  "support.empty": "No conversations yet",
+  "support.empty.text": "Ask coffer about a payment, your wallet or anything else; the conversation shows here.",
+  "support.askFirst": "Ask a question",
   "support.new": "Ask coffer",
   "support.newTitle": "A question to coffer",
   "support.subject": "Subject",
@@ -95,7 +97,9 @@ const zhCN: Record<SupportKey, string> = {
 
   "support.title": "帮助与客服",
   "support.intro": "您向商户和 coffer 提出的问题及其答复。",
-  "support.empty": "还没有对话。",
+  "support.empty": "还没有对话",
+  "support.empty.text": "可以向 coffer 咨询付款、钱包或其他问题，对话会显示在这里。",
+  "support.askFirst": "提出问题",
   "support.new": "咨询 coffer",
   "support.newTitle": "向 coffer 提问",
   "support.subject": "主题",

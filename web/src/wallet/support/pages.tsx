@@ -1,3 +1,4 @@
+import { LifeBuoy, MessageSquare } from "lucide-react";
 import { type ReactNode, useId, useState } from "react";
 import { ApiRequestError, type ListPage } from "../../shared/api";
 import { readAsBase64, saveAttachment } from "../../shared/files";
@@ -268,14 +269,26 @@ export function SupportPage() {
         </Card>
       ) : (
         <p>
-          <Button variant="secondary" onClick={() => setAsking(true)}>
+          <Button variant="secondary" icon={MessageSquare} onClick={() => setAsking(true)}>
             {t("support.new")}
           </Button>
         </p>
       )}
       {list.data ? (
         list.data.data.length === 0 ? (
-          <Empty>{t("support.empty")}</Empty>
+          <Empty
+            icon={LifeBuoy}
+            title={t("support.empty")}
+            action={
+              asking ? undefined : (
+                <Button icon={MessageSquare} onClick={() => setAsking(true)}>
+                  {t("support.askFirst")}
+                </Button>
+              )
+            }
+          >
+            {t("support.empty.text")}
+          </Empty>
         ) : (
           <ul className="plain-list">
             {list.data.data.map((ticket) => (
