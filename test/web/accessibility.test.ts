@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { seriousAxeViolations } from "../helpers/axe.js";
 import { ensureWebBuilt, launchBrowser, screenshotDir } from "../helpers/browser.js";
 import { fillKyb, newMerchant, newOperator, type TestMerchant } from "../helpers/merchant-console.js";
 import { newTestPayer, type PaymentsCoffer, startPaymentsCoffer } from "../helpers/payments.js";
@@ -26,7 +26,6 @@ import type { TestWalletUser } from "../helpers/wallets.js";
  * page someone adds to a router or a menu, or links from another page, is checked without touching this file.
  */
 const webSrc = path.resolve(import.meta.dirname, "..", "..", "web", "src");
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 type AppName = "console" | "ops" | "wallet" | "checkout";
 type SessionKind = "signed out" | "signed in" | "prepaid card";
@@ -206,14 +205,6 @@ async function settle(page: Page, language: Language): Promise<void> {
     .catch(() => undefined);
 }
 
-const axeRun = `(async () => {
-  const results = await axe.run(document, { resultTypes: ["violations"] });
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => v.impact + " " + v.id + ": " + v.help + " — " +
-      v.nodes.slice(0, 4).map((n) => n.target.join(" ") + " " + n.html.slice(0, 140)).join(" | "));
-})()`;
-
 /** Whether the page scrolls sideways, and which elements stick out (ignoring those inside their own scroller). */
 const overflowCheck = `(() => {
   const root = document.documentElement;
@@ -265,8 +256,7 @@ async function checkPage(
     const why = missing?.size ? ` (its scripts were not found: ${[...missing].join(", ")})` : "";
     findings.push({ ...where, problem: `the page says lang="${lang}"${why}` });
   }
-  await page.evaluate(axeSource);
-  for (const violation of (await page.evaluate(axeRun)) as string[]) findings.push({ ...where, problem: violation });
+  for (const violation of await seriousAxeViolations(page)) findings.push({ ...where, problem: violation });
   for (const [name, size] of [
     ["320 px", narrow],
     ["200% zoom", zoomed],

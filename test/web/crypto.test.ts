@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { Address } from "../../src/crypto/chain/connector.js";
 import type { SandboxChain } from "../../src/crypto/chain/sandbox-node.js";
 import type { RunningChain } from "../../src/crypto/chains.js";
+import { seriousAxeViolations } from "../helpers/axe.js";
 import { ensureWebBuilt, launchBrowser, newBrowserContext, screenshotDir } from "../helpers/browser.js";
 import { connectTestChain, startTestChain } from "../helpers/chain.js";
 import { newOperator } from "../helpers/merchant-console.js";
@@ -36,14 +35,6 @@ const usdc = 10n ** 6n;
 const outside = "0x8ba1f109551bd432803012645ac136ddd64dba72";
 /** The same address with its letters' case changed by hand: its EIP-55 checksum is wrong. */
 const mistyped = "0x8BA1f109551bD432803012645Ac136ddd64DBA72";
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const axeRun = `(async () => {
-  const results = await axe.run(document, { resultTypes: ["violations"] });
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => v.impact + " " + v.id + ": " + v.help + " — " + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | "));
-})()`;
 
 /** The parts of a crypto payment (the merchant API's answer) the test reads. */
 interface CryptoPaymentAnswer {
@@ -156,8 +147,7 @@ describe("crypto screens (browser)", { timeout: 300_000 }, () => {
   /** Every screenshotted state is also checked by axe (as test/web/accessibility.test.ts does, with data here). */
   const axeFindings: string[] = [];
   const shot = async (page: Page, name: string) => {
-    await page.evaluate(axeSource);
-    for (const violation of (await page.evaluate(axeRun)) as string[]) axeFindings.push(`${name}: ${violation}`);
+    for (const violation of await seriousAxeViolations(page)) axeFindings.push(`${name}: ${violation}`);
     await page.screenshot({ path: path.join(screenshotDir, `crypto-${name}.png`), fullPage: true });
   };
 

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Locator, Page } from "playwright-core";
 import { manualClock } from "../../src/clock.js";
+import { seriousAxeViolations } from "../helpers/axe.js";
 import { launchBrowser, newBrowserContext, screenshotDir } from "../helpers/browser.js";
 import { defaultPassword, logIn } from "../helpers/merchant-console.js";
 import { startWebCoffer, type WebCoffer } from "../helpers/web-coffer.js";
@@ -21,7 +20,6 @@ import { foldAnalytics } from "./dashboard-data.js";
  */
 const dayMs = 86_400_000;
 const historyDays = 6;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 interface Texts {
   tag: "en" | "zh";
@@ -441,17 +439,8 @@ async function assertFocusIn(page: Page, target: Locator): Promise<void> {
   assert.ok(await inside(), `the focus is on ${active}, not in ${target}`);
 }
 
-const axeRun = `(async () => {
-  const results = await axe.run(document, { resultTypes: ["violations"] });
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => v.impact + " " + v.id + ": " + v.help + " — " +
-      v.nodes.slice(0, 4).map((n) => n.target.join(" ") + " " + n.html.slice(0, 140)).join(" | "));
-})()`;
-
 async function assertNoSeriousViolations(page: Page): Promise<void> {
-  await page.evaluate(axeSource);
-  assert.deepEqual(await page.evaluate(axeRun), [], `axe-core on ${page.url()}`);
+  assert.deepEqual(await seriousAxeViolations(page), [], `axe-core on ${page.url()}`);
 }
 
 function watchErrors(page: Page, errors: string[]): void {

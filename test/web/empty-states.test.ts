@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { seriousAxeViolations } from "../helpers/axe.js";
 import { ensureWebBuilt, launchBrowser } from "../helpers/browser.js";
 import { newMerchant, newOperator } from "../helpers/merchant-console.js";
 import { type PaymentsCoffer, startPaymentsCoffer } from "../helpers/payments.js";
@@ -17,7 +16,6 @@ import { signUpWallet } from "../helpers/wallets.js";
  * visited, every SVG icon is hidden from screen readers or named, axe-core finds no serious or critical violation, and
  * the page fits a 390 and a 320 pixel wide screen.
  */
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const desktop = { width: 1280, height: 900 };
 const phone = { width: 390, height: 844 };
@@ -172,22 +170,13 @@ const iconProblems = `(() => {
   return problems;
 })()`;
 
-const axeRun = `(async () => {
-  const results = await axe.run(document, { resultTypes: ["violations"] });
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => v.impact + " " + v.id + ": " + v.help + " — " +
-      v.nodes.slice(0, 4).map((n) => n.target.join(" ") + " " + n.html.slice(0, 140)).join(" | "));
-})()`;
-
 /** How far the page is wider than the window, in pixels (0: it fits). */
 const overflowPx = "document.documentElement.scrollWidth - document.documentElement.clientWidth";
 
 /** The page's icons are named or hidden, axe finds nothing serious, and it fits 390 and 320 pixel wide screens. */
 async function checkPage(page: Page, where: string): Promise<void> {
   assert.deepEqual(await page.evaluate(iconProblems), [], `${where}: icons`);
-  await page.evaluate(axeSource);
-  assert.deepEqual(await page.evaluate(axeRun), [], `${where}: axe-core`);
+  assert.deepEqual(await seriousAxeViolations(page), [], `${where}: axe-core`);
   const base = page.viewportSize() ?? desktop;
   for (const size of [phone, narrow]) {
     await page.setViewportSize(size);
