@@ -25,6 +25,7 @@ import { amountMinorMax, apiLimits } from "./api-limits";
 import { type FormMessageKey, useFormMessages } from "./form-messages";
 import { currencyExponent, parseMoney } from "./money";
 import { parsePercent } from "./percent";
+import { FieldNotes } from "./ui";
 
 /**
  * Forms with validation on react-hook-form (docs/adr/0030): inputs stay uncontrolled (typing re-renders nothing),
@@ -350,33 +351,6 @@ function useDescribedBy(hint: ReactNode, error: string | undefined) {
       "aria-describedby": [hintId, errorId].filter(Boolean).join(" ") || undefined,
     },
   };
-}
-
-function FieldNotes({
-  hint,
-  hintId,
-  error,
-  errorId,
-}: {
-  hint: ReactNode;
-  hintId?: string;
-  error?: string;
-  errorId?: string;
-}) {
-  return (
-    <>
-      {hint ? (
-        <p className="field-hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field-error" id={errorId}>
-          {error}
-        </p>
-      ) : null}
-    </>
-  );
 }
 
 interface FieldProps<V extends FieldValues> {

@@ -65,16 +65,7 @@ export function TextField({
         aria-describedby={[hintId, errorId].filter(Boolean).join(" ") || undefined}
         {...rest}
       />
-      {hint ? (
-        <p className="field-hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field-error" id={errorId}>
-          {error}
-        </p>
-      ) : null}
+      <FieldNotes hint={hint} hintId={hintId} error={error} errorId={errorId} />
     </div>
   );
 }
@@ -330,4 +321,32 @@ export function DataTable<T>({
 /** A visually hidden column header, for the column of a row's action buttons. */
 export function HiddenHeader({ children }: { children: ReactNode }) {
   return <span className="visually-hidden">{children}</span>;
+}
+
+/** A field's hint and error, under it; their ids are what the input's aria-describedby names. */
+export function FieldNotes({
+  hint,
+  hintId,
+  error,
+  errorId,
+}: {
+  hint: ReactNode;
+  hintId?: string;
+  error?: string | null;
+  errorId?: string;
+}) {
+  return (
+    <>
+      {hint ? (
+        <p className="field-hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="field-error" id={errorId}>
+          {error}
+        </p>
+      ) : null}
+    </>
+  );
 }
